@@ -1,0 +1,97 @@
+/**
+ * The Layer contract: what a researcher implements for a custom layer, and what the
+ * verifier, the runtime and the optimizers rely on.
+ *
+ * A layer is a function of its input and its parameters. `forward` returns a `Pass`
+ * that holds whatever backward needs for that one input; `backward` maps the incoming
+ * gradient dy = ∂L/∂y to dx = ∂L/∂x and one gradient per parameter. Nothing is stored
+ * in the layer between forward and backward, so any number of passes may be in flight.
+ */
+import type { Tensor } from '../tensor/tensor.ts';
+
+/** What a forward call may depend on besides x and the parameters. */
+export interface ForwardContext {
+  /** Training mode (dropout active, batch statistics); false for evaluation. Default true. */
+  readonly training: boolean;
+  /** The step being computed: layers with randomness derive it from (seed, step), so a step's mask is reproducible. Default 0. */
+  readonly step: number;
+}
+
+/** The context used when none is given: training mode, step 0. */
+export const defaultContext: ForwardContext = Object.freeze({ training: true, step: 0 });
+
+/** What backward returns: the gradient for the input and one for every parameter. */
+export interface Gradients {
+  /** ∂L/∂x, of x's shape. */
+  readonly dx: Tensor;
+  /** ∂L/∂θ for every key of `params`, each of its parameter's shape. */
+  readonly dParams: Readonly<Record<string, Tensor>>;
+}
+
+/** One forward evaluation, with the means to run its backward. */
+export interface Pass {
+  /** The output. */
+  readonly y: Tensor;
+  /** Maps dy = ∂L/∂y to the gradients. Must not modify dy; may be called more than once. */
+  backward(dy: Tensor): Gradients;
+}
+
+/** A differentiable layer. Axis 0 of every input and output is the batch. */
+export interface Layer {
+  /** A readable name, used in reports and errors (`dense`, `relu`, `swish`…). */
+  readonly name: string;
+  /** Trainable tensors by name; `{}` when none. Optimizers update their `data` in place between passes. */
+  readonly params: Readonly<Record<string, Tensor>>;
+  /** Computes y. Must not modify x or params. */
+  forward(x: Tensor, context?: ForwardContext): Pass;
+  /** Non-trainable state (running statistics) that checkpoints save; absent when none. */
+  readonly buffers?: Readonly<Record<string, Tensor>>;
+  /**
+   * Output features (shape without the batch axis) for given input features; throws a
+   * ShapeError naming what it expected when the input does not fit. When absent, the
+   * runtime infers the shape by a forward pass on one zero sample.
+   */
+  outputShape?(inputFeatures: readonly number[]): readonly number[];
+  /**
+   * For layers whose input is integer indices (an embedding): the number of valid
+   * indices. Such a layer has no meaningful dx; the verifier draws integer inputs and
+   * checks only the parameter gradients.
+   */
+  readonly indexInput?: { readonly count: number };
+  /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
+  readonly nonFiniteReason?: string;
+}
+
+/** A scalar loss of a prediction against a target. */
+export interface Loss {
+  /** A readable name. */
+  readonly name: string;
+  /** The loss and the means to get ∂L/∂prediction. */
+  forward(prediction: Tensor, target: Tensor): LossPass;
+}
+
+/** One loss evaluation. */
+export interface LossPass {
+  readonly loss: number;
+  /** ∂L/∂prediction, of the prediction's shape. */
+  backward(): Tensor;
+}
+
+/**
+ * A layer for the verifier and the `check` command: a name, a factory that builds a
+ * fresh layer, and its input features (input shape without the batch axis).
+ */
+export interface LayerSpec {
+  readonly name: string;
+  readonly make: () => Layer;
+  readonly features: readonly number[];
+}
+
+/** A loss for the verifier: a factory and the prediction features; targets are drawn by `target`. */
+export interface LossSpec {
+  readonly name: string;
+  readonly make: () => Loss;
+  readonly features: readonly number[];
+  /** Draws a valid target for a prediction of `shape` from uniform numbers in [0, 1). */
+  readonly target: (shape: readonly number[], uniform: () => number) => Tensor;
+}

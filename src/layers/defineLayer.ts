@@ -1,0 +1,124 @@
+/**
+ * Helpers that let a layer's file hold only its math: forward returns the output and
+ * what backward needs (`saved`); backward receives dy and that saved value explicitly.
+ * The helpers own the plumbing: the default context, checking that dy has y's shape,
+ * and freezing the parameter record.
+ */
+import { Tensor, ShapeError, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
+import { defaultContext, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass } from './contract.ts';
+
+/** The parameter record a layer's math receives. */
+export type Params = Readonly<Record<string, Tensor>>;
+
+/** What a layer definition provides to {@link defineLayer}. */
+export interface LayerDefinition<Saved> {
+  readonly name: string;
+  /** Trainable tensors; omitted for parameter-free layers. */
+  readonly params?: Params;
+  /** Non-trainable state such as running statistics. */
+  readonly buffers?: Params;
+  /** Output features for input features; throws a ShapeError when the input does not fit. */
+  readonly outputShape?: (inputFeatures: readonly number[]) => readonly number[];
+  readonly indexInput?: { readonly count: number };
+  readonly nonFiniteReason?: string;
+  /** y = f(x; θ), and what backward will need. */
+  readonly forward: (x: Tensor, params: Params, context: ForwardContext) => { y: Tensor; saved: Saved };
+  /** dx and dθ from dy and the saved values. Parameter-free layers may omit dParams. */
+  readonly backward: (dy: Tensor, saved: Saved, params: Params) => { dx: Tensor; dParams?: Record<string, Tensor> };
+}
+
+const noParams: Params = Object.freeze({});
+
+/** Builds a {@link Layer} from its math. */
+export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
+  const params = definition.params ? Object.freeze({ ...definition.params }) : noParams;
+  const name = definition.name;
+  const layer: Layer = {
+    name,
+    params,
+    forward(x: Tensor, context: ForwardContext = defaultContext): Pass {
+      assertTensor(x, `${name}.forward: x`);
+      const { y, saved } = definition.forward(x, params, context);
+      return {
+        y,
+        backward(dy: Tensor): Gradients {
+          assertTensor(dy, `${name}.backward: dy`);
+          if (!sameShape(dy.shape, y.shape)) {
+            throw new ShapeError(`${name}.backward: dy has shape ${formatShape(dy.shape)}, expected the output's shape ${formatShape(y.shape)}`);
+          }
+          const { dx, dParams } = definition.backward(dy, saved, params);
+          return { dx, dParams: dParams ?? noParams };
+        },
+      };
+    },
+  };
+  return Object.freeze({
+    ...layer,
+    ...(definition.buffers ? { buffers: Object.freeze({ ...definition.buffers }) } : {}),
+    ...(definition.outputShape ? { outputShape: definition.outputShape } : {}),
+    ...(definition.indexInput ? { indexInput: definition.indexInput } : {}),
+    ...(definition.nonFiniteReason ? { nonFiniteReason: definition.nonFiniteReason } : {}),
+  });
+}
+
+/** What a loss definition provides to {@link defineLoss}. */
+export interface LossDefinition<Saved> {
+  readonly name: string;
+  /** Throws when the target does not fit the prediction; the message names both shapes. */
+  readonly checkTarget?: (prediction: Tensor, target: Tensor) => void;
+  readonly forward: (prediction: Tensor, target: Tensor) => { loss: number; saved: Saved };
+  readonly backward: (saved: Saved) => Tensor;
+}
+
+/** Builds a {@link Loss} from its math. By default the target must have the prediction's shape. */
+export function defineLoss<Saved>(definition: LossDefinition<Saved>): Loss {
+  const name = definition.name;
+  const checkTarget = definition.checkTarget ?? ((p: Tensor, t: Tensor) => requireSameShape(name, p, t));
+  return Object.freeze({
+    name,
+    forward(prediction: Tensor, target: Tensor): LossPass {
+      assertTensor(prediction, `${name}: prediction`);
+      assertTensor(target, `${name}: target`);
+      if (prediction.rank === 0 || prediction.shape[0] === 0) {
+        throw new ShapeError(`${name}: the prediction ${formatShape(prediction.shape)} has no batch; expected shape [batch ≥ 1, ...]`);
+      }
+      checkTarget(prediction, target);
+      const { loss, saved } = definition.forward(prediction, target);
+      return { loss, backward: () => definition.backward(saved) };
+    },
+  });
+}
+
+/** Throws unless the loss target has the prediction's shape. */
+export function requireSameShape(name: string, prediction: Tensor, target: Tensor): void {
+  if (!sameShape(prediction.shape, target.shape)) {
+    throw new ShapeError(`${name}: target shape ${formatShape(target.shape)} does not fit prediction shape ${formatShape(prediction.shape)}; expected the same shape`);
+  }
+}
+
+/** Throws a TypeError unless `value` is a Tensor. */
+export function assertTensor(value: unknown, where: string): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(value)}`);
+}
+
+/** Validates a feature count given to a layer factory. */
+export function positiveInteger(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${what}: expected a positive integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Output shape of layers that keep their input's shape. */
+export const sameFeatures = (inputFeatures: readonly number[]): readonly number[] => {
+  sizeOf(inputFeatures, 'features');
+  return inputFeatures.slice();
+};
+
+/** Throws a ShapeError unless the last input feature is `expected`; names the layer. */
+export function expectLastFeature(layerName: string, inputFeatures: readonly number[], expected: number): void {
+  const last = inputFeatures[inputFeatures.length - 1];
+  if (last !== expected) {
+    throw new ShapeError(`${layerName}: expected input features [..., ${expected}], got ${formatShape(inputFeatures)}`);
+  }
+}

@@ -1,0 +1,81 @@
+import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { gemm } from '../tensor/matmul.ts';
+import { addRow, sumRows, rowCount } from '../tensor/rows.ts';
+import { createRandom } from '../tensor/random.ts';
+import { defineLayer, expectLastFeature, positiveInteger } from './defineLayer.ts';
+import type { Layer } from './contract.ts';
+
+/** Options of {@link dense}. */
+export interface DenseOptions {
+  /** Seed of the initial weights; the same seed gives the same weights on every machine. Default 0. */
+  readonly seed?: number;
+  /** Add the bias b. Default true. */
+  readonly bias?: boolean;
+  /** Name in reports. Default `'dense'`. */
+  readonly name?: string;
+  /** Initial W ([out, in], nested arrays) instead of the seeded draw. */
+  readonly W?: readonly (readonly number[])[];
+  /** Initial b ([out]) instead of the seeded draw. */
+  readonly b?: readonly number[];
+}
+
+/**
+ * Fully connected layer, PyTorch's `nn.Linear`: y = x·Wᵀ + b over the last axis.
+ *
+ * W has shape [out, in] and b shape [out]; both start uniform in [−1/√in, 1/√in]
+ * (PyTorch's default initialisation). Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over
+ * every leading axis.
+ *
+ * @example dense(784, 128, { seed: 1 }).forward(tensor([[...784 values]])).y // shape [1, 128]
+ */
+export function dense(inFeatures: number, outFeatures: number, options: DenseOptions = {}): Layer {
+  positiveInteger(inFeatures, 'dense: inFeatures');
+  positiveInteger(outFeatures, 'dense: outFeatures');
+  const name = options.name ?? 'dense';
+  const random = createRandom(options.seed ?? 0);
+  const bound = 1 / Math.sqrt(inFeatures);
+  const W = options.W
+    ? initial(options.W.flat(), [outFeatures, inFeatures], `${name}: W`)
+    : new Tensor(random.uniformArray(outFeatures * inFeatures, -bound, bound), [outFeatures, inFeatures]);
+  const b = options.b
+    ? initial(options.b, [outFeatures], `${name}: b`)
+    : new Tensor(random.uniformArray(outFeatures, -bound, bound), [outFeatures]);
+  const withBias = options.bias ?? true;
+
+  return defineLayer({
+    name,
+    params: withBias ? { W, b } : { W },
+    outputShape: (features) => {
+      expectLastFeature(name, features, inFeatures);
+      return [...features.slice(0, -1), outFeatures];
+    },
+    forward: (x, params) => {
+      if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
+        throw new ShapeError(`${name}: expected input of shape [batch, ..., ${inFeatures}], got ${formatShape(x.shape)}`);
+      }
+      const rows = rowCount(x);
+      const product = new Float64Array(rows * outFeatures);
+      gemm(rows, outFeatures, inFeatures, x.data, false, params.W!.data, true, product, false);
+      const linear = new Tensor(product, [...x.shape.slice(0, -1), outFeatures]);
+      return { y: withBias ? addRow(linear, params.b!) : linear, saved: x };
+    },
+    backward: (dy, x, params) => {
+      const rows = rowCount(x);
+      const dx = new Float64Array(x.size);
+      gemm(rows, inFeatures, outFeatures, dy.data, false, params.W!.data, false, dx, false);
+      const dW = new Float64Array(outFeatures * inFeatures);
+      gemm(outFeatures, inFeatures, rows, dy.data, true, x.data, false, dW, false);
+      const dParams: Record<string, Tensor> = { W: new Tensor(dW, [outFeatures, inFeatures]) };
+      if (withBias) dParams.b = sumRows(dy);
+      return { dx: new Tensor(dx, x.shape), dParams };
+    },
+  });
+}
+
+function initial(values: readonly number[], shape: number[], what: string): Tensor {
+  const size = shape.reduce((a, d) => a * d, 1);
+  if (values.length !== size || values.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    throw new ShapeError(`${what}: expected ${size} finite numbers for shape ${formatShape(shape)}, got ${values.length} values`);
+  }
+  return new Tensor(Float64Array.from(values), shape);
+}

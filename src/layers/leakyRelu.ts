@@ -1,0 +1,29 @@
+import { Tensor } from '../tensor/tensor.ts';
+import { defineLayer, sameFeatures } from './defineLayer.ts';
+import type { Layer } from './contract.ts';
+
+/**
+ * Leaky ReLU, element-wise: y = x for x > 0, slope·x otherwise; dx = dy for x > 0,
+ * slope·dy otherwise (PyTorch's `nn.LeakyReLU`, default slope 0.01).
+ */
+export function leakyRelu(slope = 0.01): Layer {
+  if (typeof slope !== 'number' || !Number.isFinite(slope)) {
+    throw new RangeError(`leakyRelu: expected a finite slope, got ${String(slope)}`);
+  }
+  return defineLayer({
+    name: 'leakyRelu',
+    outputShape: sameFeatures,
+    forward: (x) => {
+      const y = new Float64Array(x.size);
+      const xs = x.data;
+      for (let i = 0; i < y.length; i++) y[i] = xs[i]! > 0 ? xs[i]! : slope * xs[i]!;
+      return { y: new Tensor(y, x.shape), saved: xs };
+    },
+    backward: (dy, xs) => {
+      const dx = new Float64Array(xs.length);
+      const g = dy.data;
+      for (let i = 0; i < dx.length; i++) dx[i] = xs[i]! > 0 ? g[i]! : slope * g[i]!;
+      return { dx: new Tensor(dx, dy.shape) };
+    },
+  });
+}

@@ -1,0 +1,30 @@
+import { Tensor } from '../tensor/tensor.ts';
+import { logSoftmaxRows, rowLength } from '../tensor/rows.ts';
+import { defineLayer, sameFeatures } from './defineLayer.ts';
+import type { Layer } from './contract.ts';
+
+/**
+ * Log-softmax over the last axis: yᵢ = xᵢ − log Σⱼ e^(xⱼ), stable for logits of any size.
+ * Backward: dxᵢ = dyᵢ − softmax(x)ᵢ · Σⱼ dyⱼ, with softmax(x) = e^y.
+ */
+export function logSoftmax(): Layer {
+  return defineLayer({
+    name: 'logSoftmax',
+    outputShape: sameFeatures,
+    forward: (x) => {
+      const y = logSoftmaxRows(x);
+      return { y, saved: y };
+    },
+    backward: (dy, y) => {
+      const n = rowLength(y);
+      const dx = new Float64Array(y.size);
+      const g = dy.data, logp = y.data;
+      for (let offset = 0; offset < dx.length; offset += n) {
+        let total = 0;
+        for (let j = 0; j < n; j++) total += g[offset + j]!;
+        for (let j = 0; j < n; j++) dx[offset + j] = g[offset + j]! - Math.exp(logp[offset + j]!) * total;
+      }
+      return { dx: new Tensor(dx, dy.shape) };
+    },
+  });
+}
