@@ -3,8 +3,14 @@
  *
  * - tensor: float64 tensors, kernels, the seeded random generator
  * - layers: the Layer contract, built-in layers and losses, their registry
+ * - check: the gradient verifier
+ * - graph: the reactive dataflow runtime, trainer and optimizers
+ * - telemetry: training events, statistics and sinks
  * - primer: the backpropagation primer's worked examples
  */
 export * from './tensor/index.ts';
 export * from './layers/index.ts';
+export * from './check/index.ts';
+export * from './graph/index.ts';
+export * from './telemetry/index.ts';
 export * from './primer/index.ts';

@@ -1,0 +1,2 @@
+/** The gradient verifier: finite differences, reports, fast-check properties. */
+export {};

@@ -1,0 +1,2 @@
+/** The reactive dataflow runtime: nodes, graphs, the trainer and optimizers. */
+export {};

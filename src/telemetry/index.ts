@@ -1,0 +1,2 @@
+/** Live training telemetry: the event schema, statistics and sinks. */
+export * from './events.ts';
