@@ -6,6 +6,7 @@
  * - check: the gradient verifier
  * - graph: the reactive dataflow runtime, trainer and optimizers
  * - telemetry: training events, statistics and sinks
+ * - data: the MNIST digits and iris flowers, seeded splits and batches
  * - primer: the backpropagation primer's worked examples
  */
 export * from './tensor/index.ts';
@@ -13,4 +14,5 @@ export * from './layers/index.ts';
 export * from './check/index.ts';
 export * from './graph/index.ts';
 export * from './telemetry/index.ts';
+export * from './data/index.ts';
 export * from './primer/index.ts';

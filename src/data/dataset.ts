@@ -1,0 +1,118 @@
+/**
+ * Labelled datasets held as one float64 tensor of samples and an array of class labels,
+ * with seeded, reproducible splits and batches.
+ */
+import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { createRandom } from '../tensor/random.ts';
+
+/** Samples `x` of shape [count, ...features] and one integer class label per sample. */
+export interface ClassificationDataset {
+  readonly x: Tensor;
+  readonly labels: Int32Array;
+  readonly classes: number;
+  /** Class names, by label. */
+  readonly classNames: readonly string[];
+}
+
+/** One training batch: inputs and targets (one-hot probabilities, shape [batch, classes]). */
+export interface Batch {
+  readonly x: Tensor;
+  readonly target: Tensor;
+}
+
+/** The samples at `indices`, in that order. */
+export function subset(dataset: ClassificationDataset, indices: ArrayLike<number>): ClassificationDataset {
+  const features = dataset.x.shape.slice(1);
+  const width = features.reduce((a, d) => a * d, 1);
+  const count = dataset.x.shape[0]!;
+  const data = new Float64Array(indices.length * width);
+  const labels = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new RangeError(`subset: index ${index} at position ${i} is outside [0, ${count})`);
+    }
+    data.set(dataset.x.data.subarray(index * width, (index + 1) * width), i * width);
+    labels[i] = dataset.labels[index]!;
+  }
+  return { ...dataset, x: new Tensor(data, [indices.length, ...features]), labels };
+}
+
+/**
+ * Splits a dataset into train and test parts with the same class proportions (stratified),
+ * reproducibly for a seed: each class's samples are shuffled with the seed and the first
+ * round(testFraction · n_class) go to the test part.
+ */
+export function stratifiedSplit(
+  dataset: ClassificationDataset,
+  options: { readonly testFraction: number; readonly seed: number },
+): { train: ClassificationDataset; test: ClassificationDataset } {
+  const { testFraction, seed } = options;
+  if (!(testFraction > 0 && testFraction < 1)) {
+    throw new RangeError(`stratifiedSplit: testFraction must be in (0, 1), got ${testFraction}`);
+  }
+  const random = createRandom(seed);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let label = 0; label < dataset.classes; label++) {
+    const members: number[] = [];
+    dataset.labels.forEach((l, i) => l === label && members.push(i));
+    const shuffled = random.shuffled(members);
+    const testCount = Math.round(testFraction * shuffled.length);
+    test.push(...shuffled.slice(0, testCount));
+    train.push(...shuffled.slice(testCount));
+  }
+  return { train: subset(dataset, random.shuffled(train)), test: subset(dataset, random.shuffled(test)) };
+}
+
+/** One-hot targets [labels.length, classes]. */
+export function oneHot(labels: ArrayLike<number>, classes: number): Tensor {
+  const out = new Float64Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      throw new RangeError(`oneHot: label ${label} at position ${i} is not an integer in [0, ${classes})`);
+    }
+    out[i * classes + label] = 1;
+  }
+  return new Tensor(out, [labels.length, classes]);
+}
+
+/**
+ * The batches of one epoch: the samples shuffled with (seed, epoch), cut into batches of
+ * `batchSize` (the last one may be smaller). The same arguments give the same batches.
+ */
+export function epochBatches(
+  dataset: ClassificationDataset,
+  options: { readonly batchSize: number; readonly seed: number; readonly epoch: number; readonly shuffle?: boolean },
+): Batch[] {
+  const { batchSize, seed, epoch } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`epochBatches: batchSize must be a positive integer, got ${batchSize}`);
+  const count = dataset.x.shape[0]!;
+  const order = Array.from({ length: count }, (_, i) => i);
+  const indices = options.shuffle === false ? order : createRandom(`${seed}/epoch ${epoch}`).shuffled(order);
+  const batches: Batch[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const part = subset(dataset, indices.slice(start, start + batchSize));
+    batches.push({ x: part.x, target: oneHot(part.labels, dataset.classes) });
+  }
+  return batches;
+}
+
+/** Batches for `epochs` epochs in a row, each epoch reshuffled with (seed, epoch). */
+export function* trainingBatches(
+  dataset: ClassificationDataset,
+  options: { readonly batchSize: number; readonly seed: number; readonly epochs: number; readonly firstEpoch?: number },
+): Generator<Batch & { readonly epoch: number }> {
+  const first = options.firstEpoch ?? 0;
+  for (let epoch = first; epoch < first + options.epochs; epoch++) {
+    for (const batch of epochBatches(dataset, { ...options, epoch })) yield { ...batch, epoch };
+  }
+}
+
+/** Checks that a dataset's tensor and labels agree. */
+export function assertDataset(dataset: ClassificationDataset, where: string): void {
+  if (dataset.x.rank < 2 || dataset.x.shape[0] !== dataset.labels.length) {
+    throw new ShapeError(`${where}: ${dataset.labels.length} labels for samples of shape ${formatShape(dataset.x.shape)}`);
+  }
+}
