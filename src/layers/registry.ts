@@ -16,6 +16,16 @@ import { logSoftmax } from './logSoftmax.ts';
 import { mse } from './mse.ts';
 import { halfSquaredError } from './halfSquaredError.ts';
 import { softmaxCrossEntropy } from './softmaxCrossEntropy.ts';
+import { layerNorm } from './layerNorm.ts';
+import { batchNorm } from './batchNorm.ts';
+import { dropout } from './dropout.ts';
+import { gelu } from './gelu.ts';
+import { conv2d } from './conv2d.ts';
+import { maxPool2d } from './maxPool2d.ts';
+import { avgPool2d } from './avgPool2d.ts';
+import { flatten } from './flatten.ts';
+import { selfAttention } from './selfAttention.ts';
+import { embedding } from './embedding.ts';
 
 /** A registered layer: its spec and the factory (the export of the file of the same name). */
 export interface LayerEntry extends LayerSpec {
@@ -69,6 +79,25 @@ export const builtinLayers: readonly LayerEntry[] = createRegistry<LayerEntry>('
   { name: 'leakyRelu', factory: leakyRelu, make: () => leakyRelu(0.01), features: [5] },
   { name: 'softmax', factory: softmax, make: softmax, features: [4] },
   { name: 'logSoftmax', factory: logSoftmax, make: logSoftmax, features: [4] },
+  { name: 'layerNorm', factory: layerNorm, make: () => layerNorm(4), features: [2, 4] },
+  // Channels with a trailing length, so that even a batch of one has several values per channel.
+  { name: 'batchNorm', factory: batchNorm, make: () => batchNorm(3), features: [3, 2] },
+  { name: 'dropout', factory: dropout, make: () => dropout(0.5, { seed: 1 }), features: [6] },
+  { name: 'gelu', factory: gelu, make: gelu, features: [5] },
+  { name: 'geluTanh', factory: gelu, make: () => gelu({ approximate: 'tanh', name: 'geluTanh' }), features: [5] },
+  { name: 'conv2d', factory: conv2d, make: () => conv2d(2, 3, 3, { padding: 1, seed: 1 }), features: [2, 4, 4] },
+  {
+    name: 'conv2dStrided',
+    factory: conv2d,
+    make: () => conv2d(2, 2, [2, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2], seed: 2, name: 'conv2dStrided' }),
+    features: [2, 5, 6],
+  },
+  { name: 'maxPool2d', factory: maxPool2d, make: () => maxPool2d(2), features: [2, 4, 4] },
+  { name: 'avgPool2d', factory: avgPool2d, make: () => avgPool2d(2), features: [2, 4, 4] },
+  { name: 'flatten', factory: flatten, make: flatten, features: [2, 3, 2] },
+  { name: 'selfAttention', factory: selfAttention, make: () => selfAttention(4, { heads: 2, seed: 1 }), features: [3, 4] },
+  { name: 'selfAttentionCausal', factory: selfAttention, make: () => selfAttention(4, { causal: true, seed: 2 }), features: [3, 4] },
+  { name: 'embedding', factory: embedding, make: () => embedding(5, 3, { seed: 1 }), features: [4] },
 ]);
 
 /** Every built-in loss, with an example configuration. */

@@ -1,0 +1,98 @@
+import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { gemm } from '../tensor/matmul.ts';
+import { createRandom } from '../tensor/random.ts';
+import { addRow, sumRows } from '../tensor/rows.ts';
+import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
+import { swapAxes } from '../tensor/permute.ts';
+import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
+import { defineLayer, positiveInteger } from './defineLayer.ts';
+import type { Layer } from './contract.ts';
+
+/** One number for both spatial axes, or [height, width]. */
+export type Size2d = number | readonly [number, number];
+
+/** Options of {@link conv2d}. */
+export interface Conv2dOptions {
+  /** Step between windows. Default 1. */
+  readonly stride?: Size2d;
+  /** Zeros added on each side of the image. Default 0. */
+  readonly padding?: Size2d;
+  /** Spacing between the window's taps. Default 1. */
+  readonly dilation?: Size2d;
+  /** Seed of the initial W and b. Default 0. */
+  readonly seed?: number;
+  /** Add the bias b. Default true. */
+  readonly bias?: boolean;
+  /** Name in reports. Default `'conv2d'`. */
+  readonly name?: string;
+}
+
+/**
+ * 2-D convolution (cross-correlation), PyTorch's `nn.Conv2d` without groups, on images
+ * [batch, inChannels, height, width]:
+ * y[n, o, i, j] = b[o] + Σ_{c,p,q} W[o, c, p, q]·x[n, c, i·s + p·d − pad, j·s + q·d − pad]
+ * (zero outside the image). Output [batch, outChannels, outHeight, outWidth] with
+ * outHeight = ⌊(height + 2·pad − d·(kh − 1) − 1)/s⌋ + 1, and likewise for the width.
+ *
+ * Computed as one matrix product over the patch matrix P = im2col(x) (a row of
+ * inChannels·kh·kw values per output position): Y = P·Wᵀ + b. Backward: dW = dYᵀ·P,
+ * db = Σ dY over batch and positions, dx = col2im(dY·W), which adds each window's share
+ * back onto the pixels it read.
+ *
+ * W [out, in, kh, kw] and b [out] start uniform in ±1/√(in·kh·kw), PyTorch's default
+ * (Kaiming uniform with a = √5).
+ *
+ * @example conv2d(1, 8, 3, { padding: 1, seed: 1 }) // [batch, 1, 28, 28] → [batch, 8, 28, 28]
+ */
+export function conv2d(inChannels: number, outChannels: number, kernelSize: Size2d, options: Conv2dOptions = {}): Layer {
+  const name = options.name ?? 'conv2d';
+  positiveInteger(inChannels, `${name}: inChannels`);
+  positiveInteger(outChannels, `${name}: outChannels`);
+  const window: Window2d = {
+    kernel: pairOption(kernelSize, `${name}: kernelSize`, 1),
+    stride: pairOption(options.stride ?? 1, `${name}: stride`, 1),
+    padding: pairOption(options.padding ?? 0, `${name}: padding`, 0),
+    dilation: pairOption(options.dilation ?? 1, `${name}: dilation`, 1),
+  };
+  const [kh, kw] = window.kernel;
+  const fanIn = inChannels * kh * kw;
+  const bound = 1 / Math.sqrt(fanIn);
+  const random = createRandom(options.seed ?? 0);
+  const W = new Tensor(random.uniformArray(outChannels * fanIn, -bound, bound), [outChannels, inChannels, kh, kw]);
+  const b = new Tensor(random.uniformArray(outChannels, -bound, bound), [outChannels]);
+  const withBias = options.bias ?? true;
+
+  return defineLayer({
+    name,
+    params: withBias ? { W, b } : { W },
+    outputShape: (features) => {
+      if (features.length !== 3 || features[0] !== inChannels) {
+        throw new ShapeError(`${name}: expected input features [${inChannels}, height, width], got ${formatShape(features)}`);
+      }
+      return [outChannels, ...spatialOutput(name, [features[1]!, features[2]!], window)];
+    },
+    forward: (x, params) => {
+      const g = convGeometry(name, x.shape, window, inChannels);
+      const positions = g.outHeight * g.outWidth;
+      const rows = g.batch * positions;
+      const patches = im2col(x.data, g);
+      const product = new Float64Array(rows * outChannels); // [batch, positions, out]
+      gemm(rows, outChannels, fanIn, patches, false, params.W!.data, true, product, false);
+      const linear = withBias ? addRow(new Tensor(product, [rows, outChannels]), params.b!).data : product;
+      const y = swapAxes(linear, g.batch, positions, outChannels, 1);
+      return { y: new Tensor(y, [g.batch, outChannels, g.outHeight, g.outWidth]), saved: { patches, g } };
+    },
+    backward: (dy, { patches, g }, params) => {
+      const positions = g.outHeight * g.outWidth;
+      const rows = g.batch * positions;
+      const dyRows = swapAxes(dy.data, g.batch, outChannels, positions, 1); // [batch, positions, out]
+      const dW = new Float64Array(outChannels * fanIn);
+      gemm(outChannels, fanIn, rows, dyRows, true, patches, false, dW, false);
+      const dPatches = new Float64Array(rows * patchLength(g));
+      gemm(rows, fanIn, outChannels, dyRows, false, params.W!.data, false, dPatches, false);
+      const dParams: Record<string, Tensor> = { W: new Tensor(dW, W.shape) };
+      if (withBias) dParams.b = sumRows(new Tensor(dyRows, [rows, outChannels]));
+      return { dx: new Tensor(col2im(dPatches, g), [g.batch, inChannels, g.height, g.width]), dParams };
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
+import { defineLayer } from './defineLayer.ts';
+import type { Layer } from './contract.ts';
+
+/**
+ * Flattens every axis but the batch, PyTorch's `nn.Flatten()`: [batch, d₁, …, dₖ] →
+ * [batch, d₁·…·dₖ], row-major, so that a convolution's [batch, channels, height, width]
+ * feeds a dense layer. Backward reshapes dy back to x's shape. Copies, so y never
+ * aliases x.
+ */
+export function flatten(): Layer {
+  const name = 'flatten';
+  return defineLayer({
+    name,
+    outputShape: (features) => {
+      if (features.length < 1) throw new ShapeError(`${name}: expected input features [d₁, …] (at least one axis after the batch), got ${formatShape(features)}`);
+      return [sizeOf(features, name)];
+    },
+    forward: (x) => {
+      if (x.rank < 2) throw new ShapeError(`${name}: expected input of shape [batch, d₁, …], got ${formatShape(x.shape)}`);
+      const batch = x.shape[0]!;
+      return { y: new Tensor(x.data.slice(), [batch, batch === 0 ? 0 : x.size / batch]), saved: x.shape };
+    },
+    backward: (dy, shape) => ({ dx: new Tensor(dy.data.slice(), shape) }),
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Scaled dot-product attention over groups (one group per sample and head), each group
+ * holding query, key and value rows [sequence, dHead] contiguously:
+ * S = Q·Kᵀ/√dHead (with −∞ above the diagonal when causal), A = softmax(S) over the keys,
+ * O = A·V. Every product goes through the shared `gemm`.
+ */
+import { gemm } from './matmul.ts';
+import { Tensor } from './tensor.ts';
+import { rowDots, softmaxRows } from './rows.ts';
+
+/** Sizes of one attention call: `groups` independent [sequence, dHead] problems. */
+export interface AttentionShape {
+  readonly groups: number;
+  readonly sequence: number;
+  readonly dHead: number;
+  readonly causal: boolean;
+}
+
+/** O = softmax(Q·Kᵀ/√dHead (+ causal mask))·V, and the attention weights A backward needs. */
+export function attentionForward(q: Float64Array, k: Float64Array, v: Float64Array, shape: AttentionShape): { out: Float64Array; weights: Float64Array } {
+  const { groups, sequence: n, dHead: d, causal } = shape;
+  const scale = 1 / Math.sqrt(d);
+  const scores = new Float64Array(groups * n * n);
+  for (let g = 0; g < groups; g++) {
+    gemm(n, n, d, block(q, g, n * d), false, block(k, g, n * d), true, block(scores, g, n * n), false);
+  }
+  for (let i = 0; i < scores.length; i++) scores[i] *= scale;
+  if (causal) {
+    for (let offset = 0; offset < scores.length; offset += n * n) {
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) scores[offset + i * n + j] = -Infinity;
+    }
+  }
+  const weights = softmaxRows(new Tensor(scores, [groups * n, n])).data;
+  const out = new Float64Array(groups * n * d);
+  for (let g = 0; g < groups; g++) {
+    gemm(n, d, n, block(weights, g, n * n), false, block(v, g, n * d), false, block(out, g, n * d), false);
+  }
+  return { out, weights };
+}
+
+/**
+ * The backward of {@link attentionForward}: dV = Aᵀ·dO, dA = dO·Vᵀ, then through the
+ * softmax dS = A ⊙ (dA − rowsum(dA ⊙ A)), and dQ = dS·K/√dHead, dK = dSᵀ·Q/√dHead.
+ * Masked entries have A = 0, so no gradient flows through them.
+ */
+export function attentionBackward(
+  dOut: Float64Array,
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+  weights: Float64Array,
+  shape: AttentionShape,
+): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
+  const { groups, sequence: n, dHead: d } = shape;
+  const scale = 1 / Math.sqrt(d);
+  const dWeights = new Float64Array(groups * n * n);
+  const dv = new Float64Array(groups * n * d);
+  for (let g = 0; g < groups; g++) {
+    gemm(n, n, d, block(dOut, g, n * d), false, block(v, g, n * d), true, block(dWeights, g, n * n), false);
+    gemm(n, d, n, block(weights, g, n * n), true, block(dOut, g, n * d), false, block(dv, g, n * d), false);
+  }
+  const projected = rowDots(new Tensor(dWeights, [groups * n, n]), new Tensor(weights, [groups * n, n]));
+  const dScores = new Float64Array(dWeights.length);
+  for (let r = 0, offset = 0; r < projected.length; r++, offset += n) {
+    const p = projected[r]!;
+    for (let j = 0; j < n; j++) dScores[offset + j] = scale * weights[offset + j]! * (dWeights[offset + j]! - p);
+  }
+  const dq = new Float64Array(groups * n * d);
+  const dk = new Float64Array(groups * n * d);
+  for (let g = 0; g < groups; g++) {
+    gemm(n, d, n, block(dScores, g, n * n), false, block(k, g, n * d), false, block(dq, g, n * d), false);
+    gemm(n, d, n, block(dScores, g, n * n), true, block(q, g, n * d), false, block(dk, g, n * d), false);
+  }
+  return { dq, dk, dv };
+}
+
+/** The g-th block of `size` values, as a view (no copy). */
+function block(data: Float64Array, g: number, size: number): Float64Array {
+  return data.subarray(g * size, (g + 1) * size);
+}

@@ -1,0 +1,41 @@
+/**
+ * The affine map y = x·Wᵀ + b on raw row-major arrays, and its backward: the math of a
+ * dense layer, for layers built from several such maps (attention's projections).
+ */
+import { gemm } from './matmul.ts';
+
+/** y [rows, out] = x [rows, in] · Wᵀ + b, W [out, in]; b may be absent. */
+export function linearForward(x: Float64Array, rows: number, inFeatures: number, outFeatures: number, W: Float64Array, b?: Float64Array): Float64Array {
+  const y = new Float64Array(rows * outFeatures);
+  gemm(rows, outFeatures, inFeatures, x, false, W, true, y, false);
+  if (b) {
+    for (let offset = 0; offset < y.length; offset += outFeatures) {
+      for (let o = 0; o < outFeatures; o++) y[offset + o] += b[o]!;
+    }
+  }
+  return y;
+}
+
+/**
+ * The backward of {@link linearForward}: dW = dyᵀ·x, db = Σ dy over the rows, and
+ * dx (+)= dy·W. `dx` is accumulated into when given, since an input feeding several maps
+ * receives the sum of their gradients.
+ */
+export function linearBackward(
+  dy: Float64Array,
+  x: Float64Array,
+  rows: number,
+  inFeatures: number,
+  outFeatures: number,
+  W: Float64Array,
+  dx: Float64Array,
+): { dW: Float64Array; db: Float64Array } {
+  const dW = new Float64Array(outFeatures * inFeatures);
+  gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false);
+  const db = new Float64Array(outFeatures);
+  for (let offset = 0; offset < dy.length; offset += outFeatures) {
+    for (let o = 0; o < outFeatures; o++) db[o] += dy[offset + o]!;
+  }
+  gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
+  return { dW, db };
+}
