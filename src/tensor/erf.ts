@@ -60,30 +60,44 @@ export function erfc(x: number): number {
 }
 
 /**
- * The standard normal distribution function Φ(x) = ½·erfc(−x/√2), accurate in both tails
- * (Φ of a large negative x is tiny and keeps its relative precision).
+ * The standard normal distribution function Φ(x) = ½·erfc(−x/√2), accurate in both tails:
+ * for x far below zero Φ(x) is tiny and keeps its relative precision, because e^(−x²/2)
+ * is formed from x itself rather than from the rounded x/√2 (whose rounding would be
+ * amplified x² times).
  */
 export function normalCdf(x: number): number {
-  return 0.5 * erfc(-x * Math.SQRT1_2);
+  const a = Math.abs(x) * Math.SQRT1_2;
+  if (a <= 0.46875) return 0.5 + 0.5 * erf(x * Math.SQRT1_2);
+  if (Number.isNaN(x)) return NaN;
+  const lowerTail = a >= erfcUnderflow ? 0 : 0.5 * exactSquareExp(Math.abs(x), 0.5) * scaledErfc(a); // Φ(−|x|)
+  return x < 0 ? lowerTail : 1 - lowerTail;
 }
 
-/** The standard normal density φ(x) = e^(−x²/2)/√(2π). */
+/** The standard normal density φ(x) = e^(−x²/2)/√(2π), with x² split as for erfc. */
 export function normalPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) * 0.3989422804014327;
+  return 0.3989422804014327 * exactSquareExp(Math.abs(x), 0.5);
 }
 
 /** erfc(a) for a > 0.46875. */
 function erfcPositive(a: number): number {
-  if (a >= erfcUnderflow) return 0;
-  let scaled: number; // e^(x²)·erfc(x)
-  if (a <= 4) {
-    scaled = ratio(middleNumerator, middleDenominator, a);
-  } else {
-    const z = 1 / (a * a);
-    scaled = (inverseSqrtPi - z * ratio(largeNumerator, largeDenominator, z)) / a;
-  }
+  return a >= erfcUnderflow ? 0 : exactSquareExp(a, 1) * scaledErfc(a);
+}
+
+/** e^(a²)·erfc(a) for a > 0.46875: the smooth factor left once the Gaussian is taken out. */
+function scaledErfc(a: number): number {
+  if (a <= 4) return ratio(middleNumerator, middleDenominator, a);
+  const z = 1 / (a * a);
+  return (inverseSqrtPi - z * ratio(largeNumerator, largeDenominator, z)) / a;
+}
+
+/**
+ * e^(−c·a²) for a ≥ 0 without the rounding of a²: with s = a rounded down to sixteenths,
+ * s² is exact and a² = s² + (a − s)(a + s), whose second term is small.
+ */
+function exactSquareExp(a: number, c: number): number {
+  if (a > 1e8) return 0;
   const s = Math.trunc(a * 16) / 16;
-  return Math.exp(-s * s) * Math.exp(-(a - s) * (a + s)) * scaled;
+  return Math.exp(-c * s * s) * Math.exp(-c * (a - s) * (a + s));
 }
 
 /** P(t)/Q(t), both by Horner's rule from the highest power. */
