@@ -26,6 +26,8 @@ export interface RunStartEvent extends EventHeader {
   readonly graph: readonly GraphNodeSummary[];
   /** The step the run starts from (0, or the step of a resumed checkpoint). */
   readonly startStep: number;
+  /** The step the run will end at when that is known in advance (epochs over finite data), for progress and ETA; absent or null otherwise. */
+  readonly totalSteps?: number | null;
 }
 
 /** One node of a graph summary. */
@@ -125,6 +127,17 @@ export type TelemetryEvent =
   | AuditEvent
   | AlarmEvent
   | RunEndEvent;
+
+/** Every event type, in the order a run emits them. */
+export const telemetryEventTypes = ['run-start', 'step', 'layer-stats', 'evaluation', 'audit', 'alarm', 'run-end'] as const satisfies readonly TelemetryEvent['type'][];
+
+/**
+ * Milestones are the events a live view never samples away: the run's start and end,
+ * evaluations, audits and alarms. Steps and layer statistics are the bulk that sampling thins.
+ */
+export function isMilestone(event: TelemetryEvent): boolean {
+  return event.type !== 'step' && event.type !== 'layer-stats';
+}
 
 /** An event before the header is stamped on. */
 export type EventBody<E extends TelemetryEvent = TelemetryEvent> = E extends TelemetryEvent ? Omit<E, keyof EventHeader> : never;

@@ -1,0 +1,92 @@
+/**
+ * The one place that owns subscription and teardown for sinks, the way RxJS's `operate`
+ * does for operators: a sink supplies only what it does with each value and how it closes.
+ * A sink that throws is detached and reported once; it never breaks the training stream
+ * or the other sinks.
+ */
+import type { Observable } from 'rxjs';
+
+/** Something attached to a run that can be detached; `dispose()` is idempotent. */
+export interface Disposable {
+  dispose(): Promise<void>;
+}
+
+/** A sink attached to an event stream. */
+export interface SinkHandle extends Disposable {
+  /** Resolves once the sink has seen its stream end (or was disposed) and released everything it held. */
+  readonly finished: Promise<void>;
+}
+
+/** What a sink provides to {@link attachSink}. */
+export interface SinkParts<T> {
+  /** Handles one value; must not block. */
+  readonly next: (value: T) => void;
+  /** Runs exactly once: at the end of the stream, after an error, or on dispose. */
+  readonly close?: () => void | Promise<void>;
+  /** Where a failure of the sink itself is reported. Default: one line on stderr. */
+  readonly report?: (message: string) => void;
+}
+
+const reportToStderr = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+/** Subscribes a sink to `source` and returns its handle. `name` appears in failure reports. */
+export function attachSink<T>(name: string, source: Observable<T>, parts: SinkParts<T>): SinkHandle {
+  const report = parts.report ?? reportToStderr;
+  let closing: Promise<void> | null = null;
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((resolve) => { resolveFinished = resolve; });
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      subscription?.unsubscribe();
+      try {
+        await parts.close?.();
+      } catch (error) {
+        report(`gradstream telemetry: the ${name} sink failed while closing: ${describeError(error)}`);
+      } finally {
+        resolveFinished();
+      }
+    })();
+    return closing;
+  };
+
+  let subscription: { unsubscribe(): void } | undefined;
+  subscription = source.subscribe({
+    next(value) {
+      if (closing) return;
+      try {
+        parts.next(value);
+      } catch (error) {
+        report(`gradstream telemetry: the ${name} sink failed and was detached: ${describeError(error)}`);
+        void close();
+      }
+    },
+    error() {
+      // The run's own error travels in its result and its run-end event; the sink just closes.
+      void close();
+    },
+    complete() {
+      void close();
+    },
+  });
+  // A source that completed synchronously ran close() before `subscription` was assigned.
+  if (closing) subscription.unsubscribe();
+  return { finished, dispose: close };
+}
+
+/** One disposable over several; disposes them all, in parallel. */
+export function disposeAll(parts: readonly Disposable[]): Disposable {
+  let disposing: Promise<void> | null = null;
+  return {
+    dispose() {
+      disposing ??= Promise.all(parts.map((part) => part.dispose())).then(() => undefined);
+      return disposing;
+    },
+  };
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

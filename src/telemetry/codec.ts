@@ -1,0 +1,74 @@
+/**
+ * The text form of telemetry events: one JSON object per line. JSON has no NaN or
+ * Infinity, and a diverging run is exactly when they matter, so a number that is not
+ * finite is written as the string "NaN", "Infinity" or "-Infinity" and read back as the
+ * number. Finite float64 values round-trip exactly (JSON writes the shortest decimal that
+ * reads back to the same double).
+ */
+import { telemetryEventTypes, telemetrySchemaVersion, type TelemetryEvent } from './events.ts';
+
+/** A line that is not a valid telemetry event; the message says where and why. */
+export class TelemetryFormatError extends Error {
+  override readonly name = 'TelemetryFormatError';
+}
+
+const nonFiniteNames: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+/**
+ * Fields whose values are numbers wherever they appear (top level, `activation`,
+ * `gradient`, `config`): only these turn "NaN"/"Infinity" strings back into numbers, so a
+ * message or summary that happens to read "NaN" stays a string.
+ */
+const numericFields = new Set([
+  'v', 'seq', 'time', 'seed', 'startStep', 'totalSteps', 'parameters', 'step', 'epoch', 'loss', 'learningRate',
+  'samplesPerSecond', 'wallTime', 'mean', 'std', 'min', 'max', 'zeroFraction', 'saturatedFraction', 'norm',
+  'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds',
+]);
+
+const writeNonFinite = (_key: string, value: unknown): unknown =>
+  typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+
+const readNonFinite = (key: string, value: unknown): unknown =>
+  typeof value === 'string' && numericFields.has(key) && value in nonFiniteNames ? nonFiniteNames[value] : value;
+
+const knownTypes = new Set<string>(telemetryEventTypes);
+
+/** One event as one line of JSON, without the newline. */
+export function encodeEvent(event: TelemetryEvent): string {
+  return JSON.stringify(event, writeNonFinite);
+}
+
+/**
+ * Parses one line back into an event and checks its header: a known `type`, a schema
+ * version this code reads, a non-negative integer `seq`, a `runId` and a `time`.
+ * Throws {@link TelemetryFormatError} naming `where` (for example "run.jsonl line 12").
+ */
+export function decodeEvent(line: string, where = 'event'): TelemetryEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(line, readNonFinite);
+  } catch (error) {
+    throw new TelemetryFormatError(`${where}: not valid JSON (${(error as Error).message}): ${preview(line)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TelemetryFormatError(`${where}: expected a JSON object, got ${preview(line)}`);
+  }
+  const event = value as Record<string, unknown>;
+  if (typeof event.type !== 'string' || !knownTypes.has(event.type)) {
+    throw new TelemetryFormatError(`${where}: unknown event type ${JSON.stringify(event.type)}; expected one of ${telemetryEventTypes.join(', ')}`);
+  }
+  if (typeof event.v !== 'number' || !Number.isInteger(event.v) || event.v < 1 || event.v > telemetrySchemaVersion) {
+    throw new TelemetryFormatError(`${where}: schema version ${JSON.stringify(event.v)}; this gradstream reads versions 1 to ${telemetrySchemaVersion}`);
+  }
+  if (typeof event.seq !== 'number' || !Number.isInteger(event.seq) || event.seq < 0) {
+    throw new TelemetryFormatError(`${where}: seq must be a non-negative integer, got ${JSON.stringify(event.seq)}`);
+  }
+  if (typeof event.runId !== 'string' || typeof event.time !== 'number') {
+    throw new TelemetryFormatError(`${where}: expected a string runId and a numeric time, got runId ${JSON.stringify(event.runId)}, time ${JSON.stringify(event.time)}`);
+  }
+  return event as unknown as TelemetryEvent;
+}
+
+function preview(line: string): string {
+  return line.length > 80 ? `${JSON.stringify(line.slice(0, 80))}…` : JSON.stringify(line);
+}

@@ -1,0 +1,134 @@
+/**
+ * The console sink. On a terminal: one progress bar line with ETA and live loss, redrawn
+ * at most every `redrawMs`. Elsewhere (CI, pipes, files): a plain line every `everyMs`
+ * (and every `everySteps`, when given). In both modes the run's start and end,
+ * evaluations, failed gradient audits and alarms are printed the moment they arrive.
+ */
+import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { attachSink, type SinkHandle } from './attach.ts';
+import type { StepEvent, TelemetryEvent } from './events.ts';
+import { latestWithSkipped } from './operators/latestWithSkipped.ts';
+import {
+  alarmLine, evaluationLine, failedAuditLine, progressBarLine, progressLine, runEndLine, runStartLine, type Progress,
+} from './consoleFormat.ts';
+
+/** Options of {@link consoleSink}. */
+export interface ConsoleSinkOptions {
+  /** Where to write. Default `process.stdout`. */
+  readonly output?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** `'bar'` redraws one line in place; `'lines'` appends plain lines. Default: `'bar'` when the output is a terminal. */
+  readonly mode?: 'bar' | 'lines';
+  /** Bar mode: the shortest time between redraws, ms. Default 100. */
+  readonly redrawMs?: number;
+  /** Lines mode: the shortest time between progress lines, ms. Default 5000. */
+  readonly everyMs?: number;
+  /** Lines mode: also a line whenever the step is a multiple of this (useful when replaying, where no time passes). Default: none. */
+  readonly everySteps?: number;
+  /** The step the run will end at, when the run-start event does not say. */
+  readonly totalSteps?: number;
+  /** Scheduler of the redraw timer (tests pass a virtual one). Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+interface State {
+  step: StepEvent | null;
+  startStep: number;
+  totalSteps: number | null;
+  auditsPassed: number;
+  auditsFailed: number;
+  alarms: number;
+}
+
+/** Attaches a console view to a run's events. */
+export function consoleSink(events$: Observable<TelemetryEvent>, options: ConsoleSinkOptions = {}): SinkHandle {
+  const output = options.output ?? process.stdout;
+  const mode = options.mode ?? (output.isTTY ? 'bar' : 'lines');
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const state: State = { step: null, startStep: 0, totalSteps: options.totalSteps ?? null, auditsPassed: 0, auditsFailed: 0, alarms: 0 };
+  let barShown = false;
+
+  const progress = (): Progress | null =>
+    state.step && { step: state.step, startStep: state.startStep, totalSteps: state.totalSteps, auditsPassed: state.auditsPassed, auditsFailed: state.auditsFailed, alarms: state.alarms };
+  const drawBar = (): void => {
+    const current = progress();
+    if (!current) return;
+    output.write(`\r${progressBarLine(current, output.columns ?? 80)}\x1b[K`);
+    barShown = true;
+  };
+  const printLine = (line: string): void => {
+    if (mode === 'bar' && barShown) {
+      output.write(`\r\x1b[K${line}\n`);
+      drawBar();
+    } else {
+      output.write(`${line}\n`);
+    }
+  };
+  const printProgress = (): void => {
+    const current = progress();
+    if (current) output.write(`${progressLine(current)}\n`);
+  };
+
+  const track = (event: TelemetryEvent): void => {
+    switch (event.type) {
+      case 'run-start':
+        state.startStep = event.startStep;
+        state.totalSteps = event.totalSteps ?? state.totalSteps;
+        printLine(runStartLine(event));
+        break;
+      case 'step':
+        state.step = event;
+        if (mode === 'lines' && options.everySteps && event.step % options.everySteps === 0) printProgress();
+        break;
+      case 'evaluation':
+        printLine(evaluationLine(event));
+        break;
+      case 'audit':
+        if (event.ok) state.auditsPassed++;
+        else {
+          state.auditsFailed++;
+          printLine(failedAuditLine(event));
+        }
+        break;
+      case 'alarm':
+        state.alarms++;
+        printLine(alarmLine(event));
+        break;
+      case 'run-end':
+        if (mode === 'bar') drawBar();
+        else if (state.step && !(options.everySteps && state.step.step % options.everySteps === 0)) printProgress();
+        if (barShown) output.write('\n');
+        barShown = false;
+        output.write(`${runEndLine(event, state.step?.loss ?? null)}\n`);
+        break;
+      case 'layer-stats':
+        break;
+    }
+  };
+
+  // Every event updates the state at once (cheap); only drawing is rate-limited, through
+  // a subject subscribed before the events so that a stream replayed synchronously is drawn too.
+  let ended = false;
+  const redraw = (): void => {
+    if (ended) return;
+    if (mode === 'bar') drawBar();
+    else if (!options.everySteps) printProgress();
+  };
+  const redrawRequests = new Subject<StepEvent>();
+  const period = mode === 'bar' ? (options.redrawMs ?? 100) : (options.everyMs ?? 5000);
+  const drawn = attachSink('console', redrawRequests.pipe(latestWithSkipped(period, scheduler)), { next: redraw });
+  const tracked = attachSink('console', events$, {
+    next: (event) => {
+      track(event);
+      if (event.type === 'run-end') ended = true;
+      else if (event.type === 'step') redrawRequests.next(event);
+    },
+    close: async () => {
+      ended = true;
+      redrawRequests.complete();
+      await drawn.dispose();
+      if (barShown) output.write('\n');
+      barShown = false;
+    },
+  });
+  return tracked;
+}

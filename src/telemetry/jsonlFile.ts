@@ -1,0 +1,137 @@
+/**
+ * Reading telemetry JSONL files: the whole run for replay, or just where an existing file
+ * ends so a resumed run can append after it. A last line without its newline is what an
+ * interrupted writer can leave; readers report it instead of failing.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { decodeEvent, TelemetryFormatError } from './codec.ts';
+import type { TelemetryEvent } from './events.ts';
+
+/** A last line that was cut off: which line and how many bytes it had. */
+export interface TruncatedLine {
+  readonly line: number;
+  readonly bytes: number;
+}
+
+/** A run read back from a JSONL file. */
+export interface JsonlRun {
+  readonly events: TelemetryEvent[];
+  /** The incomplete last line that was ignored, or null when the file ends cleanly. */
+  readonly truncated: TruncatedLine | null;
+}
+
+/**
+ * Reads every event of a JSONL telemetry file. An incomplete last line (no newline and
+ * not valid JSON) is left out and reported in `truncated`; a bad line anywhere else
+ * throws a {@link TelemetryFormatError} naming the file and line. Empty lines are skipped.
+ */
+export function readJsonl(path: string): JsonlRun {
+  const text = readFileSync(path, 'utf8');
+  const lines = text.split('\n');
+  const last = lines.pop()!; // '' when the file ends with a newline
+  const events: TelemetryEvent[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() !== '') events.push(decodeEvent(line, `${path} line ${index + 1}`));
+  });
+  if (last.trim() === '') return { events, truncated: null };
+  try {
+    events.push(decodeEvent(last, `${path} line ${lines.length + 1}`));
+    return { events, truncated: null };
+  } catch (error) {
+    if (!(error instanceof TelemetryFormatError)) throw error;
+    return { events, truncated: { line: lines.length + 1, bytes: Buffer.byteLength(last) } };
+  }
+}
+
+/** Where an existing JSONL file ends. */
+export interface JsonlEnd {
+  /** Seq of the last complete event, or -1 when the file has none. */
+  readonly lastSeq: number;
+  /** Step of the last complete event that has one, or null. */
+  readonly lastStep: number | null;
+  /** Bytes up to and including the last complete line's newline: where appending continues. */
+  readonly completeBytes: number;
+  /** Bytes after that: an interrupted last line (0 when the file ends cleanly). */
+  readonly tornBytes: number;
+  /** The file ends with a whole event that lacks only its newline (counted in lastSeq, not torn). */
+  readonly missingNewline: boolean;
+}
+
+const tailChunk = 64 * 1024;
+
+/**
+ * Finds the last complete event of a JSONL file by reading backwards from its end, so a
+ * long run's file is not read whole. A missing or empty file gives lastSeq −1.
+ */
+export function jsonlEnd(path: string): JsonlEnd {
+  if (!existsSync(path)) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: 0, missingNewline: false };
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const tail = new TailReader(fd, size);
+    const lastNewline = tail.lastNewlineBefore(size);
+    const completeBytes = lastNewline + 1;
+    const unterminated = decodeOrNull(tail.text(completeBytes, size));
+    if (unterminated) {
+      return { lastSeq: unterminated.seq, lastStep: stepOf(unterminated), completeBytes: size, tornBytes: 0, missingNewline: true };
+    }
+    if (lastNewline < 0) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: size, missingNewline: false };
+    for (let lineEnd = lastNewline; lineEnd >= 0;) {
+      const lineStart = tail.lastNewlineBefore(lineEnd) + 1;
+      const line = tail.text(lineStart, lineEnd);
+      if (line.trim() !== '') {
+        const event = decodeEvent(line, `${path} byte ${lineStart}`);
+        return { lastSeq: event.seq, lastStep: stepOf(event), completeBytes, tornBytes: size - completeBytes, missingNewline: false };
+      }
+      lineEnd = lineStart - 1;
+    }
+    return { lastSeq: -1, lastStep: null, completeBytes, tornBytes: size - completeBytes, missingNewline: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const stepOf = (event: TelemetryEvent): number | null => ('step' in event ? event.step : null);
+
+function decodeOrNull(text: string): TelemetryEvent | null {
+  if (text.trim() === '') return null;
+  try {
+    return decodeEvent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The end of a file, read backwards in chunks as far as needed. Offsets are absolute. */
+class TailReader {
+  private bytes = Buffer.alloc(0);
+  private start: number;
+
+  constructor(private readonly fd: number, size: number) {
+    this.start = size;
+  }
+
+  /** Offset of the last newline before `end`, or −1. */
+  lastNewlineBefore(end: number): number {
+    for (;;) {
+      const relative = end - this.start;
+      const found = relative > 0 ? this.bytes.lastIndexOf(0x0a, relative - 1) : -1;
+      if (found >= 0) return this.start + found;
+      if (this.start === 0) return -1;
+      this.readMore();
+    }
+  }
+
+  /** The text between two offsets already read. */
+  text(from: number, to: number): string {
+    return this.bytes.subarray(from - this.start, to - this.start).toString('utf8');
+  }
+
+  private readMore(): void {
+    const from = Math.max(0, this.start - tailChunk);
+    const chunk = Buffer.alloc(this.start - from);
+    readSync(this.fd, chunk, 0, chunk.length, from);
+    this.bytes = Buffer.concat([chunk, this.bytes]);
+    this.start = from;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The Prometheus sink: the run's latest figures as a text exposition built with
+ * prom-client on a registry of its own (never the process-wide default one, so two runs
+ * or an application's own metrics do not collide). Served at `/metrics` of the dashboard
+ * server, and on a port of its own when `port` is given. A scrape sees the latest value
+ * only: enough for liveness and alerting; the per-step history is the JSONL file's job.
+ */
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { Observable } from 'rxjs';
+import { attachSink, type SinkHandle } from './attach.ts';
+import type { LayerStatsEvent, TelemetryEvent } from './events.ts';
+import { closeServer, listen, serverOrigin } from './http.ts';
+
+/** Options of {@link prometheusSink}. */
+export interface PrometheusSinkOptions {
+  /** Also serve `/metrics` on this port (0 picks a free one). Default: no server of its own. */
+  readonly port?: number;
+  /** Address of that server. Default `'127.0.0.1'`. */
+  readonly host?: string;
+}
+
+/** The Prometheus sink's handle. */
+export interface PrometheusSink extends SinkHandle {
+  /** The sink's own registry. */
+  readonly registry: Registry;
+  /** The exposition text. */
+  metrics(): Promise<string>;
+  /** The Content-Type of the exposition. */
+  readonly contentType: string;
+  /** `http://host:port/metrics` of the sink's own server, or null without one. */
+  readonly url: string | null;
+}
+
+/** Every metric the sink exports, by name. */
+export function createTelemetryMetrics(registry: Registry) {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const layerGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['layer'] as const, registers: [registry] });
+  return {
+    runInfo: new Gauge({ name: 'gradstream_run_info', help: 'Always 1; labels identify the run being trained', labelNames: ['run_id'] as const, registers: [registry] }),
+    loss: gauge('gradstream_loss', 'Training loss of the latest step'),
+    steps: new Counter({ name: 'gradstream_steps_total', help: 'Optimisation steps completed', registers: [registry] }),
+    step: gauge('gradstream_step', 'Number of the latest step (continues across resumes)'),
+    epoch: gauge('gradstream_epoch', 'Epoch of the latest step'),
+    learningRate: gauge('gradstream_learning_rate', 'Learning rate of the latest step'),
+    samplesPerSecond: gauge('gradstream_samples_per_second', 'Training throughput at the latest step'),
+    gradientNorm: layerGauge('gradstream_layer_gradient_norm', 'L2 norm of the layer\'s parameter gradients'),
+    gradientMax: layerGauge('gradstream_layer_gradient_max', 'Largest absolute entry of the layer\'s parameter gradients'),
+    parameterNorm: layerGauge('gradstream_layer_parameter_norm', 'L2 norm of the layer\'s parameters'),
+    updateRatio: layerGauge('gradstream_layer_update_ratio', 'Update norm over parameter norm at the latest sampled step'),
+    activationMean: layerGauge('gradstream_layer_activation_mean', 'Mean of the layer\'s outputs'),
+    activationStd: layerGauge('gradstream_layer_activation_std', 'Standard deviation of the layer\'s outputs'),
+    deadRatio: layerGauge('gradstream_layer_dead_ratio', 'Fraction of the layer\'s outputs exactly zero (dead units)'),
+    saturatedRatio: layerGauge('gradstream_layer_saturated_ratio', 'Fraction of sigmoid or tanh outputs at their asymptotes'),
+    evaluationLoss: new Gauge({ name: 'gradstream_evaluation_loss', help: 'Loss of the latest evaluation', labelNames: ['split'] as const, registers: [registry] }),
+    evaluationAccuracy: new Gauge({ name: 'gradstream_evaluation_accuracy_ratio', help: 'Accuracy of the latest evaluation', labelNames: ['split'] as const, registers: [registry] }),
+    audits: new Counter({ name: 'gradstream_audits_total', help: 'Live gradient audits run', registers: [registry] }),
+    auditFailures: new Counter({ name: 'gradstream_audit_failures_total', help: 'Live gradient audits that failed', registers: [registry] }),
+    auditError: layerGauge('gradstream_audit_worst_relative_error', 'Worst relative gradient error of the layer\'s latest audit'),
+    alarms: new Counter({ name: 'gradstream_alarms_total', help: 'Alarms raised (non-finite loss or gradient, failed audit)', labelNames: ['kind'] as const, registers: [registry] }),
+    runEnded: gauge('gradstream_run_ended', '1 once the run has ended, 0 while it runs'),
+  };
+}
+
+type TelemetryMetrics = ReturnType<typeof createTelemetryMetrics>;
+
+function recordLayer(metrics: TelemetryMetrics, event: LayerStatsEvent): void {
+  const labels = { layer: event.layer };
+  metrics.activationMean.set(labels, event.activation.mean);
+  metrics.activationStd.set(labels, event.activation.std);
+  metrics.deadRatio.set(labels, event.activation.zeroFraction);
+  metrics.saturatedRatio.set(labels, event.activation.saturatedFraction);
+  if (event.gradient) {
+    metrics.gradientNorm.set(labels, event.gradient.norm);
+    metrics.gradientMax.set(labels, event.gradient.max);
+  }
+  if (event.parameterNorm !== null) metrics.parameterNorm.set(labels, event.parameterNorm);
+  if (event.updateRatio !== null) metrics.updateRatio.set(labels, event.updateRatio);
+}
+
+/** Updates the metrics for one event. */
+export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent, lastStep: { value: number }): void {
+  switch (event.type) {
+    case 'run-start':
+      metrics.runInfo.set({ run_id: event.runId }, 1);
+      metrics.runEnded.set(0);
+      lastStep.value = event.startStep;
+      break;
+    case 'step':
+      metrics.loss.set(event.loss);
+      if (event.step > lastStep.value) metrics.steps.inc(event.step - lastStep.value);
+      lastStep.value = Math.max(lastStep.value, event.step);
+      metrics.step.set(event.step);
+      metrics.epoch.set(event.epoch);
+      metrics.learningRate.set(event.learningRate);
+      metrics.samplesPerSecond.set(event.samplesPerSecond);
+      break;
+    case 'layer-stats':
+      recordLayer(metrics, event);
+      break;
+    case 'evaluation':
+      metrics.evaluationLoss.set({ split: event.split }, event.loss);
+      if (event.accuracy !== null) metrics.evaluationAccuracy.set({ split: event.split }, event.accuracy);
+      break;
+    case 'audit':
+      metrics.audits.inc();
+      if (!event.ok) metrics.auditFailures.inc();
+      metrics.auditError.set({ layer: event.layer }, event.worstRelativeError);
+      break;
+    case 'alarm':
+      metrics.alarms.inc({ kind: event.kind });
+      break;
+    case 'run-end':
+      metrics.runEnded.set(1);
+      break;
+  }
+}
+
+/** Attaches a Prometheus exposition of a run's events. */
+export async function prometheusSink(events$: Observable<TelemetryEvent>, options: PrometheusSinkOptions = {}): Promise<PrometheusSink> {
+  const registry = new Registry();
+  const metrics = createTelemetryMetrics(registry);
+  const lastStep = { value: 0 };
+  const server = options.port === undefined ? null : await serveMetrics(registry, options.port, options.host ?? '127.0.0.1');
+  const handle = attachSink('prometheus', events$, {
+    next: (event) => recordEvent(metrics, event, lastStep),
+  });
+  return {
+    registry,
+    metrics: () => registry.metrics(),
+    contentType: registry.contentType,
+    url: server ? `${serverOrigin(server)}/metrics` : null,
+    finished: handle.finished,
+    // The exposition stays readable after the run ends, until the sink is disposed.
+    dispose: async () => {
+      await handle.dispose();
+      if (server) await closeServer(server);
+    },
+  };
+}
+
+async function serveMetrics(registry: Registry, port: number, host: string): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?', 1)[0];
+    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'Content-Type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
+      (error: unknown) => response.writeHead(500).end(String(error)),
+    );
+  });
+  await listen(server, port, host);
+  return server;
+}

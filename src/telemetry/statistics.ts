@@ -1,0 +1,109 @@
+/**
+ * Per-layer statistics kernels: one pass over a Float64Array each, no allocation per
+ * element. They read the tensors the runtime already holds (activations, gradients,
+ * parameters, updates); nothing here copies them.
+ */
+
+/** Statistics of a layer's output over the whole batch. */
+export interface ActivationStatistics {
+  readonly mean: number;
+  /** Population standard deviation (divides by n). */
+  readonly std: number;
+  readonly min: number;
+  readonly max: number;
+  /** Fraction of outputs exactly 0: dead ReLU units. */
+  readonly zeroFraction: number;
+  /** Fraction of outputs within {@link saturationMargin} of the activation's asymptotes; 0 when the layer has none. */
+  readonly saturatedFraction: number;
+}
+
+/** Which asymptotes count as saturated: sigmoid's 0 and 1, tanh's −1 and 1, or none. */
+export type Saturation = 'sigmoid' | 'tanh' | 'none';
+
+/** Distance to an asymptote under which a sigmoid or tanh output counts as saturated: 1e-3. */
+export const saturationMargin = 1e-3;
+
+/** The saturation rule for a layer, from its name: `sigmoid` and `tanh` have asymptotes, others none. */
+export function saturationOf(layerName: string): Saturation {
+  return layerName === 'sigmoid' || layerName === 'tanh' ? layerName : 'none';
+}
+
+/**
+ * Mean, standard deviation, extremes, fraction of exact zeros and fraction saturated, in
+ * one pass (Welford's update keeps the variance accurate when the mean is large). A
+ * NaN among the values makes mean, std, min and max NaN, which is what a reader should see.
+ * An empty array gives NaN statistics and zero fractions.
+ */
+export function activationStatistics(values: Float64Array, saturation: Saturation = 'none'): ActivationStatistics {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN, min: Number.NaN, max: Number.NaN, zeroFraction: 0, saturatedFraction: 0 };
+  let mean = 0;
+  let squares = 0;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let zeros = 0;
+  let saturated = 0;
+  let sawNaN = false;
+  const low = saturation === 'tanh' ? -1 + saturationMargin : saturationMargin;
+  const high = 1 - saturationMargin;
+  const checkSaturation = saturation !== 'none';
+  for (let i = 0; i < n; i++) {
+    const value = values[i]!;
+    const delta = value - mean;
+    mean += delta / (i + 1);
+    squares += delta * (value - mean);
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (value === 0) zeros++;
+    else if (value !== value) sawNaN = true;
+    if (checkSaturation && (value <= low || value >= high)) saturated++;
+  }
+  if (sawNaN) {
+    min = Number.NaN;
+    max = Number.NaN;
+  }
+  return { mean, std: Math.sqrt(squares / n), min, max, zeroFraction: zeros / n, saturatedFraction: saturated / n };
+}
+
+/** L2 norm and largest absolute entry over several arrays taken together. */
+export interface NormAndMax {
+  readonly norm: number;
+  readonly max: number;
+}
+
+/**
+ * ‖g‖₂ over the concatenation of `arrays`, and max |gᵢ|. A NaN anywhere makes both NaN;
+ * an Infinity makes both Infinity.
+ */
+export function normAndMax(arrays: readonly Float64Array[]): NormAndMax {
+  let squares = 0;
+  let max = 0;
+  for (const array of arrays) {
+    for (let i = 0; i < array.length; i++) {
+      const value = array[i]!;
+      squares += value * value;
+      const magnitude = value < 0 ? -value : value;
+      if (magnitude > max || magnitude !== magnitude) max = magnitude;
+    }
+  }
+  return { norm: Math.sqrt(squares), max };
+}
+
+/** ‖θ‖₂ over the concatenation of `arrays` (all of a layer's parameters). */
+export function l2Norm(arrays: readonly Float64Array[]): number {
+  let squares = 0;
+  for (const array of arrays) {
+    for (let i = 0; i < array.length; i++) squares += array[i]! * array[i]!;
+  }
+  return Math.sqrt(squares);
+}
+
+/**
+ * The update-to-parameter ratio ‖Δθ‖ / ‖θ‖ of one step (θ before the update). A healthy
+ * run sits near 1e-3; far above, the learning rate is too large, far below, the layer is
+ * not learning. 0 when nothing moved; Infinity when parameters at zero moved.
+ */
+export function updateRatio(updateNorm: number, parameterNorm: number): number {
+  if (updateNorm === 0) return 0;
+  return updateNorm / parameterNorm;
+}

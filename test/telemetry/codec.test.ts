@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
+import { fakeRunEvents } from './fakeRun.ts';
+
+describe('event codec', () => {
+  it('round-trips every event of a run exactly', () => {
+    for (const event of fakeRunEvents({ steps: 40, alarmSteps: [7], failingAuditSteps: [20] })) {
+      const line = encodeEvent(event);
+      expect(line).not.toContain('\n');
+      expect(decodeEvent(line)).toEqual(event);
+    }
+  });
+
+  it('keeps NaN and ±Infinity in number fields, and leaves strings that look like them alone', () => {
+    const [start, step] = fakeRunEvents({ steps: 1 });
+    const diverged = { ...step!, loss: Number.NaN, samplesPerSecond: Infinity, learningRate: -Infinity };
+    const decoded = decodeEvent(encodeEvent(diverged as never));
+    expect(decoded).toMatchObject({ loss: Number.NaN, samplesPerSecond: Infinity, learningRate: -Infinity });
+    const alarm = { ...start!, type: 'alarm', step: 1, kind: 'non-finite-loss', message: 'NaN', policy: 'stop' };
+    expect((decodeEvent(encodeEvent(alarm as never)) as { message: unknown }).message).toBe('NaN');
+  });
+
+  it('round-trips float64 values bit for bit', () => {
+    const [, step] = fakeRunEvents({ steps: 1 });
+    const loss = 0.1 + 0.2;
+    expect((decodeEvent(encodeEvent({ ...step!, loss } as never)) as { loss: number }).loss).toBe(loss);
+  });
+
+  it('refuses lines that are not events, naming where', () => {
+    expect(() => decodeEvent('{"type":"step"', 'run.jsonl line 3')).toThrow(/run\.jsonl line 3: not valid JSON/);
+    expect(() => decodeEvent('[1]', 'x')).toThrow(TelemetryFormatError);
+    expect(() => decodeEvent('{"type":"bogus","v":1,"seq":0,"runId":"r","time":0}')).toThrow(/unknown event type "bogus"/);
+    expect(() => decodeEvent('{"type":"step","v":99,"seq":0,"runId":"r","time":0}')).toThrow(/schema version 99/);
+    expect(() => decodeEvent('{"type":"step","v":1,"seq":-1,"runId":"r","time":0}')).toThrow(/seq must be a non-negative integer/);
+  });
+});

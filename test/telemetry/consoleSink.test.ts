@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { from, Subject } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { consoleSink } from '../../src/telemetry/consoleSink.ts';
+import { bar, formatDuration, formatNumber, progressBarLine, secondsLeft } from '../../src/telemetry/consoleFormat.ts';
+import type { StepEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
+import { fakeRunEvents } from './fakeRun.ts';
+
+function capture(isTTY: boolean): Writable & { text: () => string; isTTY: boolean; columns: number } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  }) as Writable & { text: () => string; isTTY: boolean; columns: number };
+  stream.isTTY = isTTY;
+  stream.columns = 120;
+  stream.text = () => text;
+  return stream;
+}
+
+describe('console formatting', () => {
+  it('formats numbers, durations and bars for people', () => {
+    expect(formatNumber(0.123456)).toBe('0.1235');
+    expect(formatNumber(1234.5678)).toBe('1235');
+    expect(formatNumber(1.5e-7)).toBe('1.50e-7');
+    expect(formatNumber(Number.NaN)).toBe('NaN');
+    expect(formatDuration(75)).toBe('1:15');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(bar(0.5, 4)).toBe('██  ');
+    expect(bar(1 / 16, 2)).toBe('▏ ');
+  });
+
+  it('estimates the time left from the pace since the run (or its resume) started', () => {
+    const step = { step: 150, wallTime: 10, loss: 1, samplesPerSecond: 5, epoch: 0 } as StepEvent;
+    const progress = { step, startStep: 100, totalSteps: 200, auditsPassed: 0, auditsFailed: 0, alarms: 0 };
+    expect(secondsLeft(progress)).toBe(10);
+    expect(progressBarLine(progress, 200)).toMatch(/75% step 150\/200 · loss 1 · 5 samples\/s · ETA 0:10/);
+  });
+});
+
+describe('consoleSink', () => {
+  it('prints plain lines when the output is not a terminal: start, every N steps, milestones, end', async () => {
+    const output = capture(false);
+    const events = fakeRunEvents({ steps: 40, failingAuditSteps: [20], alarmSteps: [33] });
+    await consoleSink(from(events), { output, everySteps: 10 }).finished;
+    const lines = output.text().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^run fake-run: 3 nodes, 40 parameters, seed 1, 40 steps$/);
+    expect(lines.filter((line) => line.startsWith('step '))).toHaveLength(4);
+    expect(lines).toContainEqual(expect.stringMatching(/^step 10\/40 \(25%\) epoch 0 loss 0\.6325 lr 0\.1/));
+    expect(lines).toContainEqual(expect.stringMatching(/^✗ gradient audit FAILED at step 20: layer relu1, worst relative error 0\.3/));
+    expect(lines).toContainEqual(expect.stringMatching(/^⚠ alarm at step 33 \(non-finite-loss\): loss is NaN at step 33; the run goes on$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^evaluation \(test\) at step 20, epoch 0: loss 0\.4919, accuracy 50\.00%$/));
+    expect(lines.at(-1)).toBe('run completed: 40 steps in 0:00; final loss 0.3162');
+    expect(output.text()).not.toContain('\r');
+  });
+
+  it('redraws a progress bar in place on a terminal, at most once per redraw period', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, flush }) => {
+      const events = fakeRunEvents({ steps: 10, auditEvery: 0, stepsPerEpoch: 100 });
+      // One event per frame; a 4-frame redraw period.
+      const source = cold<TelemetryEvent>(events.map((_, i) => String.fromCharCode(97 + i)).join('') + '|',
+        Object.fromEntries(events.map((event, i) => [String.fromCharCode(97 + i), event])));
+      const output = capture(true);
+      consoleSink(source, { output, redrawMs: 4 });
+      flush();
+      const text = output.text();
+      const redraws = text.split('\r').length - 1;
+      expect(redraws).toBeGreaterThan(1);
+      expect(redraws).toBeLessThan(10);
+      expect(text).toMatch(/\r▕█+▏ 100% step 10\/10 · loss 0\.6325/);
+      expect(text.trimEnd().split('\n').at(-1)).toBe('run completed: 10 steps in 0:00; final loss 0.6325');
+    });
+  });
+
+  it('shows a failed audit at once on its own line, without waiting for a redraw', () => {
+    const output = capture(true);
+    const events = new Subject<TelemetryEvent>();
+    const sink = consoleSink(events, { output, redrawMs: 1_000_000 });
+    const run = fakeRunEvents({ steps: 10, failingAuditSteps: [10] });
+    for (const event of run.filter((e) => e.type !== 'run-end')) events.next(event);
+    expect(output.text()).toMatch(/^✗ gradient audit FAILED at step 10: layer dense1, worst relative error 0\.3 — dense1: dW off by 30%$/m);
+    expect(output.text()).not.toContain('step 10/10');
+    void sink.dispose();
+  });
+});
