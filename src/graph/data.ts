@@ -1,0 +1,126 @@
+/**
+ * The forms training data may take, read one epoch at a time as an async iterator: an array
+ * of batches, any iterable or async iterable (a generator, a live feed), or an Observable.
+ */
+import { isObservable, type Observable } from 'rxjs';
+import { Tensor, describe, formatShape, unflatIndex } from '../tensor/tensor.ts';
+import { firstNonFinite } from '../tensor/elementwise.ts';
+import type { Random } from '../tensor/random.ts';
+import type { Batch } from '../data/dataset.ts';
+import type { Graph } from './graph.ts';
+import { DataError } from './errors.ts';
+
+/**
+ * Batches of `{ x, target }`. Arrays, iterables whose iterator is fresh on each call, and
+ * cold Observables can be read once per epoch; a generator object or a hot stream only once.
+ * An Observable's batches are buffered while a step runs, so a source that pushes faster than
+ * training grows the buffer.
+ */
+export type BatchSource = readonly Batch[] | Iterable<Batch> | AsyncIterable<Batch> | Observable<Batch>;
+
+/** Throws unless `data` is one of the forms of {@link BatchSource}. */
+export function assertBatchSource(data: unknown, where: string): asserts data is BatchSource {
+  const candidate = data as Record<symbol, unknown> | null;
+  const ok = Array.isArray(data) || isObservable(data) ||
+    (typeof candidate === 'object' && candidate !== null && (typeof candidate[Symbol.iterator] === 'function' || typeof candidate[Symbol.asyncIterator] === 'function'));
+  if (!ok) throw new TypeError(`${where}: expected data as an array, iterable, async iterable or Observable of { x, target } batches, got ${describe(data)}`);
+}
+
+/** One epoch's batches; arrays are read in a shuffled order when `shuffle` is given. */
+export function openEpoch(data: BatchSource, shuffle?: Random): AsyncIterator<Batch> {
+  if (Array.isArray(data)) {
+    const order = shuffle ? shuffle.shuffled(data.map((_, i) => i)) : undefined;
+    return fromIterator((order ? order.map((i) => data[i]!) : data)[Symbol.iterator]());
+  }
+  if (isObservable(data)) return fromObservable(data as Observable<Batch>);
+  const candidate = data as AsyncIterable<Batch> & Iterable<Batch>;
+  if (typeof candidate[Symbol.asyncIterator] === 'function') return candidate[Symbol.asyncIterator]();
+  return fromIterator(candidate[Symbol.iterator]());
+}
+
+/** Closes an iterator without waiting for it: a generator stuck awaiting its source must not hold the run. */
+export function closeIterator(iterator: AsyncIterator<Batch>): void {
+  try {
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  } catch {
+    // A failing return() has nothing left to release.
+  }
+}
+
+/**
+ * Throws a DataError unless a batch fits the graph: x of shape [batch ≥ 1, ...inputFeatures],
+ * a target with the same batch, and only finite numbers in both.
+ */
+export function assertBatch(graph: Graph, batch: unknown, where: string): asserts batch is Batch {
+  const b = batch as Batch | null;
+  if (typeof b !== 'object' || b === null) throw new DataError(`${where}: expected a { x, target } batch, got ${describe(batch)}`);
+  assertInput(graph, b.x, where);
+  if (!(b.target instanceof Tensor)) throw new DataError(`${where}: target is ${describe(b.target)}; expected a Tensor whose axis 0 is the batch`);
+  if (b.target.shape[0] !== b.x.shape[0]) {
+    throw new DataError(`${where}: target has shape ${formatShape(b.target.shape)} for x of shape ${formatShape(b.x.shape)}; expected the same batch size ${b.x.shape[0]} on axis 0`);
+  }
+  assertFinite(b.target, `${where}: target`);
+}
+
+/** Throws a DataError unless x is a finite tensor of shape [batch ≥ 1, ...inputFeatures]. */
+export function assertInput(graph: Graph, x: unknown, where: string): asserts x is Tensor {
+  const features = graph.inputFeatures;
+  const expected = `[batch, ${features.join(', ')}]`;
+  if (!(x instanceof Tensor)) throw new DataError(`${where}: x is ${describe(x)}; expected a Tensor of shape ${expected}`);
+  if (x.rank !== features.length + 1 || !features.every((d, axis) => x.shape[axis + 1] === d)) {
+    throw new DataError(`${where}: x has shape ${formatShape(x.shape)}; the graph expects ${expected}`);
+  }
+  if (x.shape[0] === 0) throw new DataError(`${where}: x has shape ${formatShape(x.shape)}, a batch of size zero; expected at least one sample`);
+  assertFinite(x, `${where}: x`);
+}
+
+function assertFinite(t: Tensor, where: string): void {
+  const at = firstNonFinite(t.data);
+  if (at >= 0) throw new DataError(`${where} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`);
+}
+
+function fromIterator(iterator: Iterator<Batch>): AsyncIterator<Batch> {
+  return {
+    next: async () => iterator.next(),
+    return: async () => iterator.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+/** Reads an Observable as an async iterator, buffering what arrives between reads; return() unsubscribes. */
+function fromObservable(source: Observable<Batch>): AsyncIterator<Batch> {
+  const buffer: Batch[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let waiting: { resolve: (r: IteratorResult<Batch>) => void; reject: (e: unknown) => void } | undefined;
+  let subscription: { unsubscribe(): void } | undefined;
+  const settle = () => {
+    if (!waiting) return;
+    const { resolve, reject } = waiting;
+    if (buffer.length > 0) resolve({ value: buffer.shift()!, done: false });
+    else if (failure) reject(failure.error);
+    else if (ended) resolve({ value: undefined, done: true });
+    else return;
+    waiting = undefined;
+  };
+  return {
+    next() {
+      subscription ??= source.subscribe({
+        next: (batch) => { buffer.push(batch); settle(); },
+        error: (error: unknown) => { failure = { error }; settle(); },
+        complete: () => { ended = true; settle(); },
+      });
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        settle();
+      });
+    },
+    async return() {
+      ended = true;
+      buffer.length = 0;
+      subscription?.unsubscribe();
+      subscription ??= { unsubscribe() {} };
+      settle();
+      return { value: undefined, done: true };
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * A node at run time. It consumes activation messages, keeps each sweep's forward pass until
+ * that sweep's gradient arrives, sums the gradients of its consumers (fan-out), runs the
+ * backward and sends dx upstream. The layer holds only its math; everything here is plumbing,
+ * and every fault becomes an error naming the node, its layer and the step.
+ */
+import { Subject } from 'rxjs';
+import type { Tensor } from '../tensor/tensor.ts';
+import { accumulateInto } from '../tensor/elementwise.ts';
+import type { Pass } from '../layers/contract.ts';
+import type { GraphNode } from './graph.ts';
+import type { Message, SweepTag } from './message.ts';
+import type { TapSubjects } from './taps.ts';
+import { LayerError, messageOf, type Phase } from './errors.ts';
+import { backwardFault, forwardFault, nonFiniteFault } from './contractChecks.ts';
+
+/** What a node reports when its backward for a sweep is done. */
+export interface NodeDone {
+  readonly tag: SweepTag;
+  readonly node: GraphNode;
+  readonly dParams: Readonly<Record<string, Tensor>>;
+  /** Set when the node's gradients are non-finite although its dy was finite. */
+  readonly nonFinite?: NonFiniteGradient;
+  /** For the input node: ∂L/∂x of the network's input. */
+  readonly dx?: Tensor;
+}
+
+/** A layer whose backward turned a finite dy into a non-finite gradient. */
+export interface NonFiniteGradient {
+  readonly node: string;
+  readonly message: string;
+}
+
+/** What the wiring provides to its nodes. */
+export interface NodeRun {
+  readonly taps: TapSubjects;
+  /** True once the run has failed: nodes drop every later message. */
+  readonly failed: boolean;
+  fail(error: Error): void;
+  done(report: NodeDone): void;
+}
+
+/** What a node keeps between a sweep's forward and its backward. */
+interface Held {
+  readonly inputs: readonly Tensor[];
+  readonly y: Tensor;
+  readonly pass?: Pass;
+}
+
+/** Messages of one sweep arriving on several edges (merge inputs, fan-out gradients). */
+interface Arrivals {
+  readonly values: (Tensor | undefined)[];
+  count: number;
+}
+
+const noParams: Readonly<Record<string, Tensor>> = Object.freeze({});
+
+/** One node of a running graph. */
+export class LiveNode {
+  /** The node's outputs, one message per sweep. */
+  readonly y$ = new Subject<Message>();
+  /** Gradients for each input slot, one message per sweep. */
+  readonly dx$: readonly Subject<Message>[];
+  /** Consumer edges, plus the loss for the output node. */
+  readonly gradientEdges: number;
+  private readonly held = new Map<number, Held>();
+  private readonly inputArrivals = new Map<number, Arrivals>();
+  private readonly gradientArrivals = new Map<number, Arrivals>();
+
+  constructor(
+    readonly node: GraphNode,
+    private readonly run: NodeRun,
+    isOutput: boolean,
+  ) {
+    this.dx$ = node.inputs.map(() => new Subject<Message>());
+    this.gradientEdges = node.consumers.length + (isOutput ? 1 : 0);
+  }
+
+  /** Forward passes held, awaiting their gradient. */
+  get inFlight(): number {
+    return this.held.size;
+  }
+
+  /** The output of a sweep still held, for locating where a non-finite value first appeared. */
+  heldOutput(id: number): Tensor | undefined {
+    return this.held.get(id)?.y;
+  }
+
+  /** An activation arrives on input `slot`. */
+  receiveInput(slot: number, message: Message): void {
+    if (this.run.failed) return;
+    const arity = Math.max(1, this.node.inputs.length);
+    const inputs = arity === 1 ? [message.value] : this.gather(this.inputArrivals, slot, message, arity, 'an input');
+    if (inputs) this.forward(message.tag, inputs);
+  }
+
+  /** A gradient arrives from consumer edge `slot` (the loss is the last edge of the output node). */
+  receiveGradient(slot: number, message: Message): void {
+    if (this.run.failed) return;
+    const parts = this.gradientEdges === 1 ? [message.value] : this.gather(this.gradientArrivals, slot, message, this.gradientEdges, 'a gradient');
+    if (parts) this.backward(message.tag, sumInOrder(parts));
+  }
+
+  /** Drops everything held (after a failure or at teardown). */
+  clear(): void {
+    this.held.clear();
+    this.inputArrivals.clear();
+    this.gradientArrivals.clear();
+  }
+
+  private forward(tag: SweepTag, inputs: readonly Tensor[]): void {
+    let y: Tensor;
+    let pass: Pass | undefined;
+    try {
+      ({ y, pass } = this.computeForward(tag, inputs));
+    } catch (error) {
+      this.run.fail(this.error(tag, 'forward', error));
+      return;
+    }
+    if (tag.backward) this.held.set(tag.id, pass ? { inputs, y, pass } : { inputs, y });
+    const tap = this.run.taps.forward$;
+    if (tap.observed) tap.next({ tag, node: this.node, inputs, y });
+    this.y$.next({ tag, value: y });
+  }
+
+  private computeForward(tag: SweepTag, inputs: readonly Tensor[]): { y: Tensor; pass?: Pass } {
+    const { layer, merge } = this.node;
+    if (merge) return { y: merge.forward(inputs) };
+    if (!layer) return { y: inputs[0]! };
+    const pass = layer.forward(inputs[0]!, tag.context);
+    const fault = forwardFault(pass?.y, inputs[0]!, this.node.features);
+    if (fault) throw this.error(tag, 'forward', fault);
+    return { y: pass.y, pass };
+  }
+
+  private backward(tag: SweepTag, dy: Tensor): void {
+    const held = this.held.get(tag.id);
+    if (!held) {
+      this.run.fail(this.error(tag, 'backward', `a gradient arrived for sweep ${tag.id}, which has no forward pass waiting (it ran without backward, or its gradient came twice)`));
+      return;
+    }
+    this.held.delete(tag.id);
+    let dInputs: readonly Tensor[];
+    let dParams = noParams;
+    let nonFinite: NonFiniteGradient | undefined;
+    try {
+      ({ dInputs, dParams, nonFinite } = this.computeBackward(tag, held, dy));
+    } catch (error) {
+      this.run.fail(this.error(tag, 'backward', error));
+      return;
+    }
+    const tap = this.run.taps.backward$;
+    if (tap.observed) tap.next({ tag, node: this.node, dy, dInputs, dParams });
+    const report: NodeDone = { tag, node: this.node, dParams };
+    this.run.done(this.node.kind === 'input' ? { ...report, dx: dy } : nonFinite ? { ...report, nonFinite } : report);
+    for (let slot = 0; slot < dInputs.length && !this.run.failed; slot++) this.dx$[slot]!.next({ tag, value: dInputs[slot]! });
+  }
+
+  private computeBackward(tag: SweepTag, held: Held, dy: Tensor): { dInputs: readonly Tensor[]; dParams: Readonly<Record<string, Tensor>>; nonFinite?: NonFiniteGradient } {
+    const { layer, merge } = this.node;
+    if (merge) return { dInputs: merge.backward(dy, held.inputs), dParams: noParams };
+    if (!layer) return { dInputs: [], dParams: noParams };
+    const gradients = held.pass!.backward(dy);
+    const fault = backwardFault(layer, held.inputs[0]!, gradients);
+    if (fault) throw this.error(tag, 'backward', fault);
+    const nonFinite = nonFiniteFault(dy, gradients);
+    const result = { dInputs: [gradients.dx], dParams: gradients.dParams };
+    if (!nonFinite) return result;
+    return { ...result, nonFinite: { node: this.node.name, message: `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}` } };
+  }
+
+  /** Collects one sweep's messages over `arity` edges; returns them in slot order once all arrived. */
+  private gather(waiting: Map<number, Arrivals>, slot: number, message: Message, arity: number, what: string): Tensor[] | undefined {
+    const id = message.tag.id;
+    let arrivals = waiting.get(id);
+    if (!arrivals) {
+      arrivals = { values: new Array<Tensor | undefined>(arity), count: 0 };
+      waiting.set(id, arrivals);
+    }
+    if (arrivals.values[slot] !== undefined) {
+      this.run.fail(this.error(message.tag, what === 'an input' ? 'forward' : 'backward', `${what} arrived twice on edge ${slot} for sweep ${id}`));
+      return undefined;
+    }
+    arrivals.values[slot] = message.value;
+    if (++arrivals.count < arity) return undefined;
+    waiting.delete(id);
+    return arrivals.values as Tensor[];
+  }
+
+  private error(tag: SweepTag, phase: Phase, cause: unknown): Error {
+    if (cause instanceof LayerError) return cause;
+    const site = { node: this.node.name, layer: this.node.op, step: tag.step, phase };
+    return typeof cause === 'string' ? new LayerError(site, cause) : new LayerError(site, `the layer threw: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/** The sum of gradients in edge order, so that the result never depends on arrival order. */
+function sumInOrder(parts: readonly Tensor[]): Tensor {
+  if (parts.length === 1) return parts[0]!;
+  const [first, ...rest] = parts;
+  const out = first!.clone();
+  for (const part of rest) accumulateInto(out.data, part.data);
+  return out;
+}

@@ -1,0 +1,87 @@
+import { describe } from '../../tensor/tensor.ts';
+import {
+  assertLengths, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
+  type Optimizer, type OptimizerState, type SlotValue,
+} from './optimizer.ts';
+import { assertSameSettings } from './settings.ts';
+
+/** Options of {@link sgd}; all default to PyTorch's `torch.optim.SGD`. */
+export interface SgdOptions {
+  /** μ. Default 0 (plain gradient descent). */
+  readonly momentum?: number;
+  /** τ, the share of the gradient left out of the momentum buffer. Default 0. */
+  readonly dampening?: number;
+  /** Nesterov momentum; needs μ > 0 and τ = 0. Default false. */
+  readonly nesterov?: boolean;
+  /** λ, an L2 penalty added to the gradient. Default 0. */
+  readonly weightDecay?: number;
+}
+
+/**
+ * Stochastic gradient descent with PyTorch's update rule (`torch.optim.SGD`), so a run can be
+ * compared with PyTorch's step by step. For each parameter θ with gradient g, at step t:
+ *
+ *     g ← g + λ·θ                              (when λ ≠ 0)
+ *     b ← g at t = 1, else μ·b + (1 − τ)·g     (when μ ≠ 0)
+ *     g ← g + μ·b if nesterov, else b          (when μ ≠ 0)
+ *     θ ← θ − γ·g
+ *
+ * @example sgd(0.2)                                   // θ ← θ − 0.2·g, the primer's rule
+ * @example sgd(0.01, { momentum: 0.9, nesterov: true })
+ */
+export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
+  const where = 'sgd';
+  let lr = learningRateOf(learningRate, where);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  const momentum = numberIn(options.momentum ?? 0, where, 'momentum', 0, Infinity);
+  const dampening = numberIn(options.dampening ?? 0, where, 'dampening', 0, 1, true);
+  const weightDecay = numberIn(options.weightDecay ?? 0, where, 'weightDecay', 0, Infinity);
+  const nesterov = options.nesterov ?? false;
+  if (typeof nesterov !== 'boolean') throw new TypeError(`${where}: nesterov must be true or false, got ${describe(nesterov)}`);
+  if (nesterov && (momentum <= 0 || dampening !== 0)) {
+    throw new RangeError(`${where}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum ${momentum} and dampening ${dampening}`);
+  }
+  let slots = new Map<string, Record<string, SlotValue>>();
+  const settings = () => ({ lr, momentum, dampening, nesterov, weightDecay });
+
+  return {
+    name: 'sgd',
+    get learningRate() {
+      return lr;
+    },
+    get hyperparameters() {
+      return settings();
+    },
+    setLearningRate(value) {
+      lr = learningRateOf(value, `${where}.setLearningRate`);
+    },
+    update(key, theta, gradient, delta) {
+      assertLengths(where, key, theta, gradient);
+      const stored = slots.get(key)?.momentumBuffer;
+      const first = stored === undefined;
+      const buffer = momentum === 0 ? undefined : stateArray(where, key, 'momentumBuffer', stored, theta.length);
+      if (buffer && first) slots.set(key, { momentumBuffer: buffer });
+      for (let i = 0; i < theta.length; i++) {
+        let g = gradient[i]!;
+        if (weightDecay !== 0) g = g + weightDecay * theta[i]!;
+        if (buffer) {
+          const b = first ? g : momentum * buffer[i]! + (1 - dampening) * g;
+          buffer[i] = b;
+          g = nesterov ? g + momentum * b : b;
+        }
+        const before = theta[i]!;
+        theta[i] = before + -lr * g;
+        if (delta) delta[i] = theta[i]! - before;
+      }
+    },
+    state(): OptimizerState {
+      return { kind: 'sgd', hyperparameters: settings(), slots: exportSlots(slots) };
+    },
+    loadState(state) {
+      const copied = copySlots(where, 'sgd', state);
+      assertSameSettings(where, settings(), state.hyperparameters, ['momentum', 'dampening', 'nesterov', 'weightDecay']);
+      lr = learningRateOf(state.hyperparameters.lr ?? lr, `${where}.loadState`);
+      slots = copied;
+    },
+  };
+}

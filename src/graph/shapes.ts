@@ -1,0 +1,48 @@
+/**
+ * Build-time shape inference. A layer's output features come from its `outputShape` when it
+ * has one, otherwise from a forward pass on one zero sample; either way a misfit is reported
+ * before any data flows, naming the producing node, the consuming node and the shapes.
+ */
+import { ShapeError, describe, formatShape, zeros } from '../tensor/tensor.ts';
+import type { Layer } from '../layers/contract.ts';
+import { messageOf } from './errors.ts';
+
+/** The node feeding a layer at build time. */
+export interface Producer {
+  readonly name: string;
+  readonly features: readonly number[];
+}
+
+/** Output features of `layer` at node `node` fed by `producer`; throws a ShapeError naming both nodes. */
+export function inferLayerFeatures(layer: Layer, node: string, producer: Producer): readonly number[] {
+  const misfit = (detail: string, cause?: unknown) =>
+    new ShapeError(`graph: ${node} (${layer.name}) cannot take the output of ${producer.name} ${formatShape(producer.features)}: ${detail}`, { cause });
+  let features: readonly number[];
+  if (layer.outputShape) {
+    try {
+      features = layer.outputShape(producer.features);
+    } catch (error) {
+      throw misfit(messageOf(error), error);
+    }
+  } else {
+    features = probeFeatures(layer, producer.features, misfit);
+  }
+  if (!Array.isArray(features) || features.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw misfit(`its output shape came out as ${describe(features)}; expected an array of non-negative integers`);
+  }
+  return features.slice();
+}
+
+/** One forward pass on a zero sample of shape [1, ...features], in evaluation mode. */
+function probeFeatures(layer: Layer, features: readonly number[], misfit: (detail: string, cause?: unknown) => Error): readonly number[] {
+  let shape: readonly number[];
+  try {
+    shape = layer.forward(zeros([1, ...features]), { training: false, step: 0 }).y.shape;
+  } catch (error) {
+    throw misfit(`a forward pass on one zero sample failed: ${messageOf(error)}`, error);
+  }
+  if (shape[0] !== 1) {
+    throw misfit(`a forward pass on one sample [1, ${features.join(', ')}] gave ${formatShape(shape)}; expected the batch axis kept (size 1)`);
+  }
+  return shape.slice(1);
+}

@@ -1,0 +1,197 @@
+/**
+ * Runs steps through a wiring: launches each microbatch's sweep, computes the loss where the
+ * output arrives, sends ∂L/∂output back in, and settles the step once every microbatch's
+ * backward has reached every node. Nothing here updates parameters: the trainer does that
+ * with the settled step, and `computeGradients` just returns it.
+ */
+import { Subscription } from 'rxjs';
+import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
+import { firstNonFinite } from '../tensor/elementwise.ts';
+import type { ForwardContext, Loss } from '../layers/contract.ts';
+import type { Batch } from '../data/dataset.ts';
+import type { Message } from './message.ts';
+import type { SweepGradients, Wiring } from './wiring.ts';
+import type { MicrobatchGradients } from './accumulate.ts';
+import { messageOf } from './errors.ts';
+
+/** A completed microbatch, with what went non-finite in its loss, if anything. */
+export interface MicrobatchRecord extends MicrobatchGradients {
+  /** The prediction the loss saw. */
+  readonly prediction: Tensor;
+  /** Set when the loss or its gradient is non-finite: what, and where it first appeared. */
+  readonly lossFault?: string;
+}
+
+/** A settled step: its microbatches in launch order. */
+export interface SettledStep {
+  readonly step: number;
+  readonly microbatches: readonly MicrobatchRecord[];
+}
+
+/** A step whose microbatches are being launched. */
+export interface OpenStep {
+  readonly step: number;
+  /** Microbatches launched so far. */
+  readonly launched: number;
+  /** Sends one microbatch through the graph; `where` names it in errors (`batch 3 of epoch 1`). */
+  launch(batch: Batch, where: string, context: ForwardContext): void;
+  /** No more microbatches: resolves when all have finished backward; rejects on the run's first failure. */
+  close(): Promise<SettledStep>;
+}
+
+interface Sweep {
+  readonly step: PendingStep;
+  readonly index: number;
+  readonly target: Tensor;
+  readonly samples: number;
+  readonly where: string;
+  loss: number;
+  prediction?: Tensor;
+  lossFault?: string;
+}
+
+interface PendingStep {
+  readonly step: number;
+  readonly records: MicrobatchRecord[];
+  launched: number;
+  completed: number;
+  closed: boolean;
+  settle?: { resolve: (s: SettledStep) => void; reject: (e: unknown) => void };
+}
+
+/** Steps through one wiring with one loss. */
+export class StepRunner {
+  private nextId = 1;
+  private readonly sweeps = new Map<number, Sweep>();
+  private readonly open = new Set<PendingStep>();
+  private readonly subscription = new Subscription();
+  private failure: Error | undefined;
+  private rejectFailed!: (error: Error) => void;
+  /** Rejects with the run's first failure (never resolves): race it against waits for data. */
+  readonly failed: Promise<never> = new Promise<never>((_, reject) => (this.rejectFailed = reject));
+
+  constructor(
+    private readonly wiring: Wiring,
+    private readonly loss: Loss,
+  ) {
+    this.failed.catch(() => undefined);
+    this.subscription.add(wiring.output$.subscribe((message) => this.guarded(() => this.onOutput(message))));
+    this.subscription.add(
+      wiring.completed$.subscribe({
+        next: (sweep) => this.guarded(() => this.onCompleted(sweep)),
+        error: (error: unknown) => this.onFailure(error instanceof Error ? error : new Error(String(error))),
+      }),
+    );
+  }
+
+  /** Starts step `step`. */
+  begin(step: number): OpenStep {
+    const pending: PendingStep = { step, records: [], launched: 0, completed: 0, closed: false };
+    this.open.add(pending);
+    return {
+      step,
+      get launched() {
+        return pending.launched;
+      },
+      launch: (batch, where, context) => this.launch(pending, batch, where, context),
+      close: () => this.close(pending),
+    };
+  }
+
+  /** Unsubscribes from the wiring; open steps are abandoned. */
+  dispose(): void {
+    this.subscription.unsubscribe();
+    this.sweeps.clear();
+    this.open.clear();
+  }
+
+  private launch(pending: PendingStep, batch: Batch, where: string, context: ForwardContext): void {
+    if (this.failure) throw this.failure;
+    const id = this.nextId++;
+    const index = pending.launched++;
+    this.sweeps.set(id, { step: pending, index, target: batch.target, samples: batch.x.shape[0]!, where, loss: NaN });
+    this.wiring.forward({ id, step: pending.step, microbatch: index, context, backward: true }, batch.x);
+  }
+
+  private close(pending: PendingStep): Promise<SettledStep> {
+    pending.closed = true;
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      pending.settle = { resolve, reject };
+      this.settleIfDone(pending);
+    });
+  }
+
+  private onOutput({ tag, value: prediction }: Message): void {
+    const sweep = this.sweeps.get(tag.id);
+    if (!sweep) return;
+    const where = `${sweep.where}, step ${tag.step}`;
+    let lossPass;
+    try {
+      lossPass = this.loss.forward(prediction, sweep.target);
+    } catch (error) {
+      throw new Error(`${where}: the loss ${this.loss.name} failed: ${messageOf(error)}`, { cause: error });
+    }
+    sweep.loss = lossPass.loss;
+    sweep.prediction = prediction;
+    if (typeof lossPass.loss !== 'number' || !Number.isFinite(lossPass.loss)) {
+      sweep.lossFault = this.describeLossFault(tag.id, lossPass.loss, where);
+    }
+    const dy = lossPass.backward();
+    if (!(dy instanceof Tensor) || !sameShape(dy.shape, prediction.shape)) {
+      throw new Error(`${where}: the loss ${this.loss.name} returned ∂L/∂prediction = ${describe(dy)}; expected a tensor of the prediction's shape ${formatShape(prediction.shape)}`);
+    }
+    const at = sweep.lossFault ? -1 : firstNonFinite(dy.data);
+    if (at >= 0) {
+      sweep.lossFault = `${where}: the loss ${this.loss.name} is finite but its gradient holds ${dy.data[at]} at ${formatShape(unflatIndex(dy.shape, at))}`;
+    }
+    this.wiring.backward(tag, dy);
+  }
+
+  private describeLossFault(id: number, loss: unknown, where: string): string {
+    const origin = this.wiring.firstNonFiniteOutput(id);
+    const source = origin
+      ? `the first non-finite activation is the output of ${origin.node} (${origin.op}) at flat index ${origin.index}`
+      : 'every activation is finite, so the loss itself produced it';
+    return `${where}: the loss ${this.loss.name} is ${describe(loss)}; ${source}`;
+  }
+
+  private onCompleted(done: SweepGradients): void {
+    const sweep = this.sweeps.get(done.tag.id);
+    if (!sweep) return;
+    this.sweeps.delete(done.tag.id);
+    const record: MicrobatchRecord = {
+      samples: sweep.samples,
+      loss: sweep.loss,
+      sweep: done,
+      prediction: sweep.prediction!,
+      ...(sweep.lossFault ? { lossFault: sweep.lossFault } : {}),
+    };
+    sweep.step.records[sweep.index] = record;
+    sweep.step.completed++;
+    this.settleIfDone(sweep.step);
+  }
+
+  private settleIfDone(pending: PendingStep): void {
+    if (!pending.closed || !pending.settle || pending.completed < pending.launched) return;
+    this.open.delete(pending);
+    pending.settle.resolve({ step: pending.step, microbatches: pending.records });
+  }
+
+  private onFailure(error: Error): void {
+    this.failure ??= error;
+    this.rejectFailed(this.failure);
+    for (const pending of this.open) pending.settle?.reject(this.failure);
+    this.open.clear();
+    this.sweeps.clear();
+  }
+
+  /** Subscriber callbacks must not throw (RxJS would report the error out of band): failures go to the wiring. */
+  private guarded(body: () => void): void {
+    try {
+      body();
+    } catch (error) {
+      this.wiring.fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}

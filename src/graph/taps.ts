@@ -1,0 +1,96 @@
+/**
+ * Taps: read-only views of what flows through a run, for statistics, audits and debugging.
+ * A tap message is built only while its Subject has a subscriber (`observed`), so an
+ * unobserved tap costs one property read per node and sweep.
+ *
+ * Tap messages are delivered synchronously, inside the sweep: a listener must not modify
+ * the tensors it receives, and should hand heavy work off (sample, or `observeOn`) rather
+ * than do it in the callback.
+ */
+import { Subject, type Observable } from 'rxjs';
+import type { Tensor } from '../tensor/tensor.ts';
+import type { GraphNode, GraphParameter } from './graph.ts';
+import type { SweepTag } from './message.ts';
+
+/** A node finished its forward for a sweep. For a layer node `inputs[0]` is the layer's x. */
+export interface ForwardTap {
+  readonly tag: SweepTag;
+  readonly node: GraphNode;
+  readonly inputs: readonly Tensor[];
+  readonly y: Tensor;
+}
+
+/** A node finished its backward for a sweep: dy (summed over its consumers) and what it returned. */
+export interface BackwardTap {
+  readonly tag: SweepTag;
+  readonly node: GraphNode;
+  readonly dy: Tensor;
+  /** One gradient per input; for a layer node `dInputs[0]` is dx. */
+  readonly dInputs: readonly Tensor[];
+  /** The layer's parameter gradients for this sweep (`{}` for merges and parameter-free layers). */
+  readonly dParams: Readonly<Record<string, Tensor>>;
+}
+
+/** The optimizer updated one parameter. */
+export interface UpdateTap {
+  readonly step: number;
+  readonly parameter: GraphParameter;
+  /** The step's gradient (summed over microbatches and nodes sharing the parameter). */
+  readonly gradient: Tensor;
+  /** θ_after − θ_before. */
+  readonly delta: Tensor;
+  /** The parameter itself, after the update: live, so copy it to keep it past the callback. */
+  readonly value: Tensor;
+}
+
+/**
+ * A step boundary: the update is applied and no sweep is in flight. A listener may run a
+ * check on a layer here (on an x it kept from `forward$`); it must restore any parameter it
+ * perturbs before returning.
+ */
+export interface StepBoundary {
+  readonly step: number;
+  readonly epoch: number;
+  readonly loss: number;
+  /** Samples in the step (over all its microbatches). */
+  readonly samples: number;
+}
+
+/** The taps of a run. */
+export interface Taps {
+  readonly forward$: Observable<ForwardTap>;
+  readonly backward$: Observable<BackwardTap>;
+  readonly update$: Observable<UpdateTap>;
+  readonly step$: Observable<StepBoundary>;
+}
+
+/** The Subjects behind {@link Taps}, owned by the run that emits into them. */
+export interface TapSubjects {
+  readonly forward$: Subject<ForwardTap>;
+  readonly backward$: Subject<BackwardTap>;
+  readonly update$: Subject<UpdateTap>;
+  readonly step$: Subject<StepBoundary>;
+}
+
+/** Fresh tap Subjects. */
+export function createTapSubjects(): TapSubjects {
+  return { forward$: new Subject(), backward$: new Subject(), update$: new Subject(), step$: new Subject() };
+}
+
+/** The read-only side of tap Subjects. */
+export function tapsOf(subjects: TapSubjects): Taps {
+  return Object.freeze({
+    forward$: subjects.forward$.asObservable(),
+    backward$: subjects.backward$.asObservable(),
+    update$: subjects.update$.asObservable(),
+    step$: subjects.step$.asObservable(),
+  });
+}
+
+/** Completes every tap, so that listeners can flush and their subscriptions close. */
+export function completeTaps(subjects: TapSubjects): void {
+  subjects.forward$.complete();
+  subjects.backward$.complete();
+  subjects.update$.complete();
+  subjects.step$.complete();
+}

@@ -1,0 +1,130 @@
+/** The trainer's options, result and resumable state, and their validation. */
+import { describe } from '../tensor/tensor.ts';
+import type { RandomState } from '../tensor/random.ts';
+import type { Loss } from '../layers/contract.ts';
+import type { Optimizer, OptimizerState } from './optimizers/optimizer.ts';
+import type { BatchSource } from './data.ts';
+import type { EdgeOperator } from './wiring.ts';
+
+/** What to do when the loss or a gradient is NaN or ±Infinity: end the run, or skip the update and go on. */
+export type GuardPolicy = 'stop' | 'continue';
+
+/** Options of `train`. */
+export interface TrainOptions {
+  /** The loss between the graph's output and each batch's target. Required; it must average over the batch. */
+  readonly loss: Loss;
+  /** Updates the parameters once per step. Required. */
+  readonly optimizer: Optimizer;
+  /** Passes over re-readable data (arrays, fresh iterables, cold Observables); `Infinity` runs until stopped. Default 1. */
+  readonly epochs?: number;
+  /** Seeds the trainer's generator (the order of shuffled batches). Default 0. */
+  readonly seed?: number;
+  /** Reads an array of batches in a new seeded order each epoch. Default false. */
+  readonly shuffle?: boolean;
+  /**
+   * Consecutive batches of the data that make one step: their gradients are accumulated,
+   * weighted by their share of the step's samples, and applied in one update, which equals
+   * one batch of the same samples. A last, shorter group at the end of an epoch is applied
+   * as it is. Default 1.
+   */
+  readonly microbatches?: number;
+  /** On a NaN or ±Infinity in the loss or a gradient: emit an alarm, then stop, or skip the update and continue. Default 'stop'. */
+  readonly guard?: GuardPolicy;
+  /** End the run (as completed) once the step counter reaches this. Default none. */
+  readonly maxSteps?: number;
+  /** Evaluated at the end of every epoch; emits an `evaluation` event. Default none. */
+  readonly validation?: BatchSource;
+  /** The run's id in telemetry. Default the resumed run's id, or a fresh `run-…`. */
+  readonly runId?: string;
+  /** Continues a run from `handle.state()`: step counter, epoch position, generator, optimizer state, telemetry sequence. */
+  readonly resume?: TrainerState;
+  /** Extra entries for the run-start event's config. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */
+  readonly edge?: EdgeOperator;
+}
+
+/** How a run ended, when it did not fail. */
+export interface TrainResult {
+  /** `completed` when the data (or `maxSteps`) ran out, `stopped` after `stop()`. */
+  readonly reason: 'completed' | 'stopped';
+  /** The step counter at the end (resumed steps included). */
+  readonly step: number;
+  /** Steps taken in this run. */
+  readonly steps: number;
+  /** The epoch the run ended in (1-based). */
+  readonly epoch: number;
+  /** The last step's loss; NaN when no step was taken. */
+  readonly loss: number;
+  readonly durationSeconds: number;
+}
+
+/**
+ * Where a run stands between two steps: everything besides the parameters that resuming it
+ * needs. Restored with `train(graph, sameData, { …, resume: state })` after loading the
+ * parameters; the resumed run skips the batches of the current epoch it has already used.
+ */
+export interface TrainerState {
+  readonly runId: string;
+  readonly seed: number;
+  /** Steps taken so far. */
+  readonly step: number;
+  /** The epoch in progress (1-based). */
+  readonly epoch: number;
+  /** Batches of that epoch already used. */
+  readonly batchesIntoEpoch: number;
+  /** The generator's state at the start of that epoch (it drew that epoch's order). */
+  readonly random: RandomState;
+  readonly optimizer: OptimizerState;
+  /** The telemetry sequence number the next event gets. */
+  readonly nextSeq: number;
+}
+
+/** Options with their defaults filled in. */
+export interface ResolvedTrainOptions extends TrainOptions {
+  readonly epochs: number;
+  readonly seed: number;
+  readonly shuffle: boolean;
+  readonly microbatches: number;
+  readonly guard: GuardPolicy;
+}
+
+/** Validates options; every error names the option, what was given and what is expected. */
+export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`train: expected options { loss, optimizer, … }, got ${describe(options)}`);
+  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'config', 'edge']);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`train: unknown option '${key}'; expected one of ${[...known].join(', ')}`);
+  }
+  if (typeof options.loss?.forward !== 'function') throw new TypeError(`train: options.loss must be a Loss (e.g. softmaxCrossEntropy()), got ${describe(options.loss)}`);
+  if (typeof options.optimizer?.update !== 'function') throw new TypeError(`train: options.optimizer must be an Optimizer (e.g. sgd(0.1)), got ${describe(options.optimizer)}`);
+  const epochs = options.epochs ?? 1;
+  if (!(epochs === Infinity || (Number.isInteger(epochs) && epochs >= 1))) throw new RangeError(`train: epochs must be a positive integer or Infinity, got ${describe(epochs)}`);
+  const seed = options.seed ?? options.resume?.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`train: seed must be a safe integer, got ${describe(seed)}`);
+  const microbatches = options.microbatches ?? 1;
+  if (!Number.isInteger(microbatches) || microbatches < 1) throw new RangeError(`train: microbatches must be a positive integer, got ${describe(microbatches)}`);
+  const guard = options.guard ?? 'stop';
+  if (guard !== 'stop' && guard !== 'continue') throw new RangeError(`train: guard must be 'stop' or 'continue', got ${describe(guard)}`);
+  if (options.maxSteps !== undefined && !(Number.isInteger(options.maxSteps) && options.maxSteps >= 0)) {
+    throw new RangeError(`train: maxSteps must be a non-negative integer, got ${describe(options.maxSteps)}`);
+  }
+  const shuffle = options.shuffle ?? false;
+  if (typeof shuffle !== 'boolean') throw new TypeError(`train: shuffle must be true or false, got ${describe(shuffle)}`);
+  if (options.runId !== undefined && (typeof options.runId !== 'string' || options.runId.length === 0)) {
+    throw new TypeError(`train: runId must be a non-empty string, got ${describe(options.runId)}`);
+  }
+  if (options.resume !== undefined) assertTrainerState(options.resume);
+  return { ...options, epochs, seed, shuffle, microbatches, guard };
+}
+
+function assertTrainerState(state: TrainerState): void {
+  const counts = ['step', 'epoch', 'batchesIntoEpoch', 'nextSeq'] as const;
+  for (const name of counts) {
+    const value = state?.[name];
+    if (!Number.isInteger(value) || (value as number) < (name === 'epoch' ? 1 : 0)) {
+      throw new RangeError(`train: resume.${name} must be a ${name === 'epoch' ? 'positive' : 'non-negative'} integer, got ${describe(value)}`);
+    }
+  }
+  if (typeof state.optimizer !== 'object' || state.optimizer === null) throw new TypeError(`train: resume.optimizer must be an optimizer state, got ${describe(state.optimizer)}`);
+}

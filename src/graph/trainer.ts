@@ -1,0 +1,293 @@
+/**
+ * The trainer: reads batches, runs each step's microbatches through the graph's nodes, and
+ * applies one optimizer update per step.
+ *
+ * The invariant that makes streaming training equal to the chain rule done by hand: a step's
+ * update is applied only when no forward pass at all awaits its backward (every microbatch of
+ * the step has finished its backward, and the next step's first batch is not sent in until
+ * the update is done). So every pass of a step sees the same parameters, and no pass ever
+ * runs its backward against parameters changed after its forward.
+ */
+import { Subject, type Observable } from 'rxjs';
+import { randomUUID } from 'node:crypto';
+import { createRandom, restoreRandom, type Random } from '../tensor/random.ts';
+import { describe } from '../tensor/tensor.ts';
+import { createEventStamper, type EventBody, type TelemetryEvent } from '../telemetry/events.ts';
+import type { Graph } from './graph.ts';
+import { wire, type Wiring } from './wiring.ts';
+import { StepRunner, type OpenStep } from './stepRunner.ts';
+import { assertBatch, assertBatchSource, closeIterator, openEpoch, type BatchSource } from './data.ts';
+import { completeTaps, createTapSubjects, tapsOf, type TapSubjects, type Taps } from './taps.ts';
+import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions, type TrainResult, type TrainerState } from './trainOptions.ts';
+import { applyStep, type AppliedStep } from './update.ts';
+import { evaluate } from './evaluate.ts';
+import { DataError, NonFiniteError, messageOf } from './errors.ts';
+import type { Optimizer } from './optimizers/optimizer.ts';
+
+/** A running training. */
+export interface TrainHandle {
+  /**
+   * The run's telemetry events (run-start, step, evaluation, alarm, run-end), stamped with
+   * consecutive `seq`. Hot: the run starts on the next microtask, so subscribing right after
+   * `train` returns sees every event from run-start on. Completes after run-end, also when the
+   * run fails. Delivered synchronously between steps: keep listeners light, or move their work
+   * off with `observeOn` or sampling.
+   */
+  readonly telemetry$: Observable<TelemetryEvent>;
+  /** Settles when the run ends: resolves when it completes or is stopped, rejects when it fails (a layer error, bad data, or a guard stop). */
+  readonly result: Promise<TrainResult>;
+  /** Ends the run cleanly between steps; an unfinished step's microbatches are dropped. */
+  stop(): void;
+  /** Per-node forward and backward taps, per-parameter update taps, and step boundaries. */
+  readonly taps: Taps;
+  readonly graph: Graph;
+  readonly optimizer: Optimizer;
+  readonly runId: string;
+  /** Where the run stood at its last step boundary (call it between steps, e.g. from `taps.step$`). */
+  state(): TrainerState;
+}
+
+const trainingGraphs = new WeakSet<Graph>();
+const yieldEveryMs = 10;
+
+/**
+ * Trains `graph` on `data`: one step per batch (or per `microbatches` batches), for `epochs`
+ * passes, updating the parameters in place.
+ *
+ * @example
+ * const run = train(net, batches, { loss: softmaxCrossEntropy(), optimizer: sgd(0.1), epochs: 3 });
+ * run.telemetry$.subscribe((e) => e.type === 'step' && console.log(e.step, e.loss));
+ * const { loss } = await run.result;
+ */
+export function train(graph: Graph, data: BatchSource, options: TrainOptions): TrainHandle {
+  if (typeof graph?.summaryRows !== 'function') throw new TypeError(`train: expected a built graph (from graph() or sequential()), got ${describe(graph)}`);
+  assertBatchSource(data, 'train');
+  const resolved = resolveTrainOptions(options);
+  if (resolved.shuffle && !Array.isArray(data)) throw new TypeError('train: shuffle needs the data as an array of batches');
+  if (trainingGraphs.has(graph)) throw new Error('train: this graph is already training; wait for that run to end (two runs would update the same parameters)');
+  if (resolved.resume) resolved.optimizer.loadState(resolved.resume.optimizer);
+  trainingGraphs.add(graph);
+  const run = new TrainingRun(graph, data, resolved);
+  const result = run.start().finally(() => trainingGraphs.delete(graph));
+  result.catch(() => undefined); // failures also reach telemetry's run-end: never an unhandled rejection
+  return {
+    telemetry$: run.telemetry$.asObservable(),
+    result,
+    stop: () => run.stop(),
+    taps: tapsOf(run.taps),
+    graph,
+    optimizer: resolved.optimizer,
+    runId: run.runId,
+    state: () => run.state(),
+  };
+}
+
+/** Where the run stood at its last step boundary (without the optimizer, which is read on demand). */
+interface Boundary {
+  readonly step: number;
+  readonly epoch: number;
+  readonly batchesIntoEpoch: number;
+  readonly random: ReturnType<Random['state']>;
+}
+
+class TrainingRun {
+  readonly telemetry$ = new Subject<TelemetryEvent>();
+  readonly taps: TapSubjects = createTapSubjects();
+  readonly runId: string;
+  private readonly wiring: Wiring;
+  private readonly runner: StepRunner;
+  private readonly random: Random;
+  private readonly stamp: ReturnType<typeof createEventStamper>;
+  private boundary: Boundary;
+  private skip: number;
+  private ending: 'completed' | 'stopped' | undefined;
+  private stopSignal!: () => void;
+  private readonly stopped = new Promise<'stopped'>((resolve) => (this.stopSignal = () => resolve('stopped')));
+  private steps = 0;
+  private lastLoss = NaN;
+  private startTime = 0;
+  private lastBoundaryTime = 0;
+  private lastYield = 0;
+  private nextSeq: number;
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly data: BatchSource,
+    private readonly options: ResolvedTrainOptions,
+  ) {
+    const resume = options.resume;
+    this.runId = options.runId ?? resume?.runId ?? `run-${randomUUID()}`;
+    this.random = resume ? restoreRandom(resume.random) : createRandom(options.seed);
+    this.boundary = { step: resume?.step ?? 0, epoch: resume?.epoch ?? 1, batchesIntoEpoch: resume?.batchesIntoEpoch ?? 0, random: this.random.state() };
+    this.skip = this.boundary.batchesIntoEpoch;
+    this.nextSeq = resume?.nextSeq ?? 0;
+    this.stamp = createEventStamper(this.runId, this.nextSeq);
+    this.wiring = wire(graph, { taps: this.taps, ...(options.edge ? { edge: options.edge } : {}) });
+    this.runner = new StepRunner(this.wiring, options.loss);
+  }
+
+  stop(): void {
+    this.ending ??= 'stopped';
+    this.stopSignal();
+  }
+
+  state(): TrainerState {
+    return {
+      runId: this.runId,
+      seed: this.options.seed,
+      step: this.boundary.step,
+      epoch: this.boundary.epoch,
+      batchesIntoEpoch: this.boundary.batchesIntoEpoch,
+      random: this.boundary.random,
+      optimizer: this.options.optimizer.state(),
+      nextSeq: this.nextSeq,
+    };
+  }
+
+  private emit(body: EventBody): void {
+    this.nextSeq++;
+    this.telemetry$.next(this.stamp(body) as TelemetryEvent);
+  }
+
+  async start(): Promise<TrainResult> {
+    await Promise.resolve(); // let the caller subscribe to the handle first
+    this.startTime = this.lastBoundaryTime = this.lastYield = performance.now();
+    this.emit({ type: 'run-start', config: this.config(), seed: this.options.seed, graph: this.graph.summaryRows(), startStep: this.boundary.step });
+    let failure: unknown;
+    try {
+      await this.epochs();
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.runner.dispose();
+      this.wiring.dispose();
+      completeTaps(this.taps);
+    }
+    const durationSeconds = (performance.now() - this.startTime) / 1000;
+    const reason = failure === undefined ? (this.ending ?? 'completed') : failure instanceof NonFiniteError ? 'alarm' : 'error';
+    this.emit({ type: 'run-end', step: this.boundary.step, reason, durationSeconds, ...(failure !== undefined ? { error: messageOf(failure) } : {}) });
+    this.telemetry$.complete();
+    if (failure !== undefined) throw failure;
+    return { reason: this.ending === 'stopped' ? 'stopped' : 'completed', step: this.boundary.step, steps: this.steps, epoch: this.boundary.epoch, loss: this.lastLoss, durationSeconds };
+  }
+
+  private config(): Record<string, unknown> {
+    const { loss, optimizer, epochs, microbatches, guard, shuffle, maxSteps } = this.options;
+    return {
+      loss: loss.name,
+      optimizer: { name: optimizer.name, ...optimizer.hyperparameters },
+      epochs: Number.isFinite(epochs) ? epochs : 'Infinity',
+      microbatches,
+      guard,
+      shuffle,
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      parameters: this.graph.parameterCount,
+      ...this.options.config,
+    };
+  }
+
+  private async epochs(): Promise<void> {
+    const reachedMax = () => this.options.maxSteps !== undefined && this.boundary.step >= this.options.maxSteps;
+    if (reachedMax()) this.ending ??= 'completed';
+    for (let epoch = this.boundary.epoch; epoch <= this.options.epochs && !this.ending; epoch++) {
+      const epochRandom = this.random.state();
+      const read = await this.epoch(epoch, epochRandom, reachedMax);
+      if (this.ending === 'stopped') return;
+      if (read === 0) {
+        const hint = epoch > 1 ? '; a generator object, an async iterable or a hot stream can be read only once: pass an array, a fresh iterable or a cold Observable for several epochs' : '';
+        throw new DataError(`train: the data yielded no batches in epoch ${epoch}${hint}`);
+      }
+      await this.validate(epoch);
+      if (epoch < this.options.epochs) this.boundary = { step: this.boundary.step, epoch: epoch + 1, batchesIntoEpoch: 0, random: this.random.state() };
+    }
+  }
+
+  /** Runs one epoch; returns the number of batches the data yielded (skipped ones included). */
+  private async epoch(epoch: number, epochRandom: Boundary['random'], reachedMax: () => boolean): Promise<number> {
+    const iterator = openEpoch(this.data, this.options.shuffle ? this.random : undefined);
+    const skip = this.skip;
+    this.skip = 0;
+    let read = 0;
+    let open: OpenStep | undefined;
+    const finish = async (step: OpenStep) => {
+      await this.finishStep(step, { epoch, batchesIntoEpoch: read, random: epochRandom });
+      if (reachedMax()) this.ending ??= 'completed';
+    };
+    try {
+      while (!this.ending) {
+        const next = await Promise.race([iterator.next(), this.stopped, this.runner.failed]);
+        if (next === 'stopped' || next.done) break;
+        read++;
+        if (read <= skip) continue;
+        const where = `batch ${read} of epoch ${epoch}`;
+        assertBatch(this.graph, next.value, `train: ${where}`);
+        open ??= this.runner.begin(this.boundary.step + 1);
+        open.launch(next.value, where, { training: true, step: open.step });
+        if (open.launched === this.options.microbatches) {
+          const full = open;
+          open = undefined;
+          await finish(full);
+        }
+      }
+      if (open && !this.ending) await finish(open);
+    } finally {
+      closeIterator(iterator);
+    }
+    return read;
+  }
+
+  private async finishStep(open: OpenStep, position: Omit<Boundary, 'step'>): Promise<void> {
+    const settled = await open.close();
+    const applied = applyStep({
+      graph: this.graph,
+      wiring: this.wiring,
+      optimizer: this.options.optimizer,
+      taps: this.taps,
+      settled,
+    });
+    if (applied.alarm) this.raise(applied, settled.step);
+    this.steps++;
+    this.lastLoss = applied.loss;
+    this.boundary = { step: settled.step, ...position };
+    this.emitStep(applied, position.epoch);
+    await this.yieldNow();
+  }
+
+  private raise(applied: AppliedStep, step: number): void {
+    const { alarm } = applied;
+    if (!alarm) return;
+    this.emit({ type: 'alarm', step, kind: alarm.kind, message: alarm.message, policy: this.options.guard, ...(alarm.node ? { layer: alarm.node } : {}) });
+    if (this.options.guard === 'stop') throw new NonFiniteError(`train: ${alarm.message} (guard 'stop' ended the run; guard 'continue' skips such steps)`, step, alarm.node);
+  }
+
+  private emitStep(applied: AppliedStep, epoch: number): void {
+    const now = performance.now();
+    const seconds = Math.max((now - this.lastBoundaryTime) / 1000, 1e-9);
+    this.lastBoundaryTime = now;
+    const step = this.boundary.step;
+    this.emit({
+      type: 'step',
+      step,
+      epoch,
+      loss: applied.loss,
+      learningRate: this.options.optimizer.learningRate,
+      samplesPerSecond: applied.samples / seconds,
+      wallTime: (now - this.startTime) / 1000,
+    });
+    if (this.taps.step$.observed) this.taps.step$.next({ step, epoch, loss: applied.loss, samples: applied.samples });
+  }
+
+  private async validate(epoch: number): Promise<void> {
+    if (!this.options.validation) return;
+    const result = await evaluate(this.graph, this.options.validation, { loss: this.options.loss, step: this.boundary.step });
+    this.emit({ type: 'evaluation', step: this.boundary.step, epoch, split: 'validation', loss: result.loss, accuracy: result.accuracy ?? null });
+  }
+
+  /** Lets timers, I/O and `stop()` in between steps, at most every few milliseconds. */
+  private async yieldNow(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < yieldEveryMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
+  }
+}
