@@ -11,3 +11,4 @@ export * from './permute.ts';
 export * from './normalize.ts';
 export * from './linear.ts';
 export * from './attention.ts';
+export * from './wasm/index.ts';

@@ -6,8 +6,12 @@
  * form (a contiguous copy only when the layout demands it), so the kernel is always a
  * set of dot products over contiguous memory, blocked 4×4 so that sixteen running sums
  * stay in registers while each loaded value is used four times.
+ *
+ * Where the engine has WebAssembly SIMD, `gemm` runs the kernel of `wasm/` instead for
+ * all but tiny products; it sums in the same order, so results are bit-for-bit the same.
  */
 import { Tensor, ShapeError, formatShape } from './tensor.ts';
+import { preferredGemm } from './wasm/index.ts';
 
 /** Options of {@link matmul}: which operand to transpose. Both default to false. */
 export interface MatmulOptions {
@@ -55,7 +59,13 @@ export type GemmKernel = (
   accumulate: boolean,
 ) => void;
 
-let activeGemm: GemmKernel = gemmJs;
+/**
+ * The kernel installed at load: the WebAssembly SIMD kernel from `wasmMinimumWork`
+ * multiply-adds up when the engine has it, {@link gemmJs} otherwise.
+ */
+export const defaultGemm: GemmKernel = preferredGemm(gemmJs);
+
+let activeGemm: GemmKernel = defaultGemm;
 
 /**
  * C (+)= op(A)·op(B). A is m×k (k×m when transposed), B is k×n (n×k when transposed),
