@@ -1,5 +1,6 @@
 /** The explicit list of `gradstream` subcommands. */
 import type { Command } from './command.ts';
 import { tourCommand } from './commands/tour.ts';
+import { replayCommand } from './commands/replay.ts';
 
-export const commands: readonly Command[] = [tourCommand];
+export const commands: readonly Command[] = [tourCommand, replayCommand];

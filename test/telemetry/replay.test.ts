@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { main } from '../../src/cli/main.ts';
+import { encodeEvent } from '../../src/telemetry/codec.ts';
+import { fakeRunEvents } from './fakeRun.ts';
+import { openSse, rawGet } from './sse.ts';
+
+let folder: string;
+beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-replay-')); });
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+function capture(): Writable & { text: () => string } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } }) as Writable & { text: () => string };
+  stream.text = () => text;
+  return stream;
+}
+
+async function replay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(['replay', ...args], { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const events = fakeRunEvents({ steps: 100, failingAuditSteps: [50], alarmSteps: [70] });
+const jsonl = events.map((event) => `${encodeEvent(event)}\n`).join('');
+
+describe('gradstream replay', () => {
+  it('plays a recorded run into the console: start, progress lines, failed audits, alarms, end', async () => {
+    const path = join(folder, 'run.jsonl');
+    writeFileSync(path, jsonl);
+    const { code, stdout, stderr } = await replay(path);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^run fake-run: 3 nodes/);
+    expect(lines.filter((line) => /^step \d+\/100/.test(line)).map((line) => line.split(' ')[1])).toEqual(
+      ['10/100', '20/100', '30/100', '40/100', '50/100', '60/100', '70/100', '80/100', '90/100', '100/100']);
+    expect(stdout).toMatch(/^✗ gradient audit FAILED at step 50/m);
+    expect(stdout).toMatch(/^⚠ alarm at step 70/m);
+    expect(lines.at(-1)).toMatch(/^run completed: 100 steps/);
+  });
+
+  it('replays a file cut off mid-line, with a note saying so', async () => {
+    const path = join(folder, 'run.jsonl');
+    writeFileSync(path, jsonl.slice(0, jsonl.length - 40));
+    const { code, stdout, stderr } = await replay(path, '--every', '25');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(new RegExp(`^note: .*run\\.jsonl ends with an incomplete line \\(line ${events.length}, \\d+ bytes\\), left by an interrupted run; replaying the ${events.length - 1} complete events before it\\n$`));
+    expect(stdout).toMatch(/^step 100\/100/m);
+    expect(stdout).not.toMatch(/^run completed/m);
+  });
+
+  it('refuses a file with a bad line inside, naming the line, and a missing file', async () => {
+    const path = join(folder, 'run.jsonl');
+    const lines = jsonl.split('\n');
+    lines[5] = '{oops';
+    writeFileSync(path, lines.join('\n'));
+    const bad = await replay(path);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^replay: .*run\.jsonl line 6: not valid JSON/);
+    const missing = await replay(join(folder, 'nothing.jsonl'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^replay: cannot read .*nothing\.jsonl: ENOENT/);
+  });
+
+  it('answers bad arguments with its usage and exit code 2', async () => {
+    expect((await replay()).code).toBe(2);
+    expect((await replay('a.jsonl', 'b.jsonl')).stderr).toMatch(/expected one JSONL file, got a\.jsonl b\.jsonl/);
+    expect((await replay('a.jsonl', '--bogus')).code).toBe(2);
+    expect((await replay('a.jsonl', '--port', '8080')).stderr).toMatch(/--port applies to the dashboard: add --serve/);
+  });
+
+  it('serves the replayed run on the dashboard and /metrics until Ctrl-C', async () => {
+    const path = join(folder, 'run.jsonl');
+    writeFileSync(path, jsonl);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'replay', path, '--serve'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        const found = /^dashboard: (\S+)$/m.exec(output);
+        if (found && output.includes('press Ctrl-C')) resolve(found[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`replay exited early with ${code}: ${output}`)));
+    });
+    const client = await openSse(url);
+    await client.until((frames) => frames.length === events.length);
+    expect(client.frames.map((frame) => Number(frame.id))).toEqual(events.map((event) => event.seq));
+    client.destroy();
+    expect((await rawGet(url, '/metrics')).body).toMatch(/^gradstream_steps_total 100$/m);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+  });
+});
