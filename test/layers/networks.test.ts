@@ -11,6 +11,7 @@ import {
   avgPool2d, batchNorm, conv2d, dense, dropout, embedding, flatten, gelu, layerNorm, maxPool2d, relu, selfAttention, softmaxCrossEntropy,
 } from '../../src/layers/index.ts';
 import type { Layer } from '../../src/layers/contract.ts';
+import { computeGradients, predict, sequential } from '../../src/graph/index.ts';
 import { asLayer, forwardAll, inferShapes, sgdStep } from './sequential.ts';
 import { analyticGradients, numericGradients, sampleTensor, worstError } from './numericGradient.ts';
 
@@ -43,6 +44,39 @@ describe('the new layers in sequential networks', () => {
   it('chain an attention stack: embedding → selfAttention → layerNorm → gelu (tanh) → dense', () => {
     const layers = [embedding(6, 4, { seed: 1 }), selfAttention(4, { heads: 2, causal: true, seed: 2 }), layerNorm(4), gelu({ approximate: 'tanh' }), dense(4, 6, { seed: 3 })];
     checkChain(layers, new Tensor(Float64Array.of(0, 5, 2, 2, 1, 3), [2, 3]));
+  });
+});
+
+describe('the new layers in the runtime', () => {
+  it("stream through a sequential graph to the same output and gradients as the direct chain, with the trainer's step", async () => {
+    const make = () => [
+      conv2d(1, 2, 3, { padding: 1, seed: 1 }), batchNorm(2), gelu(), maxPool2d(2), dropout(0.3, { seed: 2 }),
+      flatten(), layerNorm(8), dense(8, 3, { seed: 3 }),
+    ];
+    const net = sequential(make(), { inputFeatures: [1, 4, 4] });
+    expect(net.output.features).toEqual([3]);
+    const x = sampleTensor([3, 1, 4, 4], 7);
+    const target = new Tensor(Float64Array.of(0, 2, 1), [3]);
+    const loss = softmaxCrossEntropy();
+    const streamed = await computeGradients(net, { x, target }, { loss, step: 4 });
+
+    const direct = make();
+    const pass = forwardAll(direct, x, { training: true, step: 4 });
+    const evaluation = loss.forward(pass.y, target);
+    const { layers: gradients } = pass.backward(evaluation.backward());
+    expect(streamed.loss).toBeCloseTo(evaluation.loss, 14);
+    const flat = gradients.flatMap((g) => Object.values(g.dParams));
+    const keyed = Object.values(streamed.gradients);
+    expect(keyed.length).toBe(flat.length);
+    keyed.forEach((g, i) => expect(worstError(g.data, flat[i]!.data)).toBeLessThan(1e-14));
+    // Prediction runs in evaluation mode: dropout is the identity and batchNorm uses its running statistics.
+    expect(predict(net, x).shape).toEqual([3, 3]);
+  });
+
+  it('build an attention model as a graph', () => {
+    const net = sequential([embedding(10, 8, { seed: 1 }), selfAttention(8, { heads: 2, causal: true, seed: 2 }), dense(8, 10, { seed: 3 })], { inputFeatures: [5] });
+    expect(net.output.features).toEqual([5, 10]);
+    expect(predict(net, new Tensor(Float64Array.of(1, 2, 3, 4, 9), [1, 5])).shape).toEqual([1, 5, 10]);
   });
 });
 
