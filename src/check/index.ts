@@ -1,2 +1,10 @@
 /** The gradient verifier: finite differences, reports, fast-check properties. */
-export {};
+export * from './report.ts';
+export { checkGradients, fullModeLimit, type CheckOptions } from './checkGradients.ts';
+export { formatReport, formatComparison, formatKink } from './formatReport.ts';
+export { cubeRootEpsilon, stepFor, estimateDerivative, type DerivativeEstimate } from './finiteDifference.ts';
+export { verifyLayer, type VerifyLayerOptions, type VerifyLayerResult } from './verifyLayer.ts';
+export { formatVerifyResult, type VerifyResult, type VerifyStats } from './runProperty.ts';
+export type { LayerCase } from './arbitraries/layerCase.ts';
+export { gradientValues, type ValueOptions } from './arbitraries/values.ts';
+export { layerCase } from './arbitraries/layerCase.ts';

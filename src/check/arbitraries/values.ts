@@ -1,0 +1,48 @@
+/**
+ * The numbers the verifier draws: continuous values, exact kinks and ties, large magnitudes.
+ */
+import fc from 'fast-check';
+
+/** Options of {@link gradientValues}. */
+export interface ValueOptions {
+  /** Continuous values are drawn from [min, max]. Default { min: −4, max: 4 }. */
+  readonly valueRange?: { readonly min: number; readonly max: number };
+  /** Magnitudes far outside the range, drawn now and then. Default [1e3, −1e3]; [] for none. */
+  readonly largeValues?: readonly number[];
+}
+
+/** The default continuous range. */
+export const defaultValueRange = Object.freeze({ min: -4, max: 4 });
+
+/** Values that sit exactly on kinks (ReLU and |x| at 0) and that make ties (a max over equal entries). */
+const kinkAndTieValues = [0, 1, -1, 0.5, -0.5, 2, -2];
+
+/**
+ * Mostly continuous values (four decimals, so a shrunk case stays readable), often exact
+ * kink and tie values, sometimes a large magnitude. Shrinks toward 0, then toward small
+ * exact values.
+ */
+export function gradientValues(options: ValueOptions = {}): fc.Arbitrary<number> {
+  const { min, max } = options.valueRange ?? defaultValueRange;
+  if (!(Number.isFinite(min) && Number.isFinite(max) && min <= max)) {
+    throw new RangeError(`valueRange: expected finite min ≤ max, got { min: ${min}, max: ${max} }`);
+  }
+  const exact = kinkAndTieValues.filter((v) => v >= min && v <= max);
+  const large = options.largeValues ?? [1e3, -1e3];
+  const continuous = fc.integer({ min: Math.ceil(min * 1e4), max: Math.floor(max * 1e4) }).map((n) => n / 1e4 + 0);
+  const arbitraries = [
+    ...(exact.length > 0 ? [{ arbitrary: fc.constantFrom(...exact), weight: 3 }] : []),
+    { arbitrary: continuous, weight: 6 },
+    ...(large.length > 0 ? [{ arbitrary: fc.constantFrom(...large), weight: 1 }] : []),
+  ];
+  return fc.oneof({ withCrossShrink: true }, ...arbitraries);
+}
+
+/** Cotangent values: continuous in [−2, 2] or small exact values; shrinks toward 0 and 1. */
+export function cotangentValues(): fc.Arbitrary<number> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    { arbitrary: fc.constantFrom(0, 1, -1, 0.5, 2), weight: 1 },
+    { arbitrary: fc.integer({ min: -20000, max: 20000 }).map((n) => n / 1e4 + 0), weight: 3 },
+  );
+}

@@ -1,0 +1,59 @@
+/**
+ * Reports for people: one line per finding, naming layer, gradient and index, e.g.
+ * `dense.b[2]: analytic −0.31, numeric −1.24 (rel. error 0.75, tolerance 2.4e-10), at b[2] = 0.1`.
+ */
+import type { GradientComparison, GradientReport, Kink } from './report.ts';
+import { formatError, formatNumber } from './formatNumber.ts';
+
+/** `dense.W[1, 0]`, or `dense.W (probe 0)` for a fast-mode direction. */
+export function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number }): string {
+  return site.index.length > 0 || site.probe === undefined
+    ? `${owner}.${site.tensor}[${site.index.join(', ')}]`
+    : `${owner}.${site.tensor} along probe ${site.probe}`;
+}
+
+/** One comparison in one line. */
+export function formatComparison(owner: string, c: GradientComparison): string {
+  const where = Number.isNaN(c.input) ? '' : `, at ${c.tensor}[${c.index.join(', ')}] = ${formatNumber(c.input)}`;
+  const kink = c.kink ? `, a kink: one-sided ${formatNumber(c.kink.left)} and ${formatNumber(c.kink.right)}` : '';
+  return (
+    `${formatSite(owner, c)}: analytic ${formatNumber(c.analytic)}, numeric ${formatNumber(c.numeric)} ` +
+    `(rel. error ${formatError(c.relativeError)}, tolerance ${formatError(c.tolerance)})${kink}${where}`
+  );
+}
+
+/** One kink in one line. */
+export function formatKink(owner: string, k: Kink): string {
+  const at = Number.isNaN(k.input) ? '' : ` at ${formatNumber(k.input)}`;
+  const verdict = k.explained ? 'crosses several kinks; every part passed on its own' : k.ok ? 'a subgradient' : 'NOT between them';
+  return `${formatSite(owner, k)}${at}: one-sided derivatives ${formatNumber(k.left)} and ${formatNumber(k.right)}, analytic ${formatNumber(k.analytic)}, ${verdict}`;
+}
+
+/** The whole report: a summary line, then every failed check with its findings, then the kinks. */
+export function formatReport(report: GradientReport): string {
+  const owner = report.layer;
+  const unit = report.mode === 'full' ? 'coordinates' : 'probes';
+  const passes = `${report.evaluations.forward} forward / ${report.evaluations.backward} backward passes`;
+  const kinks = `${report.kinkCount} kink${report.kinkCount === 1 ? '' : 's'}`;
+  const worst = report.worst ? `, worst rel. error ${formatError(report.worst.relativeError)}` : '';
+  const lines = [
+    `${owner}: ${report.ok ? 'ok' : 'FAILED'} (${report.mode} mode, input [${report.inputShape.join(', ')}], ${report.compared} ${unit}${worst}, ${kinks}, ${passes})`,
+  ];
+  for (const check of report.checks) {
+    if (check.ok) continue;
+    lines.push(`  ✗ ${check.name}: ${check.detail ?? ''}`);
+    if (check.name === 'gradient') {
+      for (const c of report.mismatches) lines.push(`      ${formatComparison(owner, c)}`);
+      if (report.mismatchCount > report.mismatches.length) lines.push(`      … and ${report.mismatchCount - report.mismatches.length} more`);
+    }
+  }
+  for (const check of report.checks) {
+    if (check.ok && check.detail) lines.push(`  - ${check.name}: ${check.detail}`);
+  }
+  if (report.kinks.length > 0) {
+    lines.push(`  kinks (${report.kinkCount}, the analytic value must lie between the one-sided derivatives):`);
+    for (const k of report.kinks) lines.push(`      ${formatKink(owner, k)}`);
+    if (report.kinkCount > report.kinks.length) lines.push(`      … and ${report.kinkCount - report.kinks.length} more`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,33 @@
+/**
+ * Full mode: every coordinate of every variable, one at a time. Four evaluations per
+ * coordinate; the step follows the coordinate's own magnitude.
+ */
+import { unflatIndex } from '../tensor/tensor.ts';
+import { estimateDerivative, stepFor } from './finiteDifference.ts';
+import { judge } from './judge.ts';
+import { inputNoise, type Objective, type Variable } from './objective.ts';
+import type { Tally } from './tally.ts';
+
+/** Compares every coordinate of every variable. */
+export function compareCoordinates(objective: Objective, tally: Tally): void {
+  for (const variable of objective.variables) compareVariable(objective, variable, tally);
+}
+
+function compareVariable(objective: Objective, variable: Variable, tally: Tally): void {
+  const data = variable.value.data;
+  const analytic = variable.analytic.data;
+  for (let k = 0; k < data.length; k++) {
+    const u = data[k]!;
+    const phi = (s: number) => {
+      data[k] = u + s;
+      try {
+        return objective.change();
+      } finally {
+        data[k] = u;
+      }
+    };
+    const estimate = estimateDerivative(phi, stepFor(u));
+    const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
+    tally.record(site, analytic[k]!, judge(analytic[k]!, estimate, inputNoise(variable, [k])));
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The verdict on one analytic derivative against a {@link DerivativeEstimate}.
+ *
+ * The tolerance is not a constant; it is built from what was measured at this point:
+ * - 4·|D(h) − D(h/2)|: the truncation error of the central difference, measured by two step
+ *   sizes (it overstates the error of their Richardson extrapolation C by far);
+ * - |R* − L*| at a smooth point: there it is O(h³) plus rounding noise, so it is a second,
+ *   independent measurement of the noise;
+ * - 3ρ/h: the rounding noise ρ of the samples, as it reaches C;
+ * - 16·ε·max(|analytic|, |C|): the rounding of the two values being compared.
+ *
+ * A coordinate is a kink when the extrapolated one-sided derivatives differ by more than twice
+ * their own spread plus their worst-case rounding (40ρ/h). There the analytic value passes when
+ * it lies between them (a subgradient), widened by their error estimates, or when it matches C.
+ */
+import type { DerivativeEstimate } from './finiteDifference.ts';
+
+/** Safety factor on the measured spread |D(h) − D(h/2)|. */
+const spreadFactor = 4;
+
+/** The verdict on one derivative. */
+export interface Judgement {
+  readonly ok: boolean;
+  readonly numeric: number;
+  readonly tolerance: number;
+  /** Set when the point is a kink. */
+  readonly kink?: { readonly left: number; readonly right: number };
+  /** Fast mode: the probe crossed kinks of several coordinates and every part of its direction passed. */
+  readonly explained?: boolean;
+}
+
+/**
+ * Judges `analytic` against the estimate. `inputNoise` is the rounding the moved variables
+ * themselves bring (ε·|u|·|∂g/∂u| summed over them), added to the samples' own noise.
+ */
+export function judge(analytic: number, estimate: DerivativeEstimate, inputNoise: number): Judgement {
+  const h = estimate.step;
+  const noise = estimate.noise + inputNoise;
+  const jump = Math.abs(estimate.right - estimate.left);
+  const oneSidedTolerance = estimate.oneSidedSpread + (10 * noise) / h;
+  const isKink = jump > 2 * oneSidedTolerance + (20 * noise) / h;
+  const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central));
+  const tolerance = spreadFactor * estimate.centralSpread + (isKink ? 0 : jump) + (3 * noise) / h + comparedValues;
+  const centralOk = Math.abs(analytic - estimate.central) <= tolerance;
+  if (!isKink) return { ok: centralOk, numeric: estimate.central, tolerance };
+
+  const bounds = [estimate.left, estimate.right, estimate.leftHalf, estimate.rightHalf];
+  const low = Math.min(...bounds) - oneSidedTolerance - comparedValues;
+  const high = Math.max(...bounds) + oneSidedTolerance + comparedValues;
+  const subgradient = analytic >= low && analytic <= high;
+  return {
+    ok: centralOk || subgradient,
+    numeric: estimate.central,
+    tolerance: Math.max(tolerance, oneSidedTolerance),
+    kink: { left: estimate.left, right: estimate.right },
+  };
+}

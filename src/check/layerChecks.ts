@@ -1,0 +1,84 @@
+/**
+ * The checks beside the gradient for a layer: shapes and keys of the gradients, finite
+ * values, determinism, linearity in dy, and zero gradients for a zero dy. Each returns a
+ * named {@link CheckResult} whose detail names the layer, the tensor and the index.
+ */
+import { Tensor, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
+import type { Gradients, Layer } from '../layers/contract.ts';
+import type { CheckName, CheckResult } from './report.ts';
+import { combine, firstChange, firstDeviation, firstNonFinite, maxNorm } from './tensorChecks.ts';
+
+/** A gradient tensor with its report name: `dx`, `dW`, `db`… */
+export type NamedTensor = readonly [name: string, tensor: Tensor];
+
+/** dx and every dParams entry, named. */
+export function gradientList(gradients: Gradients): NamedTensor[] {
+  return [['dx', gradients.dx], ...Object.entries(gradients.dParams).map(([key, t]): NamedTensor => [`d${key}`, t])];
+}
+
+/** A passing check, or a failing one with its first problem. */
+export function verdict(name: CheckName, problems: readonly (string | undefined)[]): CheckResult {
+  const found = problems.filter((p): p is string => p !== undefined);
+  return found.length === 0 ? { name, ok: true } : { name, ok: false, detail: found.join('; ') };
+}
+
+/** backward returns dx of x's shape and, for every parameter and no other key, a gradient of its shape. */
+export function shapeCheck(layer: Layer, x: Tensor, gradients: Gradients): CheckResult {
+  const owner = layer.name;
+  const problems: string[] = [];
+  if (!(gradients.dx instanceof Tensor)) problems.push(`${owner}: backward returned no dx tensor`);
+  else if (!sameShape(gradients.dx.shape, x.shape)) problems.push(`${owner}.dx has shape ${formatShape(gradients.dx.shape)}, expected x's shape ${formatShape(x.shape)}`);
+  const dParams = gradients.dParams ?? {};
+  for (const [key, param] of Object.entries(layer.params)) {
+    const gradient = dParams[key];
+    if (gradient === undefined) problems.push(`${owner}: backward returned no gradient for the parameter '${key}'`);
+    else if (!(gradient instanceof Tensor)) problems.push(`${owner}: the gradient for '${key}' is not a tensor`);
+    else if (!sameShape(gradient.shape, param.shape)) problems.push(`${owner}.d${key} has shape ${formatShape(gradient.shape)}, expected ${formatShape(param.shape)}`);
+  }
+  for (const key of Object.keys(dParams)) {
+    if (!(key in layer.params)) problems.push(`${owner}: backward returned a gradient for '${key}', which is not a parameter (parameters: ${Object.keys(layer.params).join(', ') || 'none'})`);
+  }
+  return verdict('gradient shapes', problems);
+}
+
+/** No NaN or ±∞ in the given tensors, unless the layer states why it may produce them. */
+export function finiteCheck(owner: string, tensors: readonly NamedTensor[], nonFiniteReason?: string): CheckResult {
+  if (nonFiniteReason) return { name: 'finite values', ok: true, detail: `skipped: ${nonFiniteReason}` };
+  return verdict('finite values', tensors.map(([name, t]) => firstNonFinite(owner, name, t)));
+}
+
+/** The same computation twice gives the same bits. */
+export function determinismCheck(owner: string, pairs: readonly (readonly [name: string, first: Tensor, second: Tensor, when: string])[]): CheckResult {
+  return verdict('deterministic', pairs.map(([name, first, second, when]) => firstChange(owner, name, first, second, when)));
+}
+
+/**
+ * backward(2·dy − dy₂) = 2·backward(dy) − backward(dy₂), element by element within
+ * √ε·(the tensor's magnitude) + 64·ε·(the largest gradient magnitude): rounding stays far below
+ * that, a nonlinear backward far above. The second term covers gradients that are zero in
+ * exact arithmetic and come out as rounding residue of the other gradients' computation.
+ */
+export function linearityCheck(owner: string, backward: (dy: Tensor) => Gradients, dy: Tensor, dy2: Tensor): CheckResult {
+  const first = gradientList(backward(dy));
+  const second = new Map(gradientList(backward(dy2)));
+  const mixed = new Map(gradientList(backward(combine(2, dy, -1, dy2))));
+  const scales = first.map(([name, g1]) => 2 * maxNorm(g1) + maxNorm(second.get(name) ?? g1) + maxNorm(mixed.get(name) ?? g1));
+  const largest = Math.max(0, ...scales.filter(Number.isFinite));
+  const problems = first.map(([name, g1], i) => {
+    const g2 = second.get(name), g12 = mixed.get(name);
+    if (!g2 || !g12 || !sameShape(g2.shape, g1.shape) || !sameShape(g12.shape, g1.shape)) return `${owner}.${name} is missing or changes shape with dy`;
+    const allowed = Math.sqrt(Number.EPSILON) * scales[i]! + 64 * Number.EPSILON * largest;
+    const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), allowed);
+    return deviation && `backward(2·dy − dy₂): ${deviation} = 2·backward(dy) − backward(dy₂)`;
+  });
+  return verdict('linear in dy', problems);
+}
+
+/** A zero dy gives gradients that are exactly zero. */
+export function zeroCheck(owner: string, backward: (dy: Tensor) => Gradients, shape: readonly number[]): CheckResult {
+  const problems = gradientList(backward(zeros(shape))).map(([name, g]) => {
+    const index = g.data.findIndex((v) => v !== 0);
+    return index < 0 ? undefined : firstDeviation(owner, name, g, zeros(g.shape), 0) + ' for dy = 0';
+  });
+  return verdict('zero dy gives zero gradients', problems);
+}

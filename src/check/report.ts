@@ -1,0 +1,112 @@
+/**
+ * What a gradient check finds: the comparison of every analytic gradient with finite
+ * differences, the kinks met on the way, and the checks beside the gradient, in one value.
+ */
+
+/** `'full'`: every coordinate of x and of every parameter; `'fast'`: random directions (the adjoint test). */
+export type GradientMode = 'full' | 'fast';
+
+/** One analytic derivative against its finite-difference estimate. */
+export interface GradientComparison {
+  /** `'x'`, `'prediction'` or a parameter name. */
+  readonly tensor: string;
+  /** Multi-index of the coordinate; `[]` for a fast-mode probe along a direction over the whole tensor. */
+  readonly index: readonly number[];
+  /** Fast mode: which probe of the tensor (0, 1, …). */
+  readonly probe?: number;
+  /** The tensor's value at the index (NaN for a probe). */
+  readonly input: number;
+  /** ∂g/∂u from backward (for a probe: ⟨t, ∂g/∂u⟩ along the probe's direction t). */
+  readonly analytic: number;
+  /** The Richardson-extrapolated central difference. */
+  readonly numeric: number;
+  readonly absoluteError: number;
+  /** |analytic − numeric| / max(|analytic|, |numeric|); 0 when both are 0. */
+  readonly relativeError: number;
+  /** The tolerance this comparison was held to, derived from the measured finite-difference error. */
+  readonly tolerance: number;
+  /** Present when the coordinate is a kink: the extrapolated one-sided derivatives. */
+  readonly kink?: { readonly left: number; readonly right: number };
+}
+
+/** A coordinate where the one-sided derivatives disagree; the analytic value must lie between them. */
+export interface Kink {
+  readonly tensor: string;
+  readonly index: readonly number[];
+  readonly probe?: number;
+  readonly input: number;
+  readonly analytic: number;
+  readonly left: number;
+  readonly right: number;
+  /** Whether the analytic value is a subgradient (within [min, max] of left and right, with tolerance). */
+  readonly ok: boolean;
+  /**
+   * Fast mode: the probe's direction crossed kinks of several coordinates at once, where the
+   * directional one-sided derivatives need not bracket ⟨t, analytic⟩; the probe was split down
+   * to single coordinates and every part passed.
+   */
+  readonly explained?: boolean;
+}
+
+/** Names of the checks beside the gradient, as they appear in reports. */
+export type CheckName =
+  | 'forward runs'
+  | 'backward runs'
+  | 'inputs unchanged'
+  | 'gradient shapes'
+  | 'finite values'
+  | 'deterministic'
+  | 'linear in dy'
+  | 'zero dy gives zero gradients'
+  | 'gradient';
+
+/** The outcome of one named check. */
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly ok: boolean;
+  /** What failed, naming the tensor and index; or why the check was skipped. */
+  readonly detail?: string;
+}
+
+/** How often the layer or loss was evaluated. */
+export interface Evaluations {
+  readonly forward: number;
+  readonly backward: number;
+}
+
+/** The result of {@link checkGradients} or {@link checkLossGradients}. */
+export interface GradientReport {
+  /** The layer or loss name. */
+  readonly layer: string;
+  /** True when every check passed. */
+  readonly ok: boolean;
+  readonly mode: GradientMode;
+  /** Shape of x (or of the prediction). */
+  readonly inputShape: readonly number[];
+  /** The seed of the cotangent dy and of the probe directions. */
+  readonly seed: number;
+  /** Coordinates (full mode) or probes (fast mode) compared. */
+  readonly compared: number;
+  /**
+   * The most telling comparison: the mismatch with the largest relative error when there is one;
+   * otherwise the largest relative error among gradients at least a thousand times their tolerance
+   * (below that, relative errors measure only the finite-difference noise).
+   */
+  readonly worst?: GradientComparison;
+  /** Comparisons outside their tolerance, at most `maxMismatches` of them. */
+  readonly mismatches: readonly GradientComparison[];
+  readonly mismatchCount: number;
+  /** Kinks met, at most `maxMismatches` of them listed. */
+  readonly kinks: readonly Kink[];
+  readonly kinkCount: number;
+  /** The checks beside the gradient, and the gradient check itself (named `'gradient'`). */
+  readonly checks: readonly CheckResult[];
+  readonly evaluations: Evaluations;
+}
+
+/** Relative error |a − b| / max(|a|, |b|), 0 when both are 0, NaN when either is not finite. */
+export function relativeError(a: number, b: number): number {
+  const difference = Math.abs(a - b);
+  if (difference === 0) return 0;
+  return difference / Math.max(Math.abs(a), Math.abs(b));
+}

@@ -1,0 +1,120 @@
+/**
+ * The property runner shared by {@link verifyLayer} and {@link verifyLoss}: runs fast-check,
+ * sums what every case cost, and turns a failure into a readable result.
+ */
+import fc from 'fast-check';
+import type { GradientReport } from './report.ts';
+import { formatReport } from './formatReport.ts';
+
+/** Totals over every case the property ran (shrinking included). */
+export interface VerifyStats {
+  /** The largest `worst.relativeError` of any passing case. */
+  readonly worstRelativeError: number;
+  readonly kinks: number;
+  readonly evaluations: { readonly forward: number; readonly backward: number };
+}
+
+/** The outcome of {@link verifyLayer} or {@link verifyLoss}. */
+export interface VerifyResult<Case> {
+  readonly ok: boolean;
+  /** The layer or loss name. */
+  readonly name: string;
+  /** Cases run before the verdict (the failing one included). */
+  readonly numRuns: number;
+  readonly numShrinks: number;
+  /** Replays the run: pass it back as `seed` (with `path` to go straight to the counterexample). */
+  readonly seed: number;
+  readonly path?: string;
+  /** The smallest failing case. */
+  readonly counterexample?: Case;
+  /** The report of the smallest failing case. */
+  readonly report?: GradientReport;
+  /** The smallest failing case as TypeScript to paste into a regression test. */
+  readonly source?: string;
+  /** An error thrown outside the gradient check (building the layer, say). */
+  readonly error?: string;
+  readonly stats: VerifyStats;
+}
+
+/** Property run counts: `numRuns`, else the environment's GRADSTREAM_PROPERTY_RUNS, else 100. */
+export function defaultRuns(numRuns: number | undefined): number {
+  if (numRuns !== undefined) {
+    if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns: expected an integer ≥ 1, got ${numRuns}`);
+    return numRuns;
+  }
+  const fromEnvironment = Number(process.env.GRADSTREAM_PROPERTY_RUNS);
+  return Number.isInteger(fromEnvironment) && fromEnvironment >= 1 ? fromEnvironment : 100;
+}
+
+/** What a case-specific runner provides. */
+export interface PropertySetup<Case> {
+  readonly name: string;
+  readonly arbitrary: fc.Arbitrary<Case>;
+  readonly check: (drawn: Case) => GradientReport;
+  readonly source: (drawn: Case, replay: string) => string;
+  /** The replay call for a seed and path, e.g. `verifyLayer(make, { features: [3], seed: 1, path: "0" })`. */
+  readonly replay: (seed: number, path: string) => string;
+  readonly numRuns?: number;
+  readonly seed?: number;
+  readonly path?: string;
+}
+
+/** Runs the property and collects its result. */
+export function runProperty<Case>(setup: PropertySetup<Case>): VerifyResult<Case> {
+  let worstRelativeError = 0, kinks = 0, forward = 0, backward = 0;
+  const property = fc.property(setup.arbitrary, (drawn) => {
+    const report = setup.check(drawn);
+    kinks += report.kinkCount;
+    forward += report.evaluations.forward;
+    backward += report.evaluations.backward;
+    if (report.ok && report.worst && report.worst.relativeError > worstRelativeError) worstRelativeError = report.worst.relativeError;
+    return report.ok;
+  });
+  const details = fc.check(property, {
+    numRuns: defaultRuns(setup.numRuns),
+    ...(setup.seed !== undefined ? { seed: setup.seed } : {}),
+    ...(setup.path !== undefined ? { path: setup.path } : {}),
+  });
+  const stats = { worstRelativeError, kinks, evaluations: { forward, backward } };
+  const base = { name: setup.name, numRuns: details.numRuns, numShrinks: details.numShrinks, seed: details.seed, stats };
+  if (!details.failed) return { ok: true, ...base };
+  const path = details.counterexamplePath ?? undefined;
+  const counterexample = details.counterexample?.[0];
+  const replay = setup.replay(details.seed, path ?? '');
+  if (counterexample === undefined) {
+    return { ok: false, ...base, ...(path ? { path } : {}), error: describeError(details.errorInstance) };
+  }
+  let report: GradientReport | undefined;
+  let error: string | undefined;
+  try {
+    report = setup.check(counterexample);
+  } catch (thrown) {
+    error = describeError(thrown);
+  }
+  if (!report && details.errorInstance) error = describeError(details.errorInstance);
+  return {
+    ok: false,
+    ...base,
+    ...(path ? { path } : {}),
+    counterexample,
+    ...(report ? { report } : {}),
+    ...(error ? { error } : {}),
+    source: setup.source(counterexample, replay),
+  };
+}
+
+/** A failed verification for people: what failed, how to replay it, the report and the pasteable case. */
+export function formatVerifyResult(result: VerifyResult<unknown>): string {
+  if (result.ok) return `${result.name}: ok after ${result.numRuns} runs (seed ${result.seed})`;
+  const lines = [
+    `${result.name}: FAILED after ${result.numRuns} run${result.numRuns === 1 ? '' : 's'}, shrunk ${result.numShrinks} time${result.numShrinks === 1 ? '' : 's'} (seed ${result.seed}${result.path ? `, path "${result.path}"` : ''})`,
+  ];
+  if (result.error) lines.push(`  threw: ${result.error}`);
+  if (result.report) lines.push(formatReport(result.report));
+  if (result.source) lines.push('', 'the smallest failing case, as a test:', '', result.source);
+  return lines.join('\n');
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,82 @@
+/**
+ * `verifyLayer`: the property-based front of the verifier. fast-check draws the batch size,
+ * the input, the parameters (written over a fresh layer's own) and dy, exact kinks and ties
+ * included; every case runs {@link checkGradients}; a failure shrinks to the smallest case.
+ */
+import { Tensor, zeros } from '../tensor/tensor.ts';
+import { defaultContext, type ForwardContext, type Layer } from '../layers/contract.ts';
+import { checkGradients } from './checkGradients.ts';
+import type { GradientMode } from './report.ts';
+import { layerCase, type LayerCase, type LayerCaseOptions } from './arbitraries/layerCase.ts';
+import { layerCaseSource } from './counterexample.ts';
+import { runProperty, type VerifyResult } from './runProperty.ts';
+
+/** Options of {@link verifyLayer}. */
+export interface VerifyLayerOptions extends LayerCaseOptions {
+  /** The input shape without the batch axis. */
+  readonly features: readonly number[];
+  /** Cases to run. Default: GRADSTREAM_PROPERTY_RUNS from the environment, else 100. */
+  readonly numRuns?: number;
+  /** fast-check seed. Default: a fresh random seed, reported in the result. */
+  readonly seed?: number;
+  /** With `seed`, replays straight to a counterexample. */
+  readonly path?: string;
+  /** Gradient check mode. Default: full for small tensors, fast above {@link fullModeLimit} numbers. */
+  readonly mode?: GradientMode;
+  /** The forward context of every call. Default { training: true, step: 0 }. */
+  readonly context?: ForwardContext;
+  /** Fast mode: probes per tensor. Default 2. */
+  readonly probes?: number;
+  /** The source expression that builds the layer, for the pasteable counterexample. Default `make()`. */
+  readonly makeSource?: string;
+}
+
+/** The result of {@link verifyLayer}. */
+export type VerifyLayerResult = VerifyResult<LayerCase>;
+
+/** Verifies a layer's gradients over drawn cases; never throws for a wrong layer. */
+export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): VerifyLayerResult {
+  const features = options.features;
+  const sample = make();
+  const inputSize = features.reduce((a, d) => a * d, 1);
+  const outputFeatures = outputFeaturesOf(sample, features);
+  const outputSize = outputFeatures.reduce((a, d) => a * d, 1);
+  const paramSizes = Object.fromEntries(Object.entries(sample.params).map(([key, t]) => [key, t.size]));
+  const paramShapes = Object.fromEntries(Object.entries(sample.params).map(([key, t]) => [key, t.shape]));
+  const context = options.context ?? defaultContext;
+  const shapes = { inputSize, outputSize, paramSizes, ...(sample.indexInput ? { indexCount: sample.indexInput.count } : {}) };
+
+  const build = (drawn: LayerCase) => {
+    const layer = make();
+    for (const [key, values] of Object.entries(drawn.params)) layer.params[key]!.data.set(values);
+    const x = new Tensor(Float64Array.from(drawn.x), [drawn.batch, ...features]);
+    const dy = new Tensor(Float64Array.from(drawn.dy), [drawn.batch, ...outputFeatures]);
+    return { layer, x, dy };
+  };
+  const replay = (seed: number, path: string) => `verifyLayer(make, { features: [${features.join(', ')}], seed: ${seed}, path: "${path}" })`;
+  return runProperty({
+    name: sample.name,
+    arbitrary: layerCase(shapes, options),
+    check: (drawn) => {
+      const { layer, x, dy } = build(drawn);
+      return checkGradients(layer, x, { dy, context, ...(options.mode ? { mode: options.mode } : {}), ...(options.probes ? { probes: options.probes } : {}) });
+    },
+    source: (drawn, replayCall) =>
+      layerCaseSource(
+        sample.name,
+        drawn,
+        { x: [drawn.batch, ...features], y: [drawn.batch, ...outputFeatures], params: paramShapes },
+        { replay: replayCall, context, ...(options.makeSource ? { make: options.makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+      ),
+    replay,
+    ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  });
+}
+
+/** Output features: the layer's own shape inference, else a forward pass on one zero sample. */
+function outputFeaturesOf(layer: Layer, features: readonly number[]): readonly number[] {
+  if (layer.outputShape) return layer.outputShape(features);
+  return layer.forward(zeros([1, ...features])).y.shape.slice(1);
+}
