@@ -22,7 +22,7 @@ const nonFiniteNames: Readonly<Record<string, number>> = { NaN: Number.NaN, Infi
 const numericFields = new Set([
   'v', 'seq', 'time', 'seed', 'startStep', 'totalSteps', 'parameters', 'step', 'epoch', 'loss', 'learningRate',
   'samplesPerSecond', 'wallTime', 'mean', 'std', 'min', 'max', 'zeroFraction', 'saturatedFraction', 'norm',
-  'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds',
+  'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds', 'durationMs',
 ]);
 
 const writeNonFinite = (_key: string, value: unknown): unknown =>

@@ -96,6 +96,8 @@ export interface AuditEvent extends EventHeader {
   readonly worstRelativeError: number;
   /** The report's one-line summary. */
   readonly summary: string;
+  /** How long the check held training between two steps, ms. */
+  readonly durationMs?: number;
 }
 
 /** Something went wrong (non-finite loss or gradient, a failed audit). */

@@ -116,15 +116,22 @@ export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent, la
   }
 }
 
-/** Attaches a Prometheus exposition of a run's events. */
+/** Attaches a Prometheus exposition of a run's events; subscribes at once, resolves once its own server (if any) listens. */
 export async function prometheusSink(events$: Observable<TelemetryEvent>, options: PrometheusSinkOptions = {}): Promise<PrometheusSink> {
   const registry = new Registry();
   const metrics = createTelemetryMetrics(registry);
   const lastStep = { value: 0 };
-  const server = options.port === undefined ? null : await serveMetrics(registry, options.port, options.host ?? '127.0.0.1');
+  // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('prometheus', events$, {
     next: (event) => recordEvent(metrics, event, lastStep),
   });
+  let server: Server | null = null;
+  try {
+    if (options.port !== undefined) server = await serveMetrics(registry, options.port, options.host ?? '127.0.0.1');
+  } catch (error) {
+    await handle.dispose();
+    throw error;
+  }
   return {
     registry,
     metrics: () => registry.metrics(),

@@ -107,3 +107,15 @@ export function updateRatio(updateNorm: number, parameterNorm: number): number {
   if (updateNorm === 0) return 0;
   return updateNorm / parameterNorm;
 }
+
+/** ‖a − b‖₂ over pairs of equally long arrays, without building the difference (‖θ before the update‖ = ‖θ − Δθ‖). */
+export function l2NormOfDifference(pairs: readonly (readonly [Float64Array, Float64Array])[]): number {
+  let squares = 0;
+  for (const [a, b] of pairs) {
+    for (let i = 0; i < a.length; i++) {
+      const difference = a[i]! - b[i]!;
+      squares += difference * difference;
+    }
+  }
+  return Math.sqrt(squares);
+}

@@ -49,8 +49,9 @@ const pageSecurity = {
 };
 
 /**
- * Starts a dashboard for a run's events and resolves once it listens. The page keeps the
- * whole run after it ends; the server runs until disposed.
+ * Starts a dashboard for a run's events and resolves once it listens. It subscribes to
+ * `events$` at once (before resolving), so it can be started right after `train`. The page
+ * keeps the whole run after it ends; the server runs until disposed.
  */
 export async function startDashboard(events$: Observable<TelemetryEvent>, options: DashboardOptions = {}): Promise<Dashboard> {
   const assets = loadAssets();
@@ -125,13 +126,19 @@ export async function startDashboard(events$: Observable<TelemetryEvent>, option
   }, options.heartbeatMs ?? 15_000);
   heartbeat.unref();
 
-  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
-
+  // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('dashboard', events$, {
     next: (event) => {
       if (store.append(event)) schedulePump();
     },
   });
+  try {
+    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (error) {
+    clearInterval(heartbeat);
+    await handle.dispose();
+    throw error;
+  }
 
   let disposing: Promise<void> | null = null;
   return {

@@ -7,7 +7,7 @@
 const numericKeys = new Set([
   'v', 'seq', 'time', 'seed', 'startStep', 'totalSteps', 'parameters', 'step', 'epoch', 'loss', 'learningRate',
   'samplesPerSecond', 'wallTime', 'mean', 'std', 'min', 'max', 'zeroFraction', 'saturatedFraction', 'norm',
-  'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds',
+  'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds', 'durationMs',
 ]);
 const nonFinite = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 const revive = (key, value) => (typeof value === 'string' && numericKeys.has(key) && value in nonFinite ? nonFinite[value] : value);

@@ -1,0 +1,129 @@
+/**
+ * Per-layer statistics from a run's taps, computed lazily and per listener. Nothing is
+ * computed, and the runtime builds no tap message, unless something subscribes; each
+ * subscriber chooses its own rate (every N steps, or at most every T ms) and pays only for
+ * the steps it samples: one pass over the layer's output, and one over its gradients,
+ * updates and parameters.
+ */
+import { Observable } from 'rxjs';
+import type { GraphNode } from '../graph/graph.ts';
+import type { Taps } from '../graph/taps.ts';
+import type { EventBody, LayerStatsEvent } from './events.ts';
+import { activationStatistics, l2Norm, l2NormOfDifference, normAndMax, saturationOf, updateRatio, type ActivationStatistics } from './statistics.ts';
+
+/** How often a listener wants statistics. */
+export interface LayerStatsOptions {
+  /** Sample steps whose number is a multiple of this. */
+  readonly everySteps?: number;
+  /** Sample the first step after at least this many ms since the last sampled one. Default 250 when `everySteps` is absent. */
+  readonly everyMs?: number;
+  /** Only these nodes (by name). Default every layer node. */
+  readonly layers?: readonly string[];
+}
+
+/** What layer statistics are computed from: a run handle's taps and graph. */
+export interface TappedRun {
+  readonly taps: Taps;
+  readonly graph: { readonly nodes: readonly GraphNode[] };
+}
+
+/** A layer-stats event before its header (run id, seq, time) is stamped on. */
+export type LayerStatsBody = EventBody<LayerStatsEvent>;
+
+/** What is gathered for one layer during a sampled step. */
+interface Gathered {
+  activation: ActivationStatistics | null;
+  gradients: Float64Array[];
+  deltas: Float64Array[];
+  /** (value after, delta) pairs: θ before the update is value − delta. */
+  parameters: [Float64Array, Float64Array][];
+}
+
+/**
+ * Per-layer statistics of sampled steps, one body per layer node, emitted at the step's
+ * boundary (after the optimizer update), in graph order. Activations are those of the
+ * step's first microbatch; gradients are the step's (summed over microbatches); the
+ * parameter norm and the update ratio refer to the parameters before the update.
+ */
+export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Observable<LayerStatsBody> {
+  const everySteps = positiveOrUndefined(options.everySteps, 'everySteps');
+  const everyMs = positiveOrUndefined(options.everyMs, 'everyMs') ?? (everySteps === undefined ? 250 : undefined);
+  const wanted = (node: GraphNode): boolean => node.kind === 'layer' && (!options.layers || options.layers.includes(node.name));
+  const nodes = run.graph.nodes.filter(wanted);
+  if (options.layers) {
+    const unknown = options.layers.filter((name) => !nodes.some((node) => node.name === name));
+    if (unknown.length > 0) throw new RangeError(`layerStats$: no layer node named ${unknown.join(', ')}; the graph's layer nodes are ${run.graph.nodes.filter((n) => n.kind === 'layer').map((n) => n.name).join(', ')}`);
+  }
+
+  return new Observable<LayerStatsBody>((subscriber) => {
+    let sampledStep = -1;
+    let lastSampleTime = Number.NEGATIVE_INFINITY;
+    let gathered = new Map<GraphNode, Gathered>();
+    const isSampled = (step: number): boolean => {
+      if (step === sampledStep) return true;
+      const due = everySteps !== undefined ? step % everySteps === 0 : performance.now() - lastSampleTime >= everyMs!;
+      if (!due || step <= sampledStep) return false;
+      sampledStep = step;
+      lastSampleTime = performance.now();
+      gathered = new Map();
+      return true;
+    };
+    const entry = (node: GraphNode): Gathered => {
+      let found = gathered.get(node);
+      if (!found) gathered.set(node, (found = { activation: null, gradients: [], deltas: [], parameters: [] }));
+      return found;
+    };
+
+    const forward = run.taps.forward$.subscribe(({ tag, node, y }) => {
+      if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
+      entry(node).activation = activationStatistics(y.data, saturationOf(node.op));
+    });
+    const update = run.taps.update$.subscribe(({ step, parameter, gradient, delta, value }) => {
+      if (step !== sampledStep) return;
+      for (const { node } of parameter.nodes) {
+        if (!wanted(node)) continue;
+        const layer = entry(node);
+        layer.gradients.push(gradient.data);
+        layer.deltas.push(delta.data);
+        layer.parameters.push([value.data, delta.data]);
+      }
+    });
+    // The taps complete when the run ends; so do the statistics.
+    const boundary = run.taps.step$.subscribe({
+      next: ({ step }) => {
+        if (step !== sampledStep) return;
+        for (const node of nodes) {
+          const layer = gathered.get(node);
+          if (layer?.activation) subscriber.next(bodyOf(step, node.name, layer));
+        }
+        gathered = new Map();
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      forward.unsubscribe();
+      update.unsubscribe();
+      boundary.unsubscribe();
+    };
+  });
+}
+
+function bodyOf(step: number, layer: string, gathered: Gathered): LayerStatsBody {
+  const hasParameters = gathered.parameters.length > 0;
+  const parameterNorm = hasParameters ? l2NormOfDifference(gathered.parameters) : null;
+  return {
+    type: 'layer-stats',
+    step,
+    layer,
+    activation: gathered.activation!,
+    gradient: hasParameters ? normAndMax(gathered.gradients) : null,
+    parameterNorm,
+    updateRatio: parameterNorm === null ? null : updateRatio(l2Norm(gathered.deltas), parameterNorm),
+  };
+}
+
+function positiveOrUndefined(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new RangeError(`layerStats$: ${name} must be a positive number, got ${String(value)}`);
+  return value;
+}
