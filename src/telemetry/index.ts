@@ -10,3 +10,8 @@ export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from 
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
 export { bufferUntilTick, type BufferUntilTickOptions } from './operators/bufferUntilTick.ts';
 export { latestWithSkipped, type Sampled } from './operators/latestWithSkipped.ts';
+export { layerStats$, type LayerStatsOptions, type LayerStatsBody, type TappedRun } from './layerStats.ts';
+export { liveAudits, type AuditOptions, type AuditBody } from './audits.ts';
+export { watch, type Watch, type WatchOptions } from './watch.ts';
+export { sequence } from './operators/sequence.ts';
+export { untilInterrupted } from './untilInterrupted.ts';

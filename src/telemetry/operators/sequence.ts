@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { createEventStamper, type EventBody, type TelemetryEvent } from '../events.ts';
+import { telemetrySchemaVersion, type EventBody, type TelemetryEvent } from '../events.ts';
 
 /**
  * Gives a merged stream one sequence: every value gets the next seq from `firstSeq`, so
@@ -12,10 +12,10 @@ import { createEventStamper, type EventBody, type TelemetryEvent } from '../even
  * result:  seq 0    1 2              with firstSeq = 0
  * ```
  */
-export function sequence(runId: string, firstSeq: number): OperatorFunction<TelemetryEvent | EventBody, TelemetryEvent> {
-  const stamp = createEventStamper(runId, firstSeq);
-  return map((value) => {
-    const stamped = stamp(value as EventBody);
-    return ('seq' in value ? { ...value, seq: stamped.seq } : stamped) as TelemetryEvent;
-  });
+export function sequence(runId: string, firstSeq: number, now: () => number = Date.now): OperatorFunction<TelemetryEvent | EventBody, TelemetryEvent> {
+  let seq = firstSeq;
+  return map((value) =>
+    ('seq' in value
+      ? { ...value, seq: seq++ }
+      : { v: telemetrySchemaVersion, runId, seq: seq++, time: now(), ...value }) as TelemetryEvent);
 }

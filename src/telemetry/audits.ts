@@ -1,0 +1,102 @@
+/**
+ * Live gradient audits: every N steps, the verifier's fast check runs on one layer (round
+ * robin over the graph's layer nodes) at the input that layer saw in the live batch, and
+ * the result becomes an `audit` event; a failure also raises an `audit-failed` alarm. The
+ * check runs at a step boundary, when no pass is in flight, on at most `maxRows` samples of
+ * the batch so its cost stays small and fixed; it restores the layer's parameters and
+ * buffers, so training continues exactly as it would have.
+ */
+import { Observable } from 'rxjs';
+import { Tensor } from '../tensor/tensor.ts';
+import type { GraphNode } from '../graph/graph.ts';
+import { checkGradients } from '../check/checkGradients.ts';
+import { formatReport } from '../check/formatReport.ts';
+import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';
+import type { TappedRun } from './layerStats.ts';
+
+/** Options of {@link liveAudits}. */
+export interface AuditOptions {
+  /** Audit after every this many steps. Default 100. */
+  readonly everySteps?: number;
+  /** Samples of the live batch the check uses (the first rows). Default 8. */
+  readonly maxRows?: number;
+  /** Random directions per tensor in the fast check. Default 2. */
+  readonly probes?: number;
+  /** Only these nodes (by name), in turn. Default every layer node with an input to differentiate. */
+  readonly layers?: readonly string[];
+}
+
+/** An audit or its alarm, before the header is stamped on. */
+export type AuditBody = EventBody<AuditEvent> | EventBody<AlarmEvent>;
+
+/** Audit events of a run, while subscribed. */
+export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observable<AuditBody> {
+  const everySteps = options.everySteps ?? 100;
+  const maxRows = options.maxRows ?? 8;
+  if (!Number.isInteger(everySteps) || everySteps < 1) throw new RangeError(`liveAudits: everySteps must be a positive integer, got ${String(everySteps)}`);
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`liveAudits: maxRows must be a positive integer, got ${String(maxRows)}`);
+  const candidates = run.graph.nodes.filter((node) => node.kind === 'layer' && node.layer && (!options.layers || options.layers.includes(node.name)));
+  if (candidates.length === 0) throw new RangeError(`liveAudits: no layer node to audit${options.layers ? ` among ${options.layers.join(', ')}` : ''}`);
+
+  return new Observable<AuditBody>((subscriber) => {
+    let turn = 0;
+    let kept: { step: number; x: Tensor } | null = null;
+    const due = (step: number): boolean => step % everySteps === 0;
+    const forward = run.taps.forward$.subscribe(({ tag, node, inputs }) => {
+      if (tag.backward && tag.microbatch === 0 && due(tag.step) && node === candidates[turn % candidates.length]) {
+        kept = { step: tag.step, x: inputs[0]! };
+      }
+    });
+    const boundary = run.taps.step$.subscribe({
+      next: ({ step }) => {
+        if (!kept || kept.step !== step) return;
+        const node = candidates[turn++ % candidates.length]!;
+        const x = firstRows(kept.x, maxRows);
+        kept = null;
+        for (const body of audit(node, x, step, options.probes ?? 2)) subscriber.next(body);
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      forward.unsubscribe();
+      boundary.unsubscribe();
+    };
+  });
+}
+
+/** Runs the fast check on one layer and returns its audit event, and an alarm when it fails. */
+function audit(node: GraphNode, x: Tensor, step: number, probes: number): AuditBody[] {
+  const layer = node.layer!;
+  const buffers = Object.values(layer.buffers ?? {}).map((buffer) => [buffer, buffer.data.slice()] as const);
+  const started = performance.now();
+  let report;
+  try {
+    report = checkGradients(layer, x, { mode: 'fast', seed: step, probes, context: { training: true, step } });
+  } finally {
+    // Layers that update running statistics in forward (batch norm) must not learn from the check's probes.
+    for (const [buffer, saved] of buffers) buffer.data.set(saved);
+  }
+  const durationMs = performance.now() - started;
+  const lines = formatReport(report).split('\n');
+  const summary = report.ok ? lines[0]! : [lines[0], ...lines.slice(1).filter((line) => line.trimStart().startsWith('✗')).map((line) => line.trim())].join('; ');
+  const worstRelativeError = report.worst?.relativeError ?? 0;
+  const auditBody: EventBody<AuditEvent> = { type: 'audit', step, layer: node.name, ok: report.ok, worstRelativeError, summary: summary.replace(layer.name, node.name), durationMs };
+  if (report.ok) return [auditBody];
+  const alarm: EventBody<AlarmEvent> = {
+    type: 'alarm',
+    step,
+    kind: 'audit-failed',
+    message: `the gradient audit of ${node.name} failed: ${auditBody.summary}`,
+    policy: 'continue',
+    layer: node.name,
+  };
+  return [auditBody, alarm];
+}
+
+/** The first `rows` samples of a batch (a view when the batch is already that small). */
+function firstRows(x: Tensor, rows: number): Tensor {
+  const count = x.shape[0] ?? 1;
+  if (x.rank === 0 || count <= rows) return x;
+  const width = x.size / count;
+  return new Tensor(x.data.slice(0, rows * width), [rows, ...x.shape.slice(1)]);
+}

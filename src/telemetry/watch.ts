@@ -1,0 +1,111 @@
+/**
+ * `watch`: attaches the sinks to a training run in one call. The run's events, its layer
+ * statistics (at one rate) and its live audits are merged into one stream with one
+ * gapless sequence, shared by every sink, so a line of the JSONL file, an SSE `id:` on the
+ * dashboard and a replay all name an event by the same seq.
+ */
+import { EMPTY, filter, merge, share, type Observable } from 'rxjs';
+import { Registry } from 'prom-client';
+import type { TrainHandle } from '../graph/trainer.ts';
+import { disposeAll, type Disposable } from './attach.ts';
+import { liveAudits, type AuditOptions } from './audits.ts';
+import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
+import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
+import type { TelemetryEvent } from './events.ts';
+import { jsonlEnd } from './jsonlFile.ts';
+import { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
+import { layerStats$, type LayerStatsOptions } from './layerStats.ts';
+import { sequence } from './operators/sequence.ts';
+import { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './prometheusSink.ts';
+
+/** Which sinks {@link watch} attaches; each is off unless given (console: on). */
+export interface WatchOptions {
+  /** Progress in the terminal. Default true (to `process.stdout`). */
+  readonly console?: boolean | ConsoleSinkOptions;
+  /** Record every event to this JSONL file; an existing file is continued. Default none. */
+  readonly jsonl?: string | ({ readonly path: string } & JsonlSinkOptions);
+  /** Serve the live dashboard. Default none. */
+  readonly dashboard?: boolean | DashboardOptions;
+  /** Keep a Prometheus exposition (at the dashboard's `/metrics`, and on `port` when given). Default none. */
+  readonly prometheus?: boolean | PrometheusSinkOptions;
+  /** Run live gradient audits. Default none. */
+  readonly audits?: boolean | AuditOptions;
+  /** Rate of the layer statistics every sink shares; false for none. Default `{ everyMs: 250 }` when a sink other than the console is attached. */
+  readonly layerStats?: false | LayerStatsOptions;
+}
+
+/** A watched run. */
+export interface Watch extends Disposable {
+  /** The merged, sequenced stream the sinks receive (subscribe for more). */
+  readonly events$: Observable<TelemetryEvent>;
+  /** The dashboard, when asked for: `dashboard.url` is its address. */
+  readonly dashboard: Dashboard | null;
+  readonly prometheus: PrometheusSink | null;
+  readonly jsonl: JsonlSink | null;
+  /** Resolves once the run has ended and the console and JSONL sinks have written everything (servers stay up until disposed). */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Attaches sinks to a run. Call it right after `train` (the run starts on the next
+ * microtask): every sink subscribes before this function first awaits, so none misses the
+ * run's start. Resolves once the servers listen. `dispose()` detaches everything and
+ * closes the servers.
+ *
+ * @example
+ * const run = train(net, batches, { loss, optimizer: sgd(0.1), epochs: 5 });
+ * const watching = await watch(run, { jsonl: 'run.jsonl', dashboard: true, prometheus: true, audits: { everySteps: 50 } });
+ * console.log(`dashboard at ${watching.dashboard!.url}`);
+ * await run.result;
+ */
+export async function watch(run: TrainHandle, options: WatchOptions = {}): Promise<Watch> {
+  const jsonlOptions = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
+  const recorded = jsonlOptions ? jsonlEnd(jsonlOptions.path) : null;
+  const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
+  const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
+  const auditOptions = options.audits === true ? {} : options.audits || null;
+
+  const firstSeq = Math.max(run.state().nextSeq, (recorded?.lastSeq ?? -1) + 1);
+  const events$ = merge(
+    run.telemetry$,
+    statsRate ? layerStats$(run, statsRate) : EMPTY,
+    auditOptions ? liveAudits(run, auditOptions) : EMPTY,
+  ).pipe(
+    // A run resumed from a checkpoint older than the file's end recomputes steps the file already holds.
+    filter((event) => recorded?.lastStep == null || event.type === 'run-start' || !('step' in event) || event.step > recorded.lastStep),
+    sequence(run.runId, firstSeq),
+    share(),
+  );
+
+  const jsonl = jsonlOptions ? jsonlSink(events$, jsonlOptions.path, jsonlOptions) : null;
+  const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
+  const prometheusStarting = options.prometheus ? prometheusSink(events$, options.prometheus === true ? {} : options.prometheus) : null;
+  // The dashboard subscribes now; its /metrics reads the Prometheus sink once that resolves.
+  let prometheus: PrometheusSink | null = null;
+  const metrics = prometheusStarting && {
+    contentType: Registry.PROMETHEUS_CONTENT_TYPE,
+    metrics: async () => (prometheus ?? (await prometheusStarting)).metrics(),
+  };
+  const dashboardStarting = options.dashboard
+    ? startDashboard(events$, { ...(options.dashboard === true ? {} : options.dashboard), ...(metrics ? { metrics } : {}) })
+    : null;
+
+  const started = await Promise.allSettled([dashboardStarting, prometheusStarting]);
+  const dashboard = started[0].status === 'fulfilled' ? started[0].value : null;
+  prometheus = started[1].status === 'fulfilled' ? started[1].value : null;
+  const parts = [jsonl, consoleHandle, prometheus, dashboard].filter((part): part is NonNullable<typeof part> => part !== null);
+  const all = disposeAll(parts);
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure) {
+    await all.dispose();
+    throw failure.reason;
+  }
+  return {
+    events$,
+    dashboard,
+    prometheus,
+    jsonl,
+    finished: Promise.all([jsonl?.finished, consoleHandle?.finished]).then(() => undefined),
+    dispose: () => all.dispose(),
+  };
+}

@@ -1,0 +1,133 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { lastValueFrom, toArray } from 'rxjs';
+import { watch } from '../../src/telemetry/watch.ts';
+import { liveAudits } from '../../src/telemetry/audits.ts';
+import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
+import { defineLayer } from '../../src/layers/defineLayer.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import type { AuditEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
+import { syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
+import { train } from '../../src/graph/trainer.ts';
+import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
+import { sgd } from '../../src/graph/optimizers/sgd.ts';
+
+let folder: string;
+beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-watch-')); });
+afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+function capture(): Writable & { text: () => string } {
+  let text = '';
+  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } }) as Writable & { text: () => string };
+  stream.text = () => text;
+  return stream;
+}
+
+/** A ReLU whose backward is off by 10% where the input is positive: a bug an audit should catch. */
+const brokenRelu = () =>
+  defineLayer({
+    name: 'brokenRelu',
+    forward: (x) => ({ y: new Tensor(x.data.map((v) => Math.max(0, v)), x.shape), saved: x }),
+    backward: (dy, x) => ({ dx: new Tensor(dy.data.map((g, i) => (x.data[i]! > 0 ? 1.1 * g : 0)), dy.shape) }),
+  });
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('watch', () => {
+  it('records a real run to JSONL with layer statistics and audits in one gapless sequence', async () => {
+    const path = join(folder, 'run.jsonl');
+    const output = capture();
+    const run = tinyRun(40, { runId: 'watched' });
+    const watching = await watch(run, { console: { output, everySteps: 20 }, jsonl: path, layerStats: { everySteps: 10 }, audits: { everySteps: 10 } });
+    await run.result;
+    await watching.finished;
+    await watching.dispose();
+    const { events, truncated } = readJsonl(path);
+    expect(truncated).toBeNull();
+    expect(events.map((e) => e.seq)).toEqual(range(0, events.length));
+    expect(events[0]!.type).toBe('run-start');
+    expect(events.at(-1)!.type).toBe('run-end');
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(40);
+    expect(new Set(events.map((e) => e.runId))).toEqual(new Set(['watched']));
+    const stats = events.filter((e) => e.type === 'layer-stats');
+    expect(stats.map((e) => `${e.layer}@${e.step}`)).toEqual([10, 20, 30, 40].flatMap((s) => ['dense_1', 'relu_1', 'dense_2'].map((l) => `${l}@${s}`)));
+    const audits = events.filter((e): e is AuditEvent => e.type === 'audit');
+    expect(audits.map((a) => `${a.layer}@${a.step}`)).toEqual(['dense_1@10', 'relu_1@20', 'dense_2@30', 'dense_1@40']);
+    expect(audits.filter((a) => !a.ok).map((a) => a.summary)).toEqual([]);
+    expect(audits.every((a) => typeof a.durationMs === 'number' && a.durationMs >= 0)).toBe(true);
+    expect(output.text()).toMatch(/^step 40 epoch 1 loss \S+ lr 0.1 .*audits 3 ok$/m);
+    expect(output.text()).toMatch(/^run completed: 40 steps/m);
+  });
+
+  it('catches a wrong backward with a live audit: an audit-failed alarm in the stream and on the console', async () => {
+    const output = capture();
+    const run = tinyRun(6, { middle: brokenRelu() });
+    const watching = await watch(run, { console: { output, mode: 'lines' }, audits: { everySteps: 2, layers: ['brokenRelu_1'] } });
+    const events = lastValueFrom(watching.events$.pipe(toArray()));
+    await run.result;
+    await watching.finished;
+    const audits = (await events).filter((e): e is AuditEvent => e.type === 'audit');
+    expect(audits.map((a) => a.ok)).toEqual([false, false, false]);
+    expect(audits[0]!.worstRelativeError).toBeGreaterThan(0.05);
+    const alarms = (await events).filter((e) => e.type === 'alarm');
+    expect(alarms).toHaveLength(3);
+    expect(alarms[0]).toMatchObject({ kind: 'audit-failed', layer: 'brokenRelu_1', policy: 'continue' });
+    expect(output.text()).toMatch(/^✗ gradient audit FAILED at step 2: layer brokenRelu_1/m);
+    expect(output.text()).toMatch(/^⚠ alarm at step 2 \(audit-failed\) in layer brokenRelu_1/m);
+    await watching.dispose();
+  });
+
+  it('leaves training exactly as it would have been: audits restore what they touch', async () => {
+    const plain = tinyRun(12);
+    const audited = tinyRun(12);
+    const watching = await watch(audited, { console: false, audits: { everySteps: 1 } });
+    const [a, b] = await Promise.all([plain.result, audited.result]);
+    expect(b.loss).toBe(a.loss);
+    expect([...audited.graph.nodes[1]!.layer!.params.W!.data]).toEqual([...plain.graph.nodes[1]!.layer!.params.W!.data]);
+    await watching.dispose();
+  });
+
+  it('shows the trainer\'s guard alarms', async () => {
+    const output = capture();
+    const batches = [syntheticBatch(0), { ...syntheticBatch(1), x: new Tensor(new Float64Array(64).fill(1e308), [16, 4]) }, syntheticBatch(2)];
+    const run = train(tinyNet(), batches, { loss: softmaxCrossEntropy(), optimizer: sgd(0.1), guard: 'continue' });
+    const watching = await watch(run, { console: { output, mode: 'lines' } });
+    await run.result.catch(() => undefined);
+    await watching.finished;
+    expect(output.text()).toMatch(/^⚠ alarm at step 2 \(non-finite-(loss|gradient)\).*the run goes on$/m);
+    await watching.dispose();
+  });
+
+  it('continues a JSONL file with the next seq when a later run is recorded into it', async () => {
+    const path = join(folder, 'run.jsonl');
+    const first = tinyRun(5);
+    const one = await watch(first, { console: false, jsonl: path });
+    await first.result;
+    await one.finished;
+    await one.dispose();
+    const before = readJsonl(path).events;
+    const second = tinyRun(5, { resume: { ...first.state(), nextSeq: 3 } });
+    const two = await watch(second, { console: false, jsonl: path });
+    await second.result.catch(() => undefined);
+    await two.finished;
+    await two.dispose();
+    const after = readJsonl(path).events;
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.map((e) => e.seq)).toEqual(range(0, after.length));
+    expect(after.length).toBeGreaterThan(before.length);
+  });
+
+  it('audit cost: measured per audit on the sampled batch', async () => {
+    const run = tinyRun(30);
+    const bodies = lastValueFrom(liveAudits(run, { everySteps: 3 }).pipe(toArray()));
+    await run.result;
+    const durations = (await bodies).filter((b) => b.type === 'audit').map((b) => (b as { durationMs: number }).durationMs);
+    expect(durations).toHaveLength(10);
+    expect(durations.every((d) => Number.isFinite(d) && d > 0)).toBe(true);
+  });
+});
+
+export type { TelemetryEvent };
