@@ -4,6 +4,10 @@
  * covers, so for images [batch, channels, height, width] the patch matrix has
  * batch·outHeight·outWidth rows of channels·kh·kw values each, ordered (channel, window
  * row, window column) as a PyTorch weight [out, in, kh, kw] is flattened.
+ *
+ * Both walk one window tap (c, i, j) at a time over every output position: the taps'
+ * valid column range is computed once per tap, so the inner loop is a strided copy with
+ * no bounds test.
  */
 import type { ConvGeometry } from './window.ts';
 
@@ -18,32 +22,30 @@ export function patchLength(g: ConvGeometry): number {
  * −∞ for max pooling).
  */
 export function im2col(x: Float64Array, g: ConvGeometry, padValue = 0): Float64Array {
+  const { batch, channels, height, width, outHeight, outWidth } = g;
   const [kh, kw] = g.kernel;
   const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const { batch, channels, height, width, outHeight, outWidth } = g;
-  const rowLength = channels * kh * kw;
-  const patches = new Float64Array(batch * outHeight * outWidth * rowLength);
-  let o = 0;
+  const K = patchLength(g);
+  const positions = outHeight * outWidth;
+  const patches = new Float64Array(batch * positions * K);
   for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const top = oh * sh - ph;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const left = ow * sw - pw;
-        for (let c = 0; c < channels; c++) {
-          const plane = (n * channels + c) * height;
-          for (let i = 0; i < kh; i++) {
-            const ih = top + i * dh;
+    for (let c = 0; c < channels; c++) {
+      const plane = (n * channels + c) * height * width;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const { rowOffset, columnOffset, first, end } = tapRange(g, i, j);
+          let o = n * positions * K + (c * kh + i) * kw + j;
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * sh + rowOffset;
             if (ih < 0 || ih >= height) {
-              for (let j = 0; j < kw; j++) patches[o++] = padValue;
+              for (let ow = 0; ow < outWidth; ow++, o += K) patches[o] = padValue;
               continue;
             }
-            const line = (plane + ih) * width;
-            for (let j = 0; j < kw; j++) {
-              const iw = left + j * dw;
-              patches[o++] = iw >= 0 && iw < width ? x[line + iw]! : padValue;
-            }
+            const line = plane + ih * width + columnOffset;
+            let ow = 0;
+            for (; ow < first; ow++, o += K) patches[o] = padValue;
+            for (; ow < end; ow++, o += K) patches[o] = x[line + ow * sw]!;
+            for (; ow < outWidth; ow++, o += K) patches[o] = padValue;
           }
         }
       }
@@ -58,35 +60,41 @@ export function im2col(x: Float64Array, g: ConvGeometry, padValue = 0): Float64A
  * which is exactly the chain rule for an input read by several outputs.
  */
 export function col2im(patches: Float64Array, g: ConvGeometry): Float64Array {
+  const { batch, channels, height, width, outHeight, outWidth } = g;
   const [kh, kw] = g.kernel;
   const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const { batch, channels, height, width, outHeight, outWidth } = g;
+  const K = patchLength(g);
+  const positions = outHeight * outWidth;
   const x = new Float64Array(batch * channels * height * width);
-  let o = 0;
   for (let n = 0; n < batch; n++) {
-    for (let oh = 0; oh < outHeight; oh++) {
-      const top = oh * sh - ph;
-      for (let ow = 0; ow < outWidth; ow++) {
-        const left = ow * sw - pw;
-        for (let c = 0; c < channels; c++) {
-          const plane = (n * channels + c) * height;
-          for (let i = 0; i < kh; i++) {
-            const ih = top + i * dh;
-            if (ih < 0 || ih >= height) {
-              o += kw;
-              continue;
-            }
-            const line = (plane + ih) * width;
-            for (let j = 0; j < kw; j++, o++) {
-              const iw = left + j * dw;
-              if (iw >= 0 && iw < width) x[line + iw] += patches[o]!;
-            }
+    for (let c = 0; c < channels; c++) {
+      const plane = (n * channels + c) * height * width;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const { rowOffset, columnOffset, first, end } = tapRange(g, i, j);
+          const tap = n * positions * K + (c * kh + i) * kw + j;
+          for (let oh = 0; oh < outHeight; oh++) {
+            const ih = oh * sh + rowOffset;
+            if (ih < 0 || ih >= height) continue;
+            const line = plane + ih * width + columnOffset;
+            let o = tap + (oh * outWidth + first) * K;
+            for (let ow = first; ow < end; ow++, o += K) x[line + ow * sw] += patches[o]!;
           }
         }
       }
     }
   }
   return x;
+}
+
+/**
+ * Where window tap (i, j) reads: input row oh·strideH + rowOffset and column
+ * ow·strideW + columnOffset, inside the image exactly for ow in [first, end).
+ */
+function tapRange(g: ConvGeometry, i: number, j: number): { rowOffset: number; columnOffset: number; first: number; end: number } {
+  const columnOffset = j * g.dilation[1] - g.padding[1];
+  const sw = g.stride[1];
+  const first = Math.min(g.outWidth, Math.max(0, Math.ceil(-columnOffset / sw)));
+  const end = Math.max(first, Math.min(g.outWidth, Math.ceil((g.width - columnOffset) / sw)));
+  return { rowOffset: i * g.dilation[0] - g.padding[0], columnOffset, first, end };
 }

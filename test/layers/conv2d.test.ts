@@ -40,6 +40,8 @@ describe('conv2d', () => {
       { kernel: [2, 3], stride: [2, 1], padding: [1, 0], dilation: [1, 2] },
       { kernel: [1, 1], stride: [2, 3], padding: [0, 0], dilation: [1, 1] },
       { kernel: [3, 2], stride: [1, 2], padding: [2, 1], dilation: [2, 1] },
+      // Windows wholly inside the padding, and strides that skip past the image's edge.
+      { kernel: [1, 2], stride: [3, 2], padding: [2, 3], dilation: [1, 3] },
     ];
     for (const [index, c] of configs.entries()) {
       const layer = conv2d(3, 4, c.kernel as [number, number], { stride: c.stride as [number, number], padding: c.padding as [number, number], dilation: c.dilation as [number, number], seed: index });
