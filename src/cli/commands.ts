@@ -2,5 +2,6 @@
 import type { Command } from './command.ts';
 import { tourCommand } from './commands/tour.ts';
 import { replayCommand } from './commands/replay.ts';
+import { runCommand } from './commands/run.ts';
 
-export const commands: readonly Command[] = [tourCommand, replayCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand];

@@ -1,0 +1,13 @@
+/** The explicit list of scenarios that `gradstream run` knows, in the order `--list` shows them. */
+import type { Scenario } from './scenario.ts';
+import { simplest } from './simplest.ts';
+import { xor } from './xor.ts';
+import { iris } from './iris.ts';
+import { mnist } from './mnist.ts';
+
+export const scenarios: readonly Scenario[] = [simplest, xor, iris, mnist];
+
+/** The scenario of a name, or undefined. */
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((scenario) => scenario.name === name);
+}
