@@ -1,0 +1,132 @@
+/**
+ * Training throughput: SGD steps per second of the 784-128-10 MLP at batch 64, gradstream
+ * (float64) with each gemm kernel, directly and through `train`, next to TensorFlow.js
+ * (float32) with its cpu and wasm backends, all in interleaved rounds of one run.
+ */
+import { defaultGemm, gemmJs, setGemmKernel, type GemmKernel } from '../../src/tensor/matmul.ts';
+import type { Batch } from '../../src/data/dataset.ts';
+import { directStep, learningRate, mlpLayers, mnistMlp, runtimeSteps, syntheticBatches } from '../mlp.ts';
+import { loadTfjs, type TfjsSetup } from '../tfjs/mlp.ts';
+import { interleave, median, repetitionsFor, type Candidate } from '../harness.ts';
+import type { Cell, Table } from '../table.ts';
+import type { Section, SectionOptions, SectionResult } from './section.ts';
+
+const batchSize = 64;
+const notInstalled = 'not installed — run npm ci --prefix bench/tfjs';
+
+/** A candidate that runs `steps` steps per round, and how it is described in the table. */
+interface Runner {
+  readonly name: string;
+  readonly precision: 'float64' | 'float32';
+  readonly how: string;
+  readonly prepare?: () => void | Promise<void>;
+  /** Runs `steps` steps. */
+  readonly run: (steps: number) => void | Promise<void>;
+}
+
+function gradstreamRunners(pool: readonly Batch[]): Runner[] {
+  const direct = (name: string, kernel: GemmKernel, kernelName: string): Runner => {
+    const layers = mlpLayers();
+    return {
+      name,
+      precision: 'float64',
+      how: `layers called directly, ${kernelName}`,
+      prepare: () => void setGemmKernel(kernel),
+      run: (steps) => {
+        for (let i = 0; i < steps; i++) directStep(layers, pool[i % pool.length]!);
+      },
+    };
+  };
+  const runtimeLayers = mlpLayers();
+  return [
+    direct('gradstream, gemmJs', gemmJs, 'JavaScript gemm'),
+    direct('gradstream', defaultGemm, 'WebAssembly gemm'),
+    {
+      name: 'gradstream train()',
+      precision: 'float64',
+      how: 'through train(), WebAssembly gemm',
+      prepare: () => void setGemmKernel(defaultGemm),
+      run: (steps) => runtimeSteps(runtimeLayers, Array.from({ length: steps }, (_, i) => pool[i % pool.length]!)),
+    },
+  ];
+}
+
+async function tfjsRunners(tf: TfjsSetup): Promise<Runner[]> {
+  const runners: Runner[] = [];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    const trainer = await tf.trainer(backend, mnistMlp, batchSize, learningRate);
+    const how = backend === 'wasm' ? `TensorFlow.js ${tf.version} wasm (SIMD ${tf.wasmSimd ? 'on' : 'off'}, ${tf.wasmThreads ? 'threads' : 'one thread'})` : `TensorFlow.js ${tf.version} cpu`;
+    runners.push({
+      name: `TF.js ${backend}`,
+      precision: 'float32',
+      how,
+      prepare: async () => {
+        await trainer.activate();
+        trainer.step(); // moves nothing, but absorbs any backend switch cost
+      },
+      run: (steps) => {
+        for (let i = 0; i < steps; i++) trainer.step();
+      },
+    });
+  }
+  return runners;
+}
+
+export const trainingSection: Section = {
+  id: 'training',
+  title: 'Training throughput',
+  async run(options: SectionOptions): Promise<SectionResult> {
+    const pool = syntheticBatches(4, batchSize);
+    const tf = await loadTfjs();
+    const runners = [...gradstreamRunners(pool), ...(tf ? await tfjsRunners(tf) : [])];
+    const previousKernel = setGemmKernel(defaultGemm);
+    const stepsPerRound = new Map<string, number>();
+    const candidates: Candidate[] = [];
+    for (const runner of runners) {
+      await runner.prepare?.();
+      const steps = await repetitionsFor(() => runner.run(1), options.quick ? 0.25 : 0.8);
+      stepsPerRound.set(runner.name, steps);
+      candidates.push({ name: runner.name, prepare: runner.prepare, work: () => runner.run(steps) });
+    }
+    const samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 3 : 5 });
+    setGemmKernel(previousKernel);
+
+    const stepsPerSecond = new Map([...samples].map(([name, seconds]) => [name, stepsPerRound.get(name)! / median(seconds)]));
+    const rate = (name: string) => stepsPerSecond.get(name) ?? NaN;
+    const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), r.how]);
+    if (!tf) rows.push(['TF.js cpu', 'float32', notInstalled, '', '', '', ''], ['TF.js wasm', 'float32', notInstalled, '', '', '', '']);
+
+    const ours = rate('gradstream train()');
+    const goal = tf
+      ? `Goal, train() faster than TF.js wasm while computing in float64: ${ours.toFixed(1)} against ${rate('TF.js wasm').toFixed(1)} steps/s, ${(ours / rate('TF.js wasm')).toFixed(2)}× — ${ours > rate('TF.js wasm') ? 'met' : 'not met'}.`
+      : 'Goal, train() faster than TF.js wasm: not measured (TensorFlow.js not installed).';
+    const table: Table = {
+      title: `SGD steps/s, 784-128-10 MLP (dense, relu, dense, softmax cross-entropy), batch ${batchSize} (medians)`,
+      columns: [
+        { heading: 'implementation' },
+        { heading: 'precision' },
+        { heading: 'steps/s', decimals: 1 },
+        { heading: 'ms/step' },
+        { heading: '÷ TF.js wasm', suffix: '×' },
+        { heading: '÷ TF.js cpu', suffix: '×' },
+        { heading: 'how' },
+      ],
+      rows,
+      notes: [
+        'TensorFlow.js computes in float32, gradstream in float64 (twice the bytes per value, half the values per SIMD vector).',
+        `WebAssembly gemm against JavaScript gemm, same layers: ${(rate('gradstream') / rate('gradstream, gemmJs')).toFixed(2)}× the steps/s (dense's forward and backward gemms).`,
+        `train() against direct calls: ${(rate('gradstream train()') / rate('gradstream')).toFixed(3)}× the steps/s (the runtime's overhead at this size).`,
+        goal,
+      ],
+    };
+    return {
+      tables: [table],
+      figures: {
+        batchSize,
+        stepsPerSecond: Object.fromEntries(stepsPerSecond),
+        stepsPerRound: Object.fromEntries(stepsPerRound),
+        tfjs: tf ? { version: tf.version, wasmSimd: tf.wasmSimd, wasmThreads: tf.wasmThreads } : 'not installed',
+      },
+    };
+  },
+};
