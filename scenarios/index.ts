@@ -1,11 +1,13 @@
 /** The explicit list of scenarios that `gradstream run` knows, in the order `--list` shows them. */
 import type { Scenario } from './scenario.ts';
 import { simplest } from './simplest.ts';
+import { deeper } from './deeper.ts';
+import { wider } from './wider.ts';
 import { xor } from './xor.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 
-export const scenarios: readonly Scenario[] = [simplest, xor, iris, mnist];
+export const scenarios: readonly Scenario[] = [simplest, deeper, wider, xor, iris, mnist];
 
 /** The scenario of a name, or undefined. */
 export function findScenario(name: string): Scenario | undefined {
