@@ -120,6 +120,8 @@ export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent, la
 export async function prometheusSink(events$: Observable<TelemetryEvent>, options: PrometheusSinkOptions = {}): Promise<PrometheusSink> {
   const registry = new Registry();
   const metrics = createTelemetryMetrics(registry);
+  // Before the first step there is no loss: NaN says so, where prom-client's default 0 would read as a perfect loss.
+  for (const gauge of [metrics.loss, metrics.learningRate, metrics.samplesPerSecond]) gauge.set(Number.NaN);
   const lastStep = { value: 0 };
   // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('prometheus', events$, {

@@ -26,6 +26,8 @@ const state = {
   alarms: 0,
   /** Steps that carry a training loss, in order (what the loss chart holds). */
   lossSteps: [],
+  /** Points the loss chart has drawn. */
+  lossPointsDrawn: 0,
 };
 window.gradstream = state;
 
@@ -56,12 +58,14 @@ function plottable(value, log) {
 
 /** A chart whose rows are steps and whose series are added as they appear (layers, splits). */
 class StepChart {
-  constructor(elementId, title, { log = false, points = false, yLabel = '' } = {}) {
+  constructor(elementId, title, { log = false, points = false, yLabel = '', unitRange = false, pointsFor = () => false } = {}) {
     this.element = $(elementId);
     this.title = title;
     this.log = log;
     this.points = points;
     this.yLabel = yLabel;
+    this.unitRange = unitRange;
+    this.pointsFor = pointsFor;
     this.names = [];
     this.columns = [[]];
     this.plot = null;
@@ -98,17 +102,17 @@ class StepChart {
       title: this.title,
       width,
       height: 220,
-      scales: { x: { time: false }, y: this.log ? { distr: 3 } : {} },
-      axes: [{ label: 'step' }, { label: this.yLabel, size: 60 }],
+      scales: { x: { time: false }, y: this.log ? { distr: 3 } : this.unitRange ? { range: [0, 1] } : {} },
+      axes: [
+        { label: 'step' },
+        { label: this.yLabel, size: 60, ...(this.log ? { values: (_, ticks) => ticks.map((v) => (v == null ? '' : v.toExponential(0))) } : {}) },
+      ],
       series: [
         { label: 'step' },
-        ...this.names.map((name, i) => ({
-          label: name,
-          stroke: palette[i % palette.length],
-          width: 1.5,
-          spanGaps: !this.points,
-          points: { show: this.points },
-        })),
+        ...this.names.map((name, i) => {
+          const points = this.points || this.pointsFor(name);
+          return { label: name, stroke: palette[i % palette.length], width: 1.5, spanGaps: !points, points: { show: points, size: 6 } };
+        }),
       ],
     };
     this.plot = new uPlot(options, this.columns, this.element);
@@ -122,18 +126,23 @@ class StepChart {
     else this.plot.setData(this.columns);
   }
 
+  /** Points on the chart now (rows of its drawn data). */
+  get drawnPoints() {
+    return this.plot ? this.plot.data[0].length : 0;
+  }
+
   resize() {
     if (this.plot) this.plot.setSize({ width: Math.max(300, this.element.clientWidth - 16), height: 220 });
   }
 }
 
 const charts = {
-  loss: new StepChart('chart-loss', 'Loss', { yLabel: 'loss' }),
-  accuracy: new StepChart('chart-accuracy', 'Evaluation accuracy', { points: true, yLabel: 'accuracy' }),
+  loss: new StepChart('chart-loss', 'Loss (training steps; evaluations as points)', { yLabel: 'loss', pointsFor: (name) => name !== 'train' }),
+  accuracy: new StepChart('chart-accuracy', 'Evaluation accuracy', { points: true, yLabel: 'accuracy', unitRange: true }),
   gradient: new StepChart('chart-gradient', 'Gradient L2 norm per layer', { log: true, yLabel: '‖∇θ‖' }),
   update: new StepChart('chart-update', 'Update ratio ‖Δθ‖/‖θ‖ per layer', { log: true, yLabel: 'ratio' }),
   activationStd: new StepChart('chart-activation-std', 'Activation standard deviation per layer', { yLabel: 'std' }),
-  dead: new StepChart('chart-dead', 'Dead units (outputs exactly 0) and saturation per layer', { yLabel: 'fraction' }),
+  dead: new StepChart('chart-dead', 'Dead units (outputs exactly 0) and saturation per layer', { yLabel: 'fraction', unitRange: true }),
   audit: new StepChart('chart-audit', 'Gradient audits: worst relative error per layer', { log: true, points: true, yLabel: 'rel. error' }),
 };
 for (const chart of Object.values(charts)) chart.rebuild();
@@ -145,6 +154,7 @@ function scheduleDraw() {
   setTimeout(() => {
     drawScheduled = false;
     for (const chart of Object.values(charts)) chart.draw();
+    state.lossPointsDrawn = charts.loss.drawnPoints;
     renderFigures();
   }, 100);
 }

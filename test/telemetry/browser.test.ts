@@ -1,0 +1,98 @@
+/**
+ * The dashboard in a real browser: Debian's Chromium driven by playwright-core against a
+ * live training run. The loss chart gains points while the run trains, a reload picks the
+ * run up again with no gap, and the finished page is saved as docs/dashboard.png.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { watch, type Watch } from '../../src/telemetry/watch.ts';
+import type { TrainHandle } from '../../src/graph/trainer.ts';
+import { assertProgram, requireProgram } from './externalProgram.ts';
+import { pacedRun, syntheticBatch } from './tinyRun.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+interface PageState {
+  lastSeq: number;
+  received: number;
+  gaps: number;
+  duplicates: number;
+  status: string;
+  lossSteps: number[];
+  lossPointsDrawn: number;
+}
+
+const pageState = (page: Page): Promise<PageState> =>
+  page.evaluate(() => {
+    const state = (window as unknown as { gradstream: PageState }).gradstream;
+    return { ...state, lossSteps: [...state.lossSteps] };
+  });
+
+const consecutiveFrom1 = (steps: number[]): boolean => steps.every((step, i) => step === i + 1);
+
+let context: BrowserContext | undefined;
+let run: TrainHandle | undefined;
+let watching: Watch | undefined;
+const userDataDir = mkdtempSync(join(tmpdir(), 'gradstream-chromium-'));
+
+afterAll(async () => {
+  run?.stop();
+  await run?.result.catch(() => undefined);
+  await context?.close();
+  await watching?.dispose();
+  rmSync(userDataDir, { recursive: true, force: true });
+});
+
+describe('the dashboard in Chromium', () => {
+  it.runIf(requireProgram(chromiumPath, 'Chromium dashboard'))('draws the loss live, resumes after a reload without gaps, and keeps the whole run', async () => {
+    assertProgram(chromiumPath, 'apt-get install -y --no-install-recommends chromium');
+    run = pacedRun(300, 20, { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
+    watching = await watch(run, { console: false, dashboard: true, prometheus: true, layerStats: { everyMs: 100 }, audits: { everySteps: 25 } });
+    context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: flags, headless: true, viewport: { width: 1400, height: 1000 } });
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(watching.dashboard!.url);
+
+    // The chart gains points while training runs.
+    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 10);
+    const early = await pageState(page);
+    expect(early.status).toBe('running');
+    await page.waitForFunction((seen) => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn > seen + 10, early.lossPointsDrawn);
+    const later = await pageState(page);
+    expect(later.status).toBe('running');
+    expect(later.lossPointsDrawn).toBeGreaterThan(early.lossPointsDrawn);
+    expect(consecutiveFrom1(later.lossSteps)).toBe(true);
+
+    // A reload starts over from the server's copy of the run: every step from 1, no gap, no duplicate.
+    await page.reload();
+    await page.waitForFunction((seen) => (window as unknown as { gradstream: PageState }).gradstream.lossSteps.length > seen, later.lossSteps.length);
+    const reloaded = await pageState(page);
+    expect(consecutiveFrom1(reloaded.lossSteps)).toBe(true);
+    expect(reloaded.gaps).toBe(0);
+    expect(reloaded.duplicates).toBe(0);
+
+    // The run ends; the page holds all of it.
+    await run.result;
+    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.status === 'completed', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 300);
+    const final = await pageState(page);
+    expect(final.lossSteps).toHaveLength(300);
+    expect(consecutiveFrom1(final.lossSteps)).toBe(true);
+    expect(final.lastSeq).toBe(watching.dashboard!.events() - 1);
+    expect(await page.locator('.uplot').count()).toBe(7);
+    expect(await page.locator('#layers tbody tr').count()).toBe(3);
+    expect(await page.locator('#audits tbody tr').count()).toBe(12);
+
+    // A page opened after the run ended shows everything too.
+    const late = await context.newPage();
+    await late.goto(watching.dashboard!.url);
+    await late.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.status === 'completed');
+    expect((await pageState(late)).lossSteps).toHaveLength(300);
+    await late.close();
+
+    await page.screenshot({ path: join(import.meta.dirname, '..', '..', 'docs', 'dashboard.png'), fullPage: true });
+  });
+});
