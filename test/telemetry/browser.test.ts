@@ -28,7 +28,7 @@ interface PageState {
 
 const pageState = (page: Page): Promise<PageState> =>
   page.evaluate(() => {
-    const state = (window as unknown as { gradstream: PageState }).gradstream;
+    const state = (globalThis as unknown as { gradstream: PageState }).gradstream;
     return { ...state, lossSteps: [...state.lossSteps] };
   });
 
@@ -57,10 +57,10 @@ describe('the dashboard in Chromium', () => {
     await page.goto(watching.dashboard!.url);
 
     // The chart gains points while training runs.
-    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 10);
+    await page.waitForFunction(() => (globalThis as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 10);
     const early = await pageState(page);
     expect(early.status).toBe('running');
-    await page.waitForFunction((seen) => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn > seen + 10, early.lossPointsDrawn);
+    await page.waitForFunction((seen) => (globalThis as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn > seen + 10, early.lossPointsDrawn);
     const later = await pageState(page);
     expect(later.status).toBe('running');
     expect(later.lossPointsDrawn).toBeGreaterThan(early.lossPointsDrawn);
@@ -68,7 +68,7 @@ describe('the dashboard in Chromium', () => {
 
     // A reload starts over from the server's copy of the run: every step from 1, no gap, no duplicate.
     await page.reload();
-    await page.waitForFunction((seen) => (window as unknown as { gradstream: PageState }).gradstream.lossSteps.length > seen, later.lossSteps.length);
+    await page.waitForFunction((seen) => (globalThis as unknown as { gradstream: PageState }).gradstream.lossSteps.length > seen, later.lossSteps.length);
     const reloaded = await pageState(page);
     expect(consecutiveFrom1(reloaded.lossSteps)).toBe(true);
     expect(reloaded.gaps).toBe(0);
@@ -76,8 +76,8 @@ describe('the dashboard in Chromium', () => {
 
     // The run ends; the page holds all of it.
     await run.result;
-    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.status === 'completed', undefined, { timeout: 30_000 });
-    await page.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 300);
+    await page.waitForFunction(() => (globalThis as unknown as { gradstream: PageState }).gradstream.status === 'completed', undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 300);
     const final = await pageState(page);
     expect(final.lossSteps).toHaveLength(300);
     expect(consecutiveFrom1(final.lossSteps)).toBe(true);
@@ -89,7 +89,7 @@ describe('the dashboard in Chromium', () => {
     // A page opened after the run ended shows everything too.
     const late = await context.newPage();
     await late.goto(watching.dashboard!.url);
-    await late.waitForFunction(() => (window as unknown as { gradstream: PageState }).gradstream.status === 'completed');
+    await late.waitForFunction(() => (globalThis as unknown as { gradstream: PageState }).gradstream.status === 'completed');
     expect((await pageState(late)).lossSteps).toHaveLength(300);
     await late.close();
 
