@@ -72,7 +72,7 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
     switch (event.type) {
       case 'run-start':
         state.startStep = event.startStep;
-        state.totalSteps = event.totalSteps ?? state.totalSteps;
+        state.totalSteps = event.totalSteps ?? plannedSteps(event.config) ?? state.totalSteps;
         printLine(runStartLine(event));
         break;
       case 'step':
@@ -131,4 +131,10 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
     },
   });
   return tracked;
+}
+
+/** The run's `maxSteps` from its configuration, when it set one: the end the ETA aims at. */
+function plannedSteps(config: Readonly<Record<string, unknown>>): number | null {
+  const maxSteps = config.maxSteps;
+  return typeof maxSteps === 'number' && Number.isInteger(maxSteps) && maxSteps > 0 ? maxSteps : null;
 }

@@ -15,3 +15,4 @@ export { liveAudits, type AuditOptions, type AuditBody } from './audits.ts';
 export { watch, type Watch, type WatchOptions } from './watch.ts';
 export { sequence } from './operators/sequence.ts';
 export { untilInterrupted } from './untilInterrupted.ts';
+export { startRunDashboard, serveUntilInterrupted, type RunDashboard, type RunDashboardOptions } from './serve.ts';
