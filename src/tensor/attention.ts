@@ -6,7 +6,7 @@
  */
 import { gemm } from './matmul.ts';
 import { Tensor } from './tensor.ts';
-import { rowDots, softmaxRows } from './rows.ts';
+import { softmaxRows } from './rows.ts';
 
 /** Sizes of one attention call: `groups` independent [sequence, dHead] problems. */
 export interface AttentionShape {
@@ -40,7 +40,7 @@ export function attentionForward(q: Float64Array, k: Float64Array, v: Float64Arr
 
 /**
  * The backward of {@link attentionForward}: dV = Aᵀ·dO, dA = dO·Vᵀ, then through the
- * softmax dS = A ⊙ (dA − rowsum(dA ⊙ A)), and dQ = dS·K/√dHead, dK = dSᵀ·Q/√dHead.
+ * softmax dS = A ⊙ (dA − rowsum(dA ⊙ A)) (see {@link softmaxBackwardRows}), and dQ = dS·K/√dHead, dK = dSᵀ·Q/√dHead.
  * Masked entries have A = 0, so no gradient flows through them.
  */
 export function attentionBackward(
@@ -59,12 +59,7 @@ export function attentionBackward(
     gemm(n, n, d, block(dOut, g, n * d), false, block(v, g, n * d), true, block(dWeights, g, n * n), false);
     gemm(n, d, n, block(weights, g, n * n), true, block(dOut, g, n * d), false, block(dv, g, n * d), false);
   }
-  const projected = rowDots(new Tensor(dWeights, [groups * n, n]), new Tensor(weights, [groups * n, n]));
-  const dScores = new Float64Array(dWeights.length);
-  for (let r = 0, offset = 0; r < projected.length; r++, offset += n) {
-    const p = projected[r]!;
-    for (let j = 0; j < n; j++) dScores[offset + j] = scale * weights[offset + j]! * (dWeights[offset + j]! - p);
-  }
+  const dScores = softmaxBackwardRows(weights, dWeights, n, scale);
   const dq = new Float64Array(groups * n * d);
   const dk = new Float64Array(groups * n * d);
   for (let g = 0; g < groups; g++) {
@@ -72,6 +67,28 @@ export function attentionBackward(
     gemm(n, d, n, block(dScores, g, n * n), true, block(q, g, n * d), false, block(dk, g, n * d), false);
   }
   return { dq, dk, dv };
+}
+
+/**
+ * The softmax Jacobian applied to each row, times `scale`: dSⱼ = scale·Aⱼ·(dAⱼ − Σₖ Aₖ·dAₖ).
+ *
+ * Because Σₖ Aₖ = 1, any constant c may be subtracted from dA first; c is taken at the row's
+ * largest weight, dSⱼ = scale·Aⱼ·((dAⱼ − c) − Σₖ Aₖ·(dAₖ − c)). For a saturated row (one
+ * weight ≈ 1, as large logits give) the plain form subtracts two nearly equal numbers and
+ * leaves rounding noise of order ε·|dA| where the true value is far smaller; the shifted
+ * form computes it from the small weights directly.
+ */
+export function softmaxBackwardRows(weights: Float64Array, dWeights: Float64Array, n: number, scale: number): Float64Array {
+  const dScores = new Float64Array(weights.length);
+  for (let offset = 0; offset < weights.length; offset += n) {
+    let largest = offset;
+    for (let j = offset + 1; j < offset + n; j++) if (weights[j]! > weights[largest]!) largest = j;
+    const c = dWeights[largest]!;
+    let projected = 0;
+    for (let j = offset; j < offset + n; j++) projected += weights[j]! * (dWeights[j]! - c);
+    for (let j = offset; j < offset + n; j++) dScores[j] = scale * weights[j]! * (dWeights[j]! - c - projected);
+  }
+  return dScores;
 }
 
 /** The g-th block of `size` values, as a view (no copy). */

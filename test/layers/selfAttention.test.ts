@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor, ShapeError } from '../../src/tensor/tensor.ts';
 import { selfAttention } from '../../src/layers/selfAttention.ts';
+import { softmaxBackwardRows } from '../../src/tensor/attention.ts';
 import { analyticGradients, numericGradients, sampleTensor, worstError } from './numericGradient.ts';
 
 /** Sets W to the identity and every bias to zero. */
@@ -89,5 +90,14 @@ describe('selfAttention', () => {
     expect(() => selfAttention(4).forward(sampleTensor([2, 4], 1))).toThrow('selfAttention: expected input of shape [batch, sequence, 4], got [2, 4]');
     expect(() => selfAttention(4).outputShape!([3, 5])).toThrow(ShapeError);
     expect(selfAttention(4).outputShape!([3, 4])).toEqual([3, 4]);
+  });
+
+  it("keeps the softmax backward's relative precision for a saturated row", () => {
+    // Logits [0, −40]: A = [1, e^−40] in float64. The true dS = A₀·A₁·[dA₀ − dA₁, dA₁ − dA₀];
+    // the plain A ⊙ (dA − ⟨A, dA⟩) gives dS₀ = 1·(1 − 1) = 0.
+    const small = Math.exp(-40) / (1 + Math.exp(-40));
+    const dS = softmaxBackwardRows(Float64Array.of(1, small), Float64Array.of(1, 2), 2, 1);
+    expect(dS[0]).toBe(-small);
+    expect(dS[1]).toBe(small);
   });
 });
