@@ -1,0 +1,34 @@
+/**
+ * batchNorm's gradient in both modes. In training the batch statistics couple every sample,
+ * and that coupling is part of the gradient checked; in evaluation the layer is affine in
+ * the running statistics. The mode is held fixed through the forward context.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatVerifyResult, verifyLayer } from '../src/check/index.ts';
+import { batchNorm } from '../src/layers/batchNorm.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('batchNorm', () => {
+  it('in training, on [batch, features, length] (a batch of one still has two values per feature)', () => {
+    const result = verifyLayer(() => batchNorm(3), { features: [3, 2], numRuns, makeSource: 'batchNorm(3)' });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+
+  it('in training, on images [batch, channels, height, width]', () => {
+    const result = verifyLayer(() => batchNorm(2, { momentum: 0.3 }), { features: [2, 2, 2], numRuns, makeSource: 'batchNorm(2, { momentum: 0.3 })' });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+
+  it('in evaluation, with running statistics that differ from the defaults', () => {
+    const make = () => {
+      const layer = batchNorm(3, { eps: 1e-3 });
+      layer.buffers!.running_mean!.data.set([0.5, -1, 2]);
+      layer.buffers!.running_var!.data.set([0.25, 4, 1]);
+      return layer;
+    };
+    const result = verifyLayer(make, { features: [3], numRuns, context: { training: false, step: 0 } });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * dropout's gradient with its mask held fixed: the verifier passes the same context
+ * (training, step 3) to every forward, so every evaluation draws the same mask; in
+ * evaluation mode the layer is the identity.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatVerifyResult, verifyLayer } from '../src/check/index.ts';
+import { dropout } from '../src/layers/dropout.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('dropout', () => {
+  it('in training, for a fixed step', () => {
+    const result = verifyLayer(() => dropout(0.4, { seed: 2 }), { features: [6], numRuns, context: { training: true, step: 3 }, makeSource: 'dropout(0.4, { seed: 2 })' });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+
+  it('in evaluation', () => {
+    const result = verifyLayer(() => dropout(0.4, { seed: 2 }), { features: [2, 3], numRuns, context: { training: false, step: 3 }, makeSource: 'dropout(0.4, { seed: 2 })' });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+/** flatten's gradient: dy reshaped back to x's shape. */
+import { describe, expect, it } from 'vitest';
+import { formatVerifyResult, verifyLayer } from '../src/check/index.ts';
+import { flatten } from '../src/layers/flatten.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('flatten', () => {
+  it('over images', () => {
+    const result = verifyLayer(flatten, { features: [2, 3, 2], numRuns, makeSource: 'flatten()' });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+  });
+});
