@@ -11,8 +11,9 @@ import { createRandom } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
 import type { CheckResult, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
-import { firstChange, randomTensor } from './tensorChecks.ts';
+import { absoluteTensor, combine, firstChange, randomTensor } from './tensorChecks.ts';
 import { outputChange, type Variable } from './objective.ts';
+import { magnitudePass } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 
 /** Options of {@link checkGradients}. */
@@ -81,7 +82,8 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
       checks.push({ name: 'forward runs', ok: false, detail: `${owner}.forward returned no output tensor y` });
       return report();
     }
-    const y = first.y;
+    // A copy: a layer may return a view of x as y (flatten), and the verifier moves x.
+    const y = first.y.clone();
     const dy = options.dy ?? randomTensor(y.shape, () => random.uniform());
     if (!sameShape(dy.shape, y.shape)) throw new OptionsError(`checkGradients(${owner}): dy has shape ${formatShape(dy.shape)}, expected the output's shape ${formatShape(y.shape)}`);
     const dyGiven = dy.clone();
@@ -106,7 +108,11 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
       ...pairGradients(gradients, backward(first)(dy), 'between two backward calls of one pass'),
       ...pairGradients(gradients, backward(second)(dy), 'between the backward calls of two passes'),
     ]));
-    checks.push(linearityCheck(owner, backward(first), dy, randomTensor(y.shape, () => random.uniform())));
+    // One magnitude pass covers every backward below: its cotangent 2·|dy| + |dy₂| bounds theirs.
+    const dy2 = randomTensor(y.shape, () => random.uniform());
+    const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), forward, backward);
+    restoreParams();
+    checks.push(linearityCheck(owner, backward(first), dy, dy2, magnitudes.gradients));
     checks.push(zeroCheck(owner, backward(first), y.shape));
     if (!checks.every((c) => c.ok)) {
       checks.push({ name: 'gradient', ok: true, detail: 'skipped: the checks above failed' });
@@ -116,8 +122,11 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     const variables: Variable[] = [
       ...(layer.indexInput ? [] : [{ name: 'x', value: input, analytic: gradients.dx }]),
       ...Object.entries(layer.params).map(([key, value]) => ({ name: key, value, analytic: gradients.dParams[key]! })),
-    ];
-    const objective = { variables, change: () => outputChange(dy.data, y.data, forward(input).y.data) };
+    ].map((v) => {
+      const analyticMagnitude = magnitudes.gradients.get(v.name);
+      return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
+    });
+    const objective = { variables, change: () => outputChange(dy.data, y.data, forward(input).y.data, magnitudes.y) };
     const tally = compareGradients(objective, { mode, random, probes: options.probes ?? 2, maxListed: options.maxMismatches ?? 10, owner });
     checks.push(tally.check);
     return report(tally);

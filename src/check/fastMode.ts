@@ -12,8 +12,8 @@
 import { unflatIndex } from '../tensor/tensor.ts';
 import type { Random } from '../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
-import { judge, type Judgement } from './judge.ts';
-import { inputNoise, type Objective, type Variable } from './objective.ts';
+import { judgeWithRefinement, type Judgement } from './judge.ts';
+import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
 /** Runs `probes` probes per variable. */
@@ -89,8 +89,9 @@ function localise(
     const k = support[0]!;
     const u = variable.value.data[k]!;
     const analytic = variable.analytic.data[k]!;
-    const estimate = estimateDerivative(moveAlong(objective, variable, unitDirection(variable, k), [k]), stepFor(u));
-    const judgement = judge(analytic, estimate, inputNoise(variable, [k]));
+    const phi = moveAlong(objective, variable, unitDirection(variable, k), [k]);
+    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]) };
+    const judgement = judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra);
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
     return judgement.ok ? { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: true } } : { kind: 'coordinate', site, analytic, judgement };
   }
@@ -123,8 +124,9 @@ function judgeDirection(
   let analytic = 0;
   for (const k of support) analytic += direction[k]! * a[k]!;
   // |z_k| ≤ 1, so the step moves each coordinate by at most ε^(1/3)·max(1, |u_k|).
-  const estimate = estimateDerivative(moveAlong(objective, variable, direction, support), stepFor(0));
-  return { analytic, judgement: judge(analytic, estimate, inputNoise(variable, support)) };
+  const phi = moveAlong(objective, variable, direction, support);
+  const extra = { inputNoise: inputNoise(variable, support), analyticRounding: analyticRounding(variable, support, direction) };
+  return { analytic, judgement: judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(0), extra) };
 }
 
 function unitDirection(variable: Variable, k: number): Float64Array {

@@ -4,8 +4,8 @@
  */
 import { unflatIndex } from '../tensor/tensor.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
-import { judge } from './judge.ts';
-import { inputNoise, type Objective, type Variable } from './objective.ts';
+import { judgeWithRefinement } from './judge.ts';
+import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
 /** Compares every coordinate of every variable. */
@@ -26,8 +26,8 @@ function compareVariable(objective: Objective, variable: Variable, tally: Tally)
         data[k] = u;
       }
     };
-    const estimate = estimateDerivative(phi, stepFor(u));
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
-    tally.record(site, analytic[k]!, judge(analytic[k]!, estimate, inputNoise(variable, [k])));
+    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]) };
+    tally.record(site, analytic[k]!, judgeWithRefinement(analytic[k]!, (h) => estimateDerivative(phi, h), stepFor(u), extra));
   }
 }

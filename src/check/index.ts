@@ -8,3 +8,9 @@ export { formatVerifyResult, type VerifyResult, type VerifyStats } from './runPr
 export type { LayerCase } from './arbitraries/layerCase.ts';
 export { gradientValues, type ValueOptions } from './arbitraries/values.ts';
 export { layerCase } from './arbitraries/layerCase.ts';
+export { checkLossGradients, type CheckLossOptions } from './checkLossGradients.ts';
+export { verifyLoss, type VerifyLossOptions, type VerifyLossResult } from './verifyLoss.ts';
+export type { LossCase } from './arbitraries/lossCase.ts';
+export { lossCase } from './arbitraries/lossCase.ts';
+export { expectLayerGradients, expectLossGradients, GradientCheckError } from './expectGradients.ts';
+export { findSpecs, isLayerSpec, isLossSpec, verifySpec, formatSpecTable, formatFailures, type FoundSpec, type SpecOutcome, type SpecRunOptions } from './verifySpecs.ts';

@@ -7,7 +7,8 @@
  * - |R* − L*| at a smooth point: there it is O(h³) plus rounding noise, so it is a second,
  *   independent measurement of the noise;
  * - 3ρ/h: the rounding noise ρ of the samples, as it reaches C;
- * - 16·ε·max(|analytic|, |C|): the rounding of the two values being compared.
+ * - the rounding of the analytic value itself: 16·ε·max(|analytic|, |C|), or more when the
+ *   terms backward sums are larger than their sum (`analyticRounding`).
  *
  * A coordinate is a kink when the extrapolated one-sided derivatives differ by more than twice
  * their own spread plus their worst-case rounding (40ρ/h). There the analytic value passes when
@@ -29,17 +30,22 @@ export interface Judgement {
   readonly explained?: boolean;
 }
 
-/**
- * Judges `analytic` against the estimate. `inputNoise` is the rounding the moved variables
- * themselves bring (ε·|u|·|∂g/∂u| summed over them), added to the samples' own noise.
- */
-export function judge(analytic: number, estimate: DerivativeEstimate, inputNoise: number): Judgement {
+/** Rounding that the samples do not carry themselves. */
+export interface ExtraRounding {
+  /** The rounding the moved variables bring (ε·|u|·|∂g/∂u| summed over them), added to the samples' noise. */
+  readonly inputNoise: number;
+  /** The rounding of the analytic value. */
+  readonly analyticRounding: number;
+}
+
+/** Judges `analytic` against the estimate. */
+export function judge(analytic: number, estimate: DerivativeEstimate, extra: ExtraRounding): Judgement {
   const h = estimate.step;
-  const noise = estimate.noise + inputNoise;
+  const noise = estimate.noise + extra.inputNoise;
   const jump = Math.abs(estimate.right - estimate.left);
   const oneSidedTolerance = estimate.oneSidedSpread + (10 * noise) / h;
   const isKink = jump > 2 * oneSidedTolerance + (20 * noise) / h;
-  const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central));
+  const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
   const tolerance = spreadFactor * estimate.centralSpread + (isKink ? 0 : jump) + (3 * noise) / h + comparedValues;
   const centralOk = Math.abs(analytic - estimate.central) <= tolerance;
   if (!isKink) return { ok: centralOk, numeric: estimate.central, tolerance };
@@ -54,4 +60,38 @@ export function judge(analytic: number, estimate: DerivativeEstimate, inputNoise
     tolerance: Math.max(tolerance, oneSidedTolerance),
     kink: { left: estimate.left, right: estimate.right },
   };
+}
+
+/** At most this many refinements, each dividing the step by 4 (down to h/1024). */
+const maxRefinements = 5;
+
+/**
+ * Judges with step h and, if that fails, with smaller steps (Ridders' idea): a function that
+ * varies on a scale much finer than h (softmax of logits in the thousands, a smoothed step)
+ * is not resolved by h, and its secants disagree with each other by as much as they differ
+ * from the derivative. Refinement continues while the estimate is unresolved (spread above a
+ * thousandth of its value) or its tolerance still shrinks; it stops once rounding takes over.
+ * A wrong gradient fails at every step and is reported at the most precise one.
+ */
+export function judgeWithRefinement(
+  analytic: number,
+  estimateAt: (step: number) => DerivativeEstimate,
+  step: number,
+  extra: ExtraRounding,
+): Judgement {
+  let estimate = estimateAt(step);
+  let judgement = judge(analytic, estimate, extra);
+  let best = judgement;
+  for (let level = 1; !judgement.ok && level <= maxRefinements; level++) {
+    const unresolved = estimate.centralSpread > 1e-3 * Math.abs(estimate.central);
+    step /= 4;
+    const finer = estimateAt(step);
+    const finerJudgement = judge(analytic, finer, extra);
+    if (finerJudgement.ok) return finerJudgement;
+    if (finerJudgement.tolerance < best.tolerance) best = finerJudgement;
+    if (!unresolved && finerJudgement.tolerance >= judgement.tolerance) break;
+    estimate = finer;
+    judgement = finerJudgement;
+  }
+  return best;
 }

@@ -54,11 +54,18 @@ export function determinismCheck(owner: string, pairs: readonly (readonly [name:
 
 /**
  * backward(2·dy − dy₂) = 2·backward(dy) − backward(dy₂), element by element within
- * √ε·(the tensor's magnitude) + 64·ε·(the largest gradient magnitude): rounding stays far below
- * that, a nonlinear backward far above. The second term covers gradients that are zero in
- * exact arithmetic and come out as rounding residue of the other gradients' computation.
+ * √ε·(the tensor's magnitude) + 64·ε·(the largest gradient magnitude + the magnitude of the
+ * element's terms): rounding stays far below that, a nonlinear backward far above. The second
+ * term covers gradients that are zero in exact arithmetic and come out as rounding residue.
+ * `termMagnitudes` are the magnitude pass's gradients (by variable name: `x`, `W`…).
  */
-export function linearityCheck(owner: string, backward: (dy: Tensor) => Gradients, dy: Tensor, dy2: Tensor): CheckResult {
+export function linearityCheck(
+  owner: string,
+  backward: (dy: Tensor) => Gradients,
+  dy: Tensor,
+  dy2: Tensor,
+  termMagnitudes: ReadonlyMap<string, Float64Array>,
+): CheckResult {
   const first = gradientList(backward(dy));
   const second = new Map(gradientList(backward(dy2)));
   const mixed = new Map(gradientList(backward(combine(2, dy, -1, dy2))));
@@ -68,7 +75,9 @@ export function linearityCheck(owner: string, backward: (dy: Tensor) => Gradient
     const g2 = second.get(name), g12 = mixed.get(name);
     if (!g2 || !g12 || !sameShape(g2.shape, g1.shape) || !sameShape(g12.shape, g1.shape)) return `${owner}.${name} is missing or changes shape with dy`;
     const allowed = Math.sqrt(Number.EPSILON) * scales[i]! + 64 * Number.EPSILON * largest;
-    const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), allowed);
+    const terms = termMagnitudes.get(name.slice(1));
+    const allowedAt = (k: number) => allowed + 64 * Number.EPSILON * (terms?.[k] ?? 0);
+    const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), allowedAt);
     return deviation && `backward(2·dy − dy₂): ${deviation} = 2·backward(dy) − backward(dy₂)`;
   });
   return verdict('linear in dy', problems);

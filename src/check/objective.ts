@@ -3,9 +3,9 @@
  * fixed cotangent dy, whose gradient is exactly what backward(dy) returns; a loss is already
  * a scalar. The variables are perturbed in place and always restored.
  *
- * Rounding noise is estimated from magnitudes: ρ = 8·ε·(the magnitude of what changed). For a
- * layer, the change of g is summed as Σ dy_i·(y_i(s) − y_i(0)) over the outputs that moved, so
- * the rounding of outputs that did not move never enters, however large they are.
+ * Rounding noise is estimated from magnitudes. For a layer, the change of g is summed as
+ * Σ dy_i·(y_i(s) − y_i(0)) over the outputs that moved, so the rounding of the sum over
+ * outputs that did not move never enters, however large they are.
  */
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Change } from './finiteDifference.ts';
@@ -18,6 +18,8 @@ export interface Variable {
   readonly value: Tensor;
   /** ∂objective/∂value from backward. */
   readonly analytic: Tensor;
+  /** The magnitude of the terms each analytic value is summed from (see {@link magnitudePass}); absent when unknown. */
+  readonly analyticMagnitude?: Float64Array;
 }
 
 /** A scalar function of some variables, read as changes from the unmoved point. */
@@ -30,15 +32,25 @@ export interface Objective {
 /** How many rounding errors of size ε·magnitude one change is allowed; magnitudes are sums of absolute values already. */
 export const roundingFactor = 8;
 
-/** The change of ⟨dy, f⟩ between outputs `y0` and `y1`, summed over the outputs that moved. */
-export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Array): Change {
-  let delta = 0, magnitude = 0;
+/**
+ * The change of ⟨dy, f⟩ between outputs `y0` and `y1`, summed over the outputs that moved.
+ *
+ * Its noise has two parts. Outputs that moved carry the rounding of the terms they are computed
+ * from: 8·ε·|dy_i|·max(|y_i|, yMagnitude_i), with `yMagnitude` from {@link magnitudePass}.
+ * Every output, moved or not, can hide a change below half an ulp in each of the two
+ * evaluations: 2·ε·|dy_i|·|y_i|. That second part is what keeps a derivative too small to move
+ * any output (1e-14 against outputs of 1) from counting as a measured zero.
+ */
+export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Array, yMagnitude: Float64Array): Change {
+  let delta = 0, moved = 0, stored = 0;
   for (let i = 0; i < y0.length; i++) {
+    const size = Math.abs(dy[i]!) * Math.max(Math.abs(y0[i]!), Math.abs(y1[i]!));
+    if (Number.isFinite(size)) stored += size;
     if (Object.is(y1[i], y0[i])) continue;
     delta += dy[i]! * (y1[i]! - y0[i]!);
-    magnitude += Math.abs(dy[i]!) * Math.max(Math.abs(y0[i]!), Math.abs(y1[i]!));
+    moved += Math.max(size, Math.abs(dy[i]!) * yMagnitude[i]!);
   }
-  return { delta, noise: roundingFactor * Number.EPSILON * magnitude };
+  return { delta, noise: Number.EPSILON * (roundingFactor * moved + 2 * stored) };
 }
 
 /**
@@ -53,6 +65,15 @@ export function inputNoise(variable: Variable, support: readonly number[]): numb
     const term = Math.abs(u[k]! * a[k]!);
     if (Number.isFinite(term)) sum += term;
   }
+  return roundingFactor * Number.EPSILON * sum;
+}
+
+/** The rounding of the analytic values over `support`: 8·ε·Σ (magnitude of their terms). */
+export function analyticRounding(variable: Variable, support: readonly number[], weights?: Float64Array): number {
+  const m = variable.analyticMagnitude;
+  if (!m) return 0;
+  let sum = 0;
+  for (const k of support) sum += m[k]! * (weights ? Math.abs(weights[k]!) : 1);
   return roundingFactor * Number.EPSILON * sum;
 }
 

@@ -31,12 +31,18 @@ export function firstNonFinite(owner: string, name: string, t: Tensor): string |
   return undefined;
 }
 
-/** The first element where `actual` and `expected` differ by more than `allowed`. */
-export function firstDeviation(owner: string, name: string, actual: Tensor, expected: Tensor, allowed: number): string | undefined {
+/** The first element where `actual` and `expected` differ by more than `allowed` (a number, or one per element). */
+export function firstDeviation(
+  owner: string,
+  name: string,
+  actual: Tensor,
+  expected: Tensor,
+  allowed: number | ((index: number) => number),
+): string | undefined {
   const a = actual.data, e = expected.data;
   for (let i = 0; i < a.length; i++) {
     const deviation = Math.abs(a[i]! - e[i]!);
-    if (!(deviation <= allowed)) {
+    if (!(deviation <= (typeof allowed === 'number' ? allowed : allowed(i)))) {
       return `${coordinateName(owner, name, actual.shape, i)} is ${formatNumber(a[i]!)}, expected ${formatNumber(e[i]!)}`;
     }
   }
@@ -66,4 +72,9 @@ export function combine(a: number, x: Tensor, b: number, y: Tensor): Tensor {
   const out = new Float64Array(x.size);
   for (let i = 0; i < out.length; i++) out[i] = a * x.data[i]! + b * y.data[i]!;
   return new Tensor(out, x.shape);
+}
+
+/** |t| element-wise. */
+export function absoluteTensor(t: Tensor): Tensor {
+  return new Tensor(t.data.map(Math.abs), t.shape);
 }

@@ -3,5 +3,6 @@ import type { Command } from './command.ts';
 import { tourCommand } from './commands/tour.ts';
 import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
+import { checkCommand } from './commands/check.ts';
 
-export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, checkCommand];

@@ -1,0 +1,65 @@
+/**
+ * `verifyLoss`: the property-based check of a loss's gradient. fast-check draws the batch
+ * size and the prediction (kinks, ties and large values included); the spec draws a valid
+ * target from a drawn seed; every case runs {@link checkLossGradients}.
+ */
+import { Tensor } from '../tensor/tensor.ts';
+import { createRandom } from '../tensor/random.ts';
+import type { LossSpec } from '../layers/contract.ts';
+import { checkLossGradients } from './checkLossGradients.ts';
+import type { GradientMode } from './report.ts';
+import { lossCase, type LossCase, type LossCaseOptions } from './arbitraries/lossCase.ts';
+import { lossCaseSource } from './counterexample.ts';
+import { runProperty, type VerifyResult } from './runProperty.ts';
+
+/** Options of {@link verifyLoss}. */
+export interface VerifyLossOptions extends LossCaseOptions {
+  /** Cases to run. Default: GRADSTREAM_PROPERTY_RUNS from the environment, else 100. */
+  readonly numRuns?: number;
+  /** fast-check seed. Default: a fresh random seed, reported in the result. */
+  readonly seed?: number;
+  /** With `seed`, replays straight to a counterexample. */
+  readonly path?: string;
+  /** Gradient check mode. Default: full for small predictions. */
+  readonly mode?: GradientMode;
+  /** The source expression that builds the loss, for the pasteable counterexample. Default `make()`. */
+  readonly makeSource?: string;
+}
+
+/** The result of {@link verifyLoss}. */
+export type VerifyLossResult = VerifyResult<LossCase>;
+
+/** Verifies a loss's gradient with respect to the prediction over drawn cases. */
+export function verifyLoss(spec: LossSpec, options: VerifyLossOptions = {}): VerifyLossResult {
+  const features = spec.features;
+  const size = features.reduce((a, d) => a * d, 1);
+  const build = (drawn: LossCase) => {
+    const shape = [drawn.batch, ...features];
+    const random = createRandom(drawn.targetSeed);
+    return {
+      prediction: new Tensor(Float64Array.from(drawn.prediction), shape),
+      target: spec.target(shape, () => random.uniform()),
+    };
+  };
+  return runProperty({
+    name: spec.name,
+    arbitrary: lossCase(size, options),
+    check: (drawn) => {
+      const { prediction, target } = build(drawn);
+      return checkLossGradients(spec.make(), prediction, target, options.mode ? { mode: options.mode } : {});
+    },
+    source: (drawn, replay) => {
+      const { prediction, target } = build(drawn);
+      return lossCaseSource(
+        spec.name,
+        { prediction: drawn.prediction, target: Array.from(target.data) },
+        { prediction: prediction.shape, target: target.shape },
+        { replay, ...(options.makeSource ? { make: options.makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+      );
+    },
+    replay: (seed, path) => `verifyLoss(spec, { seed: ${seed}, path: "${path}" })`,
+    ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+  });
+}
