@@ -96,7 +96,7 @@ export const builtinLayers: readonly LayerEntry[] = createRegistry<LayerEntry>('
   { name: 'avgPool2d', factory: avgPool2d, make: () => avgPool2d(2), features: [2, 4, 4] },
   { name: 'flatten', factory: flatten, make: flatten, features: [2, 3, 2] },
   { name: 'selfAttention', factory: selfAttention, make: () => selfAttention(4, { heads: 2, seed: 1 }), features: [3, 4] },
-  { name: 'selfAttentionCausal', factory: selfAttention, make: () => selfAttention(4, { causal: true, seed: 2 }), features: [3, 4] },
+  { name: 'selfAttentionCausal', factory: selfAttention, make: () => selfAttention(4, { causal: true, seed: 2, name: 'selfAttentionCausal' }), features: [3, 4] },
   { name: 'embedding', factory: embedding, make: () => embedding(5, 3, { seed: 1 }), features: [4] },
 ]);
 

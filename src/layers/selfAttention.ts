@@ -16,6 +16,8 @@ export interface SelfAttentionOptions {
   readonly seed?: number;
   /** Add the biases bq, bk, bv, bo. Default true. */
   readonly bias?: boolean;
+  /** Name in reports. Default `'selfAttention'`. */
+  readonly name?: string;
 }
 
 const projections = ['q', 'k', 'v'] as const;
@@ -40,7 +42,7 @@ const projections = ['q', 'k', 'v'] as const;
  * @example selfAttention(8, { heads: 2, causal: true, seed: 1 }) // [batch, seq, 8] → [batch, seq, 8]
  */
 export function selfAttention(dModel: number, options: SelfAttentionOptions = {}): Layer {
-  const name = 'selfAttention';
+  const name = options.name ?? 'selfAttention';
   positiveInteger(dModel, `${name}: dModel`);
   const heads = positiveInteger(options.heads ?? 1, `${name}: heads`);
   if (dModel % heads !== 0) throw new RangeError(`${name}: heads (${heads}) must divide dModel (${dModel})`);
