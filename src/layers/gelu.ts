@@ -32,36 +32,37 @@ export function gelu(options: GeluOptions = {}): Layer {
   return defineLayer({
     name: options.name ?? 'gelu',
     outputShape: sameFeatures,
+    // Forward keeps Φ(x) (or tanh u) for backward, which then needs only φ(x) (or nothing new).
     forward: (x) => {
       const xs = x.data;
       const y = new Float64Array(xs.length);
+      const inner = new Float64Array(xs.length);
       if (approximate === 'tanh') {
         for (let i = 0; i < y.length; i++) {
           const v = xs[i]!;
-          y[i] = 0.5 * v * (1 + Math.tanh(sqrtTwoOverPi * (v + cubic * v * v * v)));
+          inner[i] = Math.tanh(sqrtTwoOverPi * (v + cubic * v * v * v));
+          y[i] = 0.5 * v * (1 + inner[i]!);
         }
       } else {
-        for (let i = 0; i < y.length; i++) y[i] = xs[i]! * normalCdf(xs[i]!);
+        for (let i = 0; i < y.length; i++) {
+          inner[i] = normalCdf(xs[i]!);
+          y[i] = xs[i]! * inner[i]!;
+        }
       }
-      return { y: new Tensor(y, x.shape), saved: xs };
+      return { y: new Tensor(y, x.shape), saved: { xs, inner } };
     },
-    backward: (dy, xs) => {
+    backward: (dy, { xs, inner }) => {
       const g = dy.data;
       const dx = new Float64Array(xs.length);
-      if (approximate === 'tanh') for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * tanhDerivative(xs[i]!);
-      else for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * exactDerivative(xs[i]!);
+      if (approximate === 'tanh') {
+        for (let i = 0; i < dx.length; i++) {
+          const v = xs[i]!, t = inner[i]!;
+          dx[i] = g[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * v * v));
+        }
+      } else {
+        for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * (inner[i]! + xs[i]! * normalPdf(xs[i]!));
+      }
       return { dx: new Tensor(dx, dy.shape) };
     },
   });
-}
-
-/** d/dx x·Φ(x) = Φ(x) + x·φ(x). */
-function exactDerivative(x: number): number {
-  return normalCdf(x) + x * normalPdf(x);
-}
-
-/** d/dx ½·x·(1 + tanh u(x)). */
-function tanhDerivative(x: number): number {
-  const t = Math.tanh(sqrtTwoOverPi * (x + cubic * x * x * x));
-  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * x * x);
 }
