@@ -68,6 +68,7 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     mismatchCount: tally?.mismatchCount ?? 0,
     kinks: tally?.kinks ?? [],
     kinkCount: tally?.kinkCount ?? 0,
+    nonFinite: tally?.nonFinite ?? 0,
     checks,
     evaluations: { ...evaluations },
   });
@@ -113,7 +114,7 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), forward, backward);
     restoreParams();
     checks.push(linearityCheck(owner, backward(first), dy, dy2, magnitudes.gradients));
-    checks.push(zeroCheck(owner, backward(first), y.shape));
+    checks.push(zeroCheck(owner, backward(first), y.shape, gradients));
     if (!checks.every((c) => c.ok)) {
       checks.push({ name: 'gradient', ok: true, detail: 'skipped: the checks above failed' });
       return report();
@@ -127,7 +128,7 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
       return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
     });
     const objective = { variables, change: () => outputChange(dy.data, y.data, forward(input).y.data, magnitudes.y) };
-    const tally = compareGradients(objective, { mode, random, probes: options.probes ?? 2, maxListed: options.maxMismatches ?? 10, owner });
+    const tally = compareGradients(objective, { mode, random, probes: options.probes ?? 2, maxListed: options.maxMismatches ?? 10, owner, allowNonFinite: layer.nonFiniteReason !== undefined });
     checks.push(tally.check);
     return report(tally);
   } catch (error) {

@@ -56,6 +56,7 @@ export function checkLossGradients(loss: Loss, prediction: Tensor, target: Tenso
     mismatchCount: tally?.mismatchCount ?? 0,
     kinks: tally?.kinks ?? [],
     kinkCount: tally?.kinkCount ?? 0,
+    nonFinite: tally?.nonFinite ?? 0,
     checks,
     evaluations: { ...evaluations },
   });

@@ -18,18 +18,20 @@ export interface CompareOptions {
   readonly maxListed: number;
   /** The layer or loss name, for the check's detail. */
   readonly owner: string;
+  /** Count non-finite values instead of comparing them (the layer states why it may produce them). */
+  readonly allowNonFinite?: boolean;
 }
 
 /** The tally of every comparison and the `gradient` check it amounts to. */
 export function compareGradients(objective: Objective, options: CompareOptions): TallyResult & { check: CheckResult } {
   if (!Number.isInteger(options.probes) || options.probes < 1) throw new RangeError(`probes: expected an integer ≥ 1, got ${options.probes}`);
-  const tally = createTally(options.maxListed);
+  const tally = createTally(options.maxListed, options.allowNonFinite ?? false);
   if (options.mode === 'full') compareCoordinates(objective, tally);
   else compareProbes(objective, options.random, options.probes, tally);
   const result = tally.result();
   const check: CheckResult =
     result.mismatchCount === 0
-      ? { name: 'gradient', ok: true }
+      ? { name: 'gradient', ok: true, ...(result.nonFinite > 0 ? { detail: `${result.nonFinite} non-finite values not compared` } : {}) }
       : {
           name: 'gradient',
           ok: false,

@@ -13,4 +13,4 @@ export { verifyLoss, type VerifyLossOptions, type VerifyLossResult } from './ver
 export type { LossCase } from './arbitraries/lossCase.ts';
 export { lossCase } from './arbitraries/lossCase.ts';
 export { expectLayerGradients, expectLossGradients, GradientCheckError } from './expectGradients.ts';
-export { findSpecs, isLayerSpec, isLossSpec, verifySpec, formatSpecTable, formatFailures, type FoundSpec, type SpecOutcome, type SpecRunOptions } from './verifySpecs.ts';
+export { builtinSpecs, findSpecs, isLayerSpec, isLossSpec, verifySpec, formatSpecTable, formatFailures, type FoundSpec, type SpecOutcome, type SpecRunOptions } from './verifySpecs.ts';

@@ -70,8 +70,9 @@ const maxRefinements = 5;
  * varies on a scale much finer than h (softmax of logits in the thousands, a smoothed step)
  * is not resolved by h, and its secants disagree with each other by as much as they differ
  * from the derivative. Refinement continues while the estimate is unresolved (spread above a
- * thousandth of its value) or its tolerance still shrinks; it stops once rounding takes over.
- * A wrong gradient fails at every step and is reported at the most precise one.
+ * thousandth of its value) or its tolerance still shrinks, and stops once rounding takes over;
+ * the verdict is the one of the most precise step (the smallest tolerance), so a wrong
+ * gradient cannot slip through at a coarse step.
  */
 export function judgeWithRefinement(
   analytic: number,
@@ -81,15 +82,15 @@ export function judgeWithRefinement(
 ): Judgement {
   let estimate = estimateAt(step);
   let judgement = judge(analytic, estimate, extra);
+  if (judgement.ok) return judgement;
   let best = judgement;
-  for (let level = 1; !judgement.ok && level <= maxRefinements; level++) {
-    const unresolved = estimate.centralSpread > 1e-3 * Math.abs(estimate.central);
+  for (let level = 1; level <= maxRefinements; level++) {
+    const unresolved = !(estimate.centralSpread <= 1e-3 * Math.abs(estimate.central));
     step /= 4;
     const finer = estimateAt(step);
     const finerJudgement = judge(analytic, finer, extra);
-    if (finerJudgement.ok) return finerJudgement;
     if (finerJudgement.tolerance < best.tolerance) best = finerJudgement;
-    if (!unresolved && finerJudgement.tolerance >= judgement.tolerance) break;
+    if (!unresolved && !(finerJudgement.tolerance < judgement.tolerance)) break;
     estimate = finer;
     judgement = finerJudgement;
   }

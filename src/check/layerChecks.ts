@@ -57,7 +57,8 @@ export function determinismCheck(owner: string, pairs: readonly (readonly [name:
  * √ε·(the tensor's magnitude) + 64·ε·(the largest gradient magnitude + the magnitude of the
  * element's terms): rounding stays far below that, a nonlinear backward far above. The second
  * term covers gradients that are zero in exact arithmetic and come out as rounding residue.
- * `termMagnitudes` are the magnitude pass's gradients (by variable name: `x`, `W`…).
+ * `termMagnitudes` are the magnitude pass's gradients (by variable name: `x`, `W`…). Entries
+ * where backward(dy) itself is not finite are left to the `finite values` check.
  */
 export function linearityCheck(
   owner: string,
@@ -76,18 +77,24 @@ export function linearityCheck(
     if (!g2 || !g12 || !sameShape(g2.shape, g1.shape) || !sameShape(g12.shape, g1.shape)) return `${owner}.${name} is missing or changes shape with dy`;
     const allowed = Math.sqrt(Number.EPSILON) * scales[i]! + 64 * Number.EPSILON * largest;
     const terms = termMagnitudes.get(name.slice(1));
-    const allowedAt = (k: number) => allowed + 64 * Number.EPSILON * (terms?.[k] ?? 0);
+    const allowedAt = (k: number) => (Number.isFinite(g1.data[k]!) ? allowed + 64 * Number.EPSILON * (terms?.[k] ?? 0) : Infinity);
     const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), allowedAt);
     return deviation && `backward(2·dy − dy₂): ${deviation} = 2·backward(dy) − backward(dy₂)`;
   });
   return verdict('linear in dy', problems);
 }
 
-/** A zero dy gives gradients that are exactly zero. */
-export function zeroCheck(owner: string, backward: (dy: Tensor) => Gradients, shape: readonly number[]): CheckResult {
+/**
+ * A zero dy gives gradients that are exactly zero. Entries where `reference` (the gradients
+ * for the check's dy) is not finite are left to the `finite values` check.
+ */
+export function zeroCheck(owner: string, backward: (dy: Tensor) => Gradients, shape: readonly number[], reference: Gradients): CheckResult {
+  const finite = new Map(gradientList(reference));
   const problems = gradientList(backward(zeros(shape))).map(([name, g]) => {
-    const index = g.data.findIndex((v) => v !== 0);
-    return index < 0 ? undefined : firstDeviation(owner, name, g, zeros(g.shape), 0) + ' for dy = 0';
+    const r = finite.get(name);
+    const allowedAt = (k: number) => (r && !Number.isFinite(r.data[k]!) ? Infinity : 0);
+    const deviation = firstDeviation(owner, name, g, zeros(g.shape), allowedAt);
+    return deviation && `${deviation} for dy = 0`;
   });
   return verdict('zero dy gives zero gradients', problems);
 }

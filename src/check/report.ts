@@ -99,6 +99,8 @@ export interface GradientReport {
   /** Kinks met, at most `maxMismatches` of them listed. */
   readonly kinks: readonly Kink[];
   readonly kinkCount: number;
+  /** Coordinates not compared because a layer that declares `nonFiniteReason` gave NaN or ±∞ there. */
+  readonly nonFinite: number;
   /** The checks beside the gradient, and the gradient check itself (named `'gradient'`). */
   readonly checks: readonly CheckResult[];
   readonly evaluations: Evaluations;

@@ -21,22 +21,31 @@ export interface TallyResult {
   readonly kinks: readonly Kink[];
   readonly kinkCount: number;
   readonly worst?: GradientComparison;
+  readonly nonFinite: number;
 }
 
 /** Relative errors count as resolved only for gradients this many times above their tolerance. */
 const resolvedRatio = 1e3;
 
-/** A collector for at most `maxListed` mismatches and kinks each. */
-export function createTally(maxListed: number) {
+/**
+ * A collector for at most `maxListed` mismatches and kinks each. With `allowNonFinite` (a layer
+ * that states why it may produce NaN or ±∞), a non-finite analytic or numeric value is counted
+ * in `nonFinite` instead of being compared.
+ */
+export function createTally(maxListed: number, allowNonFinite = false) {
   const mismatches: GradientComparison[] = [];
   const kinks: Kink[] = [];
-  let compared = 0, mismatchCount = 0, kinkCount = 0;
+  let compared = 0, mismatchCount = 0, kinkCount = 0, nonFinite = 0;
   let worstMismatch: GradientComparison | undefined;
   let worstResolved: GradientComparison | undefined;
 
   return {
     /** Records one judged comparison; returns it. */
-    record(site: Site, analytic: number, judgement: Judgement): GradientComparison {
+    record(site: Site, analytic: number, judgement: Judgement): GradientComparison | undefined {
+      if (allowNonFinite && !(Number.isFinite(analytic) && Number.isFinite(judgement.numeric))) {
+        nonFinite++;
+        return undefined;
+      }
       compared++;
       const comparison = toComparison(site, analytic, judgement);
       if (judgement.kink) {
@@ -54,7 +63,7 @@ export function createTally(maxListed: number) {
     },
     result(): TallyResult {
       const worst = worstMismatch ?? worstResolved;
-      return { compared, mismatches, mismatchCount, kinks, kinkCount, ...(worst ? { worst } : {}) };
+      return { compared, mismatches, mismatchCount, kinks, kinkCount, nonFinite, ...(worst ? { worst } : {}) };
     },
   };
 }

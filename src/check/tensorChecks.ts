@@ -31,7 +31,10 @@ export function firstNonFinite(owner: string, name: string, t: Tensor): string |
   return undefined;
 }
 
-/** The first element where `actual` and `expected` differ by more than `allowed` (a number, or one per element). */
+/**
+ * The first element where `actual` and `expected` differ by more than `allowed` (a number, or
+ * one per element; Infinity skips the element, NaN in either tensor counts as a difference).
+ */
 export function firstDeviation(
   owner: string,
   name: string,
@@ -41,20 +44,21 @@ export function firstDeviation(
 ): string | undefined {
   const a = actual.data, e = expected.data;
   for (let i = 0; i < a.length; i++) {
-    const deviation = Math.abs(a[i]! - e[i]!);
-    if (!(deviation <= (typeof allowed === 'number' ? allowed : allowed(i)))) {
+    const limit = typeof allowed === 'number' ? allowed : allowed(i);
+    if (limit === Infinity) continue;
+    if (!(Math.abs(a[i]! - e[i]!) <= limit)) {
       return `${coordinateName(owner, name, actual.shape, i)} is ${formatNumber(a[i]!)}, expected ${formatNumber(e[i]!)}`;
     }
   }
   return undefined;
 }
 
-/** The largest absolute element (the max-norm); NaN when any element is NaN. */
+/** The largest finite absolute element (the max-norm of the finite part). */
 export function maxNorm(t: Tensor): number {
   let max = 0;
   for (const v of t.data) {
     const m = Math.abs(v);
-    if (!(m <= max)) max = m;
+    if (m > max && m !== Infinity) max = m;
   }
   return max;
 }

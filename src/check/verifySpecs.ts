@@ -3,6 +3,7 @@
  * LayerSpecs and LossSpecs among a module's exports, verify each, and tabulate the outcomes.
  */
 import type { LayerSpec, LossSpec } from '../layers/contract.ts';
+import { builtinLayers, builtinLosses } from '../layers/registry.ts';
 import { formatTable } from '../primer/table.ts';
 import { verifyLayer } from './verifyLayer.ts';
 import { verifyLoss } from './verifyLoss.ts';
@@ -37,6 +38,14 @@ export function findSpecs(exports: Readonly<Record<string, unknown>>): FoundSpec
     else add(value, key);
   }
   return found;
+}
+
+/** Every registered layer and loss, with sources such as `findLayer("dense")!.make()`. */
+export function builtinSpecs(): FoundSpec[] {
+  return [
+    ...builtinLayers.map((spec): FoundSpec => ({ kind: 'layer', spec, source: `findLayer(${JSON.stringify(spec.name)})!` })),
+    ...builtinLosses.map((spec): FoundSpec => ({ kind: 'loss', spec, source: `findLoss(${JSON.stringify(spec.name)})!` })),
+  ];
 }
 
 /** Options shared by every spec of a run. */

@@ -8,8 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { integerOption, parseOptions, UsageError, type Command } from '../command.ts';
-import { builtinLayers, builtinLosses } from '../../layers/registry.ts';
-import { findSpecs, formatFailures, formatSpecTable, verifySpec, type FoundSpec, type SpecRunOptions } from '../../check/verifySpecs.ts';
+import { builtinSpecs, findSpecs, formatFailures, formatSpecTable, verifySpec, type FoundSpec, type SpecRunOptions } from '../../check/verifySpecs.ts';
 
 const usage = 'gradstream check [module.ts …] [--runs N] [--seed N] [--mode full|fast]\n'
   + '  module.ts      modules whose exported LayerSpecs ({ name, make, features }) and LossSpecs\n'
@@ -67,12 +66,4 @@ function parseRunOptions(options: Record<string, string | true>): SpecRunOptions
     ...(seed !== undefined ? { seed } : {}),
     ...(mode !== undefined ? { mode } : {}),
   };
-}
-
-/** Every registered layer and loss, built from the registry as `findLayer(name)!.make()` would. */
-export function builtinSpecs(): FoundSpec[] {
-  return [
-    ...builtinLayers.map((spec): FoundSpec => ({ kind: 'layer', spec, source: `findLayer(${JSON.stringify(spec.name)})!` })),
-    ...builtinLosses.map((spec): FoundSpec => ({ kind: 'loss', spec, source: `findLoss(${JSON.stringify(spec.name)})!` })),
-  ];
 }

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import { dense } from '../../src/layers/dense.ts';
+import { relu } from '../../src/layers/relu.ts';
+import { findLoss } from '../../src/layers/registry.ts';
+import { verifyLayer } from '../../src/check/verifyLayer.ts';
+import { verifyLoss } from '../../src/check/verifyLoss.ts';
+import { expectLayerGradients, expectLossGradients, GradientCheckError } from '../../src/check/expectGradients.ts';
+import { biasFromFirstRow, offByRelative1e5 } from './mutants.ts';
+import { swish } from './fixtures/swish.ts';
+
+const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 20);
+
+describe('verifyLayer', () => {
+  it('passes correct layers and reports what it ran', () => {
+    const result = verifyLayer(() => dense(3, 4, { seed: 1 }), { features: [3], numRuns: runs, seed: 7 });
+    expect(result.ok).toBe(true);
+    expect(result.numRuns).toBe(runs);
+    expect(result.seed).toBe(7);
+    expect(result.stats.evaluations.forward).toBeGreaterThan(runs * 4);
+    expect(result.counterexample).toBeUndefined();
+  });
+
+  it('draws exact kinks: ReLU meets 0 and passes', () => {
+    const result = verifyLayer(relu, { features: [5], numRuns: 50, seed: 3 });
+    expect(result.ok).toBe(true);
+    expect(result.stats.kinks).toBeGreaterThan(0);
+  });
+
+  it('shrinks a bias gradient taken from the first row to a batch of two', () => {
+    const result = verifyLayer(biasFromFirstRow.make, { features: [3], seed: 11 });
+    expect(result.ok).toBe(false);
+    expect(result.counterexample!.batch).toBe(2);
+    expect(result.report!.worst!.tensor).toBe('b');
+    const nonzero = [...result.counterexample!.x, ...Object.values(result.counterexample!.params).flat(), ...result.counterexample!.dy].filter((v) => v !== 0);
+    expect(nonzero.length).toBeLessThanOrEqual(2);
+  });
+
+  it('replays a failure from its seed and path', () => {
+    const first = verifyLayer(offByRelative1e5.make, { features: [3], seed: 5 });
+    expect(first.ok).toBe(false);
+    const replayed = verifyLayer(offByRelative1e5.make, { features: [3], seed: first.seed, path: first.path! });
+    expect(replayed.numRuns).toBe(1);
+    expect(replayed.counterexample).toEqual(first.counterexample);
+  });
+
+  it('writes the counterexample as a test to paste', () => {
+    const result = verifyLayer(offByRelative1e5.make, { features: [3], seed: 5, makeSource: 'offByRelative1e5.make()' });
+    expect(result.source).toMatch(/^\/\/ offByRelative1e5: the smallest failing case; replay with verifyLayer\(make, \{ features: \[3\], seed: 5, path: "[\d:]+" \}\)\n/);
+    expect(result.source).toContain('const layer = offByRelative1e5.make();');
+    expect(result.source).toMatch(/layer\.params\["W"\]!\.data\.set\(\[[-\d., ]+\]\);/);
+    expect(result.source).toMatch(/const x = tensor\(\[\[[-\d., ]+\]\]\);/);
+    expect(result.source).toContain('const report = checkGradients(layer, x, { dy });');
+  });
+});
+
+describe('the one-line assertions', () => {
+  it('pass silently for a correct custom layer and a built-in loss', () => {
+    expect(expectLayerGradients(swish, { features: [5], numRuns: runs }).ok).toBe(true);
+    expect(expectLossGradients(findLoss('softmaxCrossEntropy')!, { numRuns: runs }).ok).toBe(true);
+  });
+
+  it('throw with the report, the replay seed and the case as TypeScript', () => {
+    let thrown: unknown;
+    try {
+      expectLayerGradients(offByRelative1e5.make, { features: [3], seed: 5 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GradientCheckError);
+    const message = (thrown as Error).message;
+    expect(message).toMatch(/^offByRelative1e5: FAILED after 1 run, shrunk \d+ times \(seed 5, path "[\d:]+"\)/);
+    expect(message).toMatch(/✗ gradient: 1 of \d+ coordinates disagree with finite differences; worst offByRelative1e5\.\w+\[[\d, ]+\]: analytic .* \(rel\. error 1e-5,/);
+    expect(message).toContain('the smallest failing case, as a test:');
+    expect((thrown as GradientCheckError).result.ok).toBe(false);
+  });
+});
+
+describe('verifyLoss', () => {
+  it('passes the built-in losses', () => {
+    for (const name of ['mse', 'halfSquaredError', 'softmaxCrossEntropy']) {
+      expect(verifyLoss(findLoss(name)!, { numRuns: runs, seed: 1 }).ok).toBe(true);
+    }
+  });
+});
