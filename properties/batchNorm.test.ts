@@ -3,8 +3,8 @@
  * and that coupling is part of the gradient checked; in evaluation the layer is affine in
  * the running statistics. The mode is held fixed through the forward context.
  */
-import { describe, expect, it } from 'vitest';
-import { formatVerifyResult, verifyLayer } from '../src/check/index.ts';
+import { describe, it } from 'vitest';
+import { expectLayerGradients } from '../src/check/index.ts';
 import { batchNorm } from '../src/layers/batchNorm.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
@@ -12,13 +12,11 @@ const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
 
 describe('batchNorm', () => {
   it('in training, on [batch, features, length] (a batch of one still has two values per feature)', () => {
-    const result = verifyLayer(() => batchNorm(3), { features: [3, 2], numRuns, makeSource: 'batchNorm(3)' });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(() => batchNorm(3), { features: [3, 2], numRuns, makeSource: 'batchNorm(3)' });
   });
 
   it('in training, on images [batch, channels, height, width]', () => {
-    const result = verifyLayer(() => batchNorm(2, { momentum: 0.3 }), { features: [2, 2, 2], numRuns, makeSource: 'batchNorm(2, { momentum: 0.3 })' });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(() => batchNorm(2, { momentum: 0.3 }), { features: [2, 2, 2], numRuns, makeSource: 'batchNorm(2, { momentum: 0.3 })' });
   });
 
   it('in evaluation, with running statistics that differ from the defaults', () => {
@@ -28,7 +26,6 @@ describe('batchNorm', () => {
       layer.buffers!.running_var!.data.set([0.25, 4, 1]);
       return layer;
     };
-    const result = verifyLayer(make, { features: [3], numRuns, context: { training: false, step: 0 } });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(make, { features: [3], numRuns, context: { training: false, step: 0 } });
   });
 });

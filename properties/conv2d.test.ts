@@ -1,6 +1,6 @@
 /** conv2d's gradient (dx through col2im, dW, db) on tiny images, with padding, stride and dilation. */
-import { describe, expect, it } from 'vitest';
-import { formatVerifyResult, verifyLayer } from '../src/check/index.ts';
+import { describe, it } from 'vitest';
+import { expectLayerGradients } from '../src/check/index.ts';
 import { conv2d } from '../src/layers/conv2d.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
@@ -8,18 +8,15 @@ const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 20;
 
 describe('conv2d', () => {
   it('3×3 with padding 1', () => {
-    const result = verifyLayer(() => conv2d(2, 2, 3, { padding: 1, seed: 1 }), { features: [2, 3, 3], numRuns, makeSource: 'conv2d(2, 2, 3, { padding: 1, seed: 1 })' });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(() => conv2d(2, 2, 3, { padding: 1, seed: 1 }), { features: [2, 3, 3], numRuns, makeSource: 'conv2d(2, 2, 3, { padding: 1, seed: 1 })' });
   });
 
   it('a rectangular kernel with stride, padding and dilation', () => {
     const source = 'conv2d(1, 2, [2, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2], seed: 2 })';
-    const result = verifyLayer(() => conv2d(1, 2, [2, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2], seed: 2 }), { features: [1, 4, 5], numRuns, makeSource: source });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(() => conv2d(1, 2, [2, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2], seed: 2 }), { features: [1, 4, 5], numRuns, makeSource: source });
   });
 
   it('without a bias', () => {
-    const result = verifyLayer(() => conv2d(1, 1, 2, { bias: false, seed: 3 }), { features: [1, 3, 3], numRuns, makeSource: 'conv2d(1, 1, 2, { bias: false, seed: 3 })' });
-    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expectLayerGradients(() => conv2d(1, 1, 2, { bias: false, seed: 3 }), { features: [1, 3, 3], numRuns, makeSource: 'conv2d(1, 1, 2, { bias: false, seed: 3 })' });
   });
 });
