@@ -1,0 +1,15 @@
+/** dense's gradients: x, W and b, with and without bias, over extra leading axes, wide in fast mode. */
+import { describe, it } from 'vitest';
+import { expectLayerGradients } from '../src/check/index.ts';
+import { dense } from '../src/layers/dense.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('dense', () => {
+  it('3 → 4 with bias', () => expectLayerGradients(() => dense(3, 4, { seed: 1 }), { features: [3], numRuns, makeSource: 'dense(3, 4, { seed: 1 })' }));
+  it('square, where a transposed dW would pass a shape check', () => expectLayerGradients(() => dense(3, 3, { seed: 2 }), { features: [3], numRuns, makeSource: 'dense(3, 3, { seed: 2 })' }));
+  it('without bias', () => expectLayerGradients(() => dense(4, 2, { bias: false }), { features: [4], numRuns, makeSource: 'dense(4, 2, { bias: false })' }));
+  it('over a sequence axis', () => expectLayerGradients(() => dense(3, 2), { features: [2, 3], numRuns, makeSource: 'dense(3, 2)' }));
+  it('wide, in fast mode', () => expectLayerGradients(() => dense(24, 16), { features: [24], numRuns, mode: 'fast', makeSource: 'dense(24, 16)' }));
+});

@@ -1,0 +1,15 @@
+/** The primer's loss, ½‖h − y‖² averaged over the batch: ∂L/∂h = (h − y)/B. */
+import { describe, it } from 'vitest';
+import { expectLossGradients } from '../src/check/index.ts';
+import { halfSquaredError } from '../src/layers/halfSquaredError.ts';
+import { realTarget } from '../src/layers/registry.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('halfSquaredError', () => {
+  it('over drawn predictions and targets', () =>
+    expectLossGradients({ name: 'halfSquaredError', make: halfSquaredError, features: [3], target: realTarget }, { numRuns, makeSource: 'halfSquaredError()' }));
+  it('one output, as in the primer', () =>
+    expectLossGradients({ name: 'halfSquaredError', make: halfSquaredError, features: [1], target: realTarget }, { numRuns, makeSource: 'halfSquaredError()' }));
+});

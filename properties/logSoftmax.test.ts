@@ -1,0 +1,14 @@
+/** logSoftmax over the last axis: ties, logits of ±1e3, rows of one. */
+import { describe, it } from 'vitest';
+import { expectLayerGradients } from '../src/check/index.ts';
+import { logSoftmax } from '../src/layers/logSoftmax.ts';
+
+/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
+const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+
+describe('logSoftmax', () => {
+  it('over drawn logits, ties and ±1e3 included', () => expectLayerGradients(logSoftmax, { features: [4], numRuns, makeSource: 'logSoftmax()' }));
+  it('with many ties (small integers only)', () =>
+    expectLayerGradients(logSoftmax, { features: [2, 5], numRuns, valueRange: { min: -1, max: 1 }, largeValues: [], makeSource: 'logSoftmax()' }));
+  it('over rows of one entry', () => expectLayerGradients(logSoftmax, { features: [1], numRuns, makeSource: 'logSoftmax()' }));
+});
