@@ -3,11 +3,12 @@ import type { Scenario } from './scenario.ts';
 import { simplest } from './simplest.ts';
 import { deeper } from './deeper.ts';
 import { wider } from './wider.ts';
+import { primerTypos } from './primerTypos.ts';
 import { xor } from './xor.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 
-export const scenarios: readonly Scenario[] = [simplest, deeper, wider, xor, iris, mnist];
+export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, xor, iris, mnist];
 
 /** The scenario of a name, or undefined. */
 export function findScenario(name: string): Scenario | undefined {
