@@ -4,11 +4,12 @@ import { simplest } from './simplest.ts';
 import { deeper } from './deeper.ts';
 import { wider } from './wider.ts';
 import { primerTypos } from './primerTypos.ts';
+import { customLayer } from './customLayer.ts';
 import { xor } from './xor.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 
-export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, xor, iris, mnist];
+export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, customLayer, xor, iris, mnist];
 
 /** The scenario of a name, or undefined. */
 export function findScenario(name: string): Scenario | undefined {

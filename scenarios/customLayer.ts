@@ -1,0 +1,70 @@
+/**
+ * Your own layer, start to finish: define it, verify it, find a planted mistake, train with it.
+ *
+ * What you will see: swish with a trainable β, y = x·σ(βx), written twice: first with a
+ * mistake in ∂L/∂β (a plausible slip: x where the chain rule gives x²), which the verifier
+ * rejects with the smallest case it can find, naming the gradient and the entry; then
+ * corrected, passing; then trained inside a network on the iris flowers, β learning too.
+ */
+import { Tensor, tensor } from '../src/tensor/tensor.ts';
+import { defineLayer, sameFeatures } from '../src/layers/defineLayer.ts';
+import { logistic } from '../src/layers/sigmoid.ts';
+import { dense } from '../src/layers/dense.ts';
+import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
+import { verifyLayer, formatVerifyResult } from '../src/check/index.ts';
+import { sequential, train, evaluate, adam } from '../src/graph/index.ts';
+import { loadIris, standardize } from '../src/data/iris.ts';
+import { epochBatches, stratifiedSplit } from '../src/data/dataset.ts';
+import { defineScenario } from './scenario.ts';
+
+/**
+ * Swish with trainable β (Ramachandran et al.): y = x·σ(βx), s = σ(βx).
+ * dx = dy·(s + βx·s(1 − s)),  dβ = Σ dy·x²·s(1 − s).
+ */
+export function swish(options: { beta?: number; plantedMistake?: boolean } = {}) {
+  return defineLayer({
+    name: options.plantedMistake ? 'swish (with a mistake)' : 'swish',
+    params: { beta: tensor([options.beta ?? 1]) },
+    outputShape: sameFeatures,
+    forward: (x, { beta }) => {
+      const b = beta!.data[0]!;
+      const s = x.data.map((v) => logistic(b * v));
+      return { y: new Tensor(x.data.map((v, i) => v * s[i]!), x.shape), saved: { x: x.data, s, b } };
+    },
+    backward: (dy, { x, s, b }) => {
+      let dBeta = 0;
+      const dx = dy.data.map((g, i) => {
+        const slope = s[i]! * (1 - s[i]!);
+        dBeta += g * (options.plantedMistake ? x[i]! : x[i]! * x[i]!) * slope;
+        return g * (s[i]! + b * x[i]! * slope);
+      });
+      return { dx: new Tensor(dx, dy.shape), dParams: { beta: tensor([dBeta]) } };
+    },
+  });
+}
+
+export const customLayer = defineScenario({
+  name: 'custom-layer',
+  summary: 'define swish with a trainable β, let the verifier find a planted mistake, fix it, train with it',
+  defaultSeed: 3,
+  async run({ print, seed, quick }) {
+    const numRuns = quick ? 50 : 200;
+    const wrong = verifyLayer(() => swish({ plantedMistake: true }), { features: [3], seed, numRuns });
+    print(formatVerifyResult(wrong) + '\n');
+    const fixed = verifyLayer(() => swish(), { features: [3], seed, numRuns });
+    print(formatVerifyResult(fixed) + '\n');
+
+    const split = stratifiedSplit(loadIris(), { testFraction: 0.2, seed });
+    const [trainSet, testSet] = [standardize(split.train), standardize(split.test, split.train)];
+    const activation = swish();
+    const net = sequential([dense(4, 8, { seed }), activation, dense(8, 3, { seed: seed + 1 })], { inputFeatures: [4] });
+    const run = train(net, epochBatches(trainSet, { batchSize: 16, seed, epoch: 0 }), {
+      loss: softmaxCrossEntropy(), optimizer: adam(0.02), epochs: quick ? 40 : 80, shuffle: true, seed,
+    });
+    await run.result;
+    const test = await evaluate(net, [{ x: testSet.x, target: tensor(Array.from(testSet.labels)) }], { loss: softmaxCrossEntropy() });
+    const beta = activation.params.beta!.data[0]!;
+    print(`Trained 4-8(swish)-3 on iris: test accuracy ${(100 * test.accuracy!).toFixed(1)}%, β learned 1 → ${beta.toFixed(3)}`);
+    return { mistakeCaught: !wrong.ok, mistakeReport: wrong.report, fixedOk: fixed.ok, accuracy: test.accuracy!, beta };
+  },
+});
