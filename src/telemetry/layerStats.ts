@@ -5,9 +5,9 @@
  * the steps it samples: one pass over the layer's output, and one over its gradients,
  * updates and parameters.
  */
-import { Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
 import type { GraphNode } from '../graph/graph.ts';
-import type { Taps } from '../graph/taps.ts';
+import type { Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
 import { activationStatistics, l2Norm, l2NormOfDifference, normAndMax, saturationOf, updateRatio, type ActivationStatistics } from './statistics.ts';
 
@@ -74,11 +74,7 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
       return found;
     };
 
-    const forward = run.taps.forward$.subscribe(({ tag, node, y }) => {
-      if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
-      entry(node).activation = activationStatistics(y.data, saturationOf(node.op));
-    });
-    const update = run.taps.update$.subscribe(({ step, parameter, gradient, delta, value }) => {
+    const onUpdate = ({ step, parameter, gradient, delta, value }: UpdateTap): void => {
       if (step !== sampledStep) return;
       for (const { node } of parameter.nodes) {
         if (!wanted(node)) continue;
@@ -87,6 +83,14 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
         layer.deltas.push(delta.data);
         layer.parameters.push([value.data, delta.data]);
       }
+    };
+    // The update tap makes the runtime compute every parameter's delta, so it is observed
+    // only during sampled steps: from the step's first forward to its boundary.
+    let update: Subscription | null = null;
+    const forward = run.taps.forward$.subscribe(({ tag, node, y }) => {
+      if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
+      update ??= run.taps.update$.subscribe(onUpdate);
+      entry(node).activation = activationStatistics(y.data, saturationOf(node.op));
     });
     // The taps complete when the run ends; so do the statistics.
     const boundary = run.taps.step$.subscribe({
@@ -97,12 +101,14 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
           if (layer?.activation) subscriber.next(bodyOf(step, node.name, layer));
         }
         gathered = new Map();
+        update?.unsubscribe();
+        update = null;
       },
       complete: () => subscriber.complete(),
     });
     return () => {
       forward.unsubscribe();
-      update.unsubscribe();
+      update?.unsubscribe();
       boundary.unsubscribe();
     };
   });

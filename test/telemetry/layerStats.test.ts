@@ -14,12 +14,25 @@ describe('layerStats$', () => {
     expect(tapObserved(run.taps.forward$)).toBe(false);
     const subscription = layerStats$(run, { everySteps: 1 }).subscribe();
     expect(tapObserved(run.taps.forward$)).toBe(true);
-    expect(tapObserved(run.taps.update$)).toBe(true);
+    expect(tapObserved(run.taps.step$)).toBe(true);
+    // The update tap (the costly one: it makes the runtime compute deltas) waits for a sampled step.
+    expect(tapObserved(run.taps.update$)).toBe(false);
     subscription.unsubscribe();
     expect(tapObserved(run.taps.forward$)).toBe(false);
     expect(tapObserved(run.taps.update$)).toBe(false);
     expect(tapObserved(run.taps.step$)).toBe(false);
     await run.result;
+  });
+
+  it('observes the update tap only during the steps it samples', async () => {
+    const run = tinyRun(10);
+    layerStats$(run, { everySteps: 5 }).subscribe();
+    const observedAt: number[] = [];
+    run.taps.forward$.subscribe(({ tag, node }) => {
+      if (node.name === 'dense_2' && tapObserved(run.taps.update$)) observedAt.push(tag.step);
+    });
+    await run.result;
+    expect(observedAt).toEqual([5, 10]);
   });
 
   it('gives each listener its own rate', async () => {
