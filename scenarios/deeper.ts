@@ -56,6 +56,7 @@ export const deeper = defineScenario<DeeperOutcome>({
   defaultSeed: 0,
   async run({ print, quick }) {
     const { x, y, w, b, v1, v2 } = primerDeeperSetup;
+    print('Going deeper: h = w·x + b, q = σ(h), o₁ = v₁·q, o₂ = v₂·q, L = cross-entropy of softmax(o₁, o₂) against (y, 1 − y)\n');
     const g = graph({ inputFeatures: [1] });
     const hNode = g.node(dense(1, 1, { W: [[w]], b: [b] }), g.input(), { name: 'h' });
     const qNode = g.node(sigmoid(), hNode, { name: 'q' });
@@ -98,7 +99,7 @@ export const deeper = defineScenario<DeeperOutcome>({
     await fit.result;
     const fitted = predict(net, xs).data;
     const p1 = points.map((_, i) => 1 / (1 + Math.exp(fitted[2 * i + 1]! - fitted[2 * i]!)));
-    print(`\nFitting ${points.length} points (x, y) drawn from a teacher with w = ${teacher.w}, b = ${teacher.b}, v₁ = ${teacher.v1}, v₂ = ${teacher.v2}, ${steps} steps:\n`);
+    print(`\nFitting ${points.length} points (x, y) drawn from a teacher with w = ${teacher.w}, b = ${formatNumber(teacher.b, 0)}, v₁ = ${teacher.v1}, v₂ = ${formatNumber(teacher.v2, 0)}, ${steps} steps:\n`);
     print(formatTable(['x', 'y', 'fitted p₁'], points.map((p, i) => [p, ys[i]!, p1[i]!]), 3));
     print(`\nloss ${losses[0]!.toFixed(4)} → ${losses.at(-1)!.toFixed(6)}; the floor (the targets' entropy) is ${lossFloor.toFixed(6)}.`);
     return { gradients, initialLoss: losses[0]!, finalLoss: losses.at(-1)!, lossFloor };

@@ -64,6 +64,7 @@ export const wider = defineScenario<WiderOutcome>({
       entries.push({ name: `∂L/∂x${sub(j)}`, analytic: dx.data[j]!, expected: s.W[0]![j]! * dh.data[0]! + s.W[1]![j]! * dh.data[1]!, numeric });
     }
 
+    print('Going wider: h = W·x + b, q = σ(h), o = V·q, L = cross-entropy of softmax(o) against y (2×2 layers)\n');
     print(`x = [${s.x.join(', ')}], W = [${s.W.map((r) => `[${r.join(', ')}]`).join(', ')}], b = [${s.b.join(', ')}], V = [${s.V.map((r) => `[${r.join(', ')}]`).join(', ')}], y = [${s.y.join(', ')}]`);
     print(`∂L/∂h = [${Array.from(dh.data, (v) => formatNumber(v, 6)).join(', ')}] (from the streams)\n`);
     print(formatTable(['entry', 'from the streams', 'primer formula', 'formula', 'finite difference'],

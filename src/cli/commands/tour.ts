@@ -1,13 +1,82 @@
-/** `gradstream tour`: what `npm start` runs. The primer's worked examples, step by step. */
-import type { Command } from '../command.ts';
-import { primerWalkthrough } from '../../primer/walkthrough.ts';
+/**
+ * `gradstream tour`, what `npm start` runs: the primer step by step through the streaming
+ * runtime, the primer's own mistakes caught by the verifier, every built-in layer verified,
+ * and MNIST training watched live in the terminal and in the browser.
+ */
+import { parseOptions, type Command } from '../command.ts';
+import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
+import { startRunDashboard, serveUntilInterrupted, type RunDashboard } from '../../telemetry/serve.ts';
+import { simplest } from '../../../scenarios/simplest.ts';
+import { deeper } from '../../../scenarios/deeper.ts';
+import { wider } from '../../../scenarios/wider.ts';
+import { primerTypos } from '../../../scenarios/primerTypos.ts';
+import { trainMnist } from '../../../scenarios/mnist.ts';
+import type { ScenarioContext } from '../../../scenarios/scenario.ts';
+
+/** Property runs per built-in in the tour's verification table, and the seed that makes it reproducible. */
+const tourRuns = { full: 60, quick: 10 };
+const tourSeed = 2024;
 
 export const tourCommand: Command = {
   name: 'tour',
-  summary: 'the guided tour that `npm start` runs',
-  usage: 'gradstream tour',
-  async run(_args, { stdout }) {
-    stdout.write(primerWalkthrough() + '\n');
-    return 0;
+  summary: 'the guided tour that `npm start` runs (--serve keeps the dashboard up afterwards)',
+  usage: 'gradstream tour [--quick] [--serve] [--no-dashboard]',
+  async run(args, { stdout }) {
+    const { options } = parseOptions('tour', args, { quick: 'flag', serve: 'flag', 'no-dashboard': 'flag' });
+    const quick = options.quick === true;
+    const print = (text: string) => stdout.write(text + '\n');
+    const heading = (text: string) => print(`\n${'═'.repeat(text.length)}\n${text}\n${'═'.repeat(text.length)}\n`);
+    const interrupt = new AbortController();
+    const onSigint = () => interrupt.abort();
+    process.once('SIGINT', onSigint);
+    const context = (seed: number): ScenarioContext => ({ print, quick, seed, options: {}, signal: interrupt.signal });
+
+    try {
+      heading('1. The backpropagation primer, step by step, through the streaming runtime');
+      await simplest.run(context(simplest.defaultSeed));
+      print('');
+      await deeper.run(context(deeper.defaultSeed));
+      print('');
+      await wider.run(context(wider.defaultSeed));
+
+      heading("2. The primer's own mistakes, caught by the verifier");
+      await primerTypos.run(context(primerTypos.defaultSeed));
+
+      heading('3. Every built-in layer and loss, verified against finite differences');
+      const runs = quick ? tourRuns.quick : tourRuns.full;
+      print(`${runs} fast-check cases each (seed ${tourSeed}): shapes, values, kinks and ties drawn, every gradient compared.\n`);
+      const outcomes = builtinSpecs().map((found) => verifySpec(found, { numRuns: runs, seed: tourSeed }));
+      print(formatSpecTable(outcomes));
+      const failures = formatFailures(outcomes);
+      if (failures) print('\n' + failures);
+
+      heading('4. MNIST, watched live');
+      let dashboard: RunDashboard | undefined;
+      const outcome = await trainMnist({
+        seed: 0,
+        epochs: quick ? 1 : 12,
+        print,
+        signal: interrupt.signal,
+        ...(quick ? { trainLimit: 2000 } : {}),
+        onStart: (run) => {
+          if (options['no-dashboard']) return;
+          void startRunDashboard(run, { console: false, audits: { everySteps: 100 } }).then((started) => {
+            dashboard = started;
+            print(`  live dashboard: ${started.url}  (loss, accuracy, per-layer gradients, audits; Prometheus at ${started.url}metrics)\n`);
+          });
+        },
+      });
+      print(`\nThe tour is over: ${(100 * outcome.accuracy).toFixed(2)}% of held-out digits right.`);
+      if (dashboard) {
+        if (options.serve && !interrupt.signal.aborted) await serveUntilInterrupted(dashboard.watch, stdout);
+        else {
+          await dashboard.watch.dispose();
+          print('(run `npm start -- --serve` to keep the dashboard up after the run)');
+        }
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+    return interrupt.signal.aborted ? 130 : 0;
   },
 };
