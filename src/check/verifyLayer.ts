@@ -53,7 +53,8 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
     const dy = new Tensor(Float64Array.from(drawn.dy), [drawn.batch, ...outputFeatures]);
     return { layer, x, dy };
   };
-  const replay = (seed: number, path: string) => `verifyLayer(make, { features: [${features.join(', ')}], seed: ${seed}, path: "${path}" })`;
+  const makeCall = options.makeSource ? `() => ${options.makeSource}` : 'make';
+  const replay = (seed: number, path: string) => `verifyLayer(${makeCall}, { features: [${features.join(', ')}], seed: ${seed}, path: "${path}" })`;
   return runProperty({
     name: sample.name,
     arbitrary: layerCase(shapes, options),

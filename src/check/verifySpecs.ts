@@ -81,18 +81,24 @@ export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}): Spec
   return { found, result, milliseconds: performance.now() - started };
 }
 
-/** The outcome table: layer, runs, worst relative error, kinks, evaluations, time, verdict. */
+/** The outcome table: layer, runs, worst relative error (of the counterexample, for a failure), kinks, evaluations, time, verdict. */
 export function formatSpecTable(outcomes: readonly SpecOutcome[]): string {
   const rows = outcomes.map(({ found, result, milliseconds }) => [
     found.spec.name === result.name || found.kind === 'loss' ? found.spec.name : `${found.spec.name} (${result.name})`,
     String(result.numRuns),
-    result.stats.worstRelativeError > 0 ? formatError(result.stats.worstRelativeError) : '0',
+    formatWorst(result),
     String(result.stats.kinks),
     String(result.stats.evaluations.forward + result.stats.evaluations.backward),
     `${(milliseconds / 1000).toFixed(1)} s`,
     result.ok ? 'ok' : 'FAILED',
   ]);
   return formatTable(['layer', 'runs', 'worst rel. error', 'kinks', 'evaluations', 'time', 'verdict'], rows);
+}
+
+/** A failure's counterexample error (— when it failed before any comparison), else the largest relative error of the passing cases. */
+function formatWorst(result: VerifyResult<unknown>): string {
+  if (!result.ok) return result.report?.worst ? formatError(result.report.worst.relativeError) : '—';
+  return result.stats.worstRelativeError > 0 ? formatError(result.stats.worstRelativeError) : '0';
 }
 
 /** Every failure in full: report, replay and the pasteable case. */

@@ -65,6 +65,15 @@ describe('checkGradients on correct layers', () => {
     expect(bad.mismatches[0]!.kink).toEqual({ left: expect.closeTo(0, 9), right: expect.closeTo(1, 9) });
   });
 
+  it('accepts 0, ½ or 1 as ReLU’s derivative at 0: each is a subgradient', () => {
+    for (const atZero of [0, 0.5, 1]) {
+      const layer = elementwise('relu', (v) => Math.max(0, v), (v) => (v > 0 ? 1 : v === 0 ? atZero : 0));
+      const report = checkGradients(layer, tensor([[0, 1, -1, 0]]));
+      expect(report.ok, formatReport(report)).toBe(true);
+      expect(report.kinkCount).toBe(2);
+    }
+  });
+
   it('treats ties in a max as kinks, not as errors', () => {
     const report = checkGradients(rowMax(), tensor([[1, 1, 1], [2, 0, 2], [0, 3, -1]]));
     expect(report.ok, formatReport(report)).toBe(true);

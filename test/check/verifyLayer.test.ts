@@ -45,7 +45,7 @@ describe('verifyLayer', () => {
 
   it('writes the counterexample as a test to paste', () => {
     const result = verifyLayer(offByRelative1e5.make, { features: [3], seed: 5, makeSource: 'offByRelative1e5.make()' });
-    expect(result.source).toMatch(/^\/\/ offByRelative1e5: the smallest failing case; replay with verifyLayer\(make, \{ features: \[3\], seed: 5, path: "[\d:]+" \}\)\n/);
+    expect(result.source).toMatch(/^\/\/ offByRelative1e5: the smallest failing case; replay with verifyLayer\(\(\) => offByRelative1e5\.make\(\), \{ features: \[3\], seed: 5, path: "[\d:]+" \}\)\n/);
     expect(result.source).toContain('const layer = offByRelative1e5.make();');
     expect(result.source).toMatch(/layer\.params\["W"\]!\.data\.set\(\[[-\d., ]+\]\);/);
     expect(result.source).toMatch(/const x = tensor\(\[\[[-\d., ]+\]\]\);/);
