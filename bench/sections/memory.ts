@@ -54,10 +54,11 @@ export const memorySection: Section = {
       const first = at(every)!;
       const last = report.samples[report.samples.length - 1]!;
       const flat = Math.abs(liveSlope) < flatLiveMiBPer1000;
+      const settledRss = settled.map((s) => mebibytes(s.rssBytes));
       rows.push([
         report.mode === 'direct' ? 'layers called directly' : 'through train()',
         mebibytes(first.rssBytes),
-        mebibytes(last.rssBytes),
+        `${Math.min(...settledRss).toFixed(1)}–${Math.max(...settledRss).toFixed(1)}`,
         mebibytes(report.peakRssBytes),
         rssSlope,
         live(last),
@@ -72,7 +73,7 @@ export const memorySection: Section = {
       columns: [
         { heading: 'run' },
         { heading: `RSS @${every}`, decimals: 1 },
-        { heading: `RSS @${steps}`, decimals: 1 },
+        { heading: `RSS ${2 * every}–${steps}` },
         { heading: 'peak RSS', decimals: 1 },
         { heading: 'RSS/1000 steps', decimals: 3 },
         { heading: `live @${steps}`, decimals: 1 },

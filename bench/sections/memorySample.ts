@@ -5,6 +5,8 @@ export interface MemorySample {
   readonly step: number;
   readonly rssBytes: number;
   readonly heapUsedBytes: number;
+  /** The V8 heap's reserved pages, live or not. */
+  readonly heapTotalBytes: number;
   /** ArrayBuffers, WebAssembly memory included. */
   readonly arrayBuffersBytes: number;
 }
@@ -21,5 +23,5 @@ export async function memorySample(step: number): Promise<MemorySample> {
   gc?.();
   await new Promise((resolve) => setTimeout(resolve, 20));
   const usage = process.memoryUsage();
-  return { step, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, arrayBuffersBytes: usage.arrayBuffers };
+  return { step, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, arrayBuffersBytes: usage.arrayBuffers };
 }

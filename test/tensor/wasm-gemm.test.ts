@@ -131,6 +131,24 @@ describe('gemmWasm', () => {
     expect(Array.from(c.subarray(24))).toEqual([9, 9]);
   });
 
+  it('puts NaN and ±Infinity where the JavaScript kernel does (padding never leaks into C)', () => {
+    fc.assert(
+      fc.property(caseArbitrary(9), fc.constantFrom(NaN, Infinity, -Infinity), fc.nat(), fc.nat(), (c, special, atA, atB) => {
+        const random = createRandom(c.seed);
+        const a = random.uniformArray(c.m * c.k, -1, 1);
+        const b = random.uniformArray(c.k * c.n, -1, 1);
+        a[atA % a.length] = special;
+        b[atB % b.length] = -special;
+        const viaWasm = new Float64Array(c.m * c.n);
+        const viaJs = new Float64Array(c.m * c.n);
+        kernel(c.m, c.n, c.k, a, c.transposeA, b, c.transposeB, viaWasm, false);
+        gemmJs(c.m, c.n, c.k, a, c.transposeA, b, c.transposeB, viaJs, false);
+        expect(Array.from(viaWasm)).toEqual(Array.from(viaJs));
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it('leaves C alone (accumulate) or zeroes it when a dimension is 0', () => {
     const c = new Float64Array([1, 2, 3]);
     kernel(1, 3, 0, new Float64Array(0), false, new Float64Array(0), false, c, true);

@@ -104,7 +104,9 @@ export function createWasmGemm(shape: GemmShape = defaultGemmShape): GemmKernel 
     const bStage = aStage + m * k;
     const end = bStage + k * n;
     if (!reserve(end)) {
-      throw new RangeError(`gemm: a ${m}×${k} by ${k}×${n} product needs ${end * bytesPerValue} bytes of WebAssembly memory, more than it can grow to`);
+      throw new RangeError(
+        `gemm: a ${m}×${k} by ${k}×${n} product needs ${end * bytesPerValue} bytes of WebAssembly memory, more than it can grow to; setGemmKernel(gemmJs) multiplies without it`,
+      );
     }
 
     heap.set(a.length === m * k ? a : a.subarray(0, m * k), aStage);
