@@ -4,17 +4,19 @@
  * The layer is reduced to g(x, θ) = ⟨dy, f(x; θ)⟩ for a seeded random cotangent dy (or the one
  * given), whose gradient with respect to x and to each parameter is what backward(dy) returns.
  * Those are compared with finite differences of g, coordinate by coordinate (`full`) or along
- * random directions (`fast`), beside the checks that need no derivative.
+ * random directions (`fast`), beside the checks that need no derivative. The layer only ever
+ * sees the verifier's copies of x and dy; its parameters are restored after every stage.
  */
 import { Tensor, ShapeError, formatShape, sameShape } from '../tensor/tensor.ts';
-import { createRandom } from '../tensor/random.ts';
+import { createRandom, type Random } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
 import type { CheckResult, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, randomTensor } from './tensorChecks.ts';
 import { outputChange, type Variable } from './objective.ts';
-import { magnitudePass } from './magnitudePass.ts';
+import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
+import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
 
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
@@ -39,105 +41,148 @@ export const fullModeLimit = 1024;
 export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = {}): GradientReport {
   if (!(x instanceof Tensor)) throw new TypeError(`checkGradients(${layer?.name}): x must be a Tensor`);
   const seed = options.seed ?? 0;
-  const random = createRandom(seed);
-  const context = options.context ?? defaultContext;
-  const owner = layer.name;
-  const evaluations = { forward: 0, backward: 0 };
-  let calling: 'forward runs' | 'backward runs' = 'forward runs';
-  const forward = (input: Tensor): Pass => {
-    evaluations.forward++;
-    calling = 'forward runs';
-    return layer.forward(input, context);
-  };
-  const backward = (pass: Pass) => (dy: Tensor): Gradients => {
-    evaluations.backward++;
-    calling = 'backward runs';
-    return pass.backward(dy);
-  };
-  const mode = options.mode ?? defaultMode(layer, x);
+  const probe = countingProbe(layer, options.context ?? defaultContext);
+  const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed };
   const checks: CheckResult[] = [];
-  const report = (tally?: ReturnType<typeof compareGradients>): GradientReport => ({
-    layer: owner,
-    ok: checks.every((c) => c.ok),
-    mode,
-    inputShape: x.shape.slice(),
-    seed,
-    compared: tally?.compared ?? 0,
-    ...(tally?.worst ? { worst: tally.worst } : {}),
-    mismatches: tally?.mismatches ?? [],
-    mismatchCount: tally?.mismatchCount ?? 0,
-    kinks: tally?.kinks ?? [],
-    kinkCount: tally?.kinkCount ?? 0,
-    nonFinite: tally?.nonFinite ?? 0,
-    checks,
-    evaluations: { ...evaluations },
-  });
-
-  const input = x.clone();
   const paramsBefore = Object.entries(layer.params).map(([key, t]) => [key, t.clone()] as const);
   const restoreParams = () => paramsBefore.forEach(([key, saved]) => layer.params[key]!.data.set(saved.data));
+  const stage: Stage = { layer, x, input: x.clone(), probe, checks, random: createRandom(seed), paramsBefore, restoreParams };
   try {
-    const first = attempt('forward runs', () => forward(input), checks);
-    if (!first) return report();
-    if (!(first.y instanceof Tensor)) {
-      checks.push({ name: 'forward runs', ok: false, detail: `${owner}.forward returned no output tensor y` });
-      return report();
-    }
-    // A copy: a layer may return a view of x as y (flatten), and the verifier moves x.
-    const y = first.y.clone();
-    const dy = options.dy ?? randomTensor(y.shape, () => random.uniform());
-    if (!sameShape(dy.shape, y.shape)) throw new OptionsError(`checkGradients(${owner}): dy has shape ${formatShape(dy.shape)}, expected the output's shape ${formatShape(y.shape)}`);
-    const dyGiven = dy.clone();
-    const gradients = attempt('backward runs', () => backward(first)(dyGiven), checks);
-    const changes = [
-      firstChange(owner, 'x', x, input, 'during forward or backward'),
-      ...paramsBefore.map(([key, saved]) => firstChange(owner, key, saved, layer.params[key]!, 'during forward or backward')),
-      firstChange(owner, 'dy', dy, dyGiven, 'during backward'),
-    ];
-    checks.push(verdict('inputs unchanged', changes));
-    input.data.set(x.data);
-    restoreParams();
-    if (!gradients) return report();
-    const shapes = shapeCheck(layer, x, gradients);
-    checks.push(shapes);
-    if (!shapes.ok) return report();
-
-    const second = forward(input);
-    checks.push(finiteCheck(owner, [['y', y], ...gradientList(gradients)], layer.nonFiniteReason));
-    checks.push(determinismCheck(owner, [
-      ['y', y, second.y, 'between two forward calls'],
-      ...pairGradients(gradients, backward(first)(dy), 'between two backward calls of one pass'),
-      ...pairGradients(gradients, backward(second)(dy), 'between the backward calls of two passes'),
-    ]));
-    // One magnitude pass covers every backward below: its cotangent 2·|dy| + |dy₂| bounds theirs.
-    const dy2 = randomTensor(y.shape, () => random.uniform());
-    const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), forward, backward);
-    restoreParams();
-    checks.push(linearityCheck(owner, backward(first), dy, dy2, magnitudes.gradients));
-    checks.push(zeroCheck(owner, backward(first), y.shape, gradients));
-    if (!checks.every((c) => c.ok)) {
-      checks.push({ name: 'gradient', ok: true, detail: 'skipped: the checks above failed' });
-      return report();
-    }
-
-    const variables: Variable[] = [
-      ...(layer.indexInput ? [] : [{ name: 'x', value: input, analytic: gradients.dx }]),
-      ...Object.entries(layer.params).map(([key, value]) => ({ name: key, value, analytic: gradients.dParams[key]! })),
-    ].map((v) => {
-      const analyticMagnitude = magnitudes.gradients.get(v.name);
-      return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
-    });
-    const objective = { variables, change: () => outputChange(dy.data, y.data, forward(input).y.data, magnitudes.y) };
-    const tally = compareGradients(objective, { mode, random, probes: options.probes ?? 2, maxListed: options.maxMismatches ?? 10, owner, allowNonFinite: layer.nonFiniteReason !== undefined });
-    checks.push(tally.check);
-    return report(tally);
+    const first = firstPass(stage, options.dy);
+    if (!first) return buildReport(header, checks, probe.evaluations);
+    const magnitudes = sideChecks(stage, first);
+    if (!checks.every((c) => c.ok)) return buildReport(header, [...checks, gradientSkipped], probe.evaluations);
+    const tally = compareLayerGradients(stage, first, magnitudes, header.mode, options);
+    return buildReport(header, [...checks, tally.check], probe.evaluations, tally);
   } catch (error) {
     if (error instanceof OptionsError) throw error;
-    checks.push({ name: calling, ok: false, detail: `threw on a later call: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
-    return report();
+    checks.push({ name: probe.calling(), ok: false, detail: `threw on a later call: ${describeError(error)}` });
+    return buildReport(header, checks, probe.evaluations);
   } finally {
     restoreParams();
   }
+}
+
+/** Everything the stages of one check share. */
+interface Stage {
+  readonly layer: Layer;
+  /** The caller's x, never given to the layer. */
+  readonly x: Tensor;
+  /** The verifier's copy of x, which the layer sees and finite differences move. */
+  readonly input: Tensor;
+  readonly probe: CountingProbe;
+  readonly checks: CheckResult[];
+  readonly random: Random;
+  readonly paramsBefore: readonly (readonly [string, Tensor])[];
+  readonly restoreParams: () => void;
+}
+
+/** The first forward and backward, and what they leave behind. */
+interface FirstPass {
+  readonly pass: Pass;
+  /** A copy of the output: a layer may return a view of x (flatten), and the verifier moves x. */
+  readonly y: Tensor;
+  /** The verifier's copy of the cotangent. */
+  readonly dy: Tensor;
+  readonly gradients: Gradients;
+}
+
+/** Forward and backward once, then `inputs unchanged` and `gradient shapes`; undefined when later stages cannot run. */
+function firstPass(stage: Stage, givenDy: Tensor | undefined): FirstPass | undefined {
+  const { layer, x, input, probe, checks } = stage;
+  const owner = layer.name;
+  const pass = attempt('forward runs', () => probe.forward(input), checks);
+  if (!pass) return undefined;
+  if (!(pass.y instanceof Tensor)) {
+    checks[checks.length - 1] = { name: 'forward runs', ok: false, detail: `${owner}.forward returned no output tensor y` };
+    return undefined;
+  }
+  const y = pass.y.clone();
+  const cotangent = givenDy ?? randomTensor(y.shape, () => stage.random.uniform());
+  if (!sameShape(cotangent.shape, y.shape)) {
+    throw new OptionsError(`checkGradients(${owner}): dy has shape ${formatShape(cotangent.shape)}, expected the output's shape ${formatShape(y.shape)}`);
+  }
+  const dyGiven = cotangent.clone();
+  const gradients = attempt('backward runs', () => probe.backward(pass)(dyGiven), checks);
+  checks.push(verdict('inputs unchanged', [
+    firstChange(owner, 'x', x, input, 'during forward or backward'),
+    ...stage.paramsBefore.map(([key, saved]) => firstChange(owner, key, saved, layer.params[key]!, 'during forward or backward')),
+    firstChange(owner, 'dy', cotangent, dyGiven, 'during backward'),
+  ]));
+  input.data.set(x.data);
+  stage.restoreParams();
+  if (!gradients) return undefined;
+  const shapes = shapeCheck(layer, x, gradients);
+  checks.push(shapes);
+  return shapes.ok ? { pass, y, dy: cotangent.clone(), gradients } : undefined;
+}
+
+/** `finite values`, `deterministic`, `linear in dy`, `zero dy gives zero gradients`; returns the magnitude pass. */
+function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): Magnitudes {
+  const { layer, input, probe, checks } = stage;
+  const owner = layer.name;
+  const second = probe.forward(input);
+  checks.push(finiteCheck(owner, [['y', y], ...gradientList(gradients)], layer.nonFiniteReason));
+  checks.push(determinismCheck(owner, [
+    ['y', y, second.y, 'between two forward calls'],
+    ...pairGradients(gradients, probe.backward(pass)(dy), 'between two backward calls of one pass'),
+    ...pairGradients(gradients, probe.backward(second)(dy), 'between the backward calls of two passes'),
+  ]));
+  // One magnitude pass covers every backward below: its cotangent 2·|dy| + |dy₂| bounds theirs.
+  const dy2 = randomTensor(y.shape, () => stage.random.uniform());
+  const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), probe.forward, probe.backward);
+  stage.restoreParams();
+  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients));
+  checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
+  return magnitudes;
+}
+
+/** The finite-difference comparison over x (unless the layer takes indices) and every parameter. */
+function compareLayerGradients(stage: Stage, { y, dy, gradients }: FirstPass, magnitudes: Magnitudes, mode: GradientMode, options: CheckOptions) {
+  const { layer, input, probe } = stage;
+  const variables: Variable[] = [
+    ...(layer.indexInput ? [] : [{ name: 'x', value: input, analytic: gradients.dx }]),
+    ...Object.entries(layer.params).map(([key, value]) => ({ name: key, value, analytic: gradients.dParams[key]! })),
+  ].map((v) => {
+    const analyticMagnitude = magnitudes.gradients.get(v.name);
+    return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
+  });
+  const objective = { variables, change: () => outputChange(dy.data, y.data, probe.forward(input).y.data, magnitudes.y) };
+  return compareGradients(objective, {
+    mode,
+    random: stage.random,
+    probes: options.probes ?? 2,
+    maxListed: options.maxMismatches ?? 10,
+    owner: layer.name,
+    allowNonFinite: layer.nonFiniteReason !== undefined,
+  });
+}
+
+/** forward and backward that count their calls and remember which ran last (to name a throw). */
+interface CountingProbe {
+  readonly evaluations: { forward: number; backward: number };
+  forward(x: Tensor): Pass;
+  backward(pass: Pass): (dy: Tensor) => Gradients;
+  calling(): 'forward runs' | 'backward runs';
+}
+
+function countingProbe(layer: Layer, context: ForwardContext): CountingProbe {
+  const evaluations = { forward: 0, backward: 0 };
+  let last: 'forward runs' | 'backward runs' = 'forward runs';
+  return {
+    evaluations,
+    forward: (x) => {
+      evaluations.forward++;
+      last = 'forward runs';
+      return layer.forward(x, context);
+    },
+    backward: (pass) => (dy) => {
+      evaluations.backward++;
+      last = 'backward runs';
+      return pass.backward(dy);
+    },
+    calling: () => last,
+  };
 }
 
 /** A wrong option (not a wrong layer): thrown, not reported. */
@@ -153,16 +198,4 @@ function defaultMode(layer: Layer, x: Tensor): GradientMode {
 function pairGradients(first: Gradients, second: Gradients, when: string) {
   const again = new Map(gradientList(second));
   return gradientList(first).map(([name, t]) => [name, t, again.get(name) ?? new Tensor(new Float64Array(0), [0]), when] as const);
-}
-
-/** Runs `action`; on a throw records a failed check with the error's message. */
-export function attempt<T>(name: CheckResult['name'], action: () => T, checks: CheckResult[]): T | undefined {
-  try {
-    const value = action();
-    checks.push({ name, ok: true });
-    return value;
-  } catch (error) {
-    checks.push({ name, ok: false, detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    return undefined;
-  }
 }

@@ -6,11 +6,13 @@ import { Tensor, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import type { Loss, LossPass } from '../layers/contract.ts';
 import type { CheckResult, GradientMode, GradientReport } from './report.ts';
+import type { TallyResult } from './tally.ts';
 import { determinismCheck, finiteCheck, verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
 import { roundingFactor, type Variable } from './objective.ts';
 import { compareGradients } from './compareGradients.ts';
-import { attempt, fullModeLimit } from './checkGradients.ts';
+import { fullModeLimit } from './checkGradients.ts';
+import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
 
 /** Options of {@link checkLossGradients}. */
 export interface CheckLossOptions {
@@ -44,22 +46,8 @@ export function checkLossGradients(loss: Loss, prediction: Tensor, target: Tenso
     return pass.backward();
   };
   const checks: CheckResult[] = [];
-  const report = (tally?: ReturnType<typeof compareGradients>): GradientReport => ({
-    layer: owner,
-    ok: checks.every((c) => c.ok),
-    mode,
-    inputShape: prediction.shape.slice(),
-    seed,
-    compared: tally?.compared ?? 0,
-    ...(tally?.worst ? { worst: tally.worst } : {}),
-    mismatches: tally?.mismatches ?? [],
-    mismatchCount: tally?.mismatchCount ?? 0,
-    kinks: tally?.kinks ?? [],
-    kinkCount: tally?.kinkCount ?? 0,
-    nonFinite: tally?.nonFinite ?? 0,
-    checks,
-    evaluations: { ...evaluations },
-  });
+  const header = { layer: owner, mode, inputShape: prediction.shape, seed };
+  const report = (tally?: TallyResult, last?: CheckResult) => buildReport(header, last ? [...checks, last] : checks, evaluations, tally);
 
   const first = attempt('forward runs', forward, checks);
   if (!first) return report();
@@ -87,10 +75,7 @@ export function checkLossGradients(loss: Loss, prediction: Tensor, target: Tenso
       ['dprediction', gradient, backward(first), 'between two backward calls of one pass'],
       ['dprediction', gradient, backward(second), 'between the backward calls of two passes'],
     ]));
-    if (!checks.every((c) => c.ok)) {
-      checks.push({ name: 'gradient', ok: true, detail: 'skipped: the checks above failed' });
-      return report();
-    }
+    if (!checks.every((c) => c.ok)) return report(undefined, gradientSkipped);
     const variables: Variable[] = [{ name: 'prediction', value: input, analytic: gradient }];
     const objective = {
       variables,
@@ -101,10 +86,9 @@ export function checkLossGradients(loss: Loss, prediction: Tensor, target: Tenso
       },
     };
     const tally = compareGradients(objective, { mode, random: createRandom(seed), probes: options.probes ?? 2, maxListed: options.maxMismatches ?? 10, owner });
-    checks.push(tally.check);
-    return report(tally);
+    return report(tally, tally.check);
   } catch (error) {
-    checks.push({ name: 'forward runs', ok: false, detail: `threw on a later call: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+    checks.push({ name: 'forward runs', ok: false, detail: `threw on a later call: ${describeError(error)}` });
     return report();
   }
 }
