@@ -8,8 +8,10 @@ import { customLayer } from './customLayer.ts';
 import { xor } from './xor.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
+import { convMnist } from './convMnist.ts';
+import { attention } from './attention.ts';
 
-export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, customLayer, xor, iris, mnist];
+export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, customLayer, xor, iris, mnist, convMnist, attention];
 
 /** The scenario of a name, or undefined. */
 export function findScenario(name: string): Scenario | undefined {

@@ -1,0 +1,73 @@
+/**
+ * A small convolutional network on the MNIST digits.
+ *
+ * What you will see: the digits as 1×28×28 images, a network of two 3×3 convolutions with
+ * ReLU and 2×2 max pooling and one dense layer (9,098 parameters, a tenth of the 784-128-10
+ * MLP's), trained with Adam through the streaming runtime, and its accuracy on 1,500
+ * held-out digits (≥ 95% after two epochs). Same seed, same split, same result.
+ */
+import { conv2d } from '../src/layers/conv2d.ts';
+import { relu } from '../src/layers/relu.ts';
+import { maxPool2d } from '../src/layers/maxPool2d.ts';
+import { flatten } from '../src/layers/flatten.ts';
+import { dense } from '../src/layers/dense.ts';
+import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
+import { argmaxRows } from '../src/tensor/rows.ts';
+import { sequential } from '../src/graph/builder.ts';
+import { train } from '../src/graph/trainer.ts';
+import { predict } from '../src/graph/evaluate.ts';
+import { adam } from '../src/graph/optimizers/adam.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { stratifiedSplit, subset, trainingBatches } from '../src/data/dataset.ts';
+import { defineScenario } from './scenario.ts';
+
+/** The outcome: held-out accuracy and the run's size. */
+export interface ConvMnistOutcome {
+  readonly accuracy: number;
+  readonly steps: number;
+  readonly trainSamples: number;
+  readonly testSamples: number;
+}
+
+export const convMnist = defineScenario<ConvMnistOutcome>({
+  name: 'conv-mnist',
+  summary: 'a two-convolution network (9,098 parameters) on the MNIST digits, ≥ 95% held-out accuracy',
+  defaultSeed: 0,
+  options: { epochs: { kind: 'value', description: 'passes over the training digits (default 2)' } },
+  async run({ print, seed, quick, options, signal }) {
+    const epochs = options.epochs !== undefined ? Number(options.epochs) : 2;
+    if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`conv-mnist: --epochs expects a positive integer, got ${String(options.epochs)}`);
+    const digits = loadMnist({ image: true });
+    const split = stratifiedSplit(digits, { testFraction: 0.15, seed });
+    const trainSet = quick ? subset(split.train, Array.from({ length: 1200 }, (_, i) => i)) : split.train;
+    const test = quick ? subset(split.test, Array.from({ length: 500 }, (_, i) => i)) : split.test;
+    print(`${trainSet.labels.length} digits to train on, ${test.labels.length} held out (seed ${seed}), ${epochs} epoch${epochs === 1 ? '' : 's'} of batches of 32\n`);
+
+    const net = sequential([
+      conv2d(1, 8, 3, { padding: 1, seed }), relu(), maxPool2d(2),
+      conv2d(8, 16, 3, { padding: 1, seed: seed + 1 }), relu(), maxPool2d(2),
+      flatten(), dense(16 * 7 * 7, 10, { seed: seed + 2 }),
+    ], { inputFeatures: [1, 28, 28] });
+    print(net.summary() + '\n');
+    const run = train(net, trainingBatches(trainSet, { batchSize: 32, seed, epochs }), { loss: softmaxCrossEntropy(), optimizer: adam(0.002), seed });
+    const stop = () => run.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    let recent = 0;
+    run.taps.step$.subscribe(({ step, loss }) => {
+      recent += loss;
+      if (step % 50 === 0) {
+        print(`  step ${String(step).padStart(4)}  mean loss of the last 50 steps ${(recent / 50).toFixed(4)}`);
+        recent = 0;
+      }
+    });
+    const result = await run.result;
+    signal.removeEventListener('abort', stop);
+
+    const predicted = argmaxRows(predict(net, test.x));
+    let correct = 0;
+    for (let i = 0; i < predicted.length; i++) if (predicted[i] === test.labels[i]) correct++;
+    const accuracy = correct / predicted.length;
+    print(`\nHeld-out accuracy ${(100 * accuracy).toFixed(2)}% (${correct} of ${predicted.length}) after ${result.steps} steps, ${result.durationSeconds.toFixed(0)} s.`);
+    return { accuracy, steps: result.steps, trainSamples: trainSet.labels.length, testSamples: predicted.length };
+  },
+});
