@@ -7,6 +7,7 @@
  * - graph: the reactive dataflow runtime, trainer and optimizers
  * - telemetry: training events, statistics and sinks
  * - data: the MNIST digits and iris flowers, seeded splits and batches
+ * - checkpoint: saving and resuming a run bit for bit
  * - primer: the backpropagation primer's worked examples
  */
 export * from './tensor/index.ts';
@@ -15,4 +16,5 @@ export * from './check/index.ts';
 export * from './graph/index.ts';
 export * from './telemetry/index.ts';
 export * from './data/index.ts';
+export * from './checkpoint/index.ts';
 export * from './primer/index.ts';

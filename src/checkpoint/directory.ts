@@ -1,0 +1,27 @@
+/** A checkpoint directory, as `gradstream run --checkpoint <dir>` uses one: one file, replaced atomically. */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeStaleTemporaries } from './atomicWrite.ts';
+
+/** The file name of the checkpoint inside a checkpoint directory. */
+export const checkpointFileName = 'checkpoint.ckpt';
+
+/** A checkpoint directory: where its file is, and whether it holds one yet. */
+export interface CheckpointDirectory {
+  readonly path: string;
+  /** The checkpoint file's path. */
+  readonly file: string;
+  /** Whether a checkpoint has been saved there. */
+  holdsCheckpoint(): boolean;
+}
+
+/**
+ * Opens (creating it when missing) a checkpoint directory, and deletes the temporary files
+ * that writers killed mid-write left there; the checkpoint itself is never touched.
+ */
+export function openCheckpointDirectory(path: string): CheckpointDirectory {
+  mkdirSync(path, { recursive: true });
+  const file = join(path, checkpointFileName);
+  removeStaleTemporaries(file);
+  return { path, file, holdsCheckpoint: () => existsSync(file) };
+}

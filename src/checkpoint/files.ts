@@ -1,0 +1,43 @@
+/** Checkpoint files: save a graph and its run to a path, read one back, load one into a graph. */
+import { readFileSync } from 'node:fs';
+import type { Graph } from '../graph/graph.ts';
+import type { TrainerState } from '../graph/trainOptions.ts';
+import { writeFileAtomic } from './atomicWrite.ts';
+import { captureCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint } from './codec.ts';
+import { CheckpointError } from './errors.ts';
+import { applyCheckpoint } from './restore.ts';
+
+/**
+ * Saves `graph` and the run's `state` (from `handle.state()`, at a step boundary) to `path`,
+ * atomically: a crash mid-write leaves the previous file intact.
+ *
+ * @example run.taps.step$.subscribe(({ step }) => step % 100 === 0 && saveCheckpoint('run.ckpt', net, run.state()));
+ */
+export function saveCheckpoint(path: string, graph: Graph, state: TrainerState): Checkpoint {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`saveCheckpoint: expected a file path, got ${typeof path}`);
+  const checkpoint = captureCheckpoint(graph, state);
+  writeFileAtomic(path, encodeCheckpoint(checkpoint));
+  return checkpoint;
+}
+
+/** Reads and checks a checkpoint file; throws a CheckpointError when it is missing, truncated or corrupt. */
+export function readCheckpoint(path: string): Checkpoint {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`readCheckpoint: expected a file path, got ${typeof path}`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new CheckpointError(`cannot read the checkpoint ${path}: ${(error as Error).message}`, path, { cause: error });
+  }
+  return decodeCheckpoint(bytes, path);
+}
+
+/**
+ * Loads a checkpoint file into `graph` (parameters and buffers) and returns the state to
+ * resume its run with: `train(graph, sameData, { ...sameOptions, resume })`. Refuses a file
+ * saved from a different graph, changing nothing.
+ */
+export function loadCheckpoint(path: string, graph: Graph): TrainerState {
+  return applyCheckpoint(graph, readCheckpoint(path), path);
+}
