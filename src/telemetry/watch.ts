@@ -72,7 +72,8 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     auditOptions ? liveAudits(run, auditOptions) : EMPTY,
   ).pipe(
     // A run resumed from a checkpoint older than the file's end recomputes steps the file already holds.
-    filter((event) => recorded?.lastStep == null || event.type === 'run-start' || !('step' in event) || event.step > recorded.lastStep),
+    // Its start and end are its own, whatever step they name (a run resumed at its last step ends where the file does).
+    filter((event) => recorded?.lastStep == null || event.type === 'run-start' || event.type === 'run-end' || !('step' in event) || event.step > recorded.lastStep),
     sequence(run.runId, firstSeq),
     share(),
   );
