@@ -46,14 +46,8 @@ interface ProbeOutcome {
   readonly judgement: Judgement;
 }
 
-function compareProbe(
-  objective: Objective,
-  variable: Variable,
-    direction: Float64Array,
-  support: readonly number[],
-  probe: number,
-  tally: Tally,
-): void {
+/** One probe: recorded as passing, or localised to the coordinate that fails. */
+function compareProbe(objective: Objective, variable: Variable, direction: Float64Array, support: readonly number[], probe: number, tally: Tally): void {
   const site = { tensor: variable.name, index: [], probe, input: NaN };
   const outcome = judgeDirection(objective, variable, direction, support);
   if (outcome.judgement.ok) {
@@ -73,15 +67,15 @@ type Localised =
   | { kind: 'direction'; judgement: Judgement };
 
 /**
- * Follows the failing halves, worst first, down to one coordinate. When no half fails, the direction's
- * error is within the sum of its halves' tolerances (the parts' errors add), or its failure
- * came from kinks of different coordinates meeting: either way the probe passes, as a kink
- * when one was seen.
+ * Follows the failing halves, worst first, down to one coordinate. When no half fails, the
+ * direction's error is within the sum of its halves' tolerances (the parts' errors add), or
+ * its failure came from kinks of different coordinates meeting: either way the probe passes,
+ * as a kink when one was seen.
  */
 function localise(
   objective: Objective,
   variable: Variable,
-    direction: Float64Array,
+  direction: Float64Array,
   support: readonly number[],
   outcome: ProbeOutcome,
 ): Localised {
@@ -114,10 +108,11 @@ function localise(
   return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok && !withinParts ? { explained: true } : {}) } };
 }
 
+/** ⟨t, analytic⟩ over the support against the numeric derivative along t. */
 function judgeDirection(
   objective: Objective,
   variable: Variable,
-    direction: Float64Array,
+  direction: Float64Array,
   support: readonly number[],
 ): ProbeOutcome {
   const a = variable.analytic.data;
@@ -129,6 +124,7 @@ function judgeDirection(
   return { analytic, judgement: judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(0), extra) };
 }
 
+/** The direction of coordinate k alone. */
 function unitDirection(variable: Variable, k: number): Float64Array {
   const t = new Float64Array(variable.value.size);
   t[k] = 1;
