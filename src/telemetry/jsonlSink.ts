@@ -33,6 +33,8 @@ export interface JsonlSink extends SinkHandle {
   written(): number;
   /** Events skipped because the file already held their seq. */
   skipped(): number;
+  /** Writes the waiting lines now, synchronously: before a checkpoint, so that the file holds every step the checkpoint does. */
+  flush(): void;
 }
 
 /** Attaches a lossless JSONL recorder to a run's events, appending to `path`. */
@@ -88,5 +90,6 @@ export function jsonlSink(events$: Observable<TelemetryEvent>, path: string, opt
     },
     written: () => written,
     skipped: () => skipped,
+    flush: () => flushNow.next(),
   };
 }
