@@ -7,6 +7,7 @@
  *     npm run bench -- --quick               # fewer sizes, rounds and steps
  *     npm run bench -- --only matmul,memory  # some sections
  *     npm run bench -- --markdown            # also print the tables as Markdown
+ *     npx tsx bench/compare.ts bench/results/<older>.json   # old → new, row by row
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
