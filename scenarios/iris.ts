@@ -10,14 +10,13 @@ import { dense } from '../src/layers/dense.ts';
 import { tanh } from '../src/layers/tanh.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { sequential } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
 import { evaluate, predict } from '../src/graph/evaluate.ts';
 import { adam } from '../src/graph/optimizers/adam.ts';
 import { argmaxRows } from '../src/tensor/rows.ts';
 import { loadIris, standardize } from '../src/data/iris.ts';
 import { epochBatches, stratifiedSplit } from '../src/data/dataset.ts';
 import { formatTable } from '../src/primer/table.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun } from './scenario.ts';
 
 /** The outcome: test accuracy and loss, and the number of test flowers. */
 export interface IrisOutcome {
@@ -31,7 +30,9 @@ export const iris = defineScenario<IrisOutcome>({
   name: 'iris',
   summary: "Fisher's 150 iris flowers: a stratified seeded split, a 4-16-3 network, ≥ 95% test accuracy",
   defaultSeed: 1,
-  async run({ print, seed, quick }) {
+  resumable: true,
+  async run(context) {
+    const { print, seed, quick } = context;
     const flowers = loadIris();
     const split = stratifiedSplit(flowers, { testFraction: 0.2, seed });
     const trainSet = standardize(split.train);
@@ -41,7 +42,7 @@ export const iris = defineScenario<IrisOutcome>({
     const net = sequential([dense(4, 16, { seed }), tanh(), dense(16, 3, { seed: seed + 1 })], { inputFeatures: [4] });
     print(net.summary());
     const epochs = quick ? 60 : 100;
-    const run = train(net, epochBatches(trainSet, { batchSize: 16, seed, epoch: 0 }), {
+    const run = startRun(context, net, epochBatches(trainSet, { batchSize: 16, seed, epoch: 0 }), {
       loss: softmaxCrossEntropy(), optimizer: adam(0.01), epochs, shuffle: true, seed,
     });
     run.telemetry$.subscribe((event) => {

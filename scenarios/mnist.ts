@@ -10,14 +10,14 @@ import { dense } from '../src/layers/dense.ts';
 import { relu } from '../src/layers/relu.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { sequential } from '../src/graph/builder.ts';
-import { train, type TrainHandle } from '../src/graph/trainer.ts';
+import type { TrainHandle } from '../src/graph/trainer.ts';
 import { evaluate, predict } from '../src/graph/evaluate.ts';
 import { argmaxRows } from '../src/tensor/rows.ts';
 import { sgd } from '../src/graph/optimizers/sgd.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { epochBatches, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../src/data/dataset.ts';
 import type { Graph } from '../src/graph/graph.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun, type StartRun } from './scenario.ts';
 
 /** The outcome: test accuracy after each epoch and at the end. */
 export interface MnistOutcome {
@@ -39,6 +39,8 @@ export interface MnistRunOptions {
   /** Called with the run's handle as soon as training starts, to attach telemetry. */
   readonly onStart?: (run: TrainHandle, net: Graph) => void;
   readonly signal?: AbortSignal;
+  /** Starts the training run (the runner's, to checkpoint and resume it). Default `train`. */
+  readonly startRun?: StartRun;
 }
 
 /** Builds, trains and evaluates the 784-128-10 network. */
@@ -52,7 +54,7 @@ export async function trainMnist(options: MnistRunOptions): Promise<MnistOutcome
 
   const net = sequential([dense(784, 128, { seed }), relu(), dense(128, 10, { seed: seed + 1 })], { inputFeatures: [784] });
   print(net.summary() + '\n');
-  const run = train(net, trainingBatches(trainSet, { batchSize: 64, seed, epochs }), {
+  const run = startRun(options, net, trainingBatches(trainSet, { batchSize: 64, seed, epochs }), {
     loss: softmaxCrossEntropy(), optimizer: sgd(0.1, { momentum: 0.9 }), seed,
   });
   options.onStart?.(run, net);
@@ -88,11 +90,12 @@ export const mnist = defineScenario<MnistOutcome>({
   name: 'mnist',
   summary: '10,000 real MNIST digits, a 784-128-10 network, ≥ 95% test accuracy, deterministic for a seed',
   defaultSeed: 0,
+  resumable: true,
   options: { epochs: { kind: 'value', description: 'passes over the training digits (default 12)' } },
-  async run({ print, seed, quick, options, signal }) {
+  async run({ print, seed, quick, options, signal, startRun }) {
     const epochs = options.epochs !== undefined ? Number(options.epochs) : quick ? 3 : 12;
     if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`mnist: --epochs expects a positive integer, got ${String(options.epochs)}`);
-    return trainMnist({ seed, epochs, print, signal, ...(quick ? { trainLimit: 3000 } : {}) });
+    return trainMnist({ seed, epochs, print, signal, ...(startRun ? { startRun } : {}), ...(quick ? { trainLimit: 3000 } : {}) });
   },
 });
 

@@ -2,6 +2,13 @@
  * What a scenario is: a runnable story with a name, a one-line summary, and a `run` that
  * prints as it goes and returns its outcome, so that a test can assert it.
  */
+import { train, type TrainHandle } from '../src/graph/trainer.ts';
+import type { Graph } from '../src/graph/graph.ts';
+import type { BatchSource } from '../src/graph/data.ts';
+import type { TrainOptions } from '../src/graph/trainOptions.ts';
+
+/** Starts a training run, as `train` does. */
+export type StartRun = (graph: Graph, data: BatchSource, options: TrainOptions) => TrainHandle;
 
 /** What a running scenario may use. */
 export interface ScenarioContext {
@@ -15,6 +22,17 @@ export interface ScenarioContext {
   readonly options: Readonly<Record<string, string | true>>;
   /** Aborted when the user presses Ctrl-C: long scenarios stop between steps. */
   readonly signal: AbortSignal;
+  /**
+   * Starts the scenario's training runs, in place of `train`: the runner's version resumes a
+   * run from its checkpoint (`--checkpoint`), saves checkpoints, records telemetry (`--jsonl`)
+   * and stops the run on Ctrl-C. Default `train` itself. Call it through {@link startRun}.
+   */
+  readonly startRun?: StartRun;
+}
+
+/** Starts a training run through the context's `startRun` (the runner's), or `train`. */
+export function startRun(context: Pick<ScenarioContext, 'startRun'>, graph: Graph, data: BatchSource, options: TrainOptions): TrainHandle {
+  return (context.startRun ?? train)(graph, data, options);
 }
 
 /** A runnable story. */
@@ -24,6 +42,8 @@ export interface Scenario<Outcome = unknown> {
   readonly summary: string;
   /** The seed used when none is given. */
   readonly defaultSeed: number;
+  /** Its training runs start through `context.startRun`, so `--checkpoint` and `--jsonl` apply to it. Default false. */
+  readonly resumable?: boolean;
   /** Options this scenario accepts besides the runner's own, with a description each. */
   readonly options?: Readonly<Record<string, { readonly kind: 'value' | 'flag'; readonly description: string }>>;
   run(context: ScenarioContext): Promise<Outcome>;

@@ -10,12 +10,11 @@ import { dense } from '../src/layers/dense.ts';
 import { sigmoid } from '../src/layers/sigmoid.ts';
 import { halfSquaredError } from '../src/layers/halfSquaredError.ts';
 import { sequential } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
 import { predict } from '../src/graph/evaluate.ts';
 import { sgd } from '../src/graph/optimizers/sgd.ts';
 import { formatTable } from '../src/primer/table.ts';
 import { textChart } from './chart.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun } from './scenario.ts';
 
 /** The outcome: final loss, the loss of every step, and the network's four answers. */
 export interface XorOutcome {
@@ -31,23 +30,29 @@ export const xor = defineScenario<XorOutcome>({
   name: 'xor',
   summary: 'a 2-2-1 network of dense layers and sigmoids learns XOR from a seeded start',
   defaultSeed: 1,
-  async run({ print, seed, quick }) {
-    const steps = quick ? 1500 : 2000;
+  resumable: true,
+  options: { steps: { kind: 'value', description: 'training steps (default 2000; 1500 with --quick)' } },
+  async run(context) {
+    const { print, seed, quick, options } = context;
+    const steps = options.steps !== undefined ? Number(options.steps) : quick ? 1500 : 2000;
+    if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`xor: --steps expects a positive integer, got ${String(options.steps)}`);
     const net = sequential([dense(2, 2, { seed }), sigmoid(), dense(2, 1, { seed: seed + 1000 }), sigmoid()], { inputFeatures: [2] });
     print(net.summary());
     const before = Array.from(predict(net, inputs).data);
 
-    const run = train(net, [{ x: inputs, target: targets }], { loss: halfSquaredError(), optimizer: sgd(2, { momentum: 0.9 }), epochs: steps, seed });
+    const run = startRun(context, net, [{ x: inputs, target: targets }], { loss: halfSquaredError(), optimizer: sgd(2, { momentum: 0.9 }), epochs: steps, seed });
     const losses: number[] = [];
     run.taps.step$.subscribe(({ loss }) => losses.push(loss));
-    await run.result;
+    const result = await run.result;
 
     const after = Array.from(predict(net, inputs).data);
     const rows = [0, 1, 2, 3].map((i) => [`${inputs.data[2 * i]} xor ${inputs.data[2 * i + 1]}`, targets.data[i]!, before[i]!, after[i]!]);
     print('\n' + formatTable(['input', 'target', 'before', 'after'], rows, 3));
-    print('\n' + textChart(losses, { label: `loss over ${steps} steps (seed ${seed})`, height: 6 }));
+    print('\n' + textChart(losses, { label: `loss over ${losses.length} steps (seed ${seed})`, height: 6 }));
     const correct = after.filter((p, i) => Math.round(p) === targets.data[i]).length;
-    print(`\n${correct} of 4 correct; final loss ${losses.at(-1)!.toExponential(2)}.`);
+    // A run resumed from a checkpoint at its last step takes no step here: its loss is the checkpoint's network's.
+    const finalLoss = losses.at(-1) ?? halfSquaredError().forward(predict(net, inputs), targets).loss;
+    print(`\n${correct} of 4 correct after ${result.step} steps; final loss ${finalLoss.toExponential(2)}.`);
     return { losses, predictions: after, correct };
   },
 });

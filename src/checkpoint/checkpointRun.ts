@@ -16,6 +16,8 @@ export interface CheckpointRunOptions {
   readonly everySteps?: number;
   /** Save once more when the run completes or is stopped. Default true. */
   readonly final?: boolean;
+  /** Runs just before each save: flush a telemetry file, so that it holds every step the checkpoint does. Default none. */
+  readonly beforeSave?: () => void;
 }
 
 /** A run being checkpointed. */
@@ -51,6 +53,7 @@ export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): 
   const save = (step: number): void => {
     if (failure || lastStep === step) return;
     try {
+      options.beforeSave?.();
       saveCheckpoint(options.path, run.graph, run.state());
       saved++;
       lastStep = step;

@@ -16,12 +16,13 @@ export interface CheckpointDirectory {
 }
 
 /**
- * Opens (creating it when missing) a checkpoint directory, and deletes the temporary files
+ * Opens (creating it when missing) a checkpoint directory for the file `fileName` (default
+ * `checkpoint.ckpt`), and deletes the temporary files
  * that writers killed mid-write left there; the checkpoint itself is never touched.
  */
-export function openCheckpointDirectory(path: string): CheckpointDirectory {
+export function openCheckpointDirectory(path: string, fileName = checkpointFileName): CheckpointDirectory {
   mkdirSync(path, { recursive: true });
-  const file = join(path, checkpointFileName);
+  const file = join(path, fileName);
   removeStaleTemporaries(file);
   return { path, file, holdsCheckpoint: () => existsSync(file) };
 }

@@ -12,3 +12,4 @@ export { saveCheckpoint, readCheckpoint, loadCheckpoint } from './files.ts';
 export { writeFileAtomic, removeStaleTemporaries } from './atomicWrite.ts';
 export { checkpointRun, type CheckpointRunOptions, type RunCheckpoints } from './checkpointRun.ts';
 export { openCheckpointDirectory, checkpointFileName, type CheckpointDirectory } from './directory.ts';
+export { resumableRuns, type ResumableRuns, type ResumableRunsOptions } from './resumableRuns.ts';
