@@ -76,11 +76,3 @@ export function analyticRounding(variable: Variable, support: readonly number[],
   for (const k of support) sum += m[k]! * (weights ? Math.abs(weights[k]!) : 1);
   return roundingFactor * Number.EPSILON * sum;
 }
-
-/** ⟨a, b⟩ over the flat data. */
-export function dot(a: Tensor, b: Tensor): number {
-  let sum = 0;
-  const x = a.data, y = b.data;
-  for (let i = 0; i < x.length; i++) sum += x[i]! * y[i]!;
-  return sum;
-}
