@@ -63,13 +63,15 @@ const sse = openEventStream(watching.dashboard!.url);
 let scrapes = 0;
 const scraper = setInterval(() => void scrape(`${watching.dashboard!.url}metrics`).then(() => scrapes++), 1000);
 
-const samples: Sample[] = [];
+const samples: Sample[] = [await sample(0)];
 const started = performance.now();
+let sampling: Promise<void> = Promise.resolve();
 run.taps.step$.subscribe(({ step }) => {
-  if (step % every === 0) samples.push(sample(step));
+  // Sampled outside the step, between two turns of the loop, while training goes on.
+  if (step % every === 0) sampling = sampling.then(async () => void samples.push(await sample(step)));
 });
-samples.push(sample(0));
 const result = await run.result;
+await sampling;
 await checkpoints.finished;
 clearInterval(scraper);
 const seconds = (performance.now() - started) / 1000;
@@ -108,7 +110,14 @@ function report(): void {
   process.exitCode = flat ? 0 : 1;
 }
 
-function sample(step: number): Sample {
+/**
+ * Memory after full collections. Typed arrays' memory is released by a sweeper after the
+ * collection, so it collects twice with a pause between, or `arrayBuffers` would count
+ * garbage that is already unreachable.
+ */
+async function sample(step: number): Promise<Sample> {
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 20));
   collect();
   const memory = process.memoryUsage();
   const resources: Record<string, number> = {};
