@@ -5,7 +5,8 @@
  * per parameter. Each check returns a description of the first fault, or undefined.
  */
 import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
-import { allFinite, firstNonFinite } from '../tensor/elementwise.ts';
+import { firstNonFinite } from '../tensor/elementwise.ts';
+import { isAllFinite } from './finite.ts';
 import type { Gradients, Layer } from '../layers/contract.ts';
 
 /** The first fault of a forward output, or undefined. */
@@ -45,13 +46,15 @@ export function backwardFault(layer: Layer, x: Tensor, gradients: unknown): stri
 /**
  * Where a layer's gradients first hold NaN or ±Infinity although its dy was finite (so the
  * fault is this layer's, not carried in from downstream); undefined when they are finite.
+ * `checkDx` is false when dx feeds only the graph's input, where no parameter depends on it.
  */
-export function nonFiniteFault(dy: Tensor, gradients: Gradients): string | undefined {
-  const entries: [string, Tensor][] = [['dx', gradients.dx], ...Object.entries(gradients.dParams).map(([k, t]): [string, Tensor] => [`d${k}`, t])];
+export function nonFiniteFault(dy: Tensor, gradients: Gradients, checkDx: boolean): string | undefined {
+  const entries: [string, Tensor][] = Object.entries(gradients.dParams).map(([k, t]): [string, Tensor] => [`d${k}`, t]);
+  if (checkDx) entries.unshift(['dx', gradients.dx]);
   for (const [label, tensor] of entries) {
+    if (isAllFinite(tensor.data)) continue;
+    if (!isAllFinite(dy.data)) return undefined;
     const at = firstNonFinite(tensor.data);
-    if (at < 0) continue;
-    if (!allFinite(dy.data)) return undefined;
     return `backward returned ${label} with ${tensor.data[at]} at ${formatShape(unflatIndex(tensor.shape, at))} for a finite dy; expected finite values`;
   }
   return undefined;

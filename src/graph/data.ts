@@ -5,6 +5,7 @@
 import { isObservable, type Observable } from 'rxjs';
 import { Tensor, describe, formatShape, unflatIndex } from '../tensor/tensor.ts';
 import { firstNonFinite } from '../tensor/elementwise.ts';
+import { isAllFinite } from './finite.ts';
 import type { Random } from '../tensor/random.ts';
 import type { Batch } from '../data/dataset.ts';
 import type { Graph } from './graph.ts';
@@ -49,21 +50,31 @@ export function closeIterator(iterator: AsyncIterator<Batch>): void {
 
 /**
  * Throws a DataError unless a batch fits the graph: x of shape [batch ≥ 1, ...inputFeatures],
- * a target with the same batch, and only finite numbers in both.
+ * a target with the same batch, and (unless `checkFinite` is false) only finite numbers in both.
  */
-export function assertBatch(graph: Graph, batch: unknown, where: string): asserts batch is Batch {
+export function assertBatch(graph: Graph, batch: unknown, where: string, checkFinite = true): asserts batch is Batch {
   const b = batch as Batch | null;
   if (typeof b !== 'object' || b === null) throw new DataError(`${where}: expected a { x, target } batch, got ${describe(batch)}`);
-  assertInput(graph, b.x, where);
+  assertInput(graph, b.x, where, checkFinite);
   if (!(b.target instanceof Tensor)) throw new DataError(`${where}: target is ${describe(b.target)}; expected a Tensor whose axis 0 is the batch`);
   if (b.target.shape[0] !== b.x.shape[0]) {
     throw new DataError(`${where}: target has shape ${formatShape(b.target.shape)} for x of shape ${formatShape(b.x.shape)}; expected the same batch size ${b.x.shape[0]} on axis 0`);
   }
-  assertFinite(b.target, `${where}: target`);
+  if (checkFinite) assertFinite(b.target, `${where}: target`);
 }
 
-/** Throws a DataError unless x is a finite tensor of shape [batch ≥ 1, ...inputFeatures]. */
-export function assertInput(graph: Graph, x: unknown, where: string): asserts x is Tensor {
+/** Where a batch first holds NaN or ±Infinity (x first, then the target), or undefined. */
+export function nonFiniteData(batch: Batch, where: string): string | undefined {
+  for (const [name, t] of [['x', batch.x], ['target', batch.target]] as const) {
+    if (isAllFinite(t.data)) continue;
+    const at = firstNonFinite(t.data);
+    return `${where}: ${name} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`;
+  }
+  return undefined;
+}
+
+/** Throws a DataError unless x is a tensor of shape [batch ≥ 1, ...inputFeatures] (and finite, unless told not to check). */
+export function assertInput(graph: Graph, x: unknown, where: string, checkFinite = true): asserts x is Tensor {
   const features = graph.inputFeatures;
   const expected = `[batch, ${features.join(', ')}]`;
   if (!(x instanceof Tensor)) throw new DataError(`${where}: x is ${describe(x)}; expected a Tensor of shape ${expected}`);
@@ -71,12 +82,13 @@ export function assertInput(graph: Graph, x: unknown, where: string): asserts x 
     throw new DataError(`${where}: x has shape ${formatShape(x.shape)}; the graph expects ${expected}`);
   }
   if (x.shape[0] === 0) throw new DataError(`${where}: x has shape ${formatShape(x.shape)}, a batch of size zero; expected at least one sample`);
-  assertFinite(x, `${where}: x`);
+  if (checkFinite) assertFinite(x, `${where}: x`);
 }
 
 function assertFinite(t: Tensor, where: string): void {
+  if (isAllFinite(t.data)) return;
   const at = firstNonFinite(t.data);
-  if (at >= 0) throw new DataError(`${where} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`);
+  throw new DataError(`${where} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`);
 }
 
 function fromIterator(iterator: Iterator<Batch>): AsyncIterator<Batch> {

@@ -163,7 +163,7 @@ export class LiveNode {
     const gradients = held.pass!.backward(dy);
     const fault = backwardFault(layer, held.inputs[0]!, gradients);
     if (fault) throw this.error(tag, 'backward', fault);
-    const nonFinite = nonFiniteFault(dy, gradients);
+    const nonFinite = nonFiniteFault(dy, gradients, this.node.inputs[0]!.kind !== 'input');
     const result = { dInputs: [gradients.dx], dParams: gradients.dParams };
     if (!nonFinite) return result;
     return { ...result, nonFinite: { node: this.node.name, message: `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}` } };

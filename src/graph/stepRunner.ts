@@ -7,6 +7,7 @@
 import { Subscription } from 'rxjs';
 import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import { firstNonFinite } from '../tensor/elementwise.ts';
+import { isAllFinite } from './finite.ts';
 import type { ForwardContext, Loss } from '../layers/contract.ts';
 import type { Batch } from '../data/dataset.ts';
 import type { Message } from './message.ts';
@@ -16,6 +17,9 @@ import { messageOf } from './errors.ts';
 
 /** A completed microbatch, with what went non-finite in its loss, if anything. */
 export interface MicrobatchRecord extends MicrobatchGradients {
+  readonly batch: Batch;
+  /** Names the batch in messages (`batch 3 of epoch 1`). */
+  readonly where: string;
   /** The prediction the loss saw. */
   readonly prediction: Tensor;
   /** Set when the loss or its gradient is non-finite: what, and where it first appeared. */
@@ -42,8 +46,7 @@ export interface OpenStep {
 interface Sweep {
   readonly step: PendingStep;
   readonly index: number;
-  readonly target: Tensor;
-  readonly samples: number;
+  readonly batch: Batch;
   readonly where: string;
   loss: number;
   prediction?: Tensor;
@@ -52,7 +55,7 @@ interface Sweep {
 
 interface PendingStep {
   readonly step: number;
-  readonly records: MicrobatchRecord[];
+  records: MicrobatchRecord[];
   launched: number;
   completed: number;
   closed: boolean;
@@ -66,20 +69,18 @@ export class StepRunner {
   private readonly open = new Set<PendingStep>();
   private readonly subscription = new Subscription();
   private failure: Error | undefined;
-  private rejectFailed!: (error: Error) => void;
-  /** Rejects with the run's first failure (never resolves): race it against waits for data. */
-  readonly failed: Promise<never> = new Promise<never>((_, reject) => (this.rejectFailed = reject));
 
+  /** `onFailure` hears the run's first failure, also while no step is open. */
   constructor(
     private readonly wiring: Wiring,
     private readonly loss: Loss,
+    private readonly onFailure?: (error: Error) => void,
   ) {
-    this.failed.catch(() => undefined);
     this.subscription.add(wiring.output$.subscribe((message) => this.guarded(() => this.onOutput(message))));
     this.subscription.add(
       wiring.completed$.subscribe({
         next: (sweep) => this.guarded(() => this.onCompleted(sweep)),
-        error: (error: unknown) => this.onFailure(error instanceof Error ? error : new Error(String(error))),
+        error: (error: unknown) => this.failed(error instanceof Error ? error : new Error(String(error))),
       }),
     );
   }
@@ -109,7 +110,7 @@ export class StepRunner {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const index = pending.launched++;
-    this.sweeps.set(id, { step: pending, index, target: batch.target, samples: batch.x.shape[0]!, where, loss: NaN });
+    this.sweeps.set(id, { step: pending, index, batch, where, loss: NaN });
     this.wiring.forward({ id, step: pending.step, microbatch: index, context, backward: true }, batch.x);
   }
 
@@ -128,7 +129,7 @@ export class StepRunner {
     const where = `${sweep.where}, step ${tag.step}`;
     let lossPass;
     try {
-      lossPass = this.loss.forward(prediction, sweep.target);
+      lossPass = this.loss.forward(prediction, sweep.batch.target);
     } catch (error) {
       throw new Error(`${where}: the loss ${this.loss.name} failed: ${messageOf(error)}`, { cause: error });
     }
@@ -141,7 +142,7 @@ export class StepRunner {
     if (!(dy instanceof Tensor) || !sameShape(dy.shape, prediction.shape)) {
       throw new Error(`${where}: the loss ${this.loss.name} returned ∂L/∂prediction = ${describe(dy)}; expected a tensor of the prediction's shape ${formatShape(prediction.shape)}`);
     }
-    const at = sweep.lossFault ? -1 : firstNonFinite(dy.data);
+    const at = sweep.lossFault || isAllFinite(dy.data) ? -1 : firstNonFinite(dy.data);
     if (at >= 0) {
       sweep.lossFault = `${where}: the loss ${this.loss.name} is finite but its gradient holds ${dy.data[at]} at ${formatShape(unflatIndex(dy.shape, at))}`;
     }
@@ -161,7 +162,9 @@ export class StepRunner {
     if (!sweep) return;
     this.sweeps.delete(done.tag.id);
     const record: MicrobatchRecord = {
-      samples: sweep.samples,
+      batch: sweep.batch,
+      where: sweep.where,
+      samples: sweep.batch.x.shape[0]!,
       loss: sweep.loss,
       sweep: done,
       prediction: sweep.prediction!,
@@ -175,15 +178,20 @@ export class StepRunner {
   private settleIfDone(pending: PendingStep): void {
     if (!pending.closed || !pending.settle || pending.completed < pending.launched) return;
     this.open.delete(pending);
-    pending.settle.resolve({ step: pending.step, microbatches: pending.records });
+    // The caller's OpenStep may outlive the step: through `records` or the settled promise
+    // (which holds its value) it would keep the step's gradients alive, so drop both.
+    const { settle, records: microbatches } = pending;
+    pending.records = [];
+    pending.settle = undefined;
+    settle.resolve({ step: pending.step, microbatches });
   }
 
-  private onFailure(error: Error): void {
+  private failed(error: Error): void {
     this.failure ??= error;
-    this.rejectFailed(this.failure);
     for (const pending of this.open) pending.settle?.reject(this.failure);
     this.open.clear();
     this.sweeps.clear();
+    this.onFailure?.(this.failure);
   }
 
   /** Subscriber callbacks must not throw (RxJS would report the error out of band): failures go to the wiring. */

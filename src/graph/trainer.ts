@@ -23,6 +23,7 @@ import { applyStep, type AppliedStep } from './update.ts';
 import { evaluate } from './evaluate.ts';
 import { DataError, NonFiniteError, messageOf } from './errors.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
+import type { Batch } from '../data/dataset.ts';
 
 /** A running training. */
 export interface TrainHandle {
@@ -48,7 +49,7 @@ export interface TrainHandle {
 }
 
 const trainingGraphs = new WeakSet<Graph>();
-const yieldEveryMs = 10;
+const yieldEveryMs = 50;
 
 /**
  * Trains `graph` on `data`: one step per batch (or per `microbatches` batches), for `epochs`
@@ -101,8 +102,8 @@ class TrainingRun {
   private boundary: Boundary;
   private skip: number;
   private ending: 'completed' | 'stopped' | undefined;
-  private stopSignal!: () => void;
-  private readonly stopped = new Promise<'stopped'>((resolve) => (this.stopSignal = () => resolve('stopped')));
+  /** Settles the wait for the next batch early, on stop() or a failure. */
+  private interrupt: { resolve: (value: 'stopped') => void; reject: (error: Error) => void } | undefined;
   private steps = 0;
   private lastLoss = NaN;
   private startTime = 0;
@@ -123,12 +124,12 @@ class TrainingRun {
     this.nextSeq = resume?.nextSeq ?? 0;
     this.stamp = createEventStamper(this.runId, this.nextSeq);
     this.wiring = wire(graph, { taps: this.taps, ...(options.edge ? { edge: options.edge } : {}) });
-    this.runner = new StepRunner(this.wiring, options.loss);
+    this.runner = new StepRunner(this.wiring, options.loss, (error) => this.interrupt?.reject(error));
   }
 
   stop(): void {
     this.ending ??= 'stopped';
-    this.stopSignal();
+    this.interrupt?.resolve('stopped');
   }
 
   state(): TrainerState {
@@ -215,12 +216,12 @@ class TrainingRun {
     };
     try {
       while (!this.ending) {
-        const next = await Promise.race([iterator.next(), this.stopped, this.runner.failed]);
+        const next = await this.nextBatch(iterator);
         if (next === 'stopped' || next.done) break;
         read++;
         if (read <= skip) continue;
         const where = `batch ${read} of epoch ${epoch}`;
-        assertBatch(this.graph, next.value, `train: ${where}`);
+        assertBatch(this.graph, next.value, `train: ${where}`, false); // finiteness is checked where a fault shows (see update.ts)
         open ??= this.runner.begin(this.boundary.step + 1);
         open.launch(next.value, where, { training: true, step: open.step });
         if (open.launched === this.options.microbatches) {
@@ -234,6 +235,18 @@ class TrainingRun {
       closeIterator(iterator);
     }
     return read;
+  }
+
+  /**
+   * The next batch, or 'stopped' when stop() comes first; rejects when the run fails while
+   * waiting. (Not Promise.race against a long-lived promise: each race would leave a reaction,
+   * and with it a batch, on that promise for the rest of the run.)
+   */
+  private nextBatch(iterator: AsyncIterator<Batch>): Promise<IteratorResult<Batch> | 'stopped'> {
+    return new Promise<IteratorResult<Batch> | 'stopped'>((resolve, reject) => {
+      this.interrupt = { resolve, reject };
+      iterator.next().then(resolve, reject);
+    }).finally(() => (this.interrupt = undefined));
   }
 
   private async finishStep(open: OpenStep, position: Omit<Boundary, 'step'>): Promise<void> {
@@ -283,7 +296,7 @@ class TrainingRun {
     this.emit({ type: 'evaluation', step: this.boundary.step, epoch, split: 'validation', loss: result.loss, accuracy: result.accuracy ?? null });
   }
 
-  /** Lets timers, I/O and `stop()` in between steps, at most every few milliseconds. */
+  /** Lets timers, I/O and `stop()` in between steps, every 50 ms or so (a turn of the event loop also runs pending GC tasks, so not after every step). */
   private async yieldNow(): Promise<void> {
     const now = performance.now();
     if (now - this.lastYield < yieldEveryMs) return;

@@ -9,7 +9,8 @@ import type { Graph } from './graph.ts';
 import type { Wiring } from './wiring.ts';
 import type { TapSubjects } from './taps.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
-import type { SettledStep } from './stepRunner.ts';
+import type { MicrobatchRecord, SettledStep } from './stepRunner.ts';
+import { nonFiniteData } from './data.ts';
 import { stepGradients, stepLoss } from './accumulate.ts';
 
 /** What a step did. */
@@ -34,13 +35,8 @@ export function applyStep({ graph, wiring, optimizer, taps, settled }: StepConte
   const { microbatches, step } = settled;
   const loss = stepLoss(microbatches);
   const samples = microbatches.reduce((sum, m) => sum + m.samples, 0);
-  const lossFault = microbatches.find((m) => m.lossFault);
-  if (lossFault) {
-    const kind = Number.isFinite(lossFault.loss) ? 'non-finite-gradient' : 'non-finite-loss';
-    return { loss, samples, alarm: { kind, message: lossFault.lossFault! } };
-  }
-  const gradientFault = microbatches.find((m) => m.sweep.nonFinite)?.sweep.nonFinite;
-  if (gradientFault) return { loss, samples, alarm: { kind: 'non-finite-gradient', message: gradientFault.message, node: gradientFault.node } };
+  const alarm = findAlarm(microbatches);
+  if (alarm) return { loss, samples, alarm };
 
   const waiting = wiring.inFlight();
   if (waiting !== 0) throw new Error(`train: ${waiting} forward passes still await their backward at the update of step ${step}; an update must wait for every pass`);
@@ -54,4 +50,24 @@ export function applyStep({ graph, wiring, optimizer, taps, settled }: StepConte
     tap.next({ step, parameter, gradient, delta: new Tensor(delta, parameter.tensor.shape), value: parameter.tensor });
   });
   return { loss, samples };
+}
+
+/**
+ * What went non-finite in a step, blaming the data first: a NaN in x shows up as a NaN in the
+ * first layer's gradient, and the data, not that layer, is at fault. (The data is searched
+ * only here, when a fault has shown, so that clean steps never pay for it.)
+ */
+function findAlarm(microbatches: readonly MicrobatchRecord[]): AppliedStep['alarm'] {
+  const lossFault = microbatches.find((m) => m.lossFault);
+  const gradientFault = microbatches.find((m) => m.sweep.nonFinite);
+  const faulty = lossFault ?? gradientFault;
+  if (!faulty) return undefined;
+  const kind = lossFault && !Number.isFinite(lossFault.loss) ? 'non-finite-loss' : 'non-finite-gradient';
+  for (const m of microbatches) {
+    const data = nonFiniteData(m.batch, `the data, ${m.where}`);
+    if (data) return { kind, message: data };
+  }
+  if (lossFault) return { kind, message: lossFault.lossFault! };
+  const { node, message } = gradientFault!.sweep.nonFinite!;
+  return { kind, message, node };
 }
