@@ -198,6 +198,8 @@ class TrainingRun {
         const hint = epoch > 1 ? '; a generator object, an async iterable or a hot stream can be read only once: pass an array, a fresh iterable or a cold Observable for several epochs' : '';
         throw new DataError(`train: the data yielded no batches in epoch ${epoch}${hint}`);
       }
+      // maxSteps reached inside the epoch: the run's position stays in it, so a resumed run finishes (and validates) it.
+      if (this.ending) return;
       await this.validate(epoch);
       if (epoch < this.options.epochs) this.boundary = { step: this.boundary.step, epoch: epoch + 1, batchesIntoEpoch: 0, random: this.random.state() };
     }
