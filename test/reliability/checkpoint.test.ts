@@ -14,7 +14,7 @@ import { captureCheckpoint, type Checkpoint } from '../../src/checkpoint/checkpo
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/codec.ts';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
-import { resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
+import { resumeBatches, resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
 import { propertyRuns } from './fixtures/runs.ts';
 import { runTs } from './fixtures/child.ts';
 
@@ -154,6 +154,25 @@ describe('resuming is bit-identical', () => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it('also when the first run ended by maxSteps inside an epoch (it stays in that epoch, and does not validate it yet)', async () => {
+    const straight = (await trained(totalSteps)).checkpoint;
+    for (const k of [3, 5, 7, 13]) {
+      const net = resumeNet();
+      const evaluations: number[] = [];
+      const first = resumeRun(net, totalSteps, undefined, { maxSteps: k, validation: resumeBatches().slice(0, 2) });
+      first.telemetry$.subscribe((event) => event.type === 'evaluation' && evaluations.push(event.step));
+      await first.result;
+      expect(first.state()).toMatchObject({ step: k, epoch: Math.floor((k - 1) / 5) + 1, batchesIntoEpoch: 2 * (((k - 1) % 5) + 1) });
+      expect(evaluations).toEqual([5, 10].filter((step) => step < k));
+      const fresh = resumeNet();
+      const path = scratchFile('max');
+      saveCheckpoint(path, net, first.state());
+      const rest = resumeRun(fresh, totalSteps, loadCheckpoint(path, fresh));
+      await rest.result;
+      expect(bits(captureCheckpoint(fresh, rest.state()))).toEqual(bits(straight));
+    }
   });
 
   it('and in a fresh process (random k)', async () => {
