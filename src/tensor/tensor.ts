@@ -172,6 +172,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`; // never its source
   return `${typeof value} ${String(value)}`;
 }
 
