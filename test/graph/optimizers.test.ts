@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { adam } from '../../src/graph/optimizers/adam.ts';
+import type { Optimizer, OptimizerState } from '../../src/graph/optimizers/optimizer.ts';
+
+/** θ after each step, starting from θ₀, for the given gradients of a one-value parameter. */
+function trajectory(optimizer: Optimizer, theta0: number, gradients: readonly number[]): number[] {
+  const theta = Float64Array.of(theta0);
+  return gradients.map((g) => {
+    optimizer.update('p', theta, Float64Array.of(g));
+    return theta[0]!;
+  });
+}
+
+describe('sgd', () => {
+  it('is θ ← θ − γ·g', () => {
+    expect(trajectory(sgd(0.2), 0.1, [-1.9, -1.14])).toEqual([0.1 - 0.2 * -1.9, 0.1 - 0.2 * -1.9 - 0.2 * -1.14]);
+  });
+
+  it('follows PyTorch’s momentum rule: b = g at the first step, then μ·b + (1 − τ)·g', () => {
+    const [a, b, c] = trajectory(sgd(0.1, { momentum: 0.9 }), 1, [1, 2, 3]);
+    expect(a).toBeCloseTo(0.9, 15);
+    expect(b).toBeCloseTo(0.9 - 0.1 * 2.9, 15);
+    expect(c).toBeCloseTo(0.9 - 0.1 * 2.9 - 0.1 * 5.61, 15);
+    const [d1, d2] = trajectory(sgd(0.1, { momentum: 0.9, dampening: 0.5 }), 1, [1, 2]);
+    expect(d1).toBeCloseTo(0.9, 15); // the first buffer is the undamped gradient
+    expect(d2).toBeCloseTo(0.9 - 0.1 * (0.9 + 0.5 * 2), 15);
+  });
+
+  it('follows PyTorch’s Nesterov rule g ← g + μ·b, and adds λ·θ to the gradient for weight decay', () => {
+    const [n1, n2] = trajectory(sgd(0.1, { momentum: 0.9, nesterov: true }), 1, [1, 2]);
+    expect(n1).toBeCloseTo(1 - 0.1 * 1.9, 15);
+    expect(n2).toBeCloseTo(0.81 - 0.1 * (2 + 0.9 * 2.9), 15);
+    expect(trajectory(sgd(0.1, { weightDecay: 0.1 }), 1, [1])[0]).toBeCloseTo(1 - 0.1 * 1.1, 15);
+  });
+
+  it('refuses bad settings, naming them', () => {
+    for (const lr of [0, -1, NaN, Infinity, '0.1']) {
+      expect(() => sgd(lr as number)).toThrow(/sgd: the learning rate must be a positive finite number, got /);
+    }
+    expect(() => sgd(0.1, { nesterov: true })).toThrow(/Nesterov momentum needs momentum > 0 and dampening 0/);
+    expect(() => sgd(0.1, { momentum: -0.5 })).toThrow(/momentum must be a finite number ≥ 0, got -0.5/);
+    expect(() => sgd(0.1).setLearningRate(0)).toThrow(/sgd.setLearningRate: the learning rate must be a positive finite number, got 0/);
+  });
+});
+
+/** The textbook statement of Adam (Kingma and Ba, with PyTorch's L2 decay): θ − γ·m̂/(√v̂ + ε). */
+function adamReference(theta0: number, gradients: readonly number[], lr: number, beta1: number, beta2: number, eps: number, weightDecay: number): number[] {
+  let theta = theta0, m = 0, v = 0;
+  return gradients.map((g0, index) => {
+    const t = index + 1;
+    const g = g0 + weightDecay * theta;
+    m = beta1 * m + (1 - beta1) * g;
+    v = beta2 * v + (1 - beta2) * g * g;
+    const mHat = m / (1 - beta1 ** t);
+    const vHat = v / (1 - beta2 ** t);
+    theta = theta - (lr * mHat) / (Math.sqrt(vHat) + eps);
+    return theta;
+  });
+}
+
+describe('adam', () => {
+  it('moves the first step by about γ in the direction of −g', () => {
+    const [first] = trajectory(adam(0.01), 0.5, [3]);
+    expect(first).toBeCloseTo(0.5 - 0.01 * (3 / (3 + 1e-8)), 15);
+  });
+
+  it('agrees with the textbook formula with bias-corrected moments, with and without weight decay', () => {
+    const gradients = [0.3, -1.2, 2.5, 0.01, -0.7, 4, -3.3, 0.2];
+    for (const [beta1, beta2, eps, weightDecay] of [[0.9, 0.999, 1e-8, 0], [0.8, 0.99, 1e-3, 0.05], [0.6, 0.5, 0, 0.3]] as const) {
+      const ours = trajectory(adam(0.05, { beta1, beta2, eps, weightDecay }), 1.5, gradients);
+      const reference = adamReference(1.5, gradients, 0.05, beta1, beta2, eps, weightDecay);
+      ours.forEach((value, i) => expect(Math.abs(value - reference[i]!)).toBeLessThanOrEqual(1e-14 * Math.abs(reference[i]!)));
+    }
+  });
+
+  it('refuses bad settings', () => {
+    expect(() => adam(-1e-3)).toThrow(/adam: the learning rate must be a positive finite number, got -0.001/);
+    expect(() => adam(1e-3, { beta1: 1 })).toThrow(/beta1 must be a finite number in \[0, 1\), got 1/);
+    expect(() => adam(1e-3, { eps: -1 })).toThrow(/eps must be a finite number ≥ 0/);
+  });
+});
+
+describe('optimizer state', () => {
+  const gradients = [[0.5, -1], [2, 0.25], [-0.75, 1.5], [0.1, -0.2], [3, 1]];
+  const run = (optimizer: Optimizer, theta: Float64Array, from: number, to: number) => {
+    for (let step = from; step < to; step++) optimizer.update('w', theta, Float64Array.from(gradients[step]!));
+  };
+  const asJson = (state: OptimizerState): OptimizerState =>
+    JSON.parse(JSON.stringify(state, (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value)));
+
+  for (const make of [() => sgd(0.1, { momentum: 0.9, nesterov: true, weightDecay: 0.01 }), () => adam(0.01, { weightDecay: 0.1 })]) {
+    it(`lets ${make().name} resume to the last bit, through JSON`, () => {
+      const whole = Float64Array.of(1, -2);
+      run(make(), whole, 0, 5);
+      const first = make();
+      const part = Float64Array.of(1, -2);
+      run(first, part, 0, 2);
+      const second = make();
+      second.loadState(asJson(first.state()));
+      run(second, part, 2, 5);
+      expect(Array.from(part)).toEqual(Array.from(whole));
+    });
+  }
+
+  it('returns copies, restores a changed learning rate, and refuses another optimizer’s state', () => {
+    const optimizer = adam(0.01);
+    const theta = Float64Array.of(1);
+    optimizer.update('w', theta, Float64Array.of(1));
+    const state = optimizer.state();
+    (state.slots.w!.m as Float64Array)[0] = 99;
+    expect((optimizer.state().slots.w!.m as Float64Array)[0]).not.toBe(99);
+    optimizer.setLearningRate(0.5);
+    const restored = adam(0.01);
+    restored.loadState(optimizer.state());
+    expect(restored.learningRate).toBe(0.5);
+    expect(() => sgd(0.1).loadState(state)).toThrow(/expected the state of a 'sgd' optimizer, got "adam"/);
+    expect(() => adam(0.01, { beta1: 0.8 }).loadState(state)).toThrow(/the saved state has beta1 = 0.9, this optimizer 0.8/);
+    const truncated = { ...state, slots: { w: { step: 1, m: [1, 2], v: [1] } } };
+    const other = adam(0.01);
+    other.loadState(truncated);
+    expect(() => other.update('w', Float64Array.of(1), Float64Array.of(1))).toThrow(/the state 'm' of 'w' holds .*; expected 1 numbers/);
+  });
+});
