@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Observable } from 'rxjs';
 import { Tensor, tensor } from '../../src/tensor/tensor.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { tanh } from '../../src/layers/tanh.ts';
@@ -86,7 +87,7 @@ async function failingRun(layer: ReturnType<typeof faultyLayer>) {
   let telemetryDone = false;
   let tapsDone = 0;
   run.telemetry$.subscribe({ next: (e) => events.push(e), complete: () => (telemetryDone = true) });
-  for (const tap of [run.taps.forward$, run.taps.backward$, run.taps.update$, run.taps.step$]) tap.subscribe({ complete: () => tapsDone++ });
+  for (const tap of [run.taps.forward$, run.taps.backward$, run.taps.update$, run.taps.step$] as Observable<unknown>[]) tap.subscribe({ complete: () => tapsDone++ });
   const error = await run.result.then(() => undefined, (e: unknown) => e as Error);
   return { error, events, telemetryDone, tapsDone };
 }
