@@ -4,7 +4,7 @@
  * The helpers own the plumbing: the default context, checking that dy has y's shape,
  * and freezing the parameter record.
  */
-import { Tensor, ShapeError, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, assertTensor, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass } from './contract.ts';
 
 /** The parameter record a layer's math receives. */
@@ -96,10 +96,7 @@ export function requireSameShape(name: string, prediction: Tensor, target: Tenso
   }
 }
 
-/** Throws a TypeError unless `value` is a Tensor. */
-export function assertTensor(value: unknown, where: string): asserts value is Tensor {
-  if (!(value instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(value)}`);
-}
+export { assertTensor } from '../tensor/tensor.ts';
 
 /** Validates a feature count given to a layer factory. */
 export function positiveInteger(value: unknown, what: string): number {

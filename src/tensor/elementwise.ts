@@ -2,7 +2,7 @@
  * Element-wise kernels over tensors of equal shape. Each is one typed-array loop that
  * writes a fresh output: no allocation per element and no callback in the loop.
  */
-import { Tensor, assertSameShape } from './tensor.ts';
+import { Tensor, assertSameShape, assertTensor, describe } from './tensor.ts';
 
 /** a + b. */
 export function add(a: Tensor, b: Tensor): Tensor {
@@ -33,6 +33,8 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 
 /** s · a. */
 export function scale(a: Tensor, s: number): Tensor {
+  assertTensor(a, 'scale');
+  if (typeof s !== 'number') throw new TypeError(`scale: the factor must be a number, got ${describe(s)}`);
   const out = new Float64Array(a.size);
   const x = a.data;
   for (let i = 0; i < out.length; i++) out[i] = s * x[i]!;
@@ -42,6 +44,7 @@ export function scale(a: Tensor, s: number): Tensor {
 /** a + s · b. */
 export function addScaled(a: Tensor, b: Tensor, s: number): Tensor {
   assertSameShape('addScaled', a, b);
+  if (typeof s !== 'number') throw new TypeError(`addScaled: the factor must be a number, got ${describe(s)}`);
   const out = new Float64Array(a.size);
   const x = a.data, y = b.data;
   for (let i = 0; i < out.length; i++) out[i] = x[i]! + s * y[i]!;

@@ -10,7 +10,7 @@
  * Where the engine has WebAssembly SIMD, `gemm` runs the kernel of `wasm/` instead for
  * all but tiny products; it sums in the same order, so results are bit-for-bit the same.
  */
-import { Tensor, ShapeError, formatShape } from './tensor.ts';
+import { Tensor, ShapeError, assertTensor, describe, formatShape } from './tensor.ts';
 import { preferredGemm } from './wasm/index.ts';
 
 /** Options of {@link matmul}: which operand to transpose. Both default to false. */
@@ -25,8 +25,14 @@ export interface MatmulOptions {
  * @example matmul(x, W, { transposeB: true }) // x·Wᵀ, dense's forward
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  assertTensor(a, 'matmul');
+  assertTensor(b, 'matmul');
+  if (typeof options !== 'object' || options === null) throw new TypeError(`matmul: options must be an object, got ${describe(options)}`);
   const transposeA = options.transposeA ?? false;
   const transposeB = options.transposeB ?? false;
+  if (typeof transposeA !== 'boolean' || typeof transposeB !== 'boolean') {
+    throw new TypeError(`matmul: transposeA and transposeB must be true or false, got ${describe(transposeA)} and ${describe(transposeB)}`);
+  }
   if (a.rank !== 2 || b.rank !== 2) {
     throw new ShapeError(`matmul: expected two rank-2 tensors, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
@@ -82,7 +88,20 @@ export function gemm(
   c: Float64Array,
   accumulate: boolean,
 ): void {
+  assertGemmArguments(m, n, k, a, b, c);
   activeGemm(m, n, k, a, transposeA, b, transposeB, c, accumulate);
+}
+
+/** Sizes that are counts, and arrays long enough for them: a short array would be read past its end as NaN. */
+function assertGemmArguments(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
+  if (![m, n, k].every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new RangeError(`gemm: m, n and k must be non-negative integers, got ${describe(m)}, ${describe(n)}, ${describe(k)}`);
+  }
+  const operands = [['A', a, m * k], ['B', b, k * n], ['C', c, m * n]] as const;
+  for (const [name, array, needed] of operands) {
+    if (!(array instanceof Float64Array)) throw new TypeError(`gemm: ${name} must be a Float64Array, got ${describe(array)}`);
+    if (array.length < needed) throw new ShapeError(`gemm: ${name} holds ${array.length} values; a ${m}×${n}×${k} product needs ${needed}`);
+  }
 }
 
 /** Replaces the gemm kernel used by every layer (returns the previous one). */

@@ -6,6 +6,7 @@
  * Only 32-bit integer arithmetic is used (`Math.imul`, shifts), so a seed gives the
  * same numbers on every machine and every JavaScript engine.
  */
+import { describe } from './tensor.ts';
 
 /** The serialisable state of a {@link Random}: four unsigned 32-bit words. */
 export type RandomState = readonly [number, number, number, number];
@@ -57,7 +58,7 @@ export class Random {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) throw new RangeError(`Random.int: expected an integer in [1, 2^32], got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) throw new RangeError(`Random.int: expected an integer in [1, 2^32], got ${describe(n)}`);
     // Rejection sampling removes the modulo bias.
     const limit = 2 ** 32 - (2 ** 32 % n);
     let r = this.nextUint32();
@@ -107,8 +108,9 @@ export class Random {
  * or strings; the same seed gives the same sequence everywhere.
  */
 export function createRandom(seed: number | string = 0): Random {
+  if (typeof seed !== 'number' && typeof seed !== 'string') throw new TypeError(`createRandom: the seed must be a safe integer or a string, got ${describe(seed)}`);
   if (typeof seed === 'number' && !Number.isSafeInteger(seed)) {
-    throw new RangeError(`createRandom: the seed must be a safe integer or a string, got ${seed}`);
+    throw new RangeError(`createRandom: the seed must be a safe integer or a string, got ${describe(seed)}`);
   }
   let x = typeof seed === 'number' ? hashNumber(seed) : hashString(seed);
   const next = (): number => {
@@ -125,7 +127,8 @@ export function createRandom(seed: number | string = 0): Random {
 /** A generator restored from a saved state. */
 export function restoreRandom(state: RandomState): Random {
   if (!Array.isArray(state) || state.length !== 4 || state.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) {
-    throw new RangeError(`restoreRandom: expected four unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+    const words = Array.isArray(state) ? `[${state.map((w) => describe(w)).join(', ')}]` : describe(state);
+    throw new RangeError(`restoreRandom: expected four unsigned 32-bit integers, got ${words}`);
   }
   return new Random(state);
 }

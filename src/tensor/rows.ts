@@ -2,7 +2,7 @@
  * Kernels over the last axis. A tensor of shape [..., n] is read as rows of length n;
  * every leading axis (the batch, a sequence, channels) just adds rows.
  */
-import { Tensor, ShapeError, formatShape } from './tensor.ts';
+import { Tensor, ShapeError, assertTensor, formatShape, sameShape } from './tensor.ts';
 
 /** Length of the last axis (the row length); a scalar counts as one row of one. */
 export function rowLength(t: Tensor): number {
@@ -17,6 +17,8 @@ export function rowCount(t: Tensor): number {
 
 /** y = x + row, the row broadcast over every leading axis (dense's bias). */
 export function addRow(x: Tensor, row: Tensor): Tensor {
+  assertTensor(x, 'addRow');
+  assertTensor(row, 'addRow');
   const n = rowLength(x);
   if (row.size !== n) {
     throw new ShapeError(`addRow: a row of shape ${formatShape(row.shape)} cannot be broadcast over ${formatShape(x.shape)}`);
@@ -34,6 +36,7 @@ export function addRow(x: Tensor, row: Tensor): Tensor {
  * This is the backward of {@link addRow} and of every per-feature parameter.
  */
 export function sumRows(dy: Tensor): Tensor {
+  assertTensor(dy, 'sumRows');
   const n = rowLength(dy);
   const out = new Float64Array(n);
   const g = dy.data;
@@ -45,6 +48,9 @@ export function sumRows(dy: Tensor): Tensor {
 
 /** Σⱼ a[r, j]·b[r, j] for each row: [..., n] → [...]. */
 export function rowDots(a: Tensor, b: Tensor): Float64Array {
+  assertTensor(a, 'rowDots');
+  assertTensor(b, 'rowDots');
+  if (!sameShape(a.shape, b.shape)) throw new ShapeError(`rowDots: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
   const n = rowLength(a);
   const rows = rowCount(a);
   const out = new Float64Array(rows);
@@ -59,6 +65,7 @@ export function rowDots(a: Tensor, b: Tensor): Float64Array {
 
 /** Softmax over the last axis, stable for logits of any size (the row maximum is subtracted first). */
 export function softmaxRows(x: Tensor): Tensor {
+  assertTensor(x, 'softmaxRows');
   const n = rowLength(x);
   const out = new Float64Array(x.size);
   const xs = x.data;
@@ -80,6 +87,7 @@ export function softmaxRows(x: Tensor): Tensor {
 
 /** log-softmax over the last axis: x − max − log Σ exp(x − max). */
 export function logSoftmaxRows(x: Tensor): Tensor {
+  assertTensor(x, 'logSoftmaxRows');
   const n = rowLength(x);
   const out = new Float64Array(x.size);
   const xs = x.data;
@@ -97,6 +105,7 @@ export function logSoftmaxRows(x: Tensor): Tensor {
 
 /** Index of the largest entry of each row (the first on ties): [..., n] → [...]. */
 export function argmaxRows(x: Tensor): Int32Array {
+  assertTensor(x, 'argmaxRows');
   const n = rowLength(x);
   const rows = rowCount(x);
   const out = new Int32Array(rows);

@@ -23,6 +23,7 @@ export class Tensor {
     readonly data: Float64Array,
     readonly shape: readonly number[],
   ) {
+    if (!(data instanceof Float64Array)) throw new TypeError(`Tensor: data must be a Float64Array, got ${describe(data)}`);
     const size = sizeOf(shape, 'Tensor');
     if (size !== data.length) {
       throw new ShapeError(`Tensor: shape ${formatShape(shape)} holds ${size} elements, but data has ${data.length}`);
@@ -72,6 +73,7 @@ export class Tensor {
  * @example tensor(new Float64Array(6), [2, 3])
  */
 export function tensor(value: NestedNumbers | Float64Array | readonly number[], shape?: readonly number[]): Tensor {
+  if (shape !== undefined) sizeOf(shape, 'tensor');
   if (value instanceof Float64Array) {
     return new Tensor(value, shape ? shape.slice() : [value.length]);
   }
@@ -96,11 +98,13 @@ export function zeros(shape: readonly number[]): Tensor {
 
 /** A tensor filled with one value. */
 export function full(shape: readonly number[], value: number): Tensor {
+  if (typeof value !== 'number') throw new TypeError(`full: the value must be a number, got ${describe(value)}`);
   return new Tensor(new Float64Array(sizeOf(shape, 'full')).fill(value), shape.slice());
 }
 
 /** A zero tensor of another tensor's shape. */
 export function zerosLike(t: Tensor): Tensor {
+  assertTensor(t, 'zerosLike');
   return new Tensor(new Float64Array(t.size), t.shape.slice());
 }
 
@@ -110,7 +114,7 @@ export function sizeOf(shape: readonly number[], where: string): number {
   let size = 1;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${where}: shape ${formatShape(shape)} has a dimension that is not a non-negative integer (${String(d)})`);
+      throw new ShapeError(`${where}: shape ${formatShape(shape)} has a dimension that is not a non-negative integer (${describe(d)})`);
     }
     size *= d;
   }
@@ -120,7 +124,7 @@ export function sizeOf(shape: readonly number[], where: string): number {
 
 /** `[2, 3]` for a shape; used in every error message. */
 export function formatShape(shape: readonly unknown[]): string {
-  return `[${shape.map(String).join(', ')}]`;
+  return `[${shape.map((d) => (typeof d === 'number' ? String(d) : describe(d))).join(', ')}]`;
 }
 
 /** True when two shapes are equal. */
@@ -130,8 +134,15 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Throws a ShapeError naming `operation` unless the two tensors have the same shape. */
+/** Throws a TypeError naming `where` unless `value` is a Tensor: every kernel's first check. */
+export function assertTensor(value: unknown, where: string): asserts value is Tensor {
+  if (!(value instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${describe(value)}`);
+}
+
+/** Throws a ShapeError naming `operation` unless the two tensors have the same shape (a TypeError unless both are tensors). */
 export function assertSameShape(operation: string, a: Tensor, b: Tensor): void {
+  assertTensor(a, operation);
+  assertTensor(b, operation);
   if (!sameShape(a.shape, b.shape)) {
     throw new ShapeError(`${operation}: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} differ`);
   }
