@@ -1,7 +1,7 @@
 import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
 import { im2col, col2im } from '../tensor/im2col.ts';
 import { assertPoolPadding, pairOption, poolGeometry, spatialOutput, type ConvGeometry, type Window2d } from '../tensor/window.ts';
-import { defineLayer } from './defineLayer.ts';
+import { defineLayer, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 import type { Size2d } from './conv2d.ts';
 
@@ -25,6 +25,7 @@ export interface AvgPool2dOptions {
  * @example avgPool2d(2) // [batch, 8, 28, 28] → [batch, 8, 14, 14]
  */
 export function avgPool2d(kernelSize: Size2d, options: AvgPool2dOptions = {}): Layer {
+  assertOptions(options, 'avgPool2d');
   const name = 'avgPool2d';
   const kernel = pairOption(kernelSize, `${name}: kernelSize`, 1);
   const window: Window2d = {

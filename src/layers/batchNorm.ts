@@ -1,7 +1,7 @@
 import { Tensor, ShapeError, formatShape, describe } from '../tensor/tensor.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { inverseStd, normalizeRows, normalizedBackward, rowMoments } from '../tensor/normalize.ts';
-import { defineLayer, positiveInteger } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link batchNorm}. */
@@ -35,6 +35,7 @@ export interface BatchNormOptions {
  * [features]. PyTorch's `momentum=None` (a cumulative average) is not offered.
  */
 export function batchNorm(features: number, options: BatchNormOptions = {}): Layer {
+  assertOptions(options, 'batchNorm');
   const name = 'batchNorm';
   positiveInteger(features, `${name}: features`);
   const eps = options.eps ?? 1e-5;

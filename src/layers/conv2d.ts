@@ -1,11 +1,11 @@
-import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { createRandom } from '../tensor/random.ts';
 import { addRow, sumRows } from '../tensor/rows.ts';
 import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer, positiveInteger } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** One number for both spatial axes, or [height, width]. */
@@ -45,6 +45,7 @@ export interface Conv2dOptions {
  * @example conv2d(1, 8, 3, { padding: 1, seed: 1 }) // [batch, 1, 28, 28] → [batch, 8, 28, 28]
  */
 export function conv2d(inChannels: number, outChannels: number, kernelSize: Size2d, options: Conv2dOptions = {}): Layer {
+  assertOptions(options, 'conv2d');
   const name = options.name ?? 'conv2d';
   positiveInteger(inChannels, `${name}: inChannels`);
   positiveInteger(outChannels, `${name}: outChannels`);
@@ -55,6 +56,7 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
     dilation: pairOption(options.dilation ?? 1, `${name}: dilation`, 1),
   };
   const [kh, kw] = window.kernel;
+  sizeOf([outChannels, inChannels, kh, kw], `${name}: W`);
   const fanIn = inChannels * kh * kw;
   const bound = 1 / Math.sqrt(fanIn);
   const random = createRandom(options.seed ?? 0);

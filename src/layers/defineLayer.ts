@@ -98,11 +98,19 @@ export function requireSameShape(name: string, prediction: Tensor, target: Tenso
 
 export { assertTensor } from '../tensor/tensor.ts';
 
-/** Validates a feature count given to a layer factory. */
+/** Throws a TypeError unless a factory's options are an object (undefined means the defaults). */
+export function assertOptions(options: unknown, where: string): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+}
+
+/** Validates a feature count given to a layer factory (no dimension of a tensor exceeds 2^31). */
 export function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new RangeError(`${what}: expected a positive integer, got ${describe(value)}`);
   }
+  if (value > 2 ** 31) throw new RangeError(`${what}: ${value} is past the size limit of a tensor dimension, 2^31`);
   return value;
 }
 

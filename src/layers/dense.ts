@@ -1,8 +1,8 @@
-import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { addRow, sumRows, rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, expectLastFeature, positiveInteger } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link dense}. */
@@ -29,9 +29,11 @@ export interface DenseOptions {
  * @example dense(784, 128, { seed: 1 }).forward(tensor([[...784 values]])).y // shape [1, 128]
  */
 export function dense(inFeatures: number, outFeatures: number, options: DenseOptions = {}): Layer {
+  assertOptions(options, 'dense');
   positiveInteger(inFeatures, 'dense: inFeatures');
   positiveInteger(outFeatures, 'dense: outFeatures');
   const name = options.name ?? 'dense';
+  sizeOf([outFeatures, inFeatures], `${name}: W`); // before drawing: a weight past the size limit is refused, not attempted
   const random = createRandom(options.seed ?? 0);
   const bound = 1 / Math.sqrt(inFeatures);
   const W = options.W

@@ -1,6 +1,6 @@
 import { Tensor, describe } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, sameFeatures, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link dropout}. */
@@ -22,6 +22,7 @@ export interface DropoutOptions {
  * @example dropout(0.5, { seed: 1 }).forward(x, { training: true, step: 3 })
  */
 export function dropout(p = 0.5, options: DropoutOptions = {}): Layer {
+  assertOptions(options, 'dropout');
   if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
     throw new RangeError(`dropout: p must be a probability in [0, 1], got ${describe(p)}`);
   }

@@ -1,6 +1,6 @@
-import { Tensor, ShapeError, formatShape, unflatIndex } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, unflatIndex, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, positiveInteger } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link embedding}. */
@@ -24,9 +24,11 @@ export interface EmbeddingOptions {
  * @example embedding(10, 4, { seed: 1 }).forward(tensor([[3, 1, 3]])).y // shape [1, 3, 4]
  */
 export function embedding(vocabulary: number, dim: number, options: EmbeddingOptions = {}): Layer {
+  assertOptions(options, 'embedding');
   const name = 'embedding';
   positiveInteger(vocabulary, `${name}: vocabulary`);
   positiveInteger(dim, `${name}: dim`);
+  sizeOf([vocabulary, dim], `${name}: weight`);
   const random = createRandom(options.seed ?? 0);
   const weight = new Tensor(random.normalArray(vocabulary * dim), [vocabulary, dim]);
 

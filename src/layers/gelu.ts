@@ -1,6 +1,6 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { normalCdf, normalPdf } from '../tensor/erf.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, sameFeatures, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link gelu}. */
@@ -25,6 +25,7 @@ const cubic = 0.044715;
  * dx = dy·(½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²)).
  */
 export function gelu(options: GeluOptions = {}): Layer {
+  assertOptions(options, 'gelu');
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
     throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);

@@ -1,7 +1,7 @@
 import { Tensor, ShapeError, formatShape, describe } from '../tensor/tensor.ts';
 import { rowCount, sumRows } from '../tensor/rows.ts';
 import { inverseStd, normalizeRows, normalizedBackward, rowMoments } from '../tensor/normalize.ts';
-import { defineLayer, expectLastFeature, positiveInteger } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link layerNorm}. */
@@ -22,6 +22,7 @@ export interface LayerNormOptions {
  * Parameters `gamma` (PyTorch's `weight`) start at 1 and `beta` (`bias`) at 0, both [features].
  */
 export function layerNorm(features: number, options: LayerNormOptions = {}): Layer {
+  assertOptions(options, 'layerNorm');
   const name = 'layerNorm';
   positiveInteger(features, `${name}: features`);
   const eps = options.eps ?? 1e-5;

@@ -1,4 +1,4 @@
-import { Tensor } from '../tensor/tensor.ts';
+import { Tensor, describe } from '../tensor/tensor.ts';
 import { defineLayer, sameFeatures } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
@@ -8,7 +8,7 @@ import type { Layer } from './contract.ts';
  */
 export function leakyRelu(slope = 0.01): Layer {
   if (typeof slope !== 'number' || !Number.isFinite(slope)) {
-    throw new RangeError(`leakyRelu: expected a finite slope, got ${String(slope)}`);
+    throw new RangeError(`leakyRelu: expected a finite slope, got ${describe(slope)}`);
   }
   return defineLayer({
     name: 'leakyRelu',

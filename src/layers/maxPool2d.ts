@@ -1,7 +1,7 @@
 import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
 import { im2col, col2im } from '../tensor/im2col.ts';
 import { assertPoolPadding, pairOption, poolGeometry, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer } from './defineLayer.ts';
+import { defineLayer, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 import type { Size2d } from './conv2d.ts';
 
@@ -28,6 +28,7 @@ export interface MaxPool2dOptions {
  * @example maxPool2d(2) // [batch, 8, 28, 28] → [batch, 8, 14, 14]
  */
 export function maxPool2d(kernelSize: Size2d, options: MaxPool2dOptions = {}): Layer {
+  assertOptions(options, 'maxPool2d');
   const name = 'maxPool2d';
   const kernel = pairOption(kernelSize, `${name}: kernelSize`, 1);
   const window: Window2d = {

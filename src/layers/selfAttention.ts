@@ -1,9 +1,9 @@
-import { Tensor, ShapeError, formatShape, describe } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, describe, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { attentionBackward, attentionForward, type AttentionShape } from '../tensor/attention.ts';
-import { defineLayer, positiveInteger } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link selfAttention}. */
@@ -42,8 +42,10 @@ const projections = ['q', 'k', 'v'] as const;
  * @example selfAttention(8, { heads: 2, causal: true, seed: 1 }) // [batch, seq, 8] → [batch, seq, 8]
  */
 export function selfAttention(dModel: number, options: SelfAttentionOptions = {}): Layer {
+  assertOptions(options, 'selfAttention');
   const name = options.name ?? 'selfAttention';
   positiveInteger(dModel, `${name}: dModel`);
+  sizeOf([dModel, dModel], `${name}: projections`);
   const heads = positiveInteger(options.heads ?? 1, `${name}: heads`);
   if (dModel % heads !== 0) throw new RangeError(`${name}: heads (${heads}) must divide dModel (${dModel})`);
   const causal = options.causal ?? false;
