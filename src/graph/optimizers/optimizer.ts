@@ -61,8 +61,12 @@ export function numberIn(value: unknown, where: string, name: string, min: numbe
   return value as number;
 }
 
-/** Throws unless θ and g have the same length. */
+/** Throws unless the key is a name and θ and g are Float64Arrays of the same length. */
 export function assertLengths(where: string, key: string, theta: Float64Array, gradient: Float64Array): void {
+  if (typeof key !== 'string') throw new TypeError(`${where}.update: the parameter key must be a string, got ${describe(key)}`);
+  if (!(theta instanceof Float64Array) || !(gradient instanceof Float64Array)) {
+    throw new TypeError(`${where}.update: '${key}' needs θ and its gradient as Float64Arrays, got ${describe(theta)} and ${describe(gradient)}`);
+  }
   if (theta.length !== gradient.length) {
     throw new RangeError(`${where}: the gradient of '${key}' has ${gradient.length} values, the parameter ${theta.length}`);
   }
