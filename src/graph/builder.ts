@@ -141,7 +141,7 @@ function uniqueName(drafts: readonly NodeDraft[], base: string): string {
 
 function explicitName(drafts: readonly NodeDraft[], name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError(`graph.node: a node name must be a non-empty string, got ${describe(name)}`);
-  if (drafts.some((d) => d.name === name)) throw new Error(`graph.node: the name '${name}' is already used by another node; names must be unique`);
+  if (drafts.some((d) => d.name === name)) throw new RangeError(`graph.node: the name '${name}' is already used by another node; names must be unique`);
   return name;
 }
 

@@ -36,7 +36,7 @@ export class LayerError extends Error {
   }
 }
 
-/** A batch that does not fit the graph or holds non-finite values; the message names the batch and epoch. */
+/** A batch that does not fit the graph or its loss, or holds non-finite values; the message names the batch and epoch. */
 export class DataError extends Error {
   override readonly name = 'DataError';
 }

@@ -12,7 +12,7 @@ import type { Batch } from '../data/dataset.ts';
 import type { Graph } from './graph.ts';
 import { wire, type EdgeOperator, type Wiring } from './wiring.ts';
 import { assertBatch, assertBatchSource, assertInput, closeIterator, openEpoch, type BatchSource } from './data.ts';
-import { messageOf } from './errors.ts';
+import { DataError, messageOf } from './errors.ts';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
@@ -86,7 +86,7 @@ export async function evaluate(graph: Graph, data: BatchSource, options: Evaluat
       try {
         value = loss.forward(y, batch.target).loss;
       } catch (error) {
-        throw new Error(`${where}: the loss ${loss.name} failed: ${messageOf(error)}`, { cause: error });
+        throw new DataError(`${where}: the loss ${loss.name} failed: ${messageOf(error)}`, { cause: error });
       }
       const size = batch.x.shape[0]!;
       weighted += size * value;
@@ -95,7 +95,7 @@ export async function evaluate(graph: Graph, data: BatchSource, options: Evaluat
       const labels = accuracy === false ? undefined : classLabels(y, batch.target);
       accuracy ??= labels !== undefined;
       if (accuracy) {
-        if (!labels) throw new Error(`${where}: accuracy needs class-index or one-hot targets, got a target of shape [${batch.target.shape.join(', ')}] that is neither`);
+        if (!labels) throw new DataError(`${where}: accuracy needs class-index or one-hot targets, got a target of shape [${batch.target.shape.join(', ')}] that is neither`);
         const predicted = argmaxRows(y);
         for (let r = 0; r < labels.length; r++) if (predicted[r] === labels[r]) correct++;
         rows += labels.length;
@@ -106,7 +106,7 @@ export async function evaluate(graph: Graph, data: BatchSource, options: Evaluat
     forward.dispose();
     wiring.dispose();
   }
-  if (batches === 0) throw new Error('evaluate: the data yielded no batches');
+  if (batches === 0) throw new DataError('evaluate: the data yielded no batches');
   return { loss: weighted / samples, ...(accuracy ? { accuracy: correct / rows } : {}), samples, batches };
 }
 

@@ -13,7 +13,7 @@ import type { Batch } from '../data/dataset.ts';
 import type { Message } from './message.ts';
 import type { SweepGradients, Wiring } from './wiring.ts';
 import type { MicrobatchGradients } from './accumulate.ts';
-import { messageOf } from './errors.ts';
+import { DataError, messageOf } from './errors.ts';
 
 /** A completed microbatch, with what went non-finite in its loss, if anything. */
 export interface MicrobatchRecord extends MicrobatchGradients {
@@ -131,7 +131,7 @@ export class StepRunner {
     try {
       lossPass = this.loss.forward(prediction, sweep.batch.target);
     } catch (error) {
-      throw new Error(`${where}: the loss ${this.loss.name} failed: ${messageOf(error)}`, { cause: error });
+      throw new DataError(`${where}: the loss ${this.loss.name} failed: ${messageOf(error)}`, { cause: error }); // most often a target that does not fit
     }
     sweep.loss = lossPass.loss;
     sweep.prediction = prediction;
