@@ -72,6 +72,54 @@ async function tfjsRunners(tf: TfjsSetup): Promise<Runner[]> {
   return runners;
 }
 
+/** One gemm of dense(784, 128) at batch 64, as each library forms it. */
+interface DenseProduct {
+  readonly role: string;
+  readonly gradstream: { m: number; n: number; k: number; transposeA: boolean; transposeB: boolean };
+  /** TensorFlow.js keeps the kernel as [in, out], so its transposes differ. */
+  readonly tfjs: { m: number; n: number; k: number; transposeA: boolean; transposeB: boolean };
+}
+
+const denseProducts: readonly DenseProduct[] = [
+  { role: 'forward', gradstream: { m: 64, n: 128, k: 784, transposeA: false, transposeB: true }, tfjs: { m: 64, n: 128, k: 784, transposeA: false, transposeB: false } },
+  { role: 'dx', gradstream: { m: 64, n: 784, k: 128, transposeA: false, transposeB: false }, tfjs: { m: 64, n: 784, k: 128, transposeA: false, transposeB: true } },
+  { role: 'dW', gradstream: { m: 128, n: 784, k: 64, transposeA: true, transposeB: false }, tfjs: { m: 784, n: 128, k: 64, transposeA: true, transposeB: false } },
+];
+
+const formName = (p: { transposeA: boolean; transposeB: boolean }) => `A${p.transposeA ? 'ᵀ' : ''}·B${p.transposeB ? 'ᵀ' : ''}`;
+
+/** The three gemms of a dense(784, 128) step in each library, side by side: where the step time goes. */
+async function denseProductTable(tf: TfjsSetup, options: SectionOptions): Promise<{ table: Table; figures: unknown[] }> {
+  const candidates: Candidate[] = [];
+  const calls = new Map<string, number>();
+  for (const product of denseProducts) {
+    const { m, n, k, transposeA, transposeB } = product.gradstream;
+    const a = new Float64Array(m * k).fill(0.5);
+    const b = new Float64Array(k * n).fill(0.25);
+    const c = new Float64Array(m * n);
+    const ours = () => defaultGemm(m, n, k, a, transposeA, b, transposeB, c, false);
+    const t = product.tfjs;
+    const theirs = await tf.matMul('wasm', t.m, t.n, t.k, t.transposeA, t.transposeB);
+    for (const [name, call] of [[`gradstream ${product.role}`, ours], [`tfjs ${product.role}`, theirs]] as const) {
+      const times = await repetitionsFor(call, options.quick ? 0.05 : 0.15);
+      calls.set(name, times);
+      candidates.push({ name, work: () => { for (let i = 0; i < times; i++) call(); } });
+    }
+  }
+  const samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 3 : 5 });
+  const ms = (name: string) => (median(samples.get(name)!) / calls.get(name)!) * 1000;
+  const figures = denseProducts.map((p) => ({ role: p.role, gradstreamMs: ms(`gradstream ${p.role}`), tfjsWasmMs: ms(`tfjs ${p.role}`) }));
+  return {
+    table: {
+      title: 'The three gemms of dense(784, 128) at batch 64: gradstream WebAssembly (float64) against TF.js wasm matMul (float32), ms per call',
+      columns: [{ heading: 'gemm' }, { heading: 'gradstream form' }, { heading: 'gradstream ms', decimals: 3 }, { heading: 'TF.js form' }, { heading: 'TF.js wasm ms', decimals: 3 }, { heading: 'TF.js ÷ gradstream', suffix: '×' }],
+      rows: figures.map((f, i) => [f.role, formName(denseProducts[i]!.gradstream), f.gradstreamMs, formName(denseProducts[i]!.tfjs), f.tfjsWasmMs, f.tfjsWasmMs / f.gradstreamMs]),
+      notes: ['TF.js keeps the kernel as [in, out]: its forward multiplies A·B and its backward needs A·Bᵀ and Aᵀ·B.'],
+    },
+    figures,
+  };
+}
+
 export const trainingSection: Section = {
   id: 'training',
   title: 'Training throughput',
@@ -89,6 +137,7 @@ export const trainingSection: Section = {
       candidates.push({ name: runner.name, prepare: runner.prepare, work: () => runner.run(steps) });
     }
     const samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 3 : 5 });
+    const products = tf ? await denseProductTable(tf, options) : undefined;
     setGemmKernel(previousKernel);
 
     const stepsPerSecond = new Map([...samples].map(([name, seconds]) => [name, stepsPerRound.get(name)! / median(seconds)]));
@@ -120,8 +169,9 @@ export const trainingSection: Section = {
       ],
     };
     return {
-      tables: [table],
+      tables: products ? [table, products.table] : [table],
       figures: {
+        denseProducts: products?.figures ?? 'not installed',
         batchSize,
         stepsPerSecond: Object.fromEntries(stepsPerSecond),
         stepsPerRound: Object.fromEntries(stepsPerRound),

@@ -21,6 +21,7 @@ interface TfModel {
 }
 interface Tf {
   readonly version: Readonly<Record<string, string>>;
+  matMul(a: TfTensor, b: TfTensor, transposeA: boolean, transposeB: boolean): TfTensor;
   setBackend(name: string): Promise<boolean>;
   ready(): Promise<void>;
   getBackend(): string;
@@ -50,6 +51,8 @@ export interface TfjsSetup {
   readonly version: string;
   readonly wasmSimd: boolean;
   readonly wasmThreads: boolean;
+  /** A call of `matMul` on `backend` for op(A)·op(B) of the given sizes (the result is disposed), for timing. */
+  matMul(backend: 'cpu' | 'wasm', m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): Promise<() => void>;
   /** A trainer per backend name ('cpu', 'wasm'). */
   trainer(backend: 'cpu' | 'wasm', sizes: { inputs: number; hidden: number; classes: number }, batchSize: number, learningRate: number): Promise<TfjsTrainer>;
 }
@@ -75,28 +78,41 @@ export async function loadTfjs(): Promise<TfjsSetup | undefined> {
     version: tf.version['tfjs-core'] ?? 'unknown',
     wasmSimd,
     wasmThreads,
+    matMul: (backend, m, n, k, transposeA, transposeB) => quietly(async () => {
+      await activate(tf, backend);
+      const a = tf.tensor2d(deterministic(m * k), transposeA ? [k, m] : [m, k]);
+      const b = tf.tensor2d(deterministic(k * n), transposeB ? [n, k] : [k, n]);
+      return () => tf.matMul(a, b, transposeA, transposeB).dispose();
+    }),
     // The cpu backend greets Node users on its first tensor; the greeting would break the table.
     trainer: (backend, sizes, batchSize, learningRate) => quietly(async () => {
-      const activate = async () => {
-        if (tf.getBackend() !== backend) await tf.setBackend(backend);
-        await tf.ready();
-      };
-      await activate();
+      await activate(tf, backend);
       const model = tf.sequential({
         layers: [tf.layers.dense({ inputShape: [sizes.inputs], units: sizes.hidden, activation: 'relu' }), tf.layers.dense({ units: sizes.classes })],
       });
       const optimizer = tf.train.sgd(learningRate);
-      const x = tf.tensor2d(Float32Array.from({ length: batchSize * sizes.inputs }, (_, i) => ((i * 7919) % 1000) / 1000), [batchSize, sizes.inputs]);
+      const x = tf.tensor2d(deterministic(batchSize * sizes.inputs), [batchSize, sizes.inputs]);
       const labels = tf.tensor2d(Float32Array.from({ length: batchSize * sizes.classes }, (_, i) => (i % sizes.classes === (Math.floor(i / sizes.classes) * 3) % sizes.classes ? 1 : 0)), [batchSize, sizes.classes]);
       return {
         backend,
-        activate,
+        activate: () => activate(tf, backend),
         step: () => {
           optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, model.apply(x)), false);
         },
       };
     }),
   };
+}
+
+/** Makes `backend` the active one: TensorFlow.js has one at a time. */
+async function activate(tf: Tf, backend: string): Promise<void> {
+  if (tf.getBackend() !== backend) await tf.setBackend(backend);
+  await tf.ready();
+}
+
+/** Values in [0, 1) from a fixed pattern, so that every run multiplies the same numbers. */
+function deterministic(length: number): Float32Array {
+  return Float32Array.from({ length }, (_, i) => ((i * 7919) % 1000) / 1000);
 }
 
 /** Runs `work` with console.log and console.warn silenced. */
