@@ -7,7 +7,7 @@
  * random directions (`fast`), beside the checks that need no derivative. The layer only ever
  * sees the verifier's copies of x and dy; its parameters are restored after every stage.
  */
-import { Tensor, ShapeError, formatShape, sameShape } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom, type Random } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
 import type { CheckResult, GradientMode, GradientReport } from './report.ts';
@@ -34,12 +34,33 @@ export interface CheckOptions {
   readonly maxMismatches?: number;
 }
 
+/** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */
+export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown }): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  const { mode, seed, probes, maxMismatches } = options;
+  if (mode !== undefined && mode !== 'full' && mode !== 'fast') throw new RangeError(`${where}: mode must be 'full' or 'fast', got ${describe(mode)}`);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new RangeError(`${where}: seed must be a safe integer, got ${describe(seed)}`);
+  if (probes !== undefined && !(Number.isInteger(probes) && (probes as number) >= 1 && (probes as number) <= 1000)) throw new RangeError(`${where}: probes must be an integer in [1, 1000], got ${describe(probes)}`);
+  if (maxMismatches !== undefined && !(Number.isSafeInteger(maxMismatches) && (maxMismatches as number) >= 0)) {
+    throw new RangeError(`${where}: maxMismatches must be a non-negative integer, got ${describe(maxMismatches)}`);
+  }
+}
+
 /** Above this many numbers in x and the parameters together, the default mode is `'fast'`. */
 export const fullModeLimit = 1024;
 
 /** Checks a layer's gradients at input x; never throws for a wrong layer, only for wrong options. */
 export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = {}): GradientReport {
-  if (!(x instanceof Tensor)) throw new TypeError(`checkGradients(${layer?.name}): x must be a Tensor`);
+  if (typeof layer?.forward !== 'function' || typeof layer.params !== 'object' || layer.params === null) {
+    throw new TypeError(`checkGradients: expected a Layer (name, params, forward), got ${describe(layer)}`);
+  }
+  if (!(x instanceof Tensor)) throw new TypeError(`checkGradients(${layer.name}): x must be a Tensor, got ${describe(x)}`);
+  assertGradientOptions(`checkGradients(${layer.name})`, options);
+  if (options.dy !== undefined && !(options.dy instanceof Tensor)) throw new TypeError(`checkGradients(${layer.name}): dy must be a Tensor, got ${describe(options.dy)}`);
+  const context = options.context;
+  if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
+    throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
+  }
   const seed = options.seed ?? 0;
   const probe = countingProbe(layer, options.context ?? defaultContext);
   const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed };

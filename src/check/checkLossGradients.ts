@@ -2,7 +2,7 @@
  * `checkLossGradients`: a loss's ∂L/∂prediction against finite differences of L, with the
  * checks that apply to a loss (no dy: the loss is already a scalar).
  */
-import { Tensor, formatShape, sameShape } from '../tensor/tensor.ts';
+import { Tensor, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import type { Loss, LossPass } from '../layers/contract.ts';
 import type { CheckResult, GradientMode, GradientReport } from './report.ts';
@@ -11,7 +11,7 @@ import { determinismCheck, finiteCheck, verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
 import { roundingFactor, type Variable } from './objective.ts';
 import { compareGradients } from './compareGradients.ts';
-import { fullModeLimit } from './checkGradients.ts';
+import { assertGradientOptions, fullModeLimit } from './checkGradients.ts';
 import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
 
 /** Options of {@link checkLossGradients}. */
@@ -28,9 +28,11 @@ export interface CheckLossOptions {
 
 /** Checks a loss's gradient with respect to the prediction; never throws for a wrong loss. */
 export function checkLossGradients(loss: Loss, prediction: Tensor, target: Tensor, options: CheckLossOptions = {}): GradientReport {
+  if (typeof loss?.forward !== 'function') throw new TypeError(`checkLossGradients: expected a Loss (name, forward), got ${describe(loss)}`);
   if (!(prediction instanceof Tensor) || !(target instanceof Tensor)) {
-    throw new TypeError(`checkLossGradients(${loss?.name}): prediction and target must be Tensors`);
+    throw new TypeError(`checkLossGradients(${loss.name}): prediction and target must be Tensors, got ${describe(prediction)} and ${describe(target)}`);
   }
+  assertGradientOptions(`checkLossGradients(${loss.name})`, options);
   const owner = loss.name;
   const seed = options.seed ?? 0;
   const mode = options.mode ?? (prediction.size <= fullModeLimit ? 'full' : 'fast');

@@ -4,7 +4,7 @@
  */
 import type { Random } from '../tensor/random.ts';
 import type { CheckResult, GradientMode } from './report.ts';
-import type { Objective } from './objective.ts';
+import { conditionNoise, type Objective } from './objective.ts';
 import { createTally, type TallyResult } from './tally.ts';
 import { compareCoordinates } from './fullMode.ts';
 import { compareProbes } from './fastMode.ts';
@@ -26,8 +26,9 @@ export interface CompareOptions {
 export function compareGradients(objective: Objective, options: CompareOptions): TallyResult & { check: CheckResult } {
   if (!Number.isInteger(options.probes) || options.probes < 1) throw new RangeError(`probes: expected an integer ≥ 1, got ${options.probes}`);
   const tally = createTally(options.maxListed, options.allowNonFinite ?? false);
-  if (options.mode === 'full') compareCoordinates(objective, tally);
-  else compareProbes(objective, options.random, options.probes, tally);
+  const conditioned = { ...objective, conditionNoise: conditionNoise(objective.variables) };
+  if (options.mode === 'full') compareCoordinates(conditioned, tally);
+  else compareProbes(conditioned, options.random, options.probes, tally);
   const result = tally.result();
   const check: CheckResult =
     result.mismatchCount === 0

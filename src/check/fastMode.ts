@@ -84,7 +84,7 @@ function localise(
     const u = variable.value.data[k]!;
     const analytic = variable.analytic.data[k]!;
     const phi = moveAlong(objective, variable, unitDirection(variable, k), [k]);
-    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]) };
+    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]), conditionNoise: objective.conditionNoise ?? 0 };
     const judgement = judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra);
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
     return judgement.ok ? { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: true } } : { kind: 'coordinate', site, analytic, judgement };
@@ -120,7 +120,7 @@ function judgeDirection(
   for (const k of support) analytic += direction[k]! * a[k]!;
   // |z_k| ≤ 1, so the step moves each coordinate by at most ε^(1/3)·max(1, |u_k|).
   const phi = moveAlong(objective, variable, direction, support);
-  const extra = { inputNoise: inputNoise(variable, support), analyticRounding: analyticRounding(variable, support, direction) };
+  const extra = { inputNoise: inputNoise(variable, support), analyticRounding: analyticRounding(variable, support, direction), conditionNoise: objective.conditionNoise ?? 0 };
   return { analytic, judgement: judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(0), extra) };
 }
 

@@ -27,7 +27,7 @@ function compareVariable(objective: Objective, variable: Variable, tally: Tally)
       }
     };
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
-    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]) };
+    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]), conditionNoise: objective.conditionNoise ?? 0 };
     tally.record(site, analytic[k]!, judgeWithRefinement(analytic[k]!, (h) => estimateDerivative(phi, h), stepFor(u), extra));
   }
 }

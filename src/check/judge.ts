@@ -6,7 +6,8 @@
  *   sizes (it overstates the error of their Richardson extrapolation C by far);
  * - |R* − L*| at a smooth point: there it is O(h³) plus rounding noise, so it is a second,
  *   independent measurement of the noise;
- * - 3ρ/h: the rounding noise ρ of the samples, as it reaches C;
+ * - 3ρ/h: the rounding noise ρ of the samples, as it reaches C, with ρ including the
+ *   objective's condition noise (see `conditionNoise`);
  * - the rounding of the analytic value itself: 16·ε·max(|analytic|, |C|), or more when the
  *   terms backward sums are larger than their sum (`analyticRounding`).
  *
@@ -36,6 +37,8 @@ export interface ExtraRounding {
   readonly inputNoise: number;
   /** The rounding of the analytic value. */
   readonly analyticRounding: number;
+  /** The objective's condition noise (rounding amplified downstream); widens smooth comparisons only. */
+  readonly conditionNoise: number;
 }
 
 /** Judges `analytic` against the estimate. */
@@ -46,7 +49,7 @@ export function judge(analytic: number, estimate: DerivativeEstimate, extra: Ext
   const oneSidedTolerance = estimate.oneSidedSpread + (10 * noise) / h;
   const isKink = jump > 2 * oneSidedTolerance + (20 * noise) / h;
   const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
-  const tolerance = spreadFactor * estimate.centralSpread + (isKink ? 0 : jump) + (3 * noise) / h + comparedValues;
+  const tolerance = spreadFactor * estimate.centralSpread + (isKink ? 0 : jump) + (3 * (noise + extra.conditionNoise)) / h + comparedValues;
   const centralOk = Math.abs(analytic - estimate.central) <= tolerance;
   if (!isKink) return { ok: centralOk, numeric: estimate.central, tolerance };
 

@@ -27,6 +27,8 @@ export interface Objective {
   readonly variables: readonly Variable[];
   /** The change from the unmoved point to the variables' current data, with its rounding noise. */
   change(): Change;
+  /** The objective's condition noise, see {@link conditionNoise}; 0 when not known. */
+  readonly conditionNoise?: number;
 }
 
 /** How many rounding errors of size ε·magnitude one change is allowed; magnitudes are sums of absolute values already. */
@@ -75,4 +77,18 @@ export function analyticRounding(variable: Variable, support: readonly number[],
   let sum = 0;
   for (const k of support) sum += m[k]! * (weights ? Math.abs(weights[k]!) : 1);
   return roundingFactor * Number.EPSILON * sum;
+}
+
+/**
+ * ε·Σ |u|·|∂g/∂u| over every coordinate of every variable: the change of g when each of its
+ * inputs is rounded by a relative ε, the forward error a backward-stable computation may show.
+ * It sees what magnitudes alone do not: rounding amplified downstream, as when logits in the
+ * millions are rounded and an exact tie between two keys of an attention turns that rounding
+ * into outputs that move by 1e-4. It widens the tolerance of smooth comparisons only; kinks are
+ * told apart with the local noise, so large values elsewhere cannot hide one.
+ */
+export function conditionNoise(variables: readonly Variable[]): number {
+  let sum = 0;
+  for (const variable of variables) sum += inputNoise(variable, Array.from(variable.value.data.keys())) / roundingFactor;
+  return sum;
 }

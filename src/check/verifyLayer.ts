@@ -3,9 +3,9 @@
  * the input, the parameters (written over a fresh layer's own) and dy, exact kinks and ties
  * included; every case runs {@link checkGradients}; a failure shrinks to the smallest case.
  */
-import { Tensor, zeros } from '../tensor/tensor.ts';
+import { Tensor, describe, sizeOf, zeros } from '../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Layer } from '../layers/contract.ts';
-import { checkGradients } from './checkGradients.ts';
+import { assertGradientOptions, checkGradients } from './checkGradients.ts';
 import type { GradientMode } from './report.ts';
 import { layerCase, type LayerCase, type LayerCaseOptions } from './arbitraries/layerCase.ts';
 import { layerCaseSource } from './counterexample.ts';
@@ -36,7 +36,12 @@ export type VerifyLayerResult = VerifyResult<LayerCase>;
 
 /** Verifies a layer's gradients over drawn cases; never throws for a wrong layer. */
 export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): VerifyLayerResult {
+  if (typeof make !== 'function') throw new TypeError(`verifyLayer: expected a function that makes the layer, got ${describe(make)}`);
+  assertGradientOptions('verifyLayer', options);
   const features = options.features;
+  if (!Array.isArray(features)) throw new TypeError(`verifyLayer: features must be the input shape without the batch axis, got ${describe(features)}`);
+  sizeOf(features, 'verifyLayer: features');
+  if (options.path !== undefined && typeof options.path !== 'string') throw new TypeError(`verifyLayer: path must be a string, got ${describe(options.path)}`);
   const sample = make();
   const inputSize = features.reduce((a, d) => a * d, 1);
   const outputFeatures = outputFeaturesOf(sample, features);

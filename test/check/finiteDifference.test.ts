@@ -3,7 +3,7 @@ import { cubeRootEpsilon, estimateDerivative, stepFor } from '../../src/check/fi
 import { judge, judgeWithRefinement } from '../../src/check/judge.ts';
 
 const exact = (f: (s: number) => number) => (s: number) => ({ delta: f(s) - f(0), noise: 0 });
-const noExtra = { inputNoise: 0, analyticRounding: 0 };
+const noExtra = { inputNoise: 0, analyticRounding: 0, conditionNoise: 0 };
 
 describe('the step', () => {
   it('is the power of two nearest ε^(1/3)·max(1, |u|)', () => {

@@ -18,9 +18,9 @@ export const defaultValueRange = Object.freeze({ min: -4, max: 4 });
 const kinkAndTieValues = [0, 1, -1, 0.5, -0.5, 2, -2];
 
 /**
- * Mostly continuous values (four decimals, so a shrunk case stays readable), often exact
- * kink and tie values, sometimes a large magnitude. Shrinks toward 0, then toward small
- * exact values.
+ * Mostly continuous values (four decimals), often exact kink and tie values, sometimes a large
+ * magnitude. Shrinks toward 0 and small exact values, and drops decimals before digits, so a
+ * shrunk case reads `[0, 0, 1, 0]`, not `[0, 0, 0.0001, 0]`.
  */
 export function gradientValues(options: ValueOptions = {}): fc.Arbitrary<number> {
   const { min, max } = options.valueRange ?? defaultValueRange;
@@ -29,7 +29,7 @@ export function gradientValues(options: ValueOptions = {}): fc.Arbitrary<number>
   }
   const exact = kinkAndTieValues.filter((v) => v >= min && v <= max);
   const large = options.largeValues ?? [1e3, -1e3];
-  const continuous = fc.integer({ min: Math.ceil(min * 1e4), max: Math.floor(max * 1e4) }).map((n) => n / 1e4 + 0);
+  const continuous = decimals(min, max);
   const arbitraries = [
     ...(exact.length > 0 ? [{ arbitrary: fc.constantFrom(...exact), weight: 3 }] : []),
     { arbitrary: continuous, weight: 6 },
@@ -43,6 +43,22 @@ export function cotangentValues(): fc.Arbitrary<number> {
   return fc.oneof(
     { withCrossShrink: true },
     { arbitrary: fc.constantFrom(0, 1, -1, 0.5, 2), weight: 1 },
-    { arbitrary: fc.integer({ min: -20000, max: 20000 }).map((n) => n / 1e4 + 0), weight: 3 },
+    { arbitrary: decimals(-2, 2), weight: 3 },
   );
+}
+
+/**
+ * Values in [min, max] with four decimals, drawn as an integer part and a fraction so that
+ * shrinking removes the fraction and then moves the integer part toward 0.
+ */
+function decimals(min: number, max: number): fc.Arbitrary<number> {
+  const low = Math.ceil(min), high = Math.floor(max);
+  if (low > high) return fc.integer({ min: Math.ceil(min * 1e4), max: Math.floor(max * 1e4) }).map((n) => n / 1e4 + 0);
+  return fc
+    // The fraction comes first: fast-check shrinks a tuple's parts in order.
+    .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: low, max: high }), fc.boolean())
+    .map(([fraction, whole, below]) => {
+      const value = (whole * 1e4 + (below ? -fraction : fraction)) / 1e4 + 0;
+      return Math.min(max, Math.max(min, value));
+    });
 }
