@@ -35,9 +35,10 @@ export interface CheckOptions {
 }
 
 /** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */
-export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown }): void {
+export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown; path?: unknown }): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  const { mode, seed, probes, maxMismatches } = options;
+  const { mode, seed, probes, maxMismatches, path } = options;
+  if (path !== undefined && (typeof path !== 'string' || !/^\d+(:\d+)*$/.test(path))) throw new RangeError(`${where}: path must be a replay path such as "3:0:1", got ${describe(path)}`);
   if (mode !== undefined && mode !== 'full' && mode !== 'fast') throw new RangeError(`${where}: mode must be 'full' or 'fast', got ${describe(mode)}`);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new RangeError(`${where}: seed must be a safe integer, got ${describe(seed)}`);
   if (probes !== undefined && !(Number.isInteger(probes) && (probes as number) >= 1 && (probes as number) <= 1000)) throw new RangeError(`${where}: probes must be an integer in [1, 1000], got ${describe(probes)}`);

@@ -41,8 +41,10 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
   const features = options.features;
   if (!Array.isArray(features)) throw new TypeError(`verifyLayer: features must be the input shape without the batch axis, got ${describe(features)}`);
   sizeOf(features, 'verifyLayer: features');
-  if (options.path !== undefined && typeof options.path !== 'string') throw new TypeError(`verifyLayer: path must be a string, got ${describe(options.path)}`);
   const sample = make();
+  if (typeof sample?.forward !== 'function' || typeof sample.params !== 'object' || sample.params === null) {
+    throw new TypeError(`verifyLayer: make() returned ${describe(sample)}; expected a Layer (name, params, forward)`);
+  }
   const inputSize = features.reduce((a, d) => a * d, 1);
   const outputFeatures = outputFeaturesOf(sample, features);
   const outputSize = outputFeatures.reduce((a, d) => a * d, 1);

@@ -3,10 +3,11 @@
  * size and the prediction (kinks, ties and large values included); the spec draws a valid
  * target from a drawn seed; every case runs {@link checkLossGradients}.
  */
-import { Tensor } from '../tensor/tensor.ts';
+import { Tensor, describe } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import type { LossSpec } from '../layers/contract.ts';
 import { checkLossGradients } from './checkLossGradients.ts';
+import { assertGradientOptions } from './checkGradients.ts';
 import type { GradientMode } from './report.ts';
 import { lossCase, type LossCase, type LossCaseOptions } from './arbitraries/lossCase.ts';
 import { lossCaseSource } from './counterexample.ts';
@@ -31,6 +32,10 @@ export type VerifyLossResult = VerifyResult<LossCase>;
 
 /** Verifies a loss's gradient with respect to the prediction over drawn cases. */
 export function verifyLoss(spec: LossSpec, options: VerifyLossOptions = {}): VerifyLossResult {
+  if (typeof spec?.make !== 'function' || !Array.isArray(spec.features) || typeof spec.target !== 'function') {
+    throw new TypeError(`verifyLoss: expected a LossSpec { name, make, features, target }, got ${describe(spec)}`);
+  }
+  assertGradientOptions('verifyLoss', options);
   const features = spec.features;
   const size = features.reduce((a, d) => a * d, 1);
   const build = (drawn: LossCase) => {
