@@ -35,6 +35,9 @@ const knownTypes = new Set<string>(telemetryEventTypes);
 
 /** One event as one line of JSON, without the newline. */
 export function encodeEvent(event: TelemetryEvent): string {
+  if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
+    throw new TypeError(`encodeEvent: expected a telemetry event (an object with a type), got ${event === null ? 'null' : typeof event === 'object' ? 'an object without one' : typeof event}`);
+  }
   return JSON.stringify(event, writeNonFinite);
 }
 
@@ -44,6 +47,7 @@ export function encodeEvent(event: TelemetryEvent): string {
  * Throws {@link TelemetryFormatError} naming `where` (for example "run.jsonl line 12").
  */
 export function decodeEvent(line: string, where = 'event'): TelemetryEvent {
+  if (typeof line !== 'string') throw new TypeError(`decodeEvent: ${where}: expected a line of text, got ${line === null ? 'null' : typeof line}`);
   let value: unknown;
   try {
     value = JSON.parse(line, readNonFinite);
