@@ -9,7 +9,7 @@
  * the values' bytes in base64 (see float64.ts): every bit round-trips, NaN and −0 included.
  */
 import { createHash } from 'node:crypto';
-import { Tensor, sizeOf } from '../tensor/tensor.ts';
+import { Tensor, describe, sizeOf } from '../tensor/tensor.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import type { OptimizerState, SlotValue } from '../graph/optimizers/optimizer.ts';
 import type { Checkpoint } from './checkpoint.ts';
@@ -42,6 +42,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
  * gradstream checkpoint, are of another version, are truncated, or fail the checksum.
  */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeCheckpoint: expected the bytes of ${source} (a Uint8Array or Buffer), got ${describe(bytes)}`);
   const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (data.length === 0) throw new CheckpointError(`${source} is empty; expected a gradstream checkpoint`, source);
   const newline = data.indexOf(0x0a);
