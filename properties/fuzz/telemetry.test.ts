@@ -27,7 +27,7 @@ it('encodeEvent writes any event, non-finite numbers included, or refuses what i
     const line = attempt('encodeEvent', () => encodeEvent(event as TelemetryEvent));
     if (line !== undefined) {
       expect(typeof line).toBe('string');
-      const back = decodeEvent(line) as Record<string, unknown>;
+      const back = decodeEvent(line) as unknown as Record<string, unknown>;
       const loss = (event as { loss?: number }).loss;
       // JSON has no −0: it reads back as 0; every other double, NaN and ±Infinity included, comes back as it was.
       if (loss !== undefined) expect(back.loss).toBe(loss === 0 ? 0 : loss);
