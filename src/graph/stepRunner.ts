@@ -5,7 +5,7 @@
  * with the settled step, and `computeGradients` just returns it.
  */
 import { Subscription } from 'rxjs';
-import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
+import { ShapeError, Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import { firstNonFinite } from '../tensor/elementwise.ts';
 import { isAllFinite } from './finite.ts';
 import type { ForwardContext, Loss } from '../layers/contract.ts';
@@ -140,7 +140,8 @@ export class StepRunner {
     }
     const dy = lossPass.backward();
     if (!(dy instanceof Tensor) || !sameShape(dy.shape, prediction.shape)) {
-      throw new Error(`${where}: the loss ${this.loss.name} returned ∂L/∂prediction = ${describe(dy)}; expected a tensor of the prediction's shape ${formatShape(prediction.shape)}`);
+      const Fault = dy instanceof Tensor ? ShapeError : TypeError;
+      throw new Fault(`${where}: the loss ${this.loss.name} returned ∂L/∂prediction = ${describe(dy)}; expected a tensor of the prediction's shape ${formatShape(prediction.shape)}`);
     }
     const at = sweep.lossFault || isAllFinite(dy.data) ? -1 : firstNonFinite(dy.data);
     if (at >= 0) {
