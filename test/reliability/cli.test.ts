@@ -10,6 +10,7 @@ import { encodeFloat64 } from '../../src/checkpoint/float64.ts';
 import type { Checkpoint } from '../../src/checkpoint/checkpoint.ts';
 import type { StepEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { finished, spawnTs } from './fixtures/child.ts';
+import { scenarios } from '../../scenarios/index.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -29,10 +30,10 @@ describe('usage errors exit 2 with the usage', () => {
   it.each([
     [['frobnicate'], "gradstream: unknown command 'frobnicate'", 'usage: gradstream <command> [arguments]'],
     [['run', 'xor', '--bogus'], 'run: unknown option --bogus', 'usage: gradstream run <scenario>'],
-    [['run', 'nosuch'], "run: unknown scenario 'nosuch'; expected one of simplest, deeper, wider, primer-typos, custom-layer, xor, iris, mnist", 'usage: gradstream run'],
+    [['run', 'nosuch'], `run: unknown scenario 'nosuch'; expected one of ${scenarios.map((s) => s.name).join(', ')}`, 'usage: gradstream run'],
     [['run', 'xor', '--seed', 'x'], 'run: --seed expects an integer ≥ 0, got "x"', 'usage: gradstream run'],
     [['run', 'xor', '--checkpoint-every', '10'], 'run: --checkpoint-every needs --checkpoint DIR', 'usage: gradstream run'],
-    [['run', 'simplest', '--checkpoint', 'dir'], 'run: --checkpoint applies to scenarios that train: xor, iris, mnist', 'usage: gradstream run'],
+    [['run', 'simplest', '--checkpoint', 'dir'], `run: --checkpoint applies to scenarios that train: ${scenarios.filter((s) => s.resumable).map((s) => s.name).join(', ')}`, 'usage: gradstream run'],
     [['check', '--runs', '0'], 'check: --runs expects an integer ≥ 1, got "0"', 'usage: gradstream check'],
     [['replay'], 'replay: expected one JSONL file, got none', 'usage: gradstream replay'],
   ])('gradstream %j', async (args, message, usage) => {
