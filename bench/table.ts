@@ -28,13 +28,18 @@ export function formatCell(cell: Cell, column: Column): string {
   return `${cell.toFixed(column.decimals ?? 2)}${column.suffix ?? ''}`;
 }
 
+/** Columns after the first whose cells all read as numbers are aligned right. */
+function numericColumns(table: Table): boolean[] {
+  return table.columns.map((_, i) => i > 0 && table.rows.length > 0 && table.rows.every((row) => typeof row[i] === 'number' || /^[—\d.]/.test(String(row[i] ?? ''))));
+}
+
 /** The table as aligned text: text columns left, number columns right. */
 export function renderTable(table: Table): string {
   const texts = table.rows.map((row) => row.map((cell, i) => formatCell(cell, table.columns[i]!)));
   const widths = table.columns.map((column, i) => Math.max(column.heading.length, ...texts.map((row) => (row[i] ?? '').length)));
-  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((row) => typeof row[i] === 'number' || row[i] === undefined || /^[—\d.]/.test(String(row[i]))));
+  const numeric = numericColumns(table);
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (numeric[i] && i > 0 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd();
   const out = [table.title, line(table.columns.map((c) => c.heading)), line(widths.map((w) => '─'.repeat(w))), ...texts.map(line)];
   for (const note of table.notes ?? []) out.push(`  ${note}`);
   return out.join('\n');
@@ -43,7 +48,8 @@ export function renderTable(table: Table): string {
 /** The table as Markdown, for the README. */
 export function markdownTable(table: Table): string {
   const texts = table.rows.map((row) => row.map((cell, i) => formatCell(cell, table.columns[i]!)));
-  const out = [`| ${table.columns.map((c) => c.heading).join(' | ')} |`, `|${table.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  const numeric = numericColumns(table);
+  const out = [`| ${table.columns.map((c) => c.heading).join(' | ')} |`, `|${numeric.map((right) => (right ? '---:' : '---')).join('|')}|`];
   for (const row of texts) out.push(`| ${row.join(' | ')} |`);
   return out.join('\n');
 }

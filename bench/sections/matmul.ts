@@ -128,6 +128,8 @@ export const matmulSection: Section = {
   id: 'matmul',
   title: 'Matrix multiply, float64',
   async run(options: SectionOptions): Promise<SectionResult> {
+    // WebAssembly starts in a baseline compiler and tiers up in the background: warm up first.
+    await timeProduct(squareForms(128)[0]!, { wasm: gemmWasm ?? gemmJs }, 0.3, 1);
     const sizes = options.quick ? [64, 256] : [64, 128, 256, 512];
     const square = await throughputTable('GFLOP/s, square n×n·n×n (medians)', sizes.flatMap(squareForms), true, options);
     const dense = await throughputTable('GFLOP/s, dense(784, 128) and dense(128, 10) at batch 64', [...denseForms(64, 784, 128), ...denseForms(64, 128, 10)], true, options);
