@@ -143,7 +143,7 @@ export const trainingSection: Section = {
     const stepsPerSecond = new Map([...samples].map(([name, seconds]) => [name, stepsPerRound.get(name)! / median(seconds)]));
     const rate = (name: string) => stepsPerSecond.get(name) ?? NaN;
     const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), r.how]);
-    if (!tf) rows.push(['TF.js cpu', 'float32', notInstalled, '', '', '', ''], ['TF.js wasm', 'float32', notInstalled, '', '', '', '']);
+    if (!tf) rows.push(['TF.js cpu', 'float32', NaN, NaN, NaN, NaN, notInstalled], ['TF.js wasm', 'float32', NaN, NaN, NaN, NaN, notInstalled]);
 
     const ours = rate('gradstream train()');
     const goal = tf
