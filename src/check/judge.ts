@@ -69,13 +69,17 @@ export function judge(analytic: number, estimate: DerivativeEstimate, extra: Ext
 const maxRefinements = 5;
 
 /**
- * Judges with step h and, if that fails, with smaller steps (Ridders' idea): a function that
- * varies on a scale much finer than h (softmax of logits in the thousands, a smoothed step)
- * is not resolved by h, and its secants disagree with each other by as much as they differ
- * from the derivative. Refinement continues while the estimate is unresolved (spread above a
- * thousandth of its value) or its tolerance still shrinks, and stops once rounding takes over;
- * the verdict is the one of the most precise step (the smallest tolerance), so a wrong
- * gradient cannot slip through at a coarse step.
+ * Judges with step h and, if that fails, with smaller steps (Ridders' idea).
+ *
+ * - An unresolved estimate (spread above a thousandth of its value: the function varies on a
+ *   scale finer than h, as softmax of logits in the thousands does) is refined until resolved.
+ * - A resolved estimate's truncation error shrinks sixteenfold with each refinement; a finer
+ *   spread that does not shrink is rounding noise, now measured rather than modelled, and the
+ *   coarser estimate is judged again with that noise. Four samples can agree by chance even
+ *   where rounding is large; the finer step shows it.
+ *
+ * Otherwise the verdict is the one of the most precise step (the smallest tolerance), so a
+ * wrong gradient cannot slip through at a coarse step; refinement stops once rounding takes over.
  */
 export function judgeWithRefinement(
   analytic: number,
@@ -88,12 +92,17 @@ export function judgeWithRefinement(
   if (judgement.ok) return judgement;
   let best = judgement;
   for (let level = 1; level <= maxRefinements; level++) {
-    const unresolved = !(estimate.centralSpread <= 1e-3 * Math.abs(estimate.central));
+    const resolved = estimate.centralSpread <= 1e-3 * Math.abs(estimate.central);
     step /= 4;
     const finer = estimateAt(step);
+    if (resolved) {
+      const measuredNoise = finer.centralSpread * finer.step;
+      const remeasured = judge(analytic, estimate, { ...extra, inputNoise: extra.inputNoise + measuredNoise });
+      if (remeasured.ok) return remeasured;
+    }
     const finerJudgement = judge(analytic, finer, extra);
     if (finerJudgement.tolerance < best.tolerance) best = finerJudgement;
-    if (!unresolved && !(finerJudgement.tolerance < judgement.tolerance)) break;
+    if (resolved && !(finerJudgement.tolerance < judgement.tolerance)) break;
     estimate = finer;
     judgement = finerJudgement;
   }

@@ -1,8 +1,9 @@
 /**
  * Cases the soak once flagged on correct layers, kept so the verifier never raises those
- * false alarms again. Both are attentions with logits in the millions where two keys tie
- * exactly: rounding the logits moves the outputs by about 1e-4, far more than the magnitudes
- * of the terms alone predict; the condition noise ε·Σ|u|·|∂g/∂u| accounts for it.
+ * false alarms again. All are attentions with weights of 1000: rounding the logits moves the
+ * outputs far more than the magnitudes of the terms alone predict. The condition noise
+ * ε·Σ|u|·|∂g/∂u| accounts for the first two; in the third, the four samples at the first step
+ * agreed by chance, and the finer step measures the noise they hid.
  */
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/tensor/tensor.ts';
@@ -44,6 +45,20 @@ describe('false alarms found by the soak', () => {
     const x = tensor([[[-0.0005, -1.3738, -2, 1], [0.5, -1, -1000, -1000], [0, 0, 0, 0]]]);
     const dy = tensor([[[0, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 0]]]);
     const report = checkGradients(layer, x, { dy, mode: 'fast' });
+    expect(report.ok, formatReport(report)).toBe(true);
+  });
+
+  it('selfAttentionCausal, full mode: samples that agree by chance under noise of 1e-9 (soak seed 621381429)', () => {
+    const layer = withParams(findLayer('selfAttentionCausal')!.make(), {
+      Wq: [-0.5, 1000, 1000, 1000, 2.5803, 0, 0.5, -4, 0, 1000, 0, 1000, 0, 0, 3.7186, 0],
+      Wk: [1.2812, -0.0864, 1.3769, 1.0377, 0, 0, 2, -4, -1, 1, -0.3686, -0.6325, 2, 0, -1.1349, -2],
+      Wv: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1000, 0, 0, 0, 0, 0],
+      Wo: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0],
+      bq: [2, -3, -1, 1], bk: [0, 0, 1000, 0], bv: zeros4, bo: zeros4,
+    });
+    const x = tensor([[[0.1688, 1, -0.9998, -3.7509], [0, 0, 0, 0], [0.4829, 2.1622, -2.1374, 2]]]);
+    const dy = tensor([[[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, -1]]]);
+    const report = checkGradients(layer, x, { dy, mode: 'full' });
     expect(report.ok, formatReport(report)).toBe(true);
   });
 });
