@@ -4,7 +4,8 @@
  * A sink that throws is detached and reported once; it never breaks the training stream
  * or the other sinks.
  */
-import type { Observable } from 'rxjs';
+import { isObservable, type Observable } from 'rxjs';
+import { describe } from '../tensor/tensor.ts';
 
 /** Something attached to a run that can be detached; `dispose()` is idempotent. */
 export interface Disposable {
@@ -74,6 +75,26 @@ export function attachSink<T>(name: string, source: Observable<T>, parts: SinkPa
   // A source that completed synchronously ran close() before `subscription` was assigned.
   if (closing) subscription.unsubscribe();
   return { finished, dispose: close };
+}
+
+/** Throws a TypeError naming `where` unless `source` is an Observable of events. */
+export function assertSource(source: unknown, where: string): void {
+  if (!isObservable(source)) throw new TypeError(`${where}: expected an Observable of telemetry events (a run's telemetry$, or watch's events$), got ${describe(source)}`);
+}
+
+/** Throws a TypeError naming `where` unless `run` is a training run (the handle `train` returns). */
+export function assertRun(run: unknown, where: string): void {
+  const candidate = run as { taps?: unknown; graph?: { nodes?: unknown } } | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.taps !== 'object' || !Array.isArray(candidate.graph?.nodes)) {
+    throw new TypeError(`${where}: expected a training run (the handle train() returns), got ${describe(run)}`);
+  }
+}
+
+/** Throws a TypeError naming `where` unless options are an object (undefined means the defaults). */
+export function assertOptions(options: unknown, where: string): void {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
 }
 
 /** One disposable over several; disposes them all, in parallel. */

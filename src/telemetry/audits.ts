@@ -13,6 +13,7 @@ import { checkGradients } from '../check/checkGradients.ts';
 import { formatReport } from '../check/formatReport.ts';
 import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';
 import type { TappedRun } from './layerStats.ts';
+import { assertOptions, assertRun } from './attach.ts';
 
 /** Options of {@link liveAudits}. */
 export interface AuditOptions {
@@ -31,6 +32,8 @@ export type AuditBody = EventBody<AuditEvent> | EventBody<AlarmEvent>;
 
 /** Audit events of a run, while subscribed. */
 export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observable<AuditBody> {
+  assertRun(run, 'liveAudits');
+  assertOptions(options, 'liveAudits');
   const everySteps = options.everySteps ?? 100;
   const maxRows = options.maxRows ?? 8;
   if (!Number.isInteger(everySteps) || everySteps < 1) throw new RangeError(`liveAudits: everySteps must be a positive integer, got ${String(everySteps)}`);

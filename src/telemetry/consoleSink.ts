@@ -5,7 +5,7 @@
  * evaluations, failed gradient audits and alarms are printed the moment they arrive.
  */
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
-import { attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { StepEvent, TelemetryEvent } from './events.ts';
 import { latestWithSkipped } from './operators/latestWithSkipped.ts';
 import {
@@ -41,6 +41,8 @@ interface State {
 
 /** Attaches a console view to a run's events. */
 export function consoleSink(events$: Observable<TelemetryEvent>, options: ConsoleSinkOptions = {}): SinkHandle {
+  assertSource(events$, 'consoleSink');
+  assertOptions(options, 'consoleSink');
   const output = options.output ?? process.stdout;
   const mode = options.mode ?? (output.isTTY ? 'bar' : 'lines');
   const scheduler = options.scheduler ?? asyncScheduler;

@@ -6,6 +6,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
+import { describe } from '../tensor/tensor.ts';
 
 /** A last line that was cut off: which line and how many bytes it had. */
 export interface TruncatedLine {
@@ -26,6 +27,7 @@ export interface JsonlRun {
  * throws a {@link TelemetryFormatError} naming the file and line. Empty lines are skipped.
  */
 export function readJsonl(path: string): JsonlRun {
+  assertPath(path, 'readJsonl');
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   const last = lines.pop()!; // '' when the file ends with a newline
@@ -64,6 +66,7 @@ const tailChunk = 64 * 1024;
  * long run's file is not read whole. A missing or empty file gives lastSeq −1.
  */
 export function jsonlEnd(path: string): JsonlEnd {
+  assertPath(path, 'jsonlEnd');
   if (!existsSync(path)) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: 0, missingNewline: false };
   const fd = openSync(path, 'r');
   try {
@@ -89,6 +92,11 @@ export function jsonlEnd(path: string): JsonlEnd {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Throws a TypeError unless `path` is a file path (a number would be read as an open file descriptor). */
+function assertPath(path: unknown, where: string): void {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`${where}: expected the path of a JSONL file, got ${describe(path)}`);
 }
 
 const stepOf = (event: TelemetryEvent): number | null => ('step' in event ? event.step : null);

@@ -9,7 +9,7 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { Subject, filter, type Observable } from 'rxjs';
-import { attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import { encodeEvent } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import { flushBeforeExit } from './exitFlush.ts';
@@ -39,6 +39,8 @@ export interface JsonlSink extends SinkHandle {
 
 /** Attaches a lossless JSONL recorder to a run's events, appending to `path`. */
 export function jsonlSink(events$: Observable<TelemetryEvent>, path: string, options: JsonlSinkOptions = {}): JsonlSink {
+  assertSource(events$, 'jsonlSink');
+  assertOptions(options, 'jsonlSink');
   const end = jsonlEnd(path);
   const fd = openSync(path, 'a+');
   if (end.tornBytes > 0) ftruncateSync(fd, end.completeBytes);

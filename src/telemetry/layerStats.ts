@@ -10,6 +10,7 @@ import type { GraphNode } from '../graph/graph.ts';
 import type { Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
 import { activationStatistics, l2Norm, l2NormOfDifference, normAndMax, saturationOf, updateRatio, type ActivationStatistics } from './statistics.ts';
+import { assertOptions, assertRun } from './attach.ts';
 
 /** How often a listener wants statistics. */
 export interface LayerStatsOptions {
@@ -46,6 +47,8 @@ interface Gathered {
  * parameter norm and the update ratio refer to the parameters before the update.
  */
 export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Observable<LayerStatsBody> {
+  assertRun(run, 'layerStats$');
+  assertOptions(options, 'layerStats$');
   const everySteps = positiveOrUndefined(options.everySteps, 'everySteps');
   const everyMs = positiveOrUndefined(options.everyMs, 'everyMs') ?? (everySteps === undefined ? 250 : undefined);
   const wanted = (node: GraphNode): boolean => node.kind === 'layer' && (!options.layers || options.layers.includes(node.name));

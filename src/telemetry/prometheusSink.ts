@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
-import { attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { LayerStatsEvent, TelemetryEvent } from './events.ts';
 import { closeServer, listen, serverOrigin } from './http.ts';
 
@@ -118,6 +118,8 @@ export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent, la
 
 /** Attaches a Prometheus exposition of a run's events; subscribes at once, resolves once its own server (if any) listens. */
 export async function prometheusSink(events$: Observable<TelemetryEvent>, options: PrometheusSinkOptions = {}): Promise<PrometheusSink> {
+  assertSource(events$, 'prometheusSink');
+  assertOptions(options, 'prometheusSink');
   const registry = new Registry();
   const metrics = createTelemetryMetrics(registry);
   // Before the first step there is no loss: NaN says so, where prom-client's default 0 would read as a perfect loss.

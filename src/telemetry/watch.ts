@@ -7,7 +7,7 @@
 import { EMPTY, filter, merge, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
 import type { TrainHandle } from '../graph/trainer.ts';
-import { disposeAll, type Disposable } from './attach.ts';
+import { assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
 import { liveAudits, type AuditOptions } from './audits.ts';
 import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
 import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
@@ -59,6 +59,8 @@ export interface Watch extends Disposable {
  * await run.result;
  */
 export async function watch(run: TrainHandle, options: WatchOptions = {}): Promise<Watch> {
+  assertRun(run, 'watch');
+  assertOptions(options, 'watch');
   const jsonlOptions = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
   const recorded = jsonlOptions ? jsonlEnd(jsonlOptions.path) : null;
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);

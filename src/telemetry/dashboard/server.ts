@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
-import { attachSink, type SinkHandle } from '../attach.ts';
+import { assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { closeServer, listen, serverOrigin } from '../http.ts';
 import { loadAssets } from './assets.ts';
@@ -54,6 +54,8 @@ const pageSecurity = {
  * keeps the whole run after it ends; the server runs until disposed.
  */
 export async function startDashboard(events$: Observable<TelemetryEvent>, options: DashboardOptions = {}): Promise<Dashboard> {
+  assertSource(events$, 'startDashboard');
+  assertOptions(options, 'startDashboard');
   const assets = loadAssets();
   const store = new RunStore();
   const clients = new Set<SseClient>();
