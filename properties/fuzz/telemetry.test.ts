@@ -1,9 +1,20 @@
 import { it, expect } from 'vitest';
+import { of } from 'rxjs';
+import { consoleSink } from '../../src/telemetry/consoleSink.ts';
+import { jsonlSink } from '../../src/telemetry/jsonlSink.ts';
+import { readJsonl, jsonlEnd } from '../../src/telemetry/jsonlFile.ts';
+import { prometheusSink } from '../../src/telemetry/prometheusSink.ts';
+import { startDashboard } from '../../src/telemetry/dashboard/server.ts';
+import { layerStats$ } from '../../src/telemetry/layerStats.ts';
+import { liveAudits } from '../../src/telemetry/audits.ts';
+import { watch } from '../../src/telemetry/watch.ts';
+import { saveCheckpoint, loadCheckpoint } from '../../src/checkpoint/files.ts';
+import { checkpointRun } from '../../src/checkpoint/checkpointRun.ts';
 import fc from 'fast-check';
 import { decodeEvent, encodeEvent } from '../../src/telemetry/codec.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { decodeCheckpoint } from '../../src/checkpoint/codec.ts';
-import { attempt, junk } from './documented.ts';
+import { attempt, attemptAsync, junk } from './documented.ts';
 import { fuzzRuns } from './runs.ts';
 
 const numRuns = fuzzRuns(200);
@@ -45,4 +56,27 @@ it('decodeCheckpoint refuses any bytes that are not a whole checkpoint with a Ch
     attempt('decodeCheckpoint', () => decodeCheckpoint(data, 'fuzz.ckpt'));
   }), { numRuns });
   attempt('decodeCheckpoint(junk)', () => decodeCheckpoint(undefined as never, 'fuzz.ckpt'));
+});
+
+/** Junk that names no file and no usable port, so that nothing is created or bound by accident. */
+const inert = junk.filter((value) => typeof value !== 'string' && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535));
+
+it('sinks, watch, statistics, audits and checkpoint helpers: malformed runs, streams, paths, ports and options give documented errors', async () => {
+  await fc.assert(fc.asyncProperty(inert, async (value) => {
+    attempt('layerStats$', () => layerStats$(value as never));
+    attempt('liveAudits', () => liveAudits(value as never));
+    attempt('consoleSink', () => consoleSink(value as never));
+    attempt('consoleSink(options)', () => consoleSink(of(), value as never))?.dispose();
+    attempt('jsonlSink', () => jsonlSink(of(), value as never));
+    attempt('readJsonl', () => readJsonl(value as never));
+    attempt('jsonlEnd', () => jsonlEnd(value as never));
+    attempt('saveCheckpoint', () => saveCheckpoint(value as never, value as never, value as never));
+    attempt('loadCheckpoint', () => loadCheckpoint(value as never, value as never));
+    attempt('checkpointRun', () => checkpointRun(value as never, value as never));
+    await (await attemptAsync('watch', () => watch(value as never)))?.dispose();
+    await (await attemptAsync('startDashboard(options)', () => startDashboard(of(), value as never)))?.dispose();
+    await (await attemptAsync('startDashboard(port)', () => startDashboard(of(), { port: value as number })))?.dispose();
+    await (await attemptAsync('startDashboard(host)', () => startDashboard(of(), { host: value as string })))?.dispose();
+    await (await attemptAsync('prometheusSink(port)', () => prometheusSink(of(), { port: value as number })))?.dispose();
+  }), { numRuns: Math.min(numRuns, 100) });
 });

@@ -43,6 +43,8 @@ export interface RunCheckpoints {
  * await checkpointRun(run, { path, everySteps: 500 }).finished;
  */
 export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): RunCheckpoints {
+  if (typeof run?.state !== 'function' || typeof run.taps !== 'object') throw new TypeError(`checkpointRun: expected a training run (the handle train() returns), got ${describe(run)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`checkpointRun: expected options { path, everySteps }, got ${describe(options)}`);
   const everySteps = options.everySteps ?? 100;
   if (!Number.isInteger(everySteps) || everySteps < 1) throw new RangeError(`checkpointRun: everySteps must be a positive integer, got ${describe(everySteps)}`);
   if (typeof options.path !== 'string' || options.path.length === 0) throw new TypeError(`checkpointRun: path must be a file path, got ${describe(options.path)}`);
