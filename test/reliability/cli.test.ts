@@ -43,10 +43,11 @@ describe('usage errors exit 2 with the usage', () => {
     expect(stderr).toContain(usage);
   });
 
-  it('no command at all prints the usage and exits 2 (the real binary)', async () => {
-    const result = await finished(gradstream());
-    expect(result.code).toBe(2);
-    expect(result.stdout).toContain('usage: gradstream <command> [arguments]');
+  it('no command at all prints the usage and exits 2', async () => {
+    let stdout = '';
+    const code = await main([], { stdout: new Writable({ write: (chunk, _encoding, done) => { stdout += String(chunk); done(); } }), stderr: process.stderr });
+    expect(code).toBe(2);
+    expect(stdout).toContain('usage: gradstream <command> [arguments]');
   });
 
   it('an unknown option exits 2 from the real binary too', async () => {
@@ -67,11 +68,17 @@ describe('a module that fails to load shows its own error and exits 1', () => {
     ['one that does not parse', unparseable, 'syntaxError.ts'],
     ['one whose import is missing', unresolved, 'noSuchFile.ts'],
   ])('%s', async (_, module, own) => {
-    const result = await finished(gradstream('check', module, '--runs', '1'));
+    const result = await cli('check', module, '--runs', '1');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`check: ${module} failed to load:`);
     expect(result.stderr).toContain(own);
     expect(result.stdout).toContain('a module failed to load');
+  });
+
+  it('the real binary too', async () => {
+    const result = await finished(gradstream('check', unparseable, '--runs', '1'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`check: ${unparseable} failed to load:`);
   });
 });
 
