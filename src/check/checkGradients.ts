@@ -169,7 +169,14 @@ function compareLayerGradients(stage: Stage, { y, dy, gradients }: FirstPass, ma
     const analyticMagnitude = magnitudes.gradients.get(v.name);
     return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
   });
-  const objective = { variables, change: () => outputChange(dy.data, y.data, probe.forward(input).y.data, magnitudes.y) };
+  const objective = {
+    variables,
+    change: () => outputChange(dy.data, y.data, probe.forward(input).y.data, magnitudes.y),
+    analyticAt: (name: string, k: number) => {
+      const here = probe.backward(probe.forward(input))(dy);
+      return (name === 'x' ? here.dx : here.dParams[name]!).data[k]!;
+    },
+  };
   return compareGradients(objective, {
     mode,
     random: stage.random,

@@ -13,6 +13,7 @@ import { unflatIndex } from '../tensor/tensor.ts';
 import type { Random } from '../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
+import { judgeAtTie } from './neighbouringPiece.ts';
 import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -85,9 +86,9 @@ function localise(
     const analytic = variable.analytic.data[k]!;
     const phi = moveAlong(objective, variable, unitDirection(variable, k), [k]);
     const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]), conditionNoise: objective.conditionNoise ?? 0 };
-    const judgement = judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra);
+    const judgement = judgeAtTie(objective, variable, k, analytic, extra, judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra));
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
-    return judgement.ok ? { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: true } } : { kind: 'coordinate', site, analytic, judgement };
+    return judgement.ok ? { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: judgement.explained ?? 'several kinks' } } : { kind: 'coordinate', site, analytic, judgement };
   }
   const middle = support.length >> 1;
   const halves = [support.slice(0, middle), support.slice(middle)];
@@ -105,7 +106,7 @@ function localise(
   const withinParts = Math.abs(outcome.analytic - outcome.judgement.numeric) <= partsTolerance;
   const ok = withinParts || outcome.judgement.kink !== undefined;
   const tolerance = Math.max(outcome.judgement.tolerance, partsTolerance);
-  return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok && !withinParts ? { explained: true } : {}) } };
+  return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok && !withinParts ? { explained: 'several kinks' as const } : {}) } };
 }
 
 /** ⟨t, analytic⟩ over the support against the numeric derivative along t. */

@@ -25,7 +25,10 @@ export function formatComparison(owner: string, c: GradientComparison): string {
 /** One kink in one line. */
 export function formatKink(owner: string, k: Kink): string {
   const at = Number.isNaN(k.input) ? '' : ` at ${formatNumber(k.input)}`;
-  const verdict = k.explained ? 'crosses several kinks; every part passed on its own' : k.ok ? 'a subgradient' : 'NOT between them';
+  const verdict =
+    k.explained === 'several kinks' ? 'crosses several kinks; every part passed on its own'
+    : k.explained === 'neighbouring piece' ? 'a tie shared with other coordinates; the derivative on a neighbouring piece'
+    : k.ok ? 'a subgradient' : 'NOT between them';
   return `${formatSite(owner, k)}${at}: one-sided derivatives ${formatNumber(k.left)} and ${formatNumber(k.right)}, analytic ${formatNumber(k.analytic)}, ${verdict}`;
 }
 

@@ -5,6 +5,7 @@
 import { unflatIndex } from '../tensor/tensor.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement } from './judge.ts';
+import { judgeAtTie } from './neighbouringPiece.ts';
 import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -28,6 +29,7 @@ function compareVariable(objective: Objective, variable: Variable, tally: Tally)
     };
     const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
     const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]), conditionNoise: objective.conditionNoise ?? 0 };
-    tally.record(site, analytic[k]!, judgeWithRefinement(analytic[k]!, (h) => estimateDerivative(phi, h), stepFor(u), extra));
+    const atPoint = judgeWithRefinement(analytic[k]!, (h) => estimateDerivative(phi, h), stepFor(u), extra);
+    tally.record(site, analytic[k]!, judgeAtTie(objective, variable, k, analytic[k]!, extra, atPoint));
   }
 }

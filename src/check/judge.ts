@@ -16,6 +16,7 @@
  * it lies between them (a subgradient), widened by their error estimates, or when it matches C.
  */
 import type { DerivativeEstimate } from './finiteDifference.ts';
+import type { KinkExplanation } from './report.ts';
 
 /** Safety factor on the measured spread |D(h) − D(h/2)|. */
 const spreadFactor = 4;
@@ -27,8 +28,8 @@ export interface Judgement {
   readonly tolerance: number;
   /** Set when the point is a kink. */
   readonly kink?: { readonly left: number; readonly right: number };
-  /** Fast mode: the probe crossed kinks of several coordinates and every part of its direction passed. */
-  readonly explained?: boolean;
+  /** How a kink that the one-sided derivatives alone do not settle was explained. */
+  readonly explained?: KinkExplanation;
 }
 
 /** Rounding that the samples do not carry themselves. */

@@ -29,6 +29,8 @@ export interface Objective {
   change(): Change;
   /** The objective's condition noise, see {@link conditionNoise}; 0 when not known. */
   readonly conditionNoise?: number;
+  /** The analytic derivative for coordinate k of a variable at the variables' current data (a new backward). */
+  analyticAt?(variable: string, k: number): number;
 }
 
 /** How many rounding errors of size ε·magnitude one change is allowed; magnitudes are sums of absolute values already. */

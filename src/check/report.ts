@@ -41,12 +41,19 @@ export interface Kink {
   /** Whether the analytic value is a subgradient (within [min, max] of left and right, with tolerance). */
   readonly ok: boolean;
   /**
-   * Fast mode: the probe's direction crossed kinks of several coordinates at once, where the
-   * directional one-sided derivatives need not bracket ⟨t, analytic⟩; the probe was split down
-   * to single coordinates and every part passed.
+   * How a kink that the one-sided derivatives alone do not settle was explained:
+   * - `'several kinks'`: a fast-mode direction crossed kinks of several coordinates at once,
+   *   where its one-sided derivatives need not bracket ⟨t, analytic⟩; split down to single
+   *   coordinates, every part passed;
+   * - `'neighbouring piece'`: a tie shared by several coordinates (one value in two overlapping
+   *   max-pool windows); the analytic value is the exact derivative on a piece next to the
+   *   point, where the tie is broken.
    */
-  readonly explained?: boolean;
+  readonly explained?: KinkExplanation;
 }
+
+/** See {@link Kink.explained}. */
+export type KinkExplanation = 'several kinks' | 'neighbouring piece';
 
 /** Names of the checks beside the gradient, as they appear in reports. */
 export type CheckName =

@@ -50,7 +50,7 @@ export function createTally(maxListed: number, allowNonFinite = false) {
       const comparison = toComparison(site, analytic, judgement);
       if (judgement.kink) {
         kinkCount++;
-        if (kinks.length < maxListed) kinks.push({ ...site, analytic, ...judgement.kink, ok: judgement.ok, ...(judgement.explained ? { explained: true } : {}) });
+        if (kinks.length < maxListed) kinks.push({ ...site, analytic, ...judgement.kink, ok: judgement.ok, ...(judgement.explained ? { explained: judgement.explained } : {}) });
       }
       if (!judgement.ok) {
         mismatchCount++;

@@ -13,7 +13,7 @@ import type { Layer } from '../../src/layers/contract.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
 import { formatComparison, formatReport } from '../../src/check/formatReport.ts';
 import type { GradientReport } from '../../src/check/report.ts';
-import { absolute, bentDense, elementwise, reluBadAtZero, rowMax, times } from './layers.ts';
+import { absolute, bentDense, elementwise, pairMax, reluBadAtZero, rowMax, times } from './layers.ts';
 
 const failedChecks = (report: GradientReport) => report.checks.filter((c) => !c.ok).map((c) => c.name);
 const x23 = tensor([[0.5, -1.25, 2], [0.3, 1, -0.7]]);
@@ -78,6 +78,20 @@ describe('checkGradients on correct layers', () => {
     const report = checkGradients(rowMax(), tensor([[1, 1, 1], [2, 0, 2], [0, 3, -1]]));
     expect(report.ok, formatReport(report)).toBe(true);
     expect(report.kinkCount).toBe(5);
+  });
+
+  it('explains a tie shared by two overlapping maxima by the derivative on a neighbouring piece', () => {
+    // Moving x₁ alone changes −max(x₀, x₁) + max(x₁, x₂) by nothing, up or down; the first-maximum
+    // rule gives ∂/∂x₁ = 1, the exact derivative where x₀ > x₁ > x₂.
+    const x = tensor([[0, 0, 0]]);
+    const dy = tensor([[-1, 1]]);
+    const report = checkGradients(pairMax(), x, { dy });
+    expect(report.ok, formatReport(report)).toBe(true);
+    expect(report.kinks.find((k) => k.index[1] === 1)).toMatchObject({ explained: 'neighbouring piece', analytic: 1, ok: true });
+    expect(formatReport(report)).toContain('pairMax.x[0, 1] at 0: one-sided derivatives 0 and 0, analytic 1, a tie shared with other coordinates; the derivative on a neighbouring piece');
+    const doubled = checkGradients(pairMax(2), x, { dy });
+    expect(doubled.ok).toBe(false);
+    for (const seed of [0, 1, 2]) expect(checkGradients(pairMax(), x, { dy, mode: 'fast', seed }).ok).toBe(true);
   });
 
   it.each([

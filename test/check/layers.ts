@@ -64,3 +64,31 @@ export function bentDense(name: string, bend: (gradients: Gradients, dy: Tensor)
 export function times(t: Tensor, factor: number): Tensor {
   return new Tensor(t.data.map((v) => v * factor), t.shape);
 }
+
+/**
+ * Maxima of overlapping pairs: y = [max(x₀, x₁), max(x₁, x₂), …]; dy goes to the first maximum
+ * of each pair, times `factor` (1 is right).
+ */
+export const pairMax = (factor = 1) =>
+  defineLayer({
+    name: 'pairMax',
+    forward: (x) => {
+      const n = x.shape[x.rank - 1]!;
+      const rows = x.size / n;
+      const y = new Float64Array(rows * (n - 1));
+      const at = new Int32Array(rows * (n - 1));
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j + 1 < n; j++) {
+          const first = x.data[r * n + j]! >= x.data[r * n + j + 1]!;
+          at[r * (n - 1) + j] = r * n + j + (first ? 0 : 1);
+          y[r * (n - 1) + j] = x.data[at[r * (n - 1) + j]!]!;
+        }
+      }
+      return { y: new Tensor(y, [...x.shape.slice(0, -1), n - 1]), saved: { at, size: x.size, shape: x.shape } };
+    },
+    backward: (dy, { at, size, shape }) => {
+      const dx = new Float64Array(size);
+      for (let i = 0; i < at.length; i++) dx[at[i]!]! += factor * dy.data[i]!;
+      return { dx: new Tensor(dx, shape) };
+    },
+  });
