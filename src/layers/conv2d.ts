@@ -5,7 +5,7 @@ import { addRow, sumRows } from '../tensor/rows.ts';
 import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** One number for both spatial axes, or [height, width]. */
@@ -46,7 +46,7 @@ export interface Conv2dOptions {
  */
 export function conv2d(inChannels: number, outChannels: number, kernelSize: Size2d, options: Conv2dOptions = {}): Layer {
   assertOptions(options, 'conv2d');
-  const name = options.name ?? 'conv2d';
+  const name = layerName(options.name, 'conv2d');
   positiveInteger(inChannels, `${name}: inChannels`);
   positiveInteger(outChannels, `${name}: outChannels`);
   const window: Window2d = {

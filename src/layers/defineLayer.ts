@@ -105,6 +105,13 @@ export function assertOptions(options: unknown, where: string): void {
   }
 }
 
+/** A factory's `name` option: a non-empty string, or `fallback` when absent. */
+export function layerName(name: unknown, fallback: string): string {
+  if (name === undefined) return fallback;
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`${fallback}: the name option must be a non-empty string, got ${describe(name)}`);
+  return name;
+}
+
 /** Validates a feature count given to a layer factory (no dimension of a tensor exceeds 2^31). */
 export function positiveInteger(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {

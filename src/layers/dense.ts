@@ -2,7 +2,7 @@ import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { addRow, sumRows, rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, expectLastFeature, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link dense}. */
@@ -32,7 +32,7 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
   assertOptions(options, 'dense');
   positiveInteger(inFeatures, 'dense: inFeatures');
   positiveInteger(outFeatures, 'dense: outFeatures');
-  const name = options.name ?? 'dense';
+  const name = layerName(options.name, 'dense');
   sizeOf([outFeatures, inFeatures], `${name}: W`); // before drawing: a weight past the size limit is refused, not attempted
   const random = createRandom(options.seed ?? 0);
   const bound = 1 / Math.sqrt(inFeatures);

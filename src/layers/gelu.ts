@@ -1,6 +1,6 @@
-import { Tensor } from '../tensor/tensor.ts';
+import { Tensor, describe } from '../tensor/tensor.ts';
 import { normalCdf, normalPdf } from '../tensor/erf.ts';
-import { defineLayer, sameFeatures, assertOptions } from './defineLayer.ts';
+import { defineLayer, sameFeatures, assertOptions, layerName } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link gelu}. */
@@ -28,10 +28,10 @@ export function gelu(options: GeluOptions = {}): Layer {
   assertOptions(options, 'gelu');
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
-    throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    throw new RangeError(`gelu: approximate must be 'none' or 'tanh', got ${describe(approximate)}`);
   }
   return defineLayer({
-    name: options.name ?? 'gelu',
+    name: layerName(options.name, 'gelu'),
     outputShape: sameFeatures,
     // Forward keeps Φ(x) (or tanh u) for backward, which then needs only φ(x) (or nothing new).
     forward: (x) => {

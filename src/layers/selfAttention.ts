@@ -3,7 +3,7 @@ import { createRandom } from '../tensor/random.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { attentionBackward, attentionForward, type AttentionShape } from '../tensor/attention.ts';
-import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link selfAttention}. */
@@ -43,7 +43,7 @@ const projections = ['q', 'k', 'v'] as const;
  */
 export function selfAttention(dModel: number, options: SelfAttentionOptions = {}): Layer {
   assertOptions(options, 'selfAttention');
-  const name = options.name ?? 'selfAttention';
+  const name = layerName(options.name, 'selfAttention');
   positiveInteger(dModel, `${name}: dModel`);
   sizeOf([dModel, dModel], `${name}: projections`);
   const heads = positiveInteger(options.heads ?? 1, `${name}: heads`);
