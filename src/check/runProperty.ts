@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import type { GradientReport } from './report.ts';
 import { formatReport } from './formatReport.ts';
+import { describe } from '../tensor/tensor.ts';
 
 /** Totals over every case the property ran (shrinking included). */
 export interface VerifyStats {
@@ -39,7 +40,7 @@ export interface VerifyResult<Case> {
 /** Property run counts: `numRuns`, else the environment's GRADSTREAM_PROPERTY_RUNS, else 100. */
 export function defaultRuns(numRuns: number | undefined): number {
   if (numRuns !== undefined) {
-    if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns: expected an integer ≥ 1, got ${numRuns}`);
+    if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns: expected an integer ≥ 1, got ${describe(numRuns)}`);
     return numRuns;
   }
   const fromEnvironment = Number(process.env.GRADSTREAM_PROPERTY_RUNS);
