@@ -52,6 +52,7 @@ export function stratifiedSplit(
   assertDataset(dataset, 'stratifiedSplit');
   assertOptions(options, 'stratifiedSplit');
   const { testFraction, seed } = options;
+  assertSeed(seed, 'stratifiedSplit');
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) {
     throw new RangeError(`stratifiedSplit: testFraction must be in (0, 1), got ${describe(testFraction)}`);
   }
@@ -98,6 +99,7 @@ export function epochBatches(
   const { batchSize, seed, epoch } = options;
   integerAtLeast(batchSize, 1, 'epochBatches: batchSize');
   integerAtLeast(epoch, 0, 'epochBatches: epoch');
+  assertSeed(seed, 'epochBatches');
   const count = dataset.x.shape[0]!;
   const order = Array.from({ length: count }, (_, i) => i);
   const indices = options.shuffle === false ? order : createRandom(`${seed}/epoch ${epoch}`).shuffled(order);
@@ -142,6 +144,11 @@ export function assertDataset(dataset: ClassificationDataset, where: string): vo
 /** Throws a TypeError unless options are an object. */
 function assertOptions(options: unknown, where: string): void {
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+}
+
+/** Throws a RangeError unless a seed is a safe integer or a string (what the generator takes). */
+function assertSeed(seed: unknown, where: string): void {
+  if (!Number.isSafeInteger(seed) && typeof seed !== 'string') throw new RangeError(`${where}: seed must be a safe integer or a string, got ${describe(seed)}`);
 }
 
 /** Throws a RangeError unless `value` is an integer ≥ `min`. */
