@@ -6,7 +6,7 @@ export { cubeRootEpsilon, stepFor, estimateDerivative, type DerivativeEstimate }
 export { verifyLayer, type VerifyLayerOptions, type VerifyLayerResult } from './verifyLayer.ts';
 export { formatVerifyResult, type VerifyResult, type VerifyStats } from './runProperty.ts';
 export type { LayerCase } from './arbitraries/layerCase.ts';
-export { gradientValues, type ValueOptions } from './arbitraries/values.ts';
+export { gradientValues, type BatchSize, type ValueOptions } from './arbitraries/values.ts';
 export { layerCase } from './arbitraries/layerCase.ts';
 export { checkLossGradients, type CheckLossOptions } from './checkLossGradients.ts';
 export { verifyLoss, type VerifyLossOptions, type VerifyLossResult } from './verifyLoss.ts';

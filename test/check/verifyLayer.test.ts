@@ -20,6 +20,13 @@ describe('verifyLayer', () => {
     expect(result.counterexample).toBeUndefined();
   });
 
+  it('draws one batch size or a range', () => {
+    // The first-row bias bug is invisible at a batch of one and shows at any other size.
+    expect(verifyLayer(biasFromFirstRow.make, { features: [3], numRuns: runs, seed: 1, batchSize: 1 }).ok).toBe(true);
+    expect(verifyLayer(biasFromFirstRow.make, { features: [3], seed: 1, batchSize: 3 }).counterexample!.batch).toBe(3);
+    expect(() => verifyLayer(() => dense(3, 2), { features: [3], batchSize: { min: 4, max: 2 } })).toThrow('batchSize: expected integers 1 ≤ min ≤ max, got { min: 4, max: 2 }');
+  });
+
   it('draws exact kinks: ReLU meets 0 and passes', () => {
     const result = verifyLayer(relu, { features: [5], numRuns: 50, seed: 3 });
     expect(result.ok).toBe(true);

@@ -2,7 +2,7 @@
  * A drawn case for a layer: batch size, input values, parameter values and the cotangent dy.
  */
 import fc from 'fast-check';
-import { cotangentValues, gradientValues, type ValueOptions } from './values.ts';
+import { batchRange, cotangentValues, gradientValues, type BatchSize, type ValueOptions } from './values.ts';
 
 /** One drawn case, in flat row-major arrays. */
 export interface LayerCase {
@@ -29,8 +29,8 @@ export interface LayerShapes {
 
 /** Options of {@link layerCase}. */
 export interface LayerCaseOptions extends ValueOptions {
-  /** Batch sizes drawn. Default { min: 1, max: 8 }. */
-  readonly batchSize?: { readonly min: number; readonly max: number };
+  /** Batch sizes drawn: one size or a range. Default { min: 1, max: 8 }. */
+  readonly batchSize?: BatchSize;
 }
 
 /**
@@ -38,10 +38,7 @@ export interface LayerCaseOptions extends ValueOptions {
  * the batch size and the values shrink independently.
  */
 export function layerCase(shapes: LayerShapes, options: LayerCaseOptions = {}): fc.Arbitrary<LayerCase> {
-  const { min, max } = options.batchSize ?? { min: 1, max: 8 };
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
-    throw new RangeError(`batchSize: expected integers 1 ≤ min ≤ max, got { min: ${min}, max: ${max} }`);
-  }
+  const { min, max } = batchRange(options.batchSize);
   const values = gradientValues(options);
   const inputValues = shapes.indexCount === undefined ? values : fc.integer({ min: 0, max: shapes.indexCount - 1 });
   const exactly = (arbitrary: fc.Arbitrary<number>, length: number) => fc.array(arbitrary, { minLength: length, maxLength: length });

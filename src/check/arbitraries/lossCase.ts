@@ -2,7 +2,7 @@
  * A drawn case for a loss: batch size, prediction values and the seed its target is drawn from.
  */
 import fc from 'fast-check';
-import { gradientValues, type ValueOptions } from './values.ts';
+import { batchRange, gradientValues, type BatchSize, type ValueOptions } from './values.ts';
 
 /** One drawn case; the target follows from `targetSeed` through the spec's `target`. */
 export interface LossCase {
@@ -13,16 +13,13 @@ export interface LossCase {
 
 /** Options of {@link lossCase}. */
 export interface LossCaseOptions extends ValueOptions {
-  /** Batch sizes drawn. Default { min: 1, max: 8 }. */
-  readonly batchSize?: { readonly min: number; readonly max: number };
+  /** Batch sizes drawn: one size or a range. Default { min: 1, max: 8 }. */
+  readonly batchSize?: BatchSize;
 }
 
 /** Cases for a loss whose prediction has `predictionSize` numbers per sample. */
 export function lossCase(predictionSize: number, options: LossCaseOptions = {}): fc.Arbitrary<LossCase> {
-  const { min, max } = options.batchSize ?? { min: 1, max: 8 };
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
-    throw new RangeError(`batchSize: expected integers 1 ≤ min ≤ max, got { min: ${min}, max: ${max} }`);
-  }
+  const { min, max } = batchRange(options.batchSize);
   const length = max * predictionSize;
   return fc
     .record({

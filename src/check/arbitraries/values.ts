@@ -11,6 +11,18 @@ export interface ValueOptions {
   readonly largeValues?: readonly number[];
 }
 
+/** Batch sizes to draw: one size, or a range. */
+export type BatchSize = number | { readonly min: number; readonly max: number };
+
+/** The range of a {@link BatchSize}, validated; default 1 to 8. */
+export function batchRange(batchSize: BatchSize = { min: 1, max: 8 }): { min: number; max: number } {
+  const { min, max } = typeof batchSize === 'number' ? { min: batchSize, max: batchSize } : batchSize;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
+    throw new RangeError(`batchSize: expected integers 1 ≤ min ≤ max, got { min: ${min}, max: ${max} }`);
+  }
+  return { min, max };
+}
+
 /** The default continuous range. */
 export const defaultValueRange = Object.freeze({ min: -4, max: 4 });
 
