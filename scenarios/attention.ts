@@ -19,11 +19,10 @@ import { dense } from '../src/layers/dense.ts';
 import { relu } from '../src/layers/relu.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { graph } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
 import { predict } from '../src/graph/evaluate.ts';
 import { adam } from '../src/graph/optimizers/adam.ts';
 import { textChart } from './chart.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun } from './scenario.ts';
 
 const length = 8;
 const alphabet = 8;
@@ -55,7 +54,9 @@ export const attention = defineScenario<AttentionOutcome>({
   name: 'attention',
   summary: 'a tiny self-attention model learns to reverse sequences of 8 tokens (≥ 99% of held-out tokens)',
   defaultSeed: 0,
-  async run({ print, seed, quick }) {
+  resumable: true,
+  async run(context) {
+    const { print, seed, quick } = context;
     const g = graph({ inputFeatures: [length] });
     const embedded = g.node(embedding(alphabet * length, dModel, { seed }), g.input());
     const attended = g.node(selfAttention(dModel, { heads: 2, seed: seed + 1 }), embedded);
@@ -65,7 +66,7 @@ export const attention = defineScenario<AttentionOutcome>({
 
     const steps = quick ? 250 : 600;
     const batches = Array.from({ length: steps }, (_, i) => reversals(seed * 100_003 + i + 1, 32));
-    const run = train(net, batches, { loss: softmaxCrossEntropy(), optimizer: adam(0.01), seed });
+    const run = startRun(context, net, batches, { loss: softmaxCrossEntropy(), optimizer: adam(0.01), seed });
     const losses: number[] = [];
     run.taps.step$.subscribe(({ loss }) => losses.push(loss));
     await run.result;

@@ -14,12 +14,11 @@ import { dense } from '../src/layers/dense.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { argmaxRows } from '../src/tensor/rows.ts';
 import { sequential } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
 import { predict } from '../src/graph/evaluate.ts';
 import { adam } from '../src/graph/optimizers/adam.ts';
 import { loadMnist } from '../src/data/mnist.ts';
 import { stratifiedSplit, subset, trainingBatches } from '../src/data/dataset.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun } from './scenario.ts';
 
 /** The outcome: held-out accuracy and the run's size. */
 export interface ConvMnistOutcome {
@@ -33,8 +32,10 @@ export const convMnist = defineScenario<ConvMnistOutcome>({
   name: 'conv-mnist',
   summary: 'a two-convolution network (9,098 parameters) on the MNIST digits, ≥ 95% held-out accuracy',
   defaultSeed: 0,
+  resumable: true,
   options: { epochs: { kind: 'value', description: 'passes over the training digits (default 3)' } },
-  async run({ print, seed, quick, options, signal }) {
+  async run(context) {
+    const { print, seed, quick, options, signal } = context;
     const epochs = options.epochs !== undefined ? Number(options.epochs) : quick ? 2 : 3;
     if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`conv-mnist: --epochs expects a positive integer, got ${String(options.epochs)}`);
     const digits = loadMnist({ image: true });
@@ -49,7 +50,7 @@ export const convMnist = defineScenario<ConvMnistOutcome>({
       flatten(), dense(16 * 7 * 7, 10, { seed: seed + 2 }),
     ], { inputFeatures: [1, 28, 28] });
     print(net.summary() + '\n');
-    const run = train(net, trainingBatches(trainSet, { batchSize: 32, seed, epochs }), { loss: softmaxCrossEntropy(), optimizer: adam(0.002), seed });
+    const run = startRun(context, net, trainingBatches(trainSet, { batchSize: 32, seed, epochs }), { loss: softmaxCrossEntropy(), optimizer: adam(0.002), seed });
     const stop = () => run.stop();
     signal.addEventListener('abort', stop, { once: true });
     let recent = 0;
