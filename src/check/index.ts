@@ -14,3 +14,4 @@ export type { LossCase } from './arbitraries/lossCase.ts';
 export { lossCase } from './arbitraries/lossCase.ts';
 export { expectLayerGradients, expectLossGradients, GradientCheckError } from './expectGradients.ts';
 export { builtinSpecs, findSpecs, isLayerSpec, isLossSpec, verifySpec, formatSpecTable, formatFailures, type FoundSpec, type SpecOutcome, type SpecRunOptions } from './verifySpecs.ts';
+export { verifyOptimizer, checkDescent, formatDescentResult, type DescentCase, type DescentReport, type VerifyOptimizerOptions, type VerifyOptimizerResult } from './verifyOptimizer.ts';
