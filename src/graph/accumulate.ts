@@ -26,6 +26,11 @@ export function stepLoss(microbatches: readonly MicrobatchGradients[]): number {
 export function stepGradients(graph: Graph, microbatches: readonly MicrobatchGradients[]): Tensor[] {
   const total = totalSamples(microbatches);
   return graph.parameters.map((parameter) => {
+    // One microbatch and one node: the gradient as the layer returned it, with no copy.
+    if (microbatches.length === 1 && parameter.nodes.length === 1) {
+      const { node, param } = parameter.nodes[0]!;
+      return microbatches[0]!.sweep.dParams[node.index]![param]!;
+    }
     const parts: Tensor[] = [];
     const weights: number[] = [];
     for (const microbatch of microbatches) {

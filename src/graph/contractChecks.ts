@@ -12,24 +12,27 @@ import type { Gradients, Layer } from '../layers/contract.ts';
 /** The first fault of a forward output, or undefined. */
 export function forwardFault(y: unknown, x: Tensor, features: readonly number[]): string | undefined {
   if (!(y instanceof Tensor)) return `forward returned y = ${describe(y)}; expected a Tensor`;
-  const batchKept = y.shape[0] === x.shape[0] && y.rank === features.length + 1;
-  if (!batchKept || !features.every((d, axis) => y.shape[axis + 1] === d)) {
+  let fits = y.shape[0] === x.shape[0] && y.rank === features.length + 1;
+  for (let axis = 0; fits && axis < features.length; axis++) fits = y.shape[axis + 1] === features[axis];
+  if (!fits) {
     return `forward returned y of shape ${formatShape(y.shape)} for x of shape ${formatShape(x.shape)}; expected ${formatShape([x.shape[0], ...features])} (the batch, then the features inferred when the graph was built)`;
   }
   return undefined;
 }
 
-/** The first fault of what a layer's backward returned, or undefined. */
-export function backwardFault(layer: Layer, x: Tensor, gradients: unknown): string | undefined {
+/**
+ * The first fault of what a layer's backward returned, or undefined. `names` are the layer's
+ * parameter names (a node passes the list it keeps, so that a step allocates none).
+ */
+export function backwardFault(layer: Layer, x: Tensor, gradients: unknown, names: readonly string[] = Object.keys(layer.params)): string | undefined {
   const result = gradients as Gradients | null;
   if (typeof result !== 'object' || result === null) return `backward returned ${describe(gradients)}; expected { dx, dParams }`;
   if (!(result.dx instanceof Tensor)) return `backward returned dx = ${describe(result.dx)}; expected a Tensor of x's shape ${formatShape(x.shape)}`;
   if (!sameShape(result.dx.shape, x.shape)) return `backward returned dx of shape ${formatShape(result.dx.shape)}; expected x's shape ${formatShape(x.shape)}`;
   const dParams = result.dParams as Readonly<Record<string, unknown>> | null;
   if (typeof dParams !== 'object' || dParams === null) return `backward returned dParams = ${describe(dParams)}; expected an object with one gradient per parameter`;
-  const names = Object.keys(layer.params);
-  for (const key of Object.keys(dParams)) {
-    if (!(key in layer.params)) {
+  for (const key in dParams) {
+    if (Object.hasOwn(dParams, key) && !(key in layer.params)) {
       return `backward returned a gradient for '${key}', which is not a parameter; expected exactly ${names.length === 0 ? 'none (the layer has no parameters)' : names.map((n) => `'${n}'`).join(', ')}`;
     }
   }
@@ -47,15 +50,23 @@ export function backwardFault(layer: Layer, x: Tensor, gradients: unknown): stri
  * Where a layer's gradients first hold NaN or ±Infinity although its dy was finite (so the
  * fault is this layer's, not carried in from downstream); undefined when they are finite.
  * `checkDx` is false when dx feeds only the graph's input, where no parameter depends on it.
+ * Every step runs this on every gradient, so the finite case reads each value once and
+ * allocates nothing.
  */
 export function nonFiniteFault(dy: Tensor, gradients: Gradients, checkDx: boolean): string | undefined {
-  const entries: [string, Tensor][] = Object.entries(gradients.dParams).map(([k, t]): [string, Tensor] => [`d${k}`, t]);
-  if (checkDx) entries.unshift(['dx', gradients.dx]);
-  for (const [label, tensor] of entries) {
-    if (isAllFinite(tensor.data)) continue;
-    if (!isAllFinite(dy.data)) return undefined;
-    const at = firstNonFinite(tensor.data);
-    return `backward returned ${label} with ${tensor.data[at]} at ${formatShape(unflatIndex(tensor.shape, at))} for a finite dy; expected finite values`;
+  if (checkDx && !isAllFinite(gradients.dx.data)) return faultOf(dy, 'dx', gradients.dx);
+  const dParams = gradients.dParams;
+  for (const key in dParams) {
+    if (!Object.hasOwn(dParams, key)) continue;
+    const tensor = dParams[key]!;
+    if (!isAllFinite(tensor.data)) return faultOf(dy, `d${key}`, tensor);
   }
   return undefined;
+}
+
+/** The fault of a non-finite gradient: none when dy was already non-finite (the layer only passed it on). */
+function faultOf(dy: Tensor, label: string, tensor: Tensor): string | undefined {
+  if (!isAllFinite(dy.data)) return undefined;
+  const at = firstNonFinite(tensor.data);
+  return `backward returned ${label} with ${tensor.data[at]} at ${formatShape(unflatIndex(tensor.shape, at))} for a finite dy; expected finite values`;
 }

@@ -13,6 +13,7 @@ import type { Message, SweepTag } from './message.ts';
 import type { TapSubjects } from './taps.ts';
 import { LayerError, messageOf, type Phase } from './errors.ts';
 import { backwardFault, forwardFault, nonFiniteFault } from './contractChecks.ts';
+import { SweepTable } from './sweepTable.ts';
 
 /** What a node reports when its backward for a sweep is done. */
 export interface NodeDone {
@@ -63,9 +64,13 @@ export class LiveNode {
   readonly dx$: readonly Subject<Message>[];
   /** Consumer edges, plus the loss for the output node. */
   readonly gradientEdges: number;
-  private readonly held = new Map<number, Held>();
-  private readonly inputArrivals = new Map<number, Arrivals>();
-  private readonly gradientArrivals = new Map<number, Arrivals>();
+  private readonly held = new SweepTable<Held>();
+  private readonly inputArrivals = new SweepTable<Arrivals>();
+  private readonly gradientArrivals = new SweepTable<Arrivals>();
+  /** The layer's parameter names, read once: backward's result is checked against them every sweep. */
+  private readonly parameterNames: readonly string[];
+  /** Whether dx is checked for non-finite values: not when it feeds only the graph's input. */
+  private readonly checkDx: boolean;
 
   constructor(
     readonly node: GraphNode,
@@ -74,6 +79,8 @@ export class LiveNode {
   ) {
     this.dx$ = node.inputs.map(() => new Subject<Message>());
     this.gradientEdges = node.consumers.length + (isOutput ? 1 : 0);
+    this.parameterNames = node.layer ? Object.keys(node.layer.params) : [];
+    this.checkDx = node.inputs[0]?.kind !== 'input';
   }
 
   /** Forward passes held, awaiting their gradient. */
@@ -161,16 +168,16 @@ export class LiveNode {
     if (merge) return { dInputs: merge.backward(dy, held.inputs), dParams: noParams };
     if (!layer) return { dInputs: [], dParams: noParams };
     const gradients = held.pass!.backward(dy);
-    const fault = backwardFault(layer, held.inputs[0]!, gradients);
+    const fault = backwardFault(layer, held.inputs[0]!, gradients, this.parameterNames);
     if (fault) throw this.error(tag, 'backward', fault);
-    const nonFinite = nonFiniteFault(dy, gradients, this.node.inputs[0]!.kind !== 'input');
+    const nonFinite = nonFiniteFault(dy, gradients, this.checkDx);
     const result = { dInputs: [gradients.dx], dParams: gradients.dParams };
     if (!nonFinite) return result;
     return { ...result, nonFinite: { node: this.node.name, message: `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}` } };
   }
 
   /** Collects one sweep's messages over `arity` edges; returns them in slot order once all arrived. */
-  private gather(waiting: Map<number, Arrivals>, slot: number, message: Message, arity: number, what: string): Tensor[] | undefined {
+  private gather(waiting: SweepTable<Arrivals>, slot: number, message: Message, arity: number, what: string): Tensor[] | undefined {
     const id = message.tag.id;
     let arrivals = waiting.get(id);
     if (!arrivals) {

@@ -14,6 +14,7 @@ import type { Message } from './message.ts';
 import type { SweepGradients, Wiring } from './wiring.ts';
 import type { MicrobatchGradients } from './accumulate.ts';
 import { DataError, messageOf } from './errors.ts';
+import { SweepTable } from './sweepTable.ts';
 
 /** A completed microbatch, with what went non-finite in its loss, if anything. */
 export interface MicrobatchRecord extends MicrobatchGradients {
@@ -53,20 +54,34 @@ interface Sweep {
   lossFault?: string;
 }
 
-interface PendingStep {
-  readonly step: number;
-  records: MicrobatchRecord[];
-  launched: number;
-  completed: number;
-  closed: boolean;
+/** A step's microbatches in flight; the trainer sees it as an {@link OpenStep}. */
+class PendingStep implements OpenStep {
+  records: MicrobatchRecord[] = [];
+  launched = 0;
+  completed = 0;
+  closed = false;
   settle?: { resolve: (s: SettledStep) => void; reject: (e: unknown) => void };
+
+  constructor(
+    readonly step: number,
+    private readonly runner: StepRunner,
+  ) {}
+
+  launch(batch: Batch, where: string, context: ForwardContext): void {
+    this.runner.launch(this, batch, where, context);
+  }
+
+  close(): Promise<SettledStep> {
+    return this.runner.close(this);
+  }
 }
 
 /** Steps through one wiring with one loss. */
 export class StepRunner {
   private nextId = 1;
-  private readonly sweeps = new Map<number, Sweep>();
-  private readonly open = new Set<PendingStep>();
+  private readonly sweeps = new SweepTable<Sweep>();
+  /** Steps begun and not yet settled (rarely more than one: an array, which unlike a Set allocates nothing per step). */
+  private open: PendingStep[] = [];
   private readonly subscription = new Subscription();
   private failure: Error | undefined;
 
@@ -76,10 +91,10 @@ export class StepRunner {
     private readonly loss: Loss,
     private readonly onFailure?: (error: Error) => void,
   ) {
-    this.subscription.add(wiring.output$.subscribe((message) => this.guarded(() => this.onOutput(message))));
+    this.subscription.add(wiring.output$.subscribe((message) => this.guarded(this.onOutput, message)));
     this.subscription.add(
       wiring.completed$.subscribe({
-        next: (sweep) => this.guarded(() => this.onCompleted(sweep)),
+        next: (sweep) => this.guarded(this.onCompleted, sweep),
         error: (error: unknown) => this.failed(error instanceof Error ? error : new Error(String(error))),
       }),
     );
@@ -87,26 +102,20 @@ export class StepRunner {
 
   /** Starts step `step`. */
   begin(step: number): OpenStep {
-    const pending: PendingStep = { step, records: [], launched: 0, completed: 0, closed: false };
-    this.open.add(pending);
-    return {
-      step,
-      get launched() {
-        return pending.launched;
-      },
-      launch: (batch, where, context) => this.launch(pending, batch, where, context),
-      close: () => this.close(pending),
-    };
+    const pending = new PendingStep(step, this);
+    this.open.push(pending);
+    return pending;
   }
 
   /** Unsubscribes from the wiring; open steps are abandoned. */
   dispose(): void {
     this.subscription.unsubscribe();
     this.sweeps.clear();
-    this.open.clear();
+    this.open = [];
   }
 
-  private launch(pending: PendingStep, batch: Batch, where: string, context: ForwardContext): void {
+  /** Sends one microbatch of `pending` through the graph (what `OpenStep.launch` does). */
+  launch(pending: PendingStep, batch: Batch, where: string, context: ForwardContext): void {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const index = pending.launched++;
@@ -114,7 +123,8 @@ export class StepRunner {
     this.wiring.forward({ id, step: pending.step, microbatch: index, context, backward: true }, batch.x);
   }
 
-  private close(pending: PendingStep): Promise<SettledStep> {
+  /** Resolves once every microbatch of `pending` has finished backward (what `OpenStep.close` does). */
+  close(pending: PendingStep): Promise<SettledStep> {
     pending.closed = true;
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
@@ -178,7 +188,7 @@ export class StepRunner {
 
   private settleIfDone(pending: PendingStep): void {
     if (!pending.closed || !pending.settle || pending.completed < pending.launched) return;
-    this.open.delete(pending);
+    this.open.splice(this.open.indexOf(pending), 1);
     // The caller's OpenStep may outlive the step: through `records` or the settled promise
     // (which holds its value) it would keep the step's gradients alive, so drop both.
     const { settle, records: microbatches } = pending;
@@ -190,15 +200,15 @@ export class StepRunner {
   private failed(error: Error): void {
     this.failure ??= error;
     for (const pending of this.open) pending.settle?.reject(this.failure);
-    this.open.clear();
+    this.open = [];
     this.sweeps.clear();
     this.onFailure?.(this.failure);
   }
 
   /** Subscriber callbacks must not throw (RxJS would report the error out of band): failures go to the wiring. */
-  private guarded(body: () => void): void {
+  private guarded<T>(body: (this: StepRunner, value: T) => void, value: T): void {
     try {
-      body();
+      body.call(this, value);
     } catch (error) {
       this.wiring.fail(error instanceof Error ? error : new Error(String(error)));
     }

@@ -265,7 +265,8 @@ class TrainingRun {
     this.lastLoss = applied.loss;
     this.boundary = { step: settled.step, ...position };
     this.emitStep(applied, position.epoch);
-    await this.yieldNow();
+    const pause = this.yieldDue();
+    if (pause) await pause;
   }
 
   private raise(applied: AppliedStep, step: number): void {
@@ -298,11 +299,15 @@ class TrainingRun {
     this.emit({ type: 'evaluation', step: this.boundary.step, epoch, split: 'validation', loss: result.loss, accuracy: result.accuracy ?? null });
   }
 
-  /** Lets timers, I/O and `stop()` in between steps, every 50 ms or so (a turn of the event loop also runs pending GC tasks, so not after every step). */
-  private async yieldNow(): Promise<void> {
-    const now = performance.now();
-    if (now - this.lastYield < yieldEveryMs) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.lastYield = performance.now();
+  /**
+   * A turn of the event loop every 50 ms or so, to await between steps: it lets timers, I/O
+   * and `stop()` in (a turn also runs pending GC tasks, so not after every step). Undefined
+   * when none is due, so that a step pays no promise for it.
+   */
+  private yieldDue(): Promise<void> | undefined {
+    if (performance.now() - this.lastYield < yieldEveryMs) return undefined;
+    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.lastYield = performance.now();
+    });
   }
 }

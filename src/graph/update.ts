@@ -41,14 +41,18 @@ export function applyStep({ graph, wiring, optimizer, taps, settled }: StepConte
   const waiting = wiring.inFlight();
   if (waiting !== 0) throw new Error(`train: ${waiting} forward passes still await their backward at the update of step ${step}; an update must wait for every pass`);
   const gradients = stepGradients(graph, microbatches);
-  graph.parameters.forEach((parameter, i) => {
+  const tap = taps.update$;
+  for (let i = 0; i < gradients.length; i++) {
+    const parameter = graph.parameters[i]!;
     const gradient = gradients[i]!;
-    const tap = taps.update$;
-    if (!tap.observed) return optimizer.update(parameter.key, parameter.tensor.data, gradient.data);
+    if (!tap.observed) {
+      optimizer.update(parameter.key, parameter.tensor.data, gradient.data);
+      continue;
+    }
     const delta = new Float64Array(parameter.tensor.size);
     optimizer.update(parameter.key, parameter.tensor.data, gradient.data, delta);
     tap.next({ step, parameter, gradient, delta: new Tensor(delta, parameter.tensor.shape), value: parameter.tensor });
-  });
+  }
   return { loss, samples };
 }
 

@@ -16,6 +16,7 @@ import type { Graph } from './graph.ts';
 import type { Message, SweepTag } from './message.ts';
 import { LiveNode, type NodeDone, type NodeRun, type NonFiniteGradient } from './node.ts';
 import { createTapSubjects, type TapSubjects } from './taps.ts';
+import { SweepTable } from './sweepTable.ts';
 
 /**
  * An operator applied to every edge (forward, backward, and the output to the loss). The
@@ -77,7 +78,7 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
   const loss$ = new Subject<Message>();
   const completed$ = new Subject<SweepGradients>();
   const subscriptions = new Subscription();
-  const collecting = new Map<number, Collecting>();
+  const collecting = new SweepTable<Collecting>();
   let failure: Error | undefined;
 
   const run: NodeRun = {
