@@ -1,6 +1,6 @@
 import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
-import { gemm } from '../tensor/matmul.ts';
-import { addRow, sumRows, rowCount } from '../tensor/rows.ts';
+import { linearBackward, linearForward } from '../tensor/linear.ts';
+import { rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
 import { defineLayer, expectLastFeature, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
@@ -55,20 +55,14 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
         throw new ShapeError(`${name}: expected input of shape [batch, ..., ${inFeatures}], got ${formatShape(x.shape)}`);
       }
-      const rows = rowCount(x);
-      const product = new Float64Array(rows * outFeatures);
-      gemm(rows, outFeatures, inFeatures, x.data, false, params.W!.data, true, product, false);
-      const linear = new Tensor(product, [...x.shape.slice(0, -1), outFeatures]);
-      return { y: withBias ? addRow(linear, params.b!) : linear, saved: x };
+      const y = linearForward(x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, withBias ? params.b!.data : undefined);
+      return { y: new Tensor(y, [...x.shape.slice(0, -1), outFeatures]), saved: x };
     },
     backward: (dy, x, params) => {
-      const rows = rowCount(x);
       const dx = new Float64Array(x.size);
-      gemm(rows, inFeatures, outFeatures, dy.data, false, params.W!.data, false, dx, false);
-      const dW = new Float64Array(outFeatures * inFeatures);
-      gemm(outFeatures, inFeatures, rows, dy.data, true, x.data, false, dW, false);
+      const { dW, db } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx);
       const dParams: Record<string, Tensor> = { W: new Tensor(dW, [outFeatures, inFeatures]) };
-      if (withBias) dParams.b = sumRows(dy);
+      if (withBias) dParams.b = new Tensor(db, [outFeatures]);
       return { dx: new Tensor(dx, x.shape), dParams };
     },
   });
