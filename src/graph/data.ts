@@ -76,13 +76,17 @@ export function nonFiniteData(batch: Batch, where: string): string | undefined {
 /** Throws a DataError unless x is a tensor of shape [batch ≥ 1, ...inputFeatures] (and finite, unless told not to check). */
 export function assertInput(graph: Graph, x: unknown, where: string, checkFinite = true): asserts x is Tensor {
   const features = graph.inputFeatures;
-  const expected = `[batch, ${features.join(', ')}]`;
-  if (!(x instanceof Tensor)) throw new DataError(`${where}: x is ${describe(x)}; expected a Tensor of shape ${expected}`);
-  if (x.rank !== features.length + 1 || !features.every((d, axis) => x.shape[axis + 1] === d)) {
-    throw new DataError(`${where}: x has shape ${formatShape(x.shape)}; the graph expects ${expected}`);
-  }
+  // Every step checks its batch: the expected shape is written out only for a message.
+  if (!(x instanceof Tensor)) throw new DataError(`${where}: x is ${describe(x)}; expected a Tensor of shape ${expectedInput(features)}`);
+  let fits = x.rank === features.length + 1;
+  for (let axis = 0; fits && axis < features.length; axis++) fits = x.shape[axis + 1] === features[axis];
+  if (!fits) throw new DataError(`${where}: x has shape ${formatShape(x.shape)}; the graph expects ${expectedInput(features)}`);
   if (x.shape[0] === 0) throw new DataError(`${where}: x has shape ${formatShape(x.shape)}, a batch of size zero; expected at least one sample`);
   if (checkFinite) assertFinite(x, `${where}: x`);
+}
+
+function expectedInput(features: readonly number[]): string {
+  return `[batch, ${features.join(', ')}]`;
 }
 
 function assertFinite(t: Tensor, where: string): void {

@@ -179,7 +179,7 @@ export class StepRunner {
       loss: sweep.loss,
       sweep: done,
       prediction: sweep.prediction!,
-      ...(sweep.lossFault ? { lossFault: sweep.lossFault } : {}),
+      lossFault: sweep.lossFault, // always present (undefined when none): one hidden class for every record
     };
     sweep.step.records[sweep.index] = record;
     sweep.step.completed++;

@@ -115,7 +115,9 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
     if (report.nonFinite && !sweep.nonFinite) sweep.nonFinite = report.nonFinite;
     if (--sweep.remaining > 0) return;
     collecting.delete(id);
-    const done: SweepGradients = { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx!, ...(sweep.nonFinite ? { nonFinite: sweep.nonFinite } : {}) };
+    const done: SweepGradients = sweep.nonFinite
+      ? { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx!, nonFinite: sweep.nonFinite }
+      : { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx! };
     completed$.next(done);
   }
 
