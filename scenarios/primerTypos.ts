@@ -11,7 +11,6 @@
  * the corrected form passing the same check.
  */
 import { Tensor } from '../src/tensor/tensor.ts';
-import { rowLength } from '../src/tensor/rows.ts';
 import { defineLayer, defineLoss, sameFeatures } from '../src/layers/defineLayer.ts';
 import { logistic, sigmoid } from '../src/layers/sigmoid.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
@@ -80,10 +79,10 @@ export function primerSlideUpdate(learningRate: number): Optimizer {
   };
 }
 
-/** Targets of the deeper network: (y, 1 − y) per row, y in [0, 1]. */
+/** Targets of the deeper network's two outputs: (y, 1 − y) per row, y in {0, ¼, ½, ¾, 1}. */
 const binaryTarget = (shape: readonly number[], uniform: () => number): Tensor => {
   const data = new Float64Array(shape.reduce((a, d) => a * d, 1));
-  for (let offset = 0; offset < data.length; offset += rowLength(new Tensor(data, shape))) {
+  for (let offset = 0; offset < data.length; offset += 2) {
     const y = Math.round(uniform() * 4) / 4;
     data[offset] = y;
     data[offset + 1] = 1 - y;
