@@ -7,14 +7,13 @@ import type { Section } from './section.ts';
 import { matmulSection } from './matmul.ts';
 import { trainingSection } from './training.ts';
 import { memorySection } from './memory.ts';
+import { runtimeSection } from './runtime.ts';
+import { verifierSection } from './verifier.ts';
+import { telemetrySection } from './telemetry.ts';
 
 export type { Section, SectionOptions, SectionResult } from './section.ts';
 
-export const sections: readonly Section[] = [matmulSection, trainingSection, memorySection];
+export const sections: readonly Section[] = [matmulSection, trainingSection, runtimeSection, verifierSection, telemetrySection, memorySection];
 
-/** Measurements the benchmark is meant to have, not written yet. */
-export const plannedSections: readonly { readonly id: string; readonly title: string }[] = [
-  { id: 'runtime-overhead', title: 'Runtime overhead: the one-neuron network, ns per node per step (today: npx tsx bench/runtime-overhead.ts)' },
-  { id: 'verifier', title: 'Verifier cost: checkGradients evaluations and wall time, full and fast mode' },
-  { id: 'telemetry', title: 'Telemetry overhead: steps/s with no listener, every sink, a slow listener' },
-];
+/** Measurements the benchmark is meant to have, not written yet (none today). */
+export const plannedSections: readonly { readonly id: string; readonly title: string }[] = [];

@@ -9,7 +9,7 @@ import { Observable, type Subscription } from 'rxjs';
 import type { GraphNode } from '../graph/graph.ts';
 import type { Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
-import { activationStatistics, l2Norm, l2NormOfDifference, normAndMax, saturationOf, updateRatio, type ActivationStatistics } from './statistics.ts';
+import { activationStatistics, addParameterUpdate, parameterSums, saturationOf, updateRatio, type ActivationStatistics, type ParameterSums } from './statistics.ts';
 import { assertOptions, assertRun } from './attach.ts';
 
 /** How often a listener wants statistics. */
@@ -31,13 +31,15 @@ export interface TappedRun {
 /** A layer-stats event before its header (run id, seq, time) is stamped on. */
 export type LayerStatsBody = EventBody<LayerStatsEvent>;
 
-/** What is gathered for one layer during a sampled step. */
+/**
+ * What is gathered for one layer during a sampled step. Each parameter's arrays are read once,
+ * in one pass, as its update arrives, and not kept: its delta is garbage right after.
+ */
 interface Gathered {
   activation: ActivationStatistics | null;
-  gradients: Float64Array[];
-  deltas: Float64Array[];
-  /** (value after, delta) pairs: θ before the update is value − delta. */
-  parameters: [Float64Array, Float64Array][];
+  sums: ParameterSums;
+  /** Parameters added to the sums. */
+  parameters: number;
 }
 
 /**
@@ -73,7 +75,7 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     };
     const entry = (node: GraphNode): Gathered => {
       let found = gathered.get(node);
-      if (!found) gathered.set(node, (found = { activation: null, gradients: [], deltas: [], parameters: [] }));
+      if (!found) gathered.set(node, (found = { activation: null, sums: parameterSums(), parameters: 0 }));
       return found;
     };
 
@@ -82,9 +84,8 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
       for (const { node } of parameter.nodes) {
         if (!wanted(node)) continue;
         const layer = entry(node);
-        layer.gradients.push(gradient.data);
-        layer.deltas.push(delta.data);
-        layer.parameters.push([value.data, delta.data]);
+        addParameterUpdate(layer.sums, gradient.data, value.data, delta.data);
+        layer.parameters++;
       }
     };
     // The update tap makes the runtime compute every parameter's delta, so it is observed
@@ -118,16 +119,17 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
 }
 
 function bodyOf(step: number, layer: string, gathered: Gathered): LayerStatsBody {
-  const hasParameters = gathered.parameters.length > 0;
-  const parameterNorm = hasParameters ? l2NormOfDifference(gathered.parameters) : null;
+  const { sums } = gathered;
+  const hasParameters = gathered.parameters > 0;
+  const parameterNorm = hasParameters ? Math.sqrt(sums.parameterSquares) : null;
   return {
     type: 'layer-stats',
     step,
     layer,
     activation: gathered.activation!,
-    gradient: hasParameters ? normAndMax(gathered.gradients) : null,
+    gradient: hasParameters ? { norm: Math.sqrt(sums.gradientSquares), max: sums.gradientMax } : null,
     parameterNorm,
-    updateRatio: parameterNorm === null ? null : updateRatio(l2Norm(gathered.deltas), parameterNorm),
+    updateRatio: parameterNorm === null ? null : updateRatio(Math.sqrt(sums.updateSquares), parameterNorm),
   };
 }
 

@@ -1,0 +1,64 @@
+/**
+ * The dashboard's clients for the telemetry section, in a process of their own as a browser
+ * and a Prometheus server would be: an SSE client on `/events` and a scraper of `/metrics`
+ * every second. Each line on stdin, `<dashboard url> <live|slow|stall>`, moves the clients to
+ * that dashboard (one run after another); an empty line disconnects them.
+ *
+ *     node bench/telemetry-client.mjs
+ *
+ * `live` reads the stream as fast as it comes (a browser on a good link); `slow` reads 16 KiB
+ * a second (a page on a slow link); `stall` connects and never reads. At the end of stdin it
+ * prints one line of JSON: bytes read, scrapes made.
+ */
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+
+const slowBytesPerSecond = 16 * 1024;
+const scrapeMs = 1000;
+const stats = { bytes: 0, scrapes: 0, failures: 0 };
+let current = null;
+
+function follow(url, reader) {
+  const timers = [];
+  const events = request(new URL('events', url), { headers: { Accept: 'text/event-stream' } }, (response) => {
+    if (reader === 'live') {
+      response.on('data', (chunk) => { stats.bytes += chunk.length; });
+      return;
+    }
+    // A slow link: at most slowBytesPerSecond leave the socket each second; the rest waits in it.
+    response.pause();
+    if (reader === 'stall') return;
+    timers.push(setInterval(() => {
+      let taken = 0;
+      let chunk;
+      while (taken < slowBytesPerSecond && (chunk = response.read()) !== null) taken += chunk.length;
+      stats.bytes += taken;
+    }, 1000));
+  });
+  events.on('error', () => undefined);
+  events.end();
+  timers.push(setInterval(() => {
+    const scrape = request(new URL('metrics', url), (response) => {
+      response.resume();
+      response.on('end', () => { stats.scrapes++; });
+    });
+    scrape.on('error', () => { stats.failures++; });
+    scrape.end();
+  }, scrapeMs));
+  return () => {
+    for (const timer of timers) clearInterval(timer);
+    events.destroy();
+  };
+}
+
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  current?.();
+  const [url, reader = 'live'] = line.trim().split(/\s+/);
+  current = url ? follow(url, reader) : null;
+});
+lines.on('close', () => {
+  current?.();
+  console.log(JSON.stringify(stats));
+  process.exit(0);
+});

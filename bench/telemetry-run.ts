@@ -1,0 +1,190 @@
+/**
+ * The telemetry section's measurements, in a process of their own. Prints one JSON line.
+ *
+ *     tsx --expose-gc bench/telemetry-run.ts timing <steps per run> <rounds> <warm-up steps>
+ *     tsx --expose-gc bench/telemetry-run.ts memory <steps> <samples>
+ *
+ * `timing`: runs of the benchmark MLP through `train()`, one per mode in turn, round after
+ * round, each timed from its 20th step to its end (so that starting the sinks is not
+ * counted; it is reported apart). Modes: `none` (no listener); `sinks` (the console into a
+ * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
+ * Prometheus scrape every second in another process, layer statistics at watch's default
+ * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
+ * alone, its client reading 16 KiB a second); `every-step` (layer statistics of every layer
+ * at every step, nothing else).
+ *
+ * `memory`: the primer's one-neuron network, whose steps are short, so that events pour out
+ * faster than any client reads them, trained with the dashboard and a client that never
+ * reads; live memory is read after full collections at evenly spaced steps.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { sequential, sgd, train, type TrainHandle } from '../src/graph/index.ts';
+import { layerStats$, watch, type Watch, type WatchOptions } from '../src/telemetry/index.ts';
+import type { Batch } from '../src/data/dataset.ts';
+import { benchNetwork, type BenchNetwork } from './networks.ts';
+import { memorySample } from './sections/memorySample.ts';
+
+/** The modes of the timing runs. */
+export const telemetryModes = ['none', 'sinks', 'audits', 'slow', 'every-step'] as const;
+export type TelemetryMode = (typeof telemetryModes)[number];
+
+/** Steps are timed from this one on: before it, the sinks start (servers listen, files open, the console prints the run's start). */
+export const settledAfter = 20;
+
+/** One mode's timed runs. */
+export interface ModeRuns {
+  /** Milliseconds per step from step {@link settledAfter} to the end of the run, one per round. */
+  readonly wallMs: number[];
+  /** CPU milliseconds per step over the whole run (all threads), one per round. */
+  readonly cpuMs: number[];
+  /** From train() to step {@link settledAfter}, beyond that many steady steps, ms: starting the sinks. */
+  readonly setupMs: number[];
+  /** Events the sinks received per run. */
+  readonly events: number[];
+}
+
+/** What `timing` prints. */
+export interface TimingReport {
+  readonly stepsPerRun: number;
+  readonly modes: Readonly<Record<TelemetryMode, ModeRuns>>;
+  readonly client: unknown;
+}
+
+/** What `memory` prints. */
+export interface MemoryReport {
+  readonly steps: number;
+  /** At evenly spaced steps: the V8 heap after a full collection, the dashboard's history, and the stalled client's state on the server. */
+  readonly samples: readonly { step: number; liveBytes: number; storeBytes: number; bufferedBytes: number; backlog: number; dropped: number }[];
+}
+
+const nullStream = new Writable({ write: (_chunk, _encoding, done) => done() });
+const folder = mkdtempSync(join(tmpdir(), 'gradstream-bench-'));
+
+/** The dashboard's clients, in a process of their own. */
+function startClient() {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./telemetry-client.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let said = '';
+  child.stdout.on('data', (chunk: Buffer) => { said += String(chunk); });
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  return {
+    follow: (url: string, reader: 'live' | 'slow' | 'stall') => child.stdin.write(`${url} ${reader}\n`),
+    leave: () => child.stdin.write('\n'),
+    async end(): Promise<unknown> {
+      child.stdin.end();
+      await closed;
+      return JSON.parse(said.trim() || 'null');
+    },
+  };
+}
+
+const live = async () => {
+  const sample = await memorySample(0);
+  return sample.heapUsedBytes + sample.arrayBuffersBytes;
+};
+
+function take(network: BenchNetwork, count: number, offset: number): Batch[] {
+  return Array.from({ length: count }, (_, i) => network.batches[(offset + i) % network.batches.length]!);
+}
+
+function watchOptions(mode: TelemetryMode, run: number): WatchOptions | null {
+  const sinks: WatchOptions = { console: { output: nullStream, mode: 'lines' }, jsonl: join(folder, `run-${run}.jsonl`), dashboard: true, prometheus: true };
+  if (mode === 'sinks') return sinks;
+  if (mode === 'audits') return { ...sinks, audits: { everySteps: 100 } };
+  if (mode === 'slow') return { console: false, dashboard: true };
+  return null;
+}
+
+async function timing(stepsPerRun: number, rounds: number, warmup: number): Promise<TimingReport> {
+  const network = benchNetwork('mlp');
+  const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
+  const optimizer = sgd(network.learningRate);
+  const client = startClient();
+  let runs = 0;
+
+  /** One run in `mode`: the steady ms per step, the setup, the CPU and the events the sinks saw. */
+  const oneRun = async (mode: TelemetryMode, steps: number) => {
+    const run = runs++;
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    const handle: TrainHandle = train(graph, take(network, steps, run * steps), { loss: network.loss, optimizer, runId: `bench-${run}` });
+    // The clock: the step events the run emits anyway, read by the lightest listener there is.
+    let settled = Number.NaN;
+    handle.telemetry$.subscribe((event) => {
+      if (event.type === 'step' && event.step === settledAfter) settled = performance.now();
+    });
+    let events = 0;
+    let watching: Watch | null = null;
+    const subscriptions: { unsubscribe(): void }[] = [];
+    const options = watchOptions(mode, run);
+    if (mode === 'every-step') subscriptions.push(layerStats$(handle, { everySteps: 1 }).subscribe(() => events++));
+    if (options) {
+      watching = await watch(handle, options);
+      subscriptions.push(watching.events$.subscribe(() => events++));
+      if (watching.dashboard) client.follow(watching.dashboard.url, mode === 'slow' ? 'slow' : 'live');
+    }
+    await handle.result;
+    const end = performance.now();
+    const cpu = process.cpuUsage(cpuStart);
+    await watching?.finished;
+    for (const subscription of subscriptions) subscription.unsubscribe();
+    if (watching) client.leave();
+    await watching?.dispose();
+    const steady = (end - settled) / (steps - settledAfter);
+    return { wallMs: steady, cpuMs: (cpu.user + cpu.system) / 1000 / steps, setupMs: settled - start - settledAfter * steady, events };
+  };
+
+  for (const mode of telemetryModes) await oneRun(mode, warmup);
+  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], cpuMs: [], setupMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < telemetryModes.length; k++) {
+      const mode = telemetryModes[(round + k) % telemetryModes.length]!;
+      const result = await oneRun(mode, stepsPerRun);
+      modes[mode].wallMs.push(result.wallMs);
+      modes[mode].cpuMs.push(result.cpuMs);
+      modes[mode].setupMs.push(result.setupMs);
+      modes[mode].events.push(result.events);
+    }
+  }
+  return { stepsPerRun, modes, client: await client.end() };
+}
+
+async function memory(steps: number, samples: number): Promise<MemoryReport> {
+  const network = benchNetwork('neuron');
+  const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
+  const client = startClient();
+  const handle = train(graph, take(network, steps, 0), { loss: network.loss, optimizer: sgd(network.learningRate), runId: 'bench-memory' });
+  const every = Math.max(1, Math.floor(steps / samples));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('telemetry-run memory: run node with --expose-gc');
+  const watching = await watch(handle, { console: false, dashboard: true, layerStats: false });
+  client.follow(watching.dashboard!.url, 'stall');
+  const taken: MemoryReport['samples'][number][] = [];
+  // At the step boundary, synchronously: a full collection and the reading, with no step in
+  // between to leave garbage. (ArrayBuffers freed by the collection are counted out a little
+  // later, so the reading is of the heap, which holds the history's lines and every object.)
+  handle.taps.step$.subscribe(({ step }) => {
+    if (step % every !== 0) return;
+    gc();
+    const clientStats = watching.dashboard!.clients()[0] ?? { bufferedBytes: Number.NaN, backlog: Number.NaN, dropped: Number.NaN };
+    taken.push({ step, liveBytes: process.memoryUsage().heapUsed, storeBytes: watching.dashboard!.storeBytes(), ...clientStats });
+  });
+  await handle.result;
+  client.leave();
+  await watching.dispose();
+  await client.end();
+  return { steps, samples: taken };
+}
+
+const [command = 'timing', ...numbers] = process.argv.slice(2);
+const [first, second, third] = numbers.map(Number);
+try {
+  const report = command === 'memory' ? await memory(first ?? 200_000, second ?? 10) : await timing(first ?? 320, second ?? 3, third ?? 150);
+  console.log(JSON.stringify(report));
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}
