@@ -12,6 +12,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The first and third quartiles of a non-empty list, as text (`1.012–1.064`): how far ratios taken round by round spread. */
+export function quartiles(values: readonly number[], decimals = 3): string {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
+  return `${at(0.25).toFixed(decimals)}–${at(0.75).toFixed(decimals)}`;
+}
+
 /** Something to time: one repetition runs `work` once (it may loop inside) and returns nothing or a promise. */
 export interface Candidate {
   readonly name: string;

@@ -6,7 +6,7 @@
  *
  * `timing`: runs of the benchmark MLP through `train()`, one per mode in turn, round after
  * round, each timed from its 20th step to its end (so that starting the sinks is not
- * counted; it is reported apart). Modes: `none` (no listener); `sinks` (the console into a
+ * counted; it is reported apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
  * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
  * Prometheus scrape every second in another process, layer statistics at watch's default
  * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
@@ -32,6 +32,9 @@ import { memorySample } from './sections/memorySample.ts';
 /** The modes of the timing runs. */
 export const telemetryModes = ['none', 'sinks', 'audits', 'slow', 'every-step'] as const;
 export type TelemetryMode = (typeof telemetryModes)[number];
+
+/** Runs with audits are this long: 20 steps to settle, then 300, whose audits (every 100 steps) take each of the MLP's three layers in turn. */
+export const auditRunSteps = 320;
 
 /** Steps are timed from this one on: before it, the sinks start (servers listen, files open, the console prints the run's start). */
 export const settledAfter = 20;
@@ -143,7 +146,7 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < telemetryModes.length; k++) {
       const mode = telemetryModes[(round + k) % telemetryModes.length]!;
-      const result = await oneRun(mode, stepsPerRun);
+      const result = await oneRun(mode, mode === 'audits' ? auditRunSteps : stepsPerRun);
       modes[mode].wallMs.push(result.wallMs);
       modes[mode].cpuMs.push(result.cpuMs);
       modes[mode].setupMs.push(result.setupMs);

@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median } from '../harness.ts';
+import { median, quartiles } from '../harness.ts';
 import type { DriverBlocks, RuntimeRunReport } from '../runtime-run.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
@@ -41,12 +41,6 @@ function runChild(network: string, plan: Plan, drivers: readonly string[]): Runt
   return JSON.parse(lines[lines.length - 1]!) as RuntimeRunReport;
 }
 
-/** The value below which a quarter (or three quarters) of the values lie. */
-function quartile(values: readonly number[], q: 1 | 3): number {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * q) / 4))]!;
-}
-
 /** Per-round ratios of two drivers' blocks. */
 const ratios = (a: DriverBlocks, b: DriverBlocks, kind: 'wallMs' | 'cpuMs') => a[kind].map((value, round) => value / b[kind][round]!);
 const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)}%`;
@@ -62,7 +56,7 @@ function mlpTable(report: RuntimeRunReport, plan: Plan): { table: Table; figures
       median(blocks.wallMs),
       median(blocks.cpuMs),
       median(wall),
-      `${quartile(wall, 1).toFixed(3)}–${quartile(wall, 3).toFixed(3)}`,
+      quartiles(wall),
       median(ratios(blocks, direct, 'cpuMs')),
       (blocks.gc.major / steps) * 1000,
       (blocks.gc.minor / steps) * 1000,

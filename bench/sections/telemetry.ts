@@ -7,8 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median, slope } from '../harness.ts';
-import type { MemoryReport, TelemetryMode, TimingReport } from '../telemetry-run.ts';
+import { median, quartiles, slope } from '../harness.ts';
+import { auditRunSteps, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetry-run.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 
@@ -16,8 +16,8 @@ const script = fileURLToPath(new URL('../telemetry-run.ts', import.meta.url));
 const goalRatio = 1.03;
 
 const plans = {
-  full: { steps: 320, rounds: 3, warmup: 150, memorySteps: 200_000, samples: 10 },
-  quick: { steps: 320, rounds: 2, warmup: 100, memorySteps: 50_000, samples: 5 },
+  full: { steps: 160, rounds: 8, warmup: 150, memorySteps: 200_000, samples: 10 },
+  quick: { steps: 120, rounds: 3, warmup: 100, memorySteps: 50_000, samples: 5 },
 };
 
 function runChild<T>(args: readonly string[]): T {
@@ -46,6 +46,7 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
     1000 / median(runs.wallMs),
     median(runs.wallMs),
     ratios[mode]!,
+    quartiles(runs.wallMs.map((ms, round) => ms / none.wallMs[round]!)),
     median(runs.cpuMs),
     median(runs.setupMs),
     median(runs.events),
@@ -54,12 +55,13 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
   const audits = ratios.audits!;
   return {
     table: {
-      title: `Telemetry overhead, 784-128-10 MLP at batch 64 through train(): ${plan.rounds} rounds of ${plan.steps}-step runs, the modes taking turns in one process (medians)`,
+      title: `Telemetry overhead, 784-128-10 MLP at batch 64 through train(): ${plan.rounds} rounds of ${plan.steps}-step runs (${auditRunSteps} with audits), the modes taking turns in one process (medians)`,
       columns: [
         { heading: 'listeners' },
         { heading: 'steps/s', decimals: 1 },
         { heading: 'ms/step', decimals: 3 },
         { heading: '÷ none', decimals: 3, suffix: '×' },
+        { heading: 'quartiles' },
         { heading: 'CPU ms/step', decimals: 3 },
         { heading: 'start ms', decimals: 1 },
         { heading: 'events', decimals: 0 },

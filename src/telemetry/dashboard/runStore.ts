@@ -8,14 +8,18 @@
 import { encodeEvent } from '../codec.ts';
 import { isMilestone, telemetrySchemaVersion, type StepEvent, type TelemetryEvent } from '../events.ts';
 
-/** A float64 column that grows by doubling. */
+/** A column of numbers that grows by doubling: float64 by default, or bytes for small codes. */
 class Column {
-  private values = new Float64Array(1024);
+  private values: Float64Array | Uint8Array;
   length = 0;
+
+  constructor(private readonly kind: typeof Float64Array | typeof Uint8Array = Float64Array) {
+    this.values = new kind(1024);
+  }
 
   push(value: number): void {
     if (this.length === this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
+      const grown = new this.kind(this.values.length * 2);
       grown.set(this.values);
       this.values = grown;
     }
@@ -47,7 +51,8 @@ const recentFrames = 4096;
 /** The events of one run, in seq order. */
 export class RunStore {
   private readonly seqs = new Column();
-  private readonly kinds: Kind[] = [];
+  /** A byte per event, outside the V8 heap (a long run has millions). */
+  private readonly kinds = new Column(Uint8Array);
   /** Row in the step columns, or index in `encoded`, by position. */
   private readonly rows = new Column();
   private readonly steps = Object.fromEntries(stepFields.map((field) => [field, new Column()])) as Record<(typeof stepFields)[number], Column>;
@@ -101,13 +106,13 @@ export class RunStore {
 
   /** Whether the event at a position may be sampled away for a slow client. */
   isBulk(position: number): boolean {
-    return this.kinds[position] !== Kind.Encoded;
+    return this.kinds.at(position) !== Kind.Encoded;
   }
 
   /** The event at a position as its JSON line. */
   line(position: number): string {
     const row = this.rows.at(position);
-    if (this.kinds[position] !== Kind.Step) return this.encoded[row]!;
+    if (this.kinds.at(position) !== Kind.Step) return this.encoded[row]!;
     const step: StepEvent = {
       v: telemetrySchemaVersion,
       runId: this.runId!,
@@ -153,7 +158,7 @@ export class RunStore {
 
   /** Approximate bytes held (columns and encoded lines). */
   get bytes(): number {
-    let total = this.seqs.bytes + this.rows.bytes + this.kinds.length * 8;
+    let total = this.seqs.bytes + this.rows.bytes + this.kinds.bytes;
     for (const field of stepFields) total += this.steps[field].bytes;
     for (const line of this.encoded) total += line.length + 16;
     return total;
@@ -162,6 +167,10 @@ export class RunStore {
   private isPlainStep(event: TelemetryEvent): event is StepEvent {
     if (event.type !== 'step' || event.runId !== this.runId || event.v !== telemetrySchemaVersion) return false;
     // Extra fields would be lost in the columns: such an event is kept encoded instead.
-    return Object.keys(event).length === stepKeyCount && stepFields.every((field) => typeof event[field] === 'number');
+    let keys = 0;
+    for (const key in event) if (Object.hasOwn(event, key)) keys++;
+    if (keys !== stepKeyCount) return false;
+    for (const field of stepFields) if (typeof event[field] !== 'number') return false;
+    return true;
   }
 }
