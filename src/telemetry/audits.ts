@@ -3,8 +3,10 @@
  * robin over the graph's layer nodes) at the input that layer saw in the live batch, and
  * the result becomes an `audit` event; a failure also raises an `audit-failed` alarm. The
  * check runs at a step boundary, when no pass is in flight, on at most `maxRows` samples of
- * the batch so its cost stays small and fixed; it restores the layer's parameters and
- * buffers, so training continues exactly as it would have.
+ * the batch; it restores the layer's parameters and buffers, so training continues exactly as
+ * it would have. It holds training while it runs, for a time that grows with the layer's
+ * parameters more than with the rows (fast mode reads and perturbs every parameter along each
+ * probe): a few ms for small layers, about a tenth of a second for dense(784, 128).
  */
 import { Observable } from 'rxjs';
 import { Tensor } from '../tensor/tensor.ts';
