@@ -8,6 +8,7 @@
  *
  * `direct` calls the same Layer objects in a loop with the same optimizer; `guarded` does
  * that and also reads every gradient for NaN and ±Infinity the way the trainer's guard does;
+ * `direct-yielding` lets a turn of the event loop in every 50 ms, as the trainer does;
  * `train` runs each block through one `train()` call.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
@@ -126,7 +127,7 @@ const stepsPerBlock = Number(stepsText);
 const rounds = Number(roundsText);
 const warmup = Number(warmupText);
 const network = benchNetwork(networkName);
-const names = driverNames.length > 0 ? driverNames : ['direct', 'guarded', 'train'];
+const names = driverNames.length > 0 ? driverNames : ['direct', 'guarded', 'direct-yielding', 'train'];
 const drivers = names.map((name) => driver(network, name));
 for (const step of drivers) await step(warmup, 0);
 await nextTurn();
