@@ -4,32 +4,44 @@
  */
 import { unflatIndex } from '../tensor/tensor.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
-import { judgeWithRefinement } from './judge.ts';
+import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeAtTie } from './neighbouringPiece.ts';
 import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
-import type { Tally } from './tally.ts';
+import type { Site, Tally } from './tally.ts';
 
 /** Compares every coordinate of every variable. */
 export function compareCoordinates(objective: Objective, tally: Tally): void {
-  for (const variable of objective.variables) compareVariable(objective, variable, tally);
+  for (const variable of objective.variables) {
+    for (let k = 0; k < variable.value.size; k++) {
+      const { site, analytic, judgement } = judgeCoordinate(objective, variable, k);
+      tally.record(site, analytic, judgement);
+    }
+  }
 }
 
-function compareVariable(objective: Objective, variable: Variable, tally: Tally): void {
+/** One coordinate judged on its own: where it is, its analytic derivative and the verdict. */
+export interface CoordinateJudgement {
+  readonly site: Site;
+  readonly analytic: number;
+  readonly judgement: Judgement;
+}
+
+/** Coordinate k of a variable against finite differences at its own step, ties between several coordinates included. */
+export function judgeCoordinate(objective: Objective, variable: Variable, k: number): CoordinateJudgement {
   const data = variable.value.data;
-  const analytic = variable.analytic.data;
-  for (let k = 0; k < data.length; k++) {
-    const u = data[k]!;
-    const phi = (s: number) => {
-      data[k] = u + s;
-      try {
-        return objective.change();
-      } finally {
-        data[k] = u;
-      }
-    };
-    const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
-    const extra = { inputNoise: inputNoise(variable, [k]), analyticRounding: analyticRounding(variable, [k]), conditionNoise: objective.conditionNoise ?? 0 };
-    const atPoint = judgeWithRefinement(analytic[k]!, (h) => estimateDerivative(phi, h), stepFor(u), extra);
-    tally.record(site, analytic[k]!, judgeAtTie(objective, variable, k, analytic[k]!, extra, atPoint));
-  }
+  const u = data[k]!;
+  const analytic = variable.analytic.data[k]!;
+  const phi = (s: number) => {
+    data[k] = u + s;
+    try {
+      return objective.change();
+    } finally {
+      data[k] = u;
+    }
+  };
+  const one = { start: k, end: k + 1 };
+  const extra = { inputNoise: inputNoise(variable, one), analyticRounding: analyticRounding(variable, one), conditionNoise: objective.conditionNoise ?? 0 };
+  const atPoint = judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra);
+  const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
+  return { site, analytic, judgement: judgeAtTie(objective, variable, k, analytic, extra, atPoint) };
 }

@@ -57,27 +57,39 @@ export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Arra
   return { delta, noise: Number.EPSILON * (roundingFactor * moved + 2 * stored) };
 }
 
+/** The coordinates [start, end) of one variable, in storage order: what one comparison moves. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Every coordinate of a variable. */
+export function wholeSpan(variable: Variable): Span {
+  return { start: 0, end: variable.value.size };
+}
+
 /**
  * The rounding the moved coordinates bring themselves: storing u rounds it by a relative ε,
  * which moves g by ε·|u|·|∂g/∂u|. It also stands for rounding inside the layer that grows
  * with its inputs (softmax of logits near ±1e3).
  */
-export function inputNoise(variable: Variable, support: readonly number[]): number {
+export function inputNoise(variable: Variable, { start, end }: Span): number {
   const u = variable.value.data, a = variable.analytic.data;
   let sum = 0;
-  for (const k of support) {
+  for (let k = start; k < end; k++) {
     const term = Math.abs(u[k]! * a[k]!);
     if (Number.isFinite(term)) sum += term;
   }
   return roundingFactor * Number.EPSILON * sum;
 }
 
-/** The rounding of the analytic values over `support`: 8·ε·Σ (magnitude of their terms). */
-export function analyticRounding(variable: Variable, support: readonly number[], weights?: Float64Array): number {
+/** The rounding of the analytic values over the span: 8·ε·Σ (magnitude of their terms), each weighted by |weights[k]| when given. */
+export function analyticRounding(variable: Variable, { start, end }: Span, weights?: Float64Array): number {
   const m = variable.analyticMagnitude;
   if (!m) return 0;
   let sum = 0;
-  for (const k of support) sum += m[k]! * (weights ? Math.abs(weights[k]!) : 1);
+  if (weights) for (let k = start; k < end; k++) sum += m[k]! * Math.abs(weights[k]!);
+  else for (let k = start; k < end; k++) sum += m[k]!;
   return roundingFactor * Number.EPSILON * sum;
 }
 
@@ -91,6 +103,6 @@ export function analyticRounding(variable: Variable, support: readonly number[],
  */
 export function conditionNoise(variables: readonly Variable[]): number {
   let sum = 0;
-  for (const variable of variables) sum += inputNoise(variable, Array.from(variable.value.data.keys())) / roundingFactor;
+  for (const variable of variables) sum += inputNoise(variable, wholeSpan(variable)) / roundingFactor;
   return sum;
 }
