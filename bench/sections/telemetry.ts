@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median, quartiles, slope } from '../harness.ts';
-import { auditRunSteps, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetry-run.ts';
+import { auditRunSteps, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetry-modes.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 

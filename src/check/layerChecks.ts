@@ -6,7 +6,7 @@
 import { Tensor, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
 import type { Gradients, Layer } from '../layers/contract.ts';
 import type { CheckName, CheckResult } from './report.ts';
-import { combine, firstChange, firstDeviation, firstNonFinite, maxNorm } from './tensorChecks.ts';
+import { combine, firstChange, firstDeviation, firstNonFinite, limitsWhereFinite, maxNorm } from './tensorChecks.ts';
 
 /** A gradient tensor with its report name: `dx`, `dW`, `db`… */
 export type NamedTensor = readonly [name: string, tensor: Tensor];
@@ -76,9 +76,8 @@ export function linearityCheck(
     const g2 = second.get(name), g12 = mixed.get(name);
     if (!g2 || !g12 || !sameShape(g2.shape, g1.shape) || !sameShape(g12.shape, g1.shape)) return `${owner}.${name} is missing or changes shape with dy`;
     const allowed = Math.sqrt(Number.EPSILON) * scales[i]! + 64 * Number.EPSILON * largest;
-    const terms = termMagnitudes.get(name.slice(1));
-    const allowedAt = (k: number) => (Number.isFinite(g1.data[k]!) ? allowed + 64 * Number.EPSILON * (terms?.[k] ?? 0) : Infinity);
-    const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), allowedAt);
+    const limits = limitsWhereFinite(g1.data, allowed, termMagnitudes.get(name.slice(1)), 64 * Number.EPSILON);
+    const deviation = firstDeviation(owner, name, g12, combine(2, g1, -1, g2), limits);
     return deviation && `backward(2·dy − dy₂): ${deviation} = 2·backward(dy) − backward(dy₂)`;
   });
   return verdict('linear in dy', problems);
@@ -92,8 +91,7 @@ export function zeroCheck(owner: string, backward: (dy: Tensor) => Gradients, sh
   const finite = new Map(gradientList(reference));
   const problems = gradientList(backward(zeros(shape))).map(([name, g]) => {
     const r = finite.get(name);
-    const allowedAt = (k: number) => (r && !Number.isFinite(r.data[k]!) ? Infinity : 0);
-    const deviation = firstDeviation(owner, name, g, zeros(g.shape), allowedAt);
+    const deviation = firstDeviation(owner, name, g, zeros(g.shape), r && r.size === g.size ? limitsWhereFinite(r.data, 0) : 0);
     return deviation && `${deviation} for dy = 0`;
   });
   return verdict('zero dy gives zero gradients', problems);

@@ -10,6 +10,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import type { Gradients, Layer, Pass } from '../layers/contract.ts';
+import { absoluteValues } from './tensorChecks.ts';
 
 /** |y| and |gradient| magnitudes; zeros where the pass failed or gave non-finite values. */
 export interface Magnitudes {
@@ -31,8 +32,8 @@ export function magnitudePass(
   const empty = { y: new Float64Array(dy.size), gradients: new Map<string, Float64Array>() };
   try {
     for (const param of Object.values(layer.params)) absoluteInPlace(param.data);
-    const pass = forward(new Tensor(absolute(x.data), x.shape));
-    const gradients = backward(pass)(new Tensor(absolute(dy.data), dy.shape));
+    const pass = forward(new Tensor(absoluteValues(x.data), x.shape));
+    const gradients = backward(pass)(new Tensor(absoluteValues(dy.data), dy.shape));
     if (pass.y.size !== dy.size) return empty;
     const named = new Map<string, Float64Array>([['x', finiteAbsolute(gradients.dx.data)]]);
     for (const [key, g] of Object.entries(gradients.dParams)) named.set(key, finiteAbsolute(g.data));
@@ -42,14 +43,12 @@ export function magnitudePass(
   }
 }
 
-function absolute(data: Float64Array): Float64Array {
-  return data.map(Math.abs);
-}
-
 function absoluteInPlace(data: Float64Array): void {
   for (let i = 0; i < data.length; i++) data[i] = Math.abs(data[i]!);
 }
 
 function finiteAbsolute(data: Float64Array): Float64Array {
-  return data.map((v) => (Number.isFinite(v) ? Math.abs(v) : 0));
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < out.length; i++) if (Number.isFinite(data[i]!)) out[i] = Math.abs(data[i]!);
+  return out;
 }

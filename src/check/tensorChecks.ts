@@ -15,11 +15,16 @@ export function firstChange(owner: string, name: string, before: Tensor, after: 
   if (!sameShape(before.shape, after.shape)) return `${owner}.${name} changed shape from ${formatShape(before.shape)} to ${formatShape(after.shape)} ${verb}`;
   const a = before.data, b = after.data;
   for (let i = 0; i < a.length; i++) {
-    if (!Object.is(a[i], b[i])) {
+    if (!sameValue(a[i]!, b[i]!)) {
       return `${coordinateName(owner, name, before.shape, i)} changed from ${formatNumber(a[i]!)} to ${formatNumber(b[i]!)} ${verb}`;
     }
   }
   return undefined;
+}
+
+/** Object.is for numbers, written out so that a loop over a large tensor stays a plain comparison. */
+function sameValue(p: number, q: number): boolean {
+  return p === q ? p !== 0 || 1 / p === 1 / q : p !== p && q !== q;
 }
 
 /** The first non-finite element, as a sentence. */
@@ -33,31 +38,40 @@ export function firstNonFinite(owner: string, name: string, t: Tensor): string |
 
 /**
  * The first element where `actual` and `expected` differ by more than `allowed` (a number, or
- * one per element; Infinity skips the element, NaN in either tensor counts as a difference).
+ * one per element from {@link limitsWhereFinite}; Infinity skips the element, NaN in either
+ * tensor counts as a difference).
  */
-export function firstDeviation(
-  owner: string,
-  name: string,
-  actual: Tensor,
-  expected: Tensor,
-  allowed: number | ((index: number) => number),
-): string | undefined {
+export function firstDeviation(owner: string, name: string, actual: Tensor, expected: Tensor, allowed: number | Float64Array): string | undefined {
   const a = actual.data, e = expected.data;
   for (let i = 0; i < a.length; i++) {
-    const limit = typeof allowed === 'number' ? allowed : allowed(i);
-    if (limit === Infinity) continue;
-    if (!(Math.abs(a[i]! - e[i]!) <= limit)) {
+    const limit = typeof allowed === 'number' ? allowed : allowed[i]!;
+    if (!(Math.abs(a[i]! - e[i]!) <= limit) && limit !== Infinity) {
       return `${coordinateName(owner, name, actual.shape, i)} is ${formatNumber(a[i]!)}, expected ${formatNumber(e[i]!)}`;
     }
   }
   return undefined;
 }
 
+/**
+ * Per-element limits for {@link firstDeviation}: `base + termFactor·terms[i]` (terms absent
+ * count as 0), and Infinity where `reference` is not finite, so that entries already
+ * reported by the `finite values` check are not reported again.
+ */
+export function limitsWhereFinite(reference: Float64Array, base: number, terms?: Float64Array, termFactor = 0): Float64Array {
+  const limits = new Float64Array(reference.length);
+  const termCount = terms?.length ?? 0;
+  for (let i = 0; i < limits.length; i++) {
+    limits[i] = Number.isFinite(reference[i]!) ? base + (i < termCount ? termFactor * terms![i]! : 0) : Infinity;
+  }
+  return limits;
+}
+
 /** The largest finite absolute element (the max-norm of the finite part). */
 export function maxNorm(t: Tensor): number {
+  const data = t.data;
   let max = 0;
-  for (const v of t.data) {
-    const m = Math.abs(v);
+  for (let i = 0; i < data.length; i++) {
+    const m = Math.abs(data[i]!);
     if (m > max && m !== Infinity) max = m;
   }
   return max;
@@ -80,5 +94,12 @@ export function combine(a: number, x: Tensor, b: number, y: Tensor): Tensor {
 
 /** |t| element-wise. */
 export function absoluteTensor(t: Tensor): Tensor {
-  return new Tensor(t.data.map(Math.abs), t.shape);
+  return new Tensor(absoluteValues(t.data), t.shape);
+}
+
+/** |v| of every element, in a new array. */
+export function absoluteValues(data: Float64Array): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.abs(data[i]!);
+  return out;
 }

@@ -1,0 +1,41 @@
+/**
+ * What the telemetry section and its run script (telemetry-run.ts) share: the modes, the run
+ * lengths and the reports' shapes. A module of its own, without side effects, since the run
+ * script measures as soon as it is loaded.
+ */
+
+/** The modes of the timing runs. */
+export const telemetryModes = ['none', 'sinks', 'audits', 'slow', 'every-step'] as const;
+export type TelemetryMode = (typeof telemetryModes)[number];
+
+/** Runs with audits are this long: 20 steps to settle, then 300, whose audits (every 100 steps) take each of the MLP's three layers in turn. */
+export const auditRunSteps = 320;
+
+/** Steps are timed from this one on: before it, the sinks start (servers listen, files open, the console prints the run's start). */
+export const settledAfter = 20;
+
+/** One mode's timed runs. */
+export interface ModeRuns {
+  /** Milliseconds per step from step {@link settledAfter} to the end of the run, one per round. */
+  readonly wallMs: number[];
+  /** CPU milliseconds per step over the whole run (all threads), one per round. */
+  readonly cpuMs: number[];
+  /** From train() to step {@link settledAfter}, beyond that many steady steps, ms: starting the sinks. */
+  readonly setupMs: number[];
+  /** Events the sinks received per run. */
+  readonly events: number[];
+}
+
+/** What `timing` prints. */
+export interface TimingReport {
+  readonly stepsPerRun: number;
+  readonly modes: Readonly<Record<TelemetryMode, ModeRuns>>;
+  readonly client: unknown;
+}
+
+/** What `memory` prints. */
+export interface MemoryReport {
+  readonly steps: number;
+  /** At evenly spaced steps: the V8 heap after a full collection, the dashboard's history, and the stalled client's state on the server. */
+  readonly samples: readonly { step: number; liveBytes: number; storeBytes: number; bufferedBytes: number; backlog: number; dropped: number }[];
+}
