@@ -30,12 +30,14 @@ export function linearBackward(
   W: Float64Array,
   dx: Float64Array,
 ): { dW: Float64Array; db: Float64Array } {
-  const dW = new Float64Array(outFeatures * inFeatures);
-  gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false);
+  // dx first: dW, usually the largest result, is then the one still in cache when the
+  // caller reads it (the trainer's guard, then the optimizer).
+  gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
   const db = new Float64Array(outFeatures);
   for (let offset = 0; offset < dy.length; offset += outFeatures) {
     for (let o = 0; o < outFeatures; o++) db[o] += dy[offset + o]!;
   }
-  gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
+  const dW = new Float64Array(outFeatures * inFeatures);
+  gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false);
   return { dW, db };
 }

@@ -57,6 +57,10 @@ export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
     },
     update(key, theta, gradient, delta) {
       assertLengths(where, key, theta, gradient);
+      if (momentum === 0 && weightDecay === 0 && !delta) {
+        descend(theta, gradient, lr);
+        return;
+      }
       const stored = slots.get(key)?.momentumBuffer;
       const first = stored === undefined;
       const buffer = momentum === 0 ? undefined : stateArray(where, key, 'momentumBuffer', stored, theta.length);
@@ -84,4 +88,10 @@ export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
       slots = copied;
     },
   };
+}
+
+/** θ ← θ − γ·g, the plain rule, in a loop of its own: the most common update is also the one most often run. */
+function descend(theta: Float64Array, gradient: Float64Array, lr: number): void {
+  const step = -lr;
+  for (let i = 0; i < theta.length; i++) theta[i] = theta[i]! + step * gradient[i]!;
 }
