@@ -4,7 +4,7 @@
  * (other work, the garbage collector's cycles, memory placement) hits them alike; each block
  * is timed. Prints one JSON line.
  *
- *     tsx --expose-gc bench/runtime-run.ts <mlp|neuron> <steps per block> <rounds> <warm-up steps> <driver>...
+ *     tsx bench/runtime-run.ts <mlp|neuron> <steps per block> <rounds> <warm-up steps> <driver>...
  *
  * `direct` calls the same Layer objects in a loop with the same optimizer; `guarded` does
  * that and also reads every gradient for NaN and ±Infinity the way the trainer's guard does;
@@ -119,11 +119,6 @@ function collections(): { entries: { start: number; kind: 'major' | 'minor'; dur
   return { entries, stop: () => observer.disconnect() };
 }
 
-/** A full collection when node runs with --expose-gc (the benchmark starts it so); nothing otherwise. */
-function settleHeap(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 /** GC entries are delivered on a later turn of the event loop. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -144,11 +139,6 @@ for (let round = 0; round < rounds; round++) {
   for (let k = 0; k < names.length; k++) {
     const index = (round + k) % names.length;
     const name = names[index]!;
-    // Every block starts from a collected heap, outside its time: the collection work that
-    // the blocks before it left pending (marking begun, memory to release) is done here
-    // rather than in whichever block next gives the event loop a turn.
-    settleHeap();
-    await nextTurn();
     const cpuStart = process.cpuUsage();
     const from = performance.now();
     await drivers[index]!(stepsPerBlock, warmup + round * stepsPerBlock);

@@ -35,7 +35,7 @@ const plans: Record<'full' | 'quick', { mlp: Plan; neuron: Plan }> = {
 };
 
 function runChild(network: string, plan: Plan, drivers: readonly string[]): RuntimeRunReport {
-  const args = [...process.execArgv, '--expose-gc', script, network, String(plan.steps), String(plan.rounds), String(plan.warmup), ...drivers];
+  const args = [...process.execArgv, script, network, String(plan.steps), String(plan.rounds), String(plan.warmup), ...drivers];
   const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`runtime run (${network}) failed with status ${child.status}: ${child.stderr}`);
   const lines = child.stdout.trim().split('\n');
