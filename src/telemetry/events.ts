@@ -60,6 +60,7 @@ export interface LayerStatsEvent extends EventHeader {
   readonly layer: string;
   readonly activation: {
     readonly mean: number;
+    /** Population standard deviation (divides by n). */
     readonly std: number;
     readonly min: number;
     readonly max: number;

@@ -3,19 +3,10 @@
  * element. They read the tensors the runtime already holds (activations, gradients,
  * parameters, updates); nothing here copies them.
  */
+import type { LayerStatsEvent } from './events.ts';
 
-/** Statistics of a layer's output over the whole batch. */
-export interface ActivationStatistics {
-  readonly mean: number;
-  /** Population standard deviation (divides by n). */
-  readonly std: number;
-  readonly min: number;
-  readonly max: number;
-  /** Fraction of outputs exactly 0: dead ReLU units. */
-  readonly zeroFraction: number;
-  /** Fraction of outputs within {@link saturationMargin} of the activation's asymptotes; 0 when the layer has none. */
-  readonly saturatedFraction: number;
-}
+/** Statistics of a layer's output over the whole batch: the `activation` of a layer-stats event. */
+export type ActivationStatistics = LayerStatsEvent['activation'];
 
 /** Which asymptotes count as saturated: sigmoid's 0 and 1, tanh's −1 and 1, or none. */
 export type Saturation = 'sigmoid' | 'tanh' | 'none';
