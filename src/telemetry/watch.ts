@@ -3,8 +3,14 @@
  * statistics (at one rate) and its live audits are merged into one stream with one
  * gapless sequence, shared by every sink, so a line of the JSONL file, an SSE `id:` on the
  * dashboard and a replay all name an event by the same seq.
+ *
+ * The JSONL recorder hears every event as it happens (it only queues it: it writes once per
+ * turn of the event loop, and on exit signals). The live views (console, dashboard,
+ * Prometheus) hear them in bursts, once per turn of the event loop: between two steps the
+ * training pays only for queueing an event, and the views' own work runs together, with
+ * their code and data warm, rather than once per step among the step's tensors.
  */
-import { EMPTY, filter, merge, share, type Observable } from 'rxjs';
+import { EMPTY, filter, merge, mergeMap, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
 import type { TrainHandle } from '../graph/trainer.ts';
 import { assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
@@ -16,7 +22,11 @@ import { jsonlEnd } from './jsonlFile.ts';
 import { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
 import { layerStats$, type LayerStatsOptions } from './layerStats.ts';
 import { sequence } from './operators/sequence.ts';
+import { bufferUntilTick } from './operators/bufferUntilTick.ts';
 import { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './prometheusSink.ts';
+
+/** The live views hear at most this many events at once: a source that never yields (a replay) is still delivered as it goes. */
+const liveBurst = 1024;
 
 /** Which sinks {@link watch} attaches; each is off unless given (console: on). */
 export interface WatchOptions {
@@ -36,7 +46,7 @@ export interface WatchOptions {
 
 /** A watched run. */
 export interface Watch extends Disposable {
-  /** The merged, sequenced stream the sinks receive (subscribe for more). */
+  /** The merged, sequenced stream the live views receive, in bursts once per turn of the event loop (subscribe for more). */
   readonly events$: Observable<TelemetryEvent>;
   /** The dashboard, when asked for: `dashboard.url` is its address. */
   readonly dashboard: Dashboard | null;
@@ -68,7 +78,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const auditOptions = options.audits === true ? {} : options.audits || null;
 
   const firstSeq = Math.max(run.state().nextSeq, (recorded?.lastSeq ?? -1) + 1);
-  const events$ = merge(
+  const sequenced$ = merge(
     run.telemetry$,
     statsRate ? layerStats$(run, statsRate) : EMPTY,
     auditOptions ? liveAudits(run, auditOptions) : EMPTY,
@@ -79,8 +89,13 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     sequence(run.runId, firstSeq),
     share(),
   );
+  const events$ = sequenced$.pipe(
+    bufferUntilTick({ maxCount: liveBurst }),
+    mergeMap((burst) => burst),
+    share(),
+  );
 
-  const jsonl = jsonlOptions ? jsonlSink(events$, jsonlOptions.path, jsonlOptions) : null;
+  const jsonl = jsonlOptions ? jsonlSink(sequenced$, jsonlOptions.path, jsonlOptions) : null;
   const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
   const prometheusStarting = options.prometheus ? prometheusSink(events$, options.prometheus === true ? {} : options.prometheus) : null;
   // The dashboard subscribes now; its /metrics reads the Prometheus sink once that resolves.

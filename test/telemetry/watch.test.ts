@@ -128,6 +128,28 @@ describe('watch', () => {
     expect(durations).toHaveLength(10);
     expect(durations.every((d) => Number.isFinite(d) && d > 0)).toBe(true);
   });
+  it('queues each event for the live views between steps and delivers them once per turn of the event loop; the JSONL recorder has every event as it happens', async () => {
+    const path = join(folder, 'run.jsonl');
+    const run = tinyRun(300, { runId: 'bursts' });
+    const watching = await watch(run, { console: false, jsonl: path, prometheus: true, layerStats: false });
+    const delivered: number[] = [];
+    watching.events$.subscribe((event) => delivered.push(event.seq));
+    const seenAtEmission: { seq: number; delivered: number; inFile: number }[] = [];
+    run.telemetry$.subscribe((event) => {
+      if (event.type !== 'step') return;
+      watching.jsonl!.flush();
+      seenAtEmission.push({ seq: event.seq, delivered: delivered.length, inFile: readJsonl(path).events.length });
+    });
+    await run.result;
+    await watching.finished;
+    const { events } = readJsonl(path);
+    await watching.dispose();
+    // The trainer's seq and the watched stream's agree here (no events added beside them).
+    expect(seenAtEmission.every(({ seq, inFile }) => inFile === seq + 1)).toBe(true);
+    expect(seenAtEmission.every(({ seq, delivered }) => delivered <= seq)).toBe(true);
+    expect(delivered).toEqual(range(0, events.length));
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(300);
+  });
 });
 
 export type { TelemetryEvent };
