@@ -9,7 +9,7 @@
  * `direct` calls the same Layer objects in a loop with the same optimizer; `guarded` does
  * that and also reads every gradient for NaN and ±Infinity the way the trainer's guard does;
  * `direct-yielding` lets a turn of the event loop in every 50 ms, as the trainer does;
- * `train` runs each block through one `train()` call.
+ * `train` runs every block through one long `train()` run, fed by a live source.
  */
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import type { Layer, Loss, Pass } from '../src/layers/contract.ts';
@@ -42,12 +42,7 @@ type Step = (count: number, offset: number) => void | Promise<void>;
 /** A driver: runs `count` steps over the network's batches, from batch `offset` on. */
 function driver(network: BenchNetwork, name: string): Step {
   const optimizer = sgd(network.learningRate);
-  if (name === 'train') {
-    const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
-    return async (count, offset) => {
-      await train(graph, take(network.batches, count, offset), { loss: network.loss, optimizer, runId: 'bench' }).result;
-    };
-  }
+  if (name === 'train') return liveTraining(network, optimizer);
   if (!['direct', 'guarded', 'direct-yielding'].includes(name)) throw new Error(`runtime-run: unknown driver ${name}`);
   const keys = network.layers.map((layer, i) => Object.keys(layer.params).map((param) => [param, `${i}.${param}`] as const));
   const guarded = name === 'guarded';
@@ -66,6 +61,50 @@ function driver(network: BenchNetwork, name: string): Step {
   return (count, offset) => {
     for (let i = 0; i < count; i++) directStep(network.layers, network.loss, network.batches[(offset + i) % network.batches.length]!, optimizer, keys, guarded);
   };
+}
+
+/** Live runs to end once every block is done. */
+const liveRuns: (() => Promise<void>)[] = [];
+
+/**
+ * `train`: one `train()` run for the whole measurement, as a long training is, fed by a live
+ * source that hands out a block's batches when the block begins. The block is done when the
+ * trainer asks for the batch after its last one, that is once the last step's update is
+ * applied and its step event sent.
+ */
+function liveTraining(network: BenchNetwork, optimizer: Optimizer): Step {
+  const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
+  let block: { count: number; offset: number; done: () => void } | undefined;
+  let wake: (() => void) | undefined;
+  let ended = false;
+  async function* source(): AsyncGenerator<Batch> {
+    for (;;) {
+      while (!block) {
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const { count, offset, done } = block;
+      for (let i = 0; i < count; i++) yield network.batches[(offset + i) % network.batches.length]!;
+      block = undefined;
+      done();
+    }
+  }
+  const run = train(graph, source(), { loss: network.loss, optimizer, runId: 'bench' });
+  const resume = () => {
+    const pending = wake;
+    wake = undefined;
+    pending?.();
+  };
+  liveRuns.push(async () => {
+    ended = true;
+    resume();
+    await run.result;
+  });
+  return (count, offset) =>
+    new Promise<void>((done) => {
+      block = { count, offset, done };
+      resume();
+    });
 }
 
 const trainingContext = { training: true, step: 1 };
@@ -99,10 +138,6 @@ function directStep(layers: readonly Layer[], loss: Loss, batch: Batch, optimize
   for (let i = 0; i < layers.length; i++) {
     for (const [param, key] of keys[i]!) optimizer.update(key, layers[i]!.params[param]!.data, gradients[i]![param]!.data);
   }
-}
-
-function take(batches: readonly Batch[], count: number, offset: number): Batch[] {
-  return Array.from({ length: count }, (_, i) => batches[(offset + i) % batches.length]!);
 }
 
 /** Every collection with its start time, to attribute it to the block it began in. */
@@ -155,6 +190,7 @@ for (let round = 0; round < rounds; round++) {
 await nextTurn();
 await nextTurn();
 gc.stop();
+for (const end of liveRuns) await end();
 for (const entry of gc.entries) {
   const span = spans.find((s) => entry.start >= s.from && entry.start < s.to);
   if (!span) continue;
