@@ -111,6 +111,8 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < telemetryModes.length; k++) {
       const mode = telemetryModes[(round + k) % telemetryModes.length]!;
+      // Idle time before every run, outside its time: collections begun in the run before finish here.
+      await new Promise<void>((resolve) => setTimeout(resolve, 30));
       const result = await oneRun(mode, mode === 'audits' ? auditRunSteps : stepsPerRun);
       modes[mode].wallMs.push(result.wallMs);
       modes[mode].cpuMs.push(result.cpuMs);
