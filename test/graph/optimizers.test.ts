@@ -17,6 +17,20 @@ describe('sgd', () => {
     expect(trajectory(sgd(0.2), 0.1, [-1.9, -1.14])).toEqual([0.1 - 0.2 * -1.9, 0.1 - 0.2 * -1.9 - 0.2 * -1.14]);
   });
 
+  it('updates every entry of a parameter of any length by the same rule, bit for bit (and the tap path agrees)', () => {
+    for (let n = 0; n <= 11; n++) {
+      const theta = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      const gradient = Float64Array.from({ length: n }, (_, i) => Math.cos(3 * i) * 1e-3);
+      const expected = theta.map((t, i) => t + -0.3 * gradient[i]!);
+      const tapped = theta.slice();
+      const delta = new Float64Array(n);
+      sgd(0.3).update('p', theta, gradient);
+      sgd(0.3).update('p', tapped, gradient, delta);
+      expect(Array.from(theta)).toEqual(Array.from(expected));
+      expect(Array.from(tapped)).toEqual(Array.from(expected));
+    }
+  });
+
   it('follows PyTorch’s momentum rule: b = g at the first step, then μ·b + (1 − τ)·g', () => {
     const [a, b, c] = trajectory(sgd(0.1, { momentum: 0.9 }), 1, [1, 2, 3]);
     expect(a).toBeCloseTo(0.9, 15);
