@@ -58,7 +58,11 @@ export function gelu(options: GeluOptions = {}): Layer {
       if (approximate === 'tanh') {
         for (let i = 0; i < dx.length; i++) {
           const v = xs[i]!, t = inner[i]!;
-          dx[i] = g[i]! * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * sqrtTwoOverPi * (1 + 3 * cubic * v * v));
+          const sech2 = 1 - t * t;
+          // Where tanh has saturated, sech² u is exactly 0 and so is its term, even where
+          // x² has overflowed (|x| ≳ 1e154), which would otherwise make 0·∞ = NaN.
+          const curve = sech2 === 0 ? 0 : 0.5 * v * sech2 * sqrtTwoOverPi * (1 + 3 * cubic * v * v);
+          dx[i] = g[i]! * (0.5 * (1 + t) + curve);
         }
       } else {
         for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * (inner[i]! + xs[i]! * normalPdf(xs[i]!));

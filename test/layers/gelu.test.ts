@@ -115,6 +115,14 @@ describe('gelu (tanh approximation)', () => {
     expect(gelu({ approximate: 'tanh', name: 'geluTanh' }).name).toBe('geluTanh');
   });
 
+  it('stays finite where x² or x³ overflows: the identity far right, zero far left, in both forms', () => {
+    for (const approximate of ['tanh', 'none'] as const) {
+      const pass = gelu({ approximate }).forward(tensor([[1e200, -1e200, 1e120, -1e120]]));
+      expect(Array.from(pass.y.data)).toEqual([1e200, -0, 1e120, -0]);
+      expect(Array.from(pass.backward(tensor([[2, 2, 2, 2]])).dx.data)).toEqual([2, 0, 2, 0]);
+    }
+  });
+
   it('rejects an unknown approximation', () => {
     expect(() => gelu({ approximate: 'sigmoid' as 'tanh' })).toThrow(`gelu: approximate must be 'none' or 'tanh', got "sigmoid"`);
   });
