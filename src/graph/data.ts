@@ -10,6 +10,7 @@ import type { Random } from '../tensor/random.ts';
 import type { Batch } from '../data/dataset.ts';
 import type { Graph } from './graph.ts';
 import { DataError } from './errors.ts';
+import { defaultMaxQueuedBatches } from './trainOptions.ts';
 
 /**
  * Batches of `{ x, target }`. Arrays, iterables whose iterator is fresh on each call, and
@@ -28,12 +29,12 @@ export function assertBatchSource(data: unknown, where: string): asserts data is
 }
 
 /** One epoch's batches; arrays are read in a shuffled order when `shuffle` is given. */
-export function openEpoch(data: BatchSource, shuffle?: Random): AsyncIterator<Batch> {
+export function openEpoch(data: BatchSource, shuffle?: Random, maxQueued = defaultMaxQueuedBatches): AsyncIterator<Batch> {
   if (Array.isArray(data)) {
     const order = shuffle ? shuffle.shuffled(data.map((_, i) => i)) : undefined;
     return fromIterator((order ? order.map((i) => data[i]!) : data)[Symbol.iterator]());
   }
-  if (isObservable(data)) return fromObservable(data as Observable<Batch>);
+  if (isObservable(data)) return fromObservable(data as Observable<Batch>, maxQueued);
   const candidate = data as AsyncIterable<Batch> & Iterable<Batch>;
   if (typeof candidate[Symbol.asyncIterator] === 'function') return candidate[Symbol.asyncIterator]();
   return fromIterator(candidate[Symbol.iterator]());
@@ -102,8 +103,13 @@ function fromIterator(iterator: Iterator<Batch>): AsyncIterator<Batch> {
   };
 }
 
-/** Reads an Observable as an async iterator, buffering what arrives between reads; return() unsubscribes. */
-function fromObservable(source: Observable<Batch>): AsyncIterator<Batch> {
+/**
+ * Reads an Observable as an async iterator, queueing what arrives between reads, up to
+ * `maxQueued` batches: beyond that the next read fails with a DataError (and the source is
+ * dropped), since a stream that outruns training for good would otherwise fill the memory.
+ * return() unsubscribes.
+ */
+function fromObservable(source: Observable<Batch>, maxQueued: number): AsyncIterator<Batch> {
   const buffer: Batch[] = [];
   let ended = false;
   let failure: { error: unknown } | undefined;
@@ -121,7 +127,15 @@ function fromObservable(source: Observable<Batch>): AsyncIterator<Batch> {
   return {
     next() {
       subscription ??= source.subscribe({
-        next: (batch) => { buffer.push(batch); settle(); },
+        next: (batch) => {
+          if (failure) return;
+          if (buffer.length >= maxQueued) {
+            failure = { error: new DataError(`train: the data stream ran ${maxQueued + 1} batches ahead of training (maxQueuedBatches is ${maxQueued}); an Observable cannot be slowed down, so throttle or sample it (e.g. with RxJS's sampleTime), pass batches that already exist as an array or an iterable (read one at a time), or raise maxQueuedBatches`) };
+            buffer.length = 0;
+            subscription?.unsubscribe();
+          } else buffer.push(batch);
+          settle();
+        },
         error: (error: unknown) => { failure = { error }; settle(); },
         complete: () => { ended = true; settle(); },
       });

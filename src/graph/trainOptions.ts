@@ -42,6 +42,13 @@ export interface TrainOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */
   readonly edge?: EdgeOperator;
+  /**
+   * An Observable source may run ahead of training (RxJS cannot slow a hot stream): its
+   * batches wait in a queue, and once more than this many wait the run fails with a
+   * DataError, instead of holding ever more batches in memory. Throttle or sample the
+   * stream, or raise the limit. Default 1024.
+   */
+  readonly maxQueuedBatches?: number;
 }
 
 /** How a run ended, when it did not fail. */
@@ -87,12 +94,16 @@ export interface ResolvedTrainOptions extends TrainOptions {
   readonly shuffle: boolean;
   readonly microbatches: number;
   readonly guard: GuardPolicy;
+  readonly maxQueuedBatches: number;
 }
+
+/** How many batches of an Observable source may wait for training, by default. */
+export const defaultMaxQueuedBatches = 1024;
 
 /** Validates options; every error names the option, what was given and what is expected. */
 export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError(`train: expected options { loss, optimizer, … }, got ${describe(options)}`);
-  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'config', 'edge']);
+  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'config', 'edge', 'maxQueuedBatches']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new TypeError(`train: unknown option '${key}'; expected one of ${[...known].join(', ')}`);
   }
@@ -115,7 +126,9 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     throw new TypeError(`train: runId must be a non-empty string, got ${describe(options.runId)}`);
   }
   if (options.resume !== undefined) assertTrainerState(options.resume);
-  return { ...options, epochs, seed, shuffle, microbatches, guard };
+  const maxQueuedBatches = options.maxQueuedBatches ?? defaultMaxQueuedBatches;
+  if (!Number.isInteger(maxQueuedBatches) || maxQueuedBatches < 1) throw new RangeError(`train: maxQueuedBatches must be a positive integer, got ${describe(maxQueuedBatches)}`);
+  return { ...options, epochs, seed, shuffle, microbatches, guard, maxQueuedBatches };
 }
 
 function assertTrainerState(state: TrainerState): void {

@@ -207,7 +207,7 @@ class TrainingRun {
 
   /** Runs one epoch; returns the number of batches the data yielded (skipped ones included). */
   private async epoch(epoch: number, epochRandom: Boundary['random'], reachedMax: () => boolean): Promise<number> {
-    const iterator = openEpoch(this.data, this.options.shuffle ? this.random : undefined);
+    const iterator = openEpoch(this.data, this.options.shuffle ? this.random : undefined, this.options.maxQueuedBatches);
     const skip = this.skip;
     this.skip = 0;
     let read = 0;

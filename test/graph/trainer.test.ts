@@ -89,6 +89,20 @@ describe('train', () => {
     expect(subscribers).toBe(0);
   });
 
+  it('fails with a DataError, and lets go of the stream, when an Observable runs more than maxQueuedBatches ahead', async () => {
+    const [batch] = regressionBatches(1, 2, 3, 2);
+    const live = new Subject<Batch>();
+    const run = train(mlp(), live, { loss: mse(), optimizer: sgd(0.1), maxQueuedBatches: 10 });
+    await Promise.resolve();
+    await Promise.resolve();
+    for (let i = 0; i < 10; i++) live.next(batch!); // ten waiting: still within the limit
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 40; i++) live.next(batch!);
+    await expect(run.result).rejects.toThrow(/the data stream ran 11 batches ahead of training \(maxQueuedBatches is 10\)/);
+    expect(live.observed).toBe(false);
+    expect(() => train(mlp(), live, { loss: mse(), optimizer: sgd(0.1), maxQueuedBatches: 0 })).toThrow('train: maxQueuedBatches must be a positive integer, got 0');
+  });
+
   it('stops while waiting for data that never comes', async () => {
     const run = train(mlp(), new Subject<Batch>(), { loss: mse(), optimizer: sgd(0.1) });
     const events = record(run);
