@@ -71,8 +71,8 @@ function measure(c: Case) {
   };
 }
 
-/** Runs the property suite in a child process; its wall time and what vitest reported. */
-function propertySuite(): { seconds: number; summary: string; status: number | null } {
+/** Runs the property suite in a child process; its wall time and what vitest reported (with the failures' report, when any failed). */
+function propertySuite(): { seconds: number; summary: string; status: number | null; failures?: string } {
   const vitest = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const start = performance.now();
@@ -80,7 +80,13 @@ function propertySuite(): { seconds: number; summary: string; status: number | n
   const seconds = (performance.now() - start) / 1000;
   const text = `${child.stdout}\n${child.stderr}`;
   const line = (label: string) => text.match(new RegExp(`^\\s*${label}\\s+(.+)$`, 'm'))?.[1]?.trim() ?? '?';
-  return { seconds, summary: `files ${line('Test Files')}; tests ${line('Tests')}`, status: child.status };
+  const summary = `files ${line('Test Files')}; tests ${line('Tests')}`;
+  if (child.status === 0) return { seconds, summary, status: child.status };
+  // A failing property prints its seed and counterexample: keep them, and say so at once.
+  const failedAt = text.search(/Failed Tests|FAIL /);
+  const failures = text.slice(Math.max(0, failedAt), Math.max(0, failedAt) + 8000);
+  process.stderr.write(`\nthe property suite failed:\n${failures}\n`);
+  return { seconds, summary, status: child.status, failures };
 }
 
 /** `3` when every value is 3, `3–5` otherwise. */
