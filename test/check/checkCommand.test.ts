@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.ts';
 import { builtinLayers, builtinLosses } from '../../src/layers/registry.ts';
+import { capture } from '../capture.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function capture(): Writable & { text: () => string } {
-  let text = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } }) as Writable & { text: () => string };
-  stream.text = () => text;
-  return stream;
-}
 
 async function check(...args: string[]) {
   const stdout = capture();

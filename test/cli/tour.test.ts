@@ -1,12 +1,6 @@
 import { expect, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
-
-function capture(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _encoding, done) { chunks.push(String(chunk)); done(); } });
-  return Object.assign(stream, { text: () => chunks.join('') });
-}
+import { capture } from '../capture.ts';
 
 it('the tour runs its four parts, serves the dashboard during training and closes it afterwards', async () => {
   const stdout = capture();

@@ -3,22 +3,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.ts';
 import { encodeEvent } from '../../src/telemetry/codec.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 import { openSse, rawGet } from './sse.ts';
+import { capture } from '../capture.ts';
 
 let folder: string;
 beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-replay-')); });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
-
-function capture(): Writable & { text: () => string } {
-  let text = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } }) as Writable & { text: () => string };
-  stream.text = () => text;
-  return stream;
-}
 
 async function replay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = capture();

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { lastValueFrom, toArray } from 'rxjs';
 import { watch } from '../../src/telemetry/watch.ts';
 import { liveAudits } from '../../src/telemetry/audits.ts';
@@ -14,17 +13,11 @@ import { syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { capture } from '../capture.ts';
 
 let folder: string;
 beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-watch-')); });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
-
-function capture(): Writable & { text: () => string } {
-  let text = '';
-  const stream = new Writable({ write(chunk, _encoding, done) { text += String(chunk); done(); } }) as Writable & { text: () => string };
-  stream.text = () => text;
-  return stream;
-}
 
 /** A ReLU whose backward is off by 10% where the input is positive: a bug an audit should catch. */
 const brokenRelu = () =>
