@@ -15,10 +15,10 @@ export interface VerifyStats {
   readonly evaluations: { readonly forward: number; readonly backward: number };
 }
 
-/** The outcome of {@link verifyLayer} or {@link verifyLoss}. */
-export interface VerifyResult<Case> {
+/** What every verifier's property run ends with: the verdict, and how to replay it. */
+export interface PropertyVerdict<Case, Report> {
   readonly ok: boolean;
-  /** The layer or loss name. */
+  /** The name of what was verified (a layer, a loss, an optimizer). */
   readonly name: string;
   /** Cases run before the verdict (the failing one included). */
   readonly numRuns: number;
@@ -29,7 +29,11 @@ export interface VerifyResult<Case> {
   /** The smallest failing case. */
   readonly counterexample?: Case;
   /** The report of the smallest failing case. */
-  readonly report?: GradientReport;
+  readonly report?: Report;
+}
+
+/** The outcome of {@link verifyLayer} or {@link verifyLoss}. */
+export interface VerifyResult<Case> extends PropertyVerdict<Case, GradientReport> {
   /** The smallest failing case as TypeScript to paste into a regression test. */
   readonly source?: string;
   /** An error thrown outside the gradient check (building the layer, say). */

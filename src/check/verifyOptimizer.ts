@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type { Optimizer } from '../graph/optimizers/optimizer.ts';
 import { gradientValues } from './arbitraries/values.ts';
-import { defaultRuns } from './runProperty.ts';
+import { defaultRuns, type PropertyVerdict } from './runProperty.ts';
 
 /** One drawn case: the parameters w, b and a batch of points (x, y). */
 export interface DescentCase {
@@ -45,16 +45,7 @@ export interface VerifyOptimizerOptions {
 }
 
 /** The result of {@link verifyOptimizer}. */
-export interface VerifyOptimizerResult {
-  readonly ok: boolean;
-  readonly name: string;
-  readonly numRuns: number;
-  readonly numShrinks: number;
-  readonly seed: number;
-  readonly path?: string;
-  readonly counterexample?: DescentCase;
-  readonly report?: DescentReport;
-}
+export type VerifyOptimizerResult = PropertyVerdict<DescentCase, DescentReport>;
 
 /** Verifies that `make(η)` builds a rule whose first update is a descent step. */
 export function verifyOptimizer(make: (learningRate: number) => Optimizer, options: VerifyOptimizerOptions = {}): VerifyOptimizerResult {
