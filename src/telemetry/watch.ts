@@ -6,9 +6,9 @@
  *
  * The JSONL recorder hears every event as it happens (it only queues it: it writes once per
  * turn of the event loop, and on exit signals). The live views (console, dashboard,
- * Prometheus) hear them in bursts, once per turn of the event loop: between two steps the
- * training pays only for queueing an event, and the views' own work runs together, with
- * their code and data warm, rather than once per step among the step's tensors.
+ * Prometheus) hear them in bursts, at most every `liveEveryMs` (200 by default): between two
+ * steps the training pays only for queueing an event, and the views' own work runs together,
+ * with their code and data warm, rather than once per step among the step's tensors.
  */
 import { EMPTY, filter, merge, mergeMap, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
@@ -28,6 +28,13 @@ import { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from 
 /** The live views hear at most this many events at once: a source that never yields (a replay) is still delivered as it goes. */
 const liveBurst = 1024;
 
+/**
+ * How often the live views hear events by default, ms. Five times a second keeps a chart
+ * live to the eye, and each burst costs a fixed amount of work whatever its size (the socket
+ * writes, the client waking up): at every turn of the event loop it was four times as many.
+ */
+const defaultLiveEveryMs = 200;
+
 /** Which sinks {@link watch} attaches; each is off unless given (console: on). */
 export interface WatchOptions {
   /** Progress in the terminal. Default true (to `process.stdout`). */
@@ -42,11 +49,17 @@ export interface WatchOptions {
   readonly audits?: boolean | AuditOptions;
   /** Rate of the layer statistics every sink shares; false for none. Default `{ everyMs: 250 }` when a sink other than the console is attached. */
   readonly layerStats?: false | LayerStatsOptions;
+  /**
+   * The live views (console, dashboard, Prometheus, `events$`) hear the events at most this
+   * often, ms: in one burst at the first turn of the event loop this long after the last.
+   * 0 delivers at every turn. Default 200. The JSONL recorder is not affected.
+   */
+  readonly liveEveryMs?: number;
 }
 
 /** A watched run. */
 export interface Watch extends Disposable {
-  /** The merged, sequenced stream the live views receive, in bursts once per turn of the event loop (subscribe for more). */
+  /** The merged, sequenced stream the live views receive, in bursts at most every `liveEveryMs` (subscribe for more). */
   readonly events$: Observable<TelemetryEvent>;
   /** The dashboard, when asked for: `dashboard.url` is its address. */
   readonly dashboard: Dashboard | null;
@@ -76,6 +89,10 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
   const auditOptions = options.audits === true ? {} : options.audits || null;
+  const liveEveryMs = options.liveEveryMs ?? defaultLiveEveryMs;
+  if (typeof liveEveryMs !== 'number' || !(liveEveryMs >= 0) || !Number.isFinite(liveEveryMs)) {
+    throw new RangeError(`watch: liveEveryMs must be a number of milliseconds, 0 or more, got ${String(liveEveryMs)}`);
+  }
 
   const firstSeq = Math.max(run.state().nextSeq, (recorded?.lastSeq ?? -1) + 1);
   const sequenced$ = merge(
@@ -90,7 +107,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     share(),
   );
   const events$ = sequenced$.pipe(
-    bufferUntilTick({ maxCount: liveBurst }),
+    bufferUntilTick({ maxCount: liveBurst, minIntervalMs: liveEveryMs }),
     mergeMap((burst) => burst),
     share(),
   );

@@ -4,6 +4,8 @@ import { TestScheduler } from 'rxjs/testing';
 import { latestWithSkipped } from '../../src/telemetry/operators/latestWithSkipped.ts';
 import { bufferUntilTick } from '../../src/telemetry/operators/bufferUntilTick.ts';
 
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
 const scheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('latestWithSkipped', () => {
@@ -52,6 +54,32 @@ describe('bufferUntilTick', () => {
     flush.next();
     expect(batches).toEqual([[1, 2], [3]]);
     subscription.unsubscribe();
+  });
+
+  it('with minIntervalMs, holds values until that long after the previous batch, then emits them together', async () => {
+    const source = new Subject<number>();
+    const emitted: { batch: number[]; at: number }[] = [];
+    source.pipe(bufferUntilTick({ minIntervalMs: 40 })).subscribe((batch) => emitted.push({ batch, at: performance.now() }));
+    const start = performance.now();
+    let value = 0;
+    while (performance.now() - start < 150) {
+      source.next(value++);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    source.next(value++);
+    source.complete();
+    // The first batch goes out at the next turn; the others wait out the interval.
+    expect(emitted[0]!.batch).toEqual([0]);
+    const gaps = emitted.slice(1, -1).map(({ at }, index) => at - emitted[index]!.at);
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    expect(gaps.filter((gap) => gap < 40)).toEqual([]);
+    expect(emitted.length).toBeLessThan(value / 2);
+    expect(emitted.flatMap(({ batch }) => batch)).toEqual(range(value));
+  });
+
+  it('refuses a negative or non-numeric minIntervalMs', () => {
+    expect(() => bufferUntilTick({ minIntervalMs: -1 })).toThrow(/minIntervalMs must be a number of milliseconds, 0 or more, got -1/);
+    expect(() => bufferUntilTick({ minIntervalMs: Number.NaN })).toThrow(/got NaN/);
   });
 
   it('emits the waiting values when the source completes synchronously', () => {

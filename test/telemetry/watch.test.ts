@@ -9,7 +9,7 @@ import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import { defineLayer } from '../../src/layers/defineLayer.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import type { AuditEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
-import { syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
+import { pacedRun, syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { sgd } from '../../src/graph/optimizers/sgd.ts';
@@ -121,7 +121,7 @@ describe('watch', () => {
     expect(durations).toHaveLength(10);
     expect(durations.every((d) => Number.isFinite(d) && d > 0)).toBe(true);
   });
-  it('queues each event for the live views between steps and delivers them once per turn of the event loop; the JSONL recorder has every event as it happens', async () => {
+  it('queues each event for the live views between steps and delivers them in bursts; the JSONL recorder has every event as it happens', async () => {
     const path = join(folder, 'run.jsonl');
     const run = tinyRun(300, { runId: 'bursts' });
     const watching = await watch(run, { console: false, jsonl: path, prometheus: true, layerStats: false });
@@ -142,6 +142,32 @@ describe('watch', () => {
     expect(seenAtEmission.every(({ seq, delivered }) => delivered <= seq)).toBe(true);
     expect(delivered).toEqual(range(0, events.length));
     expect(events.filter((e) => e.type === 'step')).toHaveLength(300);
+  });
+
+  it('delivers to the live views at most every liveEveryMs, in order and without loss', async () => {
+    const run = pacedRun(60, 5, { runId: 'paced' });
+    const watching = await watch(run, { console: false, layerStats: false, liveEveryMs: 60 });
+    const arrivals: { seq: number; type: string; at: number }[] = [];
+    watching.events$.subscribe((event) => arrivals.push({ seq: event.seq, type: event.type, at: performance.now() }));
+    await run.result;
+    await watching.finished;
+    await watching.dispose();
+    // A burst is delivered synchronously: its events arrive within a fraction of a ms of each other.
+    const burstStarts = arrivals.filter((arrival, index) => index === 0 || arrival.at - arrivals[index - 1]!.at > 5).map(({ at }) => at);
+    // The last burst is the run's end, delivered at once.
+    const gaps = burstStarts.slice(1, -1).map((at, index) => at - burstStarts[index]!);
+    expect(gaps.length).toBeGreaterThanOrEqual(2);
+    expect(gaps.filter((gap) => gap < 60)).toEqual([]);
+    // With no sink attached, the stream starts with this subscriber: at the first step.
+    expect(arrivals.map(({ seq }) => seq)).toEqual(range(0, 61));
+    expect(arrivals.filter(({ type }) => type === 'step')).toHaveLength(60);
+    expect(arrivals.at(-1)!.type).toBe('run-end');
+  });
+
+  it('refuses a liveEveryMs that is not a non-negative number, naming it', async () => {
+    const run = tinyRun(2);
+    await expect(watch(run, { console: false, liveEveryMs: -5 })).rejects.toThrow(/watch: liveEveryMs must be a number of milliseconds, 0 or more, got -5/);
+    await run.result;
   });
 });
 

@@ -6,13 +6,20 @@ export interface BufferUntilTickOptions {
   readonly maxCount?: number;
   /** Each emission of this stream flushes the waiting values at once (exit signals, dispose). */
   readonly flush$?: Observable<unknown>;
+  /**
+   * Emit no sooner than this many ms after the previous emission: values wait for the first
+   * turn of the event loop past that time (maxCount, flush$, completion and errors still
+   * flush at once). Default 0: every turn.
+   */
+  readonly minIntervalMs?: number;
 }
 
 /**
  * Collects the values that arrive within one turn of the event loop and emits them as
  * one array at the next `setImmediate`, so a sink pays one write per tick instead of one
- * per event. Nothing is ever dropped: the waiting values are emitted on completion, on
- * error, at `maxCount`, and whenever `flush$` emits.
+ * per event; with `minIntervalMs`, at the first turn that long after the previous array.
+ * Nothing is ever dropped: the waiting values are emitted on completion, on error, at
+ * `maxCount`, and whenever `flush$` emits.
  *
  * ```
  * source:  a b c | d       (| = a turn of the event loop)
@@ -21,26 +28,43 @@ export interface BufferUntilTickOptions {
  */
 export function bufferUntilTick<T>(options: BufferUntilTickOptions = {}): OperatorFunction<T, T[]> {
   const maxCount = options.maxCount ?? 1024;
+  const minIntervalMs = options.minIntervalMs ?? 0;
+  if (typeof minIntervalMs !== 'number' || !(minIntervalMs >= 0) || !Number.isFinite(minIntervalMs)) {
+    throw new RangeError(`bufferUntilTick: minIntervalMs must be a number of milliseconds, 0 or more, got ${String(minIntervalMs)}`);
+  }
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let waiting: T[] = [];
       let timer: ReturnType<typeof setImmediate> | null = null;
+      let delay: ReturnType<typeof setTimeout> | null = null;
+      let lastEmission = Number.NEGATIVE_INFINITY;
+      const cancel = (): void => {
+        if (timer !== null) clearImmediate(timer);
+        if (delay !== null) clearTimeout(delay);
+        timer = null;
+        delay = null;
+      };
       const flush = (): void => {
-        if (timer !== null) {
-          clearImmediate(timer);
-          timer = null;
-        }
+        cancel();
         if (waiting.length === 0) return;
         const batch = waiting;
         waiting = [];
+        if (minIntervalMs > 0) lastEmission = performance.now();
         subscriber.next(batch);
+      };
+      const schedule = (): void => {
+        if (timer !== null || delay !== null) return;
+        const wait = minIntervalMs > 0 ? lastEmission + minIntervalMs - performance.now() : 0;
+        // A timer may fire up to a millisecond early (the event loop's clock is read once per turn).
+        if (wait > 0) delay = setTimeout(flush, Math.ceil(wait) + 1);
+        else timer = setImmediate(flush);
       };
       const flushSubscription = options.flush$?.subscribe(() => flush());
       const subscription = source.subscribe({
         next(value) {
           waiting.push(value);
           if (waiting.length >= maxCount) flush();
-          else timer ??= setImmediate(flush);
+          else schedule();
         },
         error(error) {
           flush();
@@ -52,7 +76,7 @@ export function bufferUntilTick<T>(options: BufferUntilTickOptions = {}): Operat
         },
       });
       return () => {
-        if (timer !== null) clearImmediate(timer);
+        cancel();
         flushSubscription?.unsubscribe();
         subscription.unsubscribe();
       };
