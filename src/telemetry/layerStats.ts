@@ -3,11 +3,12 @@
  * computed, and the runtime builds no tap message, unless something subscribes; each
  * subscriber chooses its own rate (every N steps, or at most every T ms) and pays only for
  * the steps it samples: one pass over the layer's output, and one over its gradients,
- * updates and parameters.
+ * updates and parameters. Between samples the runtime builds no tap message either, but
+ * the step boundary's.
  */
 import { Observable, type Subscription } from 'rxjs';
 import type { GraphNode } from '../graph/graph.ts';
-import type { Taps, UpdateTap } from '../graph/taps.ts';
+import type { ForwardTap, Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
 import { activationStatistics, addParameterUpdate, parameterSums, saturationOf, updateRatio, type ActivationStatistics, type ParameterSums } from './statistics.ts';
 import { assertOptions, assertRun } from './attach.ts';
@@ -64,10 +65,11 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     let sampledStep = -1;
     let lastSampleTime = Number.NEGATIVE_INFINITY;
     let gathered = new Map<GraphNode, Gathered>();
+    const mayBeDue = (step: number): boolean =>
+      everySteps !== undefined ? step % everySteps === 0 : performance.now() - lastSampleTime >= everyMs!;
     const isSampled = (step: number): boolean => {
       if (step === sampledStep) return true;
-      const due = everySteps !== undefined ? step % everySteps === 0 : performance.now() - lastSampleTime >= everyMs!;
-      if (!due || step <= sampledStep) return false;
+      if (!mayBeDue(step) || step <= sampledStep) return false;
       sampledStep = step;
       lastSampleTime = performance.now();
       gathered = new Map();
@@ -88,30 +90,45 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
         layer.parameters++;
       }
     };
-    // The update tap makes the runtime compute every parameter's delta, so it is observed
-    // only during sampled steps: from the step's first forward to its boundary.
+    // The taps cost the runtime a message per node and sweep while observed, and the update
+    // tap makes it compute every parameter's delta: both are observed only around sampled
+    // steps. The forward tap is armed at the boundary before a step that may be due (and for
+    // the run's first step); the update tap from a sampled step's first forward to its boundary.
+    let forward: Subscription | null = null;
     let update: Subscription | null = null;
-    const forward = run.taps.forward$.subscribe(({ tag, node, y }) => {
+    const onForward = ({ tag, node, y }: ForwardTap): void => {
       if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
       update ??= run.taps.update$.subscribe(onUpdate);
       entry(node).activation = activationStatistics(y.data, saturationOf(node.op));
-    });
+    };
+    const arm = (): void => {
+      forward ??= run.taps.forward$.subscribe(onForward);
+    };
+    arm();
     // The taps complete when the run ends; so do the statistics.
     const boundary = run.taps.step$.subscribe({
       next: ({ step }) => {
-        if (step !== sampledStep) return;
-        for (const node of nodes) {
-          const layer = gathered.get(node);
-          if (layer?.activation) subscriber.next(bodyOf(step, node.name, layer));
+        if (step === sampledStep) {
+          for (const node of nodes) {
+            const layer = gathered.get(node);
+            if (layer?.activation) subscriber.next(bodyOf(step, node.name, layer));
+          }
+          gathered = new Map();
+          update?.unsubscribe();
+          update = null;
         }
-        gathered = new Map();
-        update?.unsubscribe();
-        update = null;
+        // The next step is step + 1.
+        if (mayBeDue(step + 1)) {
+          arm();
+        } else {
+          forward?.unsubscribe();
+          forward = null;
+        }
       },
       complete: () => subscriber.complete(),
     });
     return () => {
-      forward.unsubscribe();
+      forward?.unsubscribe();
       update?.unsubscribe();
       boundary.unsubscribe();
     };

@@ -3,7 +3,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { layerStats$, type LayerStatsBody } from '../../src/telemetry/layerStats.ts';
 import { activationStatistics } from '../../src/telemetry/statistics.ts';
 import { dense } from '../../src/layers/dense.ts';
-import { syntheticBatch, tinyRun } from './tinyRun.ts';
+import { pacedRun, syntheticBatch, tinyRun } from './tinyRun.ts';
 
 /** Whether the runtime's tap Subject behind an Observable has a subscriber (what makes it build tap messages). */
 const tapObserved = (tap: unknown): boolean => (tap as { source: { observed: boolean } }).source.observed;
@@ -33,6 +33,35 @@ describe('layerStats$', () => {
     });
     await run.result;
     expect(observedAt).toEqual([5, 10]);
+  });
+
+  it('between samples, leaves the forward tap unobserved too: the runtime builds no tap message for those steps', async () => {
+    const run = tinyRun(12);
+    const bodies = lastValueFrom(layerStats$(run, { everySteps: 4 }).pipe(toArray()));
+    // Subscribed after the statistics, so it sees their decision for the step to come.
+    const armedForNext: number[] = [];
+    run.taps.step$.subscribe(({ step }) => {
+      if (tapObserved(run.taps.forward$)) armedForNext.push(step + 1);
+    });
+    await run.result;
+    expect(armedForNext).toEqual([4, 8, 12]);
+    expect([...new Set((await bodies).map((b) => b.step))]).toEqual([4, 8, 12]);
+  });
+
+  it('with everyMs, samples the first step that long after the last sample', async () => {
+    const run = pacedRun(40, 5);
+    const steps: number[] = [];
+    const sampledAt: number[] = [];
+    layerStats$(run, { everyMs: 50, layers: ['dense_1'] }).subscribe((body) => {
+      steps.push(body.step);
+      sampledAt.push(performance.now());
+    });
+    await run.result;
+    expect(steps[0]).toBe(1);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    // The time is taken at each sampled step's first forward, a little before its body arrives.
+    const gaps = sampledAt.slice(1).map((at, index) => at - sampledAt[index]!);
+    expect(gaps.filter((gap) => gap < 45)).toEqual([]);
   });
 
   it('gives each listener its own rate', async () => {
