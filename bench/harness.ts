@@ -19,6 +19,48 @@ export function quartiles(values: readonly number[], decimals = 3): string {
   return `${at(0.25).toFixed(decimals)}–${at(0.75).toFixed(decimals)}`;
 }
 
+/**
+ * A distribution-free confidence interval for the median of a list: the k-th smallest and
+ * the k-th largest value, k the largest rank such that a fair coin gives at most k − 1 heads
+ * in n tosses with probability at most (1 − confidence) / 2. Null when the list is too short
+ * for that confidence (fewer than 6 values at 95%).
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): readonly [number, number] | null {
+  const n = values.length;
+  const tail = (1 - confidence) / 2;
+  // P(heads ≤ j) for j = 0, 1, …, accumulated until it passes the tail.
+  let probability = 0.5 ** n;
+  let cumulative = probability;
+  let k = 0;
+  for (let j = 0; cumulative <= tail && j < n; j++) {
+    k = j + 1;
+    probability *= (n - j) / (j + 1);
+    cumulative += probability;
+  }
+  if (k === 0) return null;
+  const sorted = values.slice().sort((a, b) => a - b);
+  return [sorted[k - 1]!, sorted[n - k]!];
+}
+
+/** {@link medianInterval} as text (`0.981–1.042`), or `—` when there are too few values. */
+export function medianIntervalText(values: readonly number[], decimals = 3): string {
+  const interval = medianInterval(values);
+  return interval ? `${interval[0].toFixed(decimals)}–${interval[1].toFixed(decimals)}` : '—';
+}
+
+/**
+ * Whether ratios taken round by round meet a goal of at most `goal`: by their median, and
+ * by the whole of the median's 95% interval. Says which, with the figures.
+ */
+export function verdict(ratios: readonly number[], goal: number): { met: boolean; text: string } {
+  const middle = median(ratios);
+  const interval = medianInterval(ratios);
+  const figures = `${middle.toFixed(3)}×${interval ? ` (95% interval of the median ${interval[0].toFixed(3)}–${interval[1].toFixed(3)})` : ''}`;
+  if (middle > goal) return { met: false, text: `${figures} — not met` };
+  if (interval && interval[1] > goal) return { met: true, text: `${figures} — met by the median, though the interval reaches past the goal` };
+  return { met: true, text: `${figures} — met` };
+}
+
 /** Something to time: one repetition runs `work` once (it may loop inside) and returns nothing or a promise. */
 export interface Candidate {
   readonly name: string;
