@@ -18,6 +18,11 @@ export const settledAfter = 20;
 export interface ModeRuns {
   /** Milliseconds per step from step {@link settledAfter} to the end of the run, one per round. */
   readonly wallMs: number[];
+  /**
+   * For each run, the mean ms/step of the two runs without listeners just before and just
+   * after it (for `none` itself, its own figure): what the run is compared with.
+   */
+  readonly referenceMs: number[];
   /** CPU milliseconds per step over the whole run (all threads), one per round. */
   readonly cpuMs: number[];
   /** From train() to step {@link settledAfter}, beyond that many steady steps, ms: starting the sinks. */

@@ -4,9 +4,10 @@
  *     tsx --expose-gc bench/telemetry-run.ts timing <steps per run> <rounds> <warm-up steps>
  *     tsx --expose-gc bench/telemetry-run.ts memory <steps> <samples>
  *
- * `timing`: runs of the benchmark MLP through `train()`, one per mode in turn, round after
- * round, each timed from its 20th step to its end (so that starting the sinks is not
- * counted; it is reported apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
+ * `timing`: runs of the benchmark MLP through `train()`, each mode with listeners in turn,
+ * round after round, every such run between two runs without listeners; each run is timed
+ * from its 20th step to its end (so that starting the sinks is not counted; it is reported
+ * apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
  * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
  * Prometheus scrape every second in another process, layer statistics at watch's default
  * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
@@ -107,17 +108,31 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
   };
 
   for (const mode of telemetryModes) await oneRun(mode, warmup);
-  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], cpuMs: [], setupMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
+  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], referenceMs: [], cpuMs: [], setupMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
+  const timed = async (mode: TelemetryMode) => {
+    // Idle time before every run, outside its time: collections begun in the run before finish here.
+    await new Promise<void>((resolve) => setTimeout(resolve, 30));
+    const result = await oneRun(mode, mode === 'audits' ? auditRunSteps : stepsPerRun);
+    modes[mode].wallMs.push(result.wallMs);
+    modes[mode].cpuMs.push(result.cpuMs);
+    modes[mode].setupMs.push(result.setupMs);
+    modes[mode].events.push(result.events);
+    return result.wallMs;
+  };
+  // Every run with listeners sits between two runs without, and is compared with their mean:
+  // this machine's speed drifts by tens of percent within seconds, and neighbours in time
+  // drift least. The order of the modes turns from round to round.
+  const listening = telemetryModes.filter((mode) => mode !== 'none');
+  let before = await timed('none');
+  modes.none.referenceMs.push(before);
   for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < telemetryModes.length; k++) {
-      const mode = telemetryModes[(round + k) % telemetryModes.length]!;
-      // Idle time before every run, outside its time: collections begun in the run before finish here.
-      await new Promise<void>((resolve) => setTimeout(resolve, 30));
-      const result = await oneRun(mode, mode === 'audits' ? auditRunSteps : stepsPerRun);
-      modes[mode].wallMs.push(result.wallMs);
-      modes[mode].cpuMs.push(result.cpuMs);
-      modes[mode].setupMs.push(result.setupMs);
-      modes[mode].events.push(result.events);
+    for (let k = 0; k < listening.length; k++) {
+      const mode = listening[(round + k) % listening.length]!;
+      await timed(mode);
+      const after = await timed('none');
+      modes.none.referenceMs.push(after);
+      modes[mode].referenceMs.push((before + after) / 2);
+      before = after;
     }
   }
   return { stepsPerRun, modes, client: await client.end() };
