@@ -97,6 +97,13 @@ export function assertOptions(options: unknown, where: string): void {
   }
 }
 
+/** Throws a RangeError naming `where` and `name` unless `value` is a finite number of milliseconds, 0 or more. */
+export function assertMilliseconds(value: unknown, where: string, name: string): void {
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`${where}: ${name} must be a number of milliseconds, 0 or more, got ${describe(value)}`);
+  }
+}
+
 /** One disposable over several; disposes them all, in parallel. */
 export function disposeAll(parts: readonly Disposable[]): Disposable {
   let disposing: Promise<void> | null = null;

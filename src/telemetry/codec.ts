@@ -33,12 +33,41 @@ const readNonFinite = (key: string, value: unknown): unknown =>
 
 const knownTypes = new Set<string>(telemetryEventTypes);
 
+/**
+ * Lines already made, by event: the JSONL file and the dashboard encode the same events,
+ * and events are not changed once stamped. Held weakly: a line goes with its event.
+ */
+const encodedLines = new WeakMap<TelemetryEvent, string>();
+
 /** One event as one line of JSON, without the newline. */
 export function encodeEvent(event: TelemetryEvent): string {
   if (typeof event !== 'object' || event === null || typeof event.type !== 'string') {
     throw new TypeError(`encodeEvent: expected a telemetry event (an object with a type), got ${event === null ? 'null' : typeof event === 'object' ? 'an object without one' : typeof event}`);
   }
-  return JSON.stringify(event, writeNonFinite);
+  let line = encodedLines.get(event);
+  if (line === undefined) {
+    // A replacer costs a call per value: only the rare event with a NaN or an infinity pays it.
+    line = hasNonFinite(event) ? JSON.stringify(event, writeNonFinite) : JSON.stringify(event);
+    encodedLines.set(event, line);
+  }
+  return line;
+}
+
+/** The line of an event already encoded by {@link encodeEvent}, or undefined (nothing is encoded here). */
+export function encodedLine(event: TelemetryEvent): string | undefined {
+  return encodedLines.get(event);
+}
+
+/** Whether a number that is not finite appears anywhere in a JSON-like value. */
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNonFinite(item)) return true;
+    return false;
+  }
+  for (const key in value) if (hasNonFinite((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 /**

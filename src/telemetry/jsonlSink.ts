@@ -1,27 +1,26 @@
 /**
- * The JSONL sink: every event, one JSON object per line, nothing sampled. Events that
- * arrive within one turn of the event loop are joined and appended with one synchronous
- * write of whole lines, so the training loop pays one system call per tick and an
- * interrupted process leaves only complete lines: the pending lines are written on exit
+ * The JSONL sink: every event, one JSON object per line, nothing sampled. Events are
+ * joined and appended with one synchronous write of whole lines per turn of the event loop
+ * (or at most every `everyMs`), so the training loop pays one system call per batch and an
+ * interrupted process leaves only complete lines: the waiting lines are written on exit
  * signals and at exit. Opening a file that already holds a run continues after its last
- * seq: events at or below it are skipped as duplicates, and a torn last line left by a
- * crash is cut off before appending (a whole last event missing only its newline is kept).
+ * seq (see {@link openJsonlRecorder}).
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { Subject, filter, type Observable } from 'rxjs';
-import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
-import { encodeEvent } from './codec.ts';
+import { Subject, type Observable } from 'rxjs';
+import { assertMilliseconds, assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { TelemetryEvent } from './events.ts';
 import { flushBeforeExit } from './exitFlush.ts';
-import { jsonlEnd } from './jsonlFile.ts';
+import { openJsonlRecorder, type JsonlRecorder } from './jsonlRecorder.ts';
 import { bufferUntilTick } from './operators/bufferUntilTick.ts';
 
 /** Options of {@link jsonlSink}. */
 export interface JsonlSinkOptions {
-  /** Write early once this many events wait within one tick. Default 1024. */
+  /** Write early once this many events wait. Default 1024. */
   readonly maxBatch?: number;
   /** Write the waiting lines on SIGINT, SIGTERM, SIGHUP and at exit. Default true. */
   readonly flushOnExit?: boolean;
+  /** Write at most this often, ms (at the first turn of the event loop this long after the last write). Default 0: every turn. */
+  readonly everyMs?: number;
 }
 
 /** The JSONL sink's handle. */
@@ -41,57 +40,45 @@ export interface JsonlSink extends SinkHandle {
 export function jsonlSink(events$: Observable<TelemetryEvent>, path: string, options: JsonlSinkOptions = {}): JsonlSink {
   assertSource(events$, 'jsonlSink');
   assertOptions(options, 'jsonlSink');
-  const end = jsonlEnd(path);
-  const fd = openSync(path, 'a+');
-  if (end.tornBytes > 0) ftruncateSync(fd, end.completeBytes);
-  if (end.missingNewline) writeSync(fd, '\n');
-  let written = 0;
-  let skipped = 0;
-  let closed = false;
-
-  const write = (batch: readonly TelemetryEvent[]): void => {
-    if (batch.length === 0 || closed) return;
-    let text = '';
-    for (const event of batch) text += `${encodeEvent(event)}\n`;
-    const bytes = Buffer.from(text, 'utf8');
-    for (let offset = 0; offset < bytes.length;) offset += writeSync(fd, bytes, offset);
-    written += batch.length;
-  };
-
+  if (options.everyMs !== undefined) assertMilliseconds(options.everyMs, 'jsonlSink', 'everyMs');
+  const recorder = openJsonlRecorder(path);
   const flushNow = new Subject<void>();
-  const removeExitFlush = options.flushOnExit === false ? () => {} : flushBeforeExit(() => flushNow.next());
-  const fresh$ = events$.pipe(
-    filter((event) => {
-      if (event.seq > end.lastSeq) return true;
-      skipped++;
-      return false;
-    }),
-    bufferUntilTick({ maxCount: options.maxBatch ?? 1024, flush$: flushNow }),
-  );
-  const handle = attachSink('jsonl', fresh$, {
-    next: write,
+  const batches$ = events$.pipe(bufferUntilTick({ maxCount: options.maxBatch ?? 1024, minIntervalMs: options.everyMs ?? 0, flush$: flushNow }));
+  return recordBatches(batches$, recorder, () => flushNow.next(), options.flushOnExit !== false, () => flushNow.complete());
+}
+
+/**
+ * A JSONL sink over a stream that already comes in batches (as under `watch`): `flush`
+ * makes the source emit what waits, synchronously; it runs on exit signals and at exit
+ * when `flushOnExit`, and on dispose.
+ */
+export function recordBatches(
+  batches$: Observable<readonly TelemetryEvent[]>,
+  recorder: JsonlRecorder,
+  flush: () => void,
+  flushOnExit: boolean,
+  released: () => void = () => {},
+): JsonlSink {
+  const removeExitFlush = flushOnExit ? flushBeforeExit(flush) : () => {};
+  const handle = attachSink('jsonl', batches$, {
+    next: (batch) => recorder.record(batch),
     close: () => {
       removeExitFlush();
-      flushNow.complete();
-      closed = true;
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      released();
+      recorder.close();
     },
   });
   return {
-    path,
-    resumedAfterSeq: end.lastSeq,
+    path: recorder.path,
+    resumedAfterSeq: recorder.resumedAfterSeq,
     finished: handle.finished,
-    // Whatever waits in this tick is written before the file closes.
+    // Whatever waits is written before the file closes.
     dispose: () => {
-      flushNow.next();
+      flush();
       return handle.dispose();
     },
-    written: () => written,
-    skipped: () => skipped,
-    flush: () => flushNow.next(),
+    written: () => recorder.written(),
+    skipped: () => recorder.skipped(),
+    flush,
   };
 }

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
-import type { LayerStatsEvent, TelemetryEvent } from './events.ts';
+import type { LayerStatsEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { closeServer, listen, serverOrigin } from './http.ts';
 
 /** Options of {@link prometheusSink}. */
@@ -32,18 +32,53 @@ export interface PrometheusSink extends SinkHandle {
   readonly url: string | null;
 }
 
-/** Every metric the sink exports, by name. */
+/**
+ * What the step gauges show, kept as plain fields: a step event only assigns them, and
+ * prom-client's gauges and counter read them when scraped.
+ */
+interface StepFigures {
+  /** The latest step event, or null before the first. */
+  latest: StepEvent | null;
+  /** Highest step seen in this run (the run's start step before its first). */
+  lastStep: number;
+  /** Steps completed, over every run this sink has seen. */
+  stepsTotal: number;
+  /** How much of `stepsTotal` the counter holds already. */
+  stepsCounted: number;
+}
+
+/** Every metric the sink exports, by name, and the step figures its step gauges read when scraped. */
 export function createTelemetryMetrics(registry: Registry) {
+  const figures: StepFigures = { latest: null, lastStep: 0, stepsTotal: 0, stepsCounted: 0 };
+  // Before the first step there is no loss: NaN says so, where prom-client's default 0 would read as a perfect loss.
+  const stepGauge = (name: string, help: string, value: (step: StepEvent) => number, before = Number.NaN) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(figures.latest ? value(figures.latest) : before);
+      },
+    });
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
   const layerGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['layer'] as const, registers: [registry] });
   return {
     runInfo: new Gauge({ name: 'gradstream_run_info', help: 'Always 1; labels identify the run being trained', labelNames: ['run_id'] as const, registers: [registry] }),
-    loss: gauge('gradstream_loss', 'Training loss of the latest step'),
-    steps: new Counter({ name: 'gradstream_steps_total', help: 'Optimisation steps completed', registers: [registry] }),
-    step: gauge('gradstream_step', 'Number of the latest step (continues across resumes)'),
-    epoch: gauge('gradstream_epoch', 'Epoch of the latest step'),
-    learningRate: gauge('gradstream_learning_rate', 'Learning rate of the latest step'),
-    samplesPerSecond: gauge('gradstream_samples_per_second', 'Training throughput at the latest step'),
+    figures,
+    loss: stepGauge('gradstream_loss', 'Training loss of the latest step', (step) => step.loss),
+    steps: new Counter({
+      name: 'gradstream_steps_total',
+      help: 'Optimisation steps completed',
+      registers: [registry],
+      collect() {
+        this.inc(figures.stepsTotal - figures.stepsCounted);
+        figures.stepsCounted = figures.stepsTotal;
+      },
+    }),
+    step: stepGauge('gradstream_step', 'Number of the latest step (continues across resumes)', (step) => step.step, 0),
+    epoch: stepGauge('gradstream_epoch', 'Epoch of the latest step', (step) => step.epoch, 0),
+    learningRate: stepGauge('gradstream_learning_rate', 'Learning rate of the latest step', (step) => step.learningRate),
+    samplesPerSecond: stepGauge('gradstream_samples_per_second', 'Training throughput at the latest step', (step) => step.samplesPerSecond),
     gradientNorm: layerGauge('gradstream_layer_gradient_norm', 'L2 norm of the layer\'s parameter gradients'),
     gradientMax: layerGauge('gradstream_layer_gradient_max', 'Largest absolute entry of the layer\'s parameter gradients'),
     parameterNorm: layerGauge('gradstream_layer_parameter_norm', 'L2 norm of the layer\'s parameters'),
@@ -79,21 +114,21 @@ function recordLayer(metrics: TelemetryMetrics, event: LayerStatsEvent): void {
 }
 
 /** Updates the metrics for one event. */
-export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent, lastStep: { value: number }): void {
+export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent): void {
+  const { figures } = metrics;
   switch (event.type) {
     case 'run-start':
       metrics.runInfo.set({ run_id: event.runId }, 1);
       metrics.runEnded.set(0);
-      lastStep.value = event.startStep;
+      figures.lastStep = event.startStep;
       break;
     case 'step':
-      metrics.loss.set(event.loss);
-      if (event.step > lastStep.value) metrics.steps.inc(event.step - lastStep.value);
-      lastStep.value = Math.max(lastStep.value, event.step);
-      metrics.step.set(event.step);
-      metrics.epoch.set(event.epoch);
-      metrics.learningRate.set(event.learningRate);
-      metrics.samplesPerSecond.set(event.samplesPerSecond);
+      // Only assignments: the gauges read these when scraped.
+      figures.latest = event;
+      if (event.step > figures.lastStep) {
+        figures.stepsTotal += event.step - figures.lastStep;
+        figures.lastStep = event.step;
+      }
       break;
     case 'layer-stats':
       recordLayer(metrics, event);
@@ -122,12 +157,9 @@ export async function prometheusSink(events$: Observable<TelemetryEvent>, option
   assertOptions(options, 'prometheusSink');
   const registry = new Registry();
   const metrics = createTelemetryMetrics(registry);
-  // Before the first step there is no loss: NaN says so, where prom-client's default 0 would read as a perfect loss.
-  for (const gauge of [metrics.loss, metrics.learningRate, metrics.samplesPerSecond]) gauge.set(Number.NaN);
-  const lastStep = { value: 0 };
   // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('prometheus', events$, {
-    next: (event) => recordEvent(metrics, event, lastStep),
+    next: (event) => recordEvent(metrics, event),
   });
   let server: Server | null = null;
   try {

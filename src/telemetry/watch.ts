@@ -4,43 +4,47 @@
  * gapless sequence, shared by every sink, so a line of the JSONL file, an SSE `id:` on the
  * dashboard and a replay all name an event by the same seq.
  *
- * The JSONL recorder hears every event as it happens (it only queues it: it writes once per
- * turn of the event loop, and on exit signals). The live views (console, dashboard,
- * Prometheus) hear them in bursts, at most every `liveEveryMs` (200 by default): between two
- * steps the training pays only for queueing an event, and the views' own work runs together,
- * with their code and data warm, rather than once per step among the step's tensors.
+ * Between two steps the training pays only for queueing an event. The sinks hear the events
+ * in batches, at most every `flushEveryMs` (200 by default): the JSONL lines are written and
+ * the live views (console, dashboard, Prometheus) updated together, with their code and data
+ * warm, rather than once per step among the step's tensors. Exit signals, `jsonl.flush()`
+ * (before a checkpoint) and the run's end deliver what waits at once, so nothing is lost.
  */
-import { EMPTY, filter, merge, mergeMap, share, type Observable } from 'rxjs';
+import { EMPTY, Subject, filter, map, merge, mergeMap, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
 import type { TrainHandle } from '../graph/trainer.ts';
-import { assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
+import { assertMilliseconds, assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
 import { liveAudits, type AuditOptions } from './audits.ts';
 import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
 import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
-import type { TelemetryEvent } from './events.ts';
+import type { EventBody, TelemetryEvent } from './events.ts';
 import { jsonlEnd } from './jsonlFile.ts';
-import { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
+import { openJsonlRecorder } from './jsonlRecorder.ts';
+import { recordBatches, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
 import { layerStats$, type LayerStatsOptions } from './layerStats.ts';
-import { sequence } from './operators/sequence.ts';
+import { sequencer, type TimedBody } from './operators/sequence.ts';
 import { bufferUntilTick } from './operators/bufferUntilTick.ts';
 import { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './prometheusSink.ts';
 
-/** The live views hear at most this many events at once: a source that never yields (a replay) is still delivered as it goes. */
-const liveBurst = 1024;
+/** The sinks hear at most this many events at once: a source that never yields (a replay) is still delivered as it goes. */
+const maxBatch = 1024;
 
 /**
- * How often the live views hear events by default, ms. Five times a second keeps a chart
- * live to the eye, and each burst costs a fixed amount of work whatever its size (the socket
- * writes, the client waking up): at every turn of the event loop it was four times as many.
+ * How often the sinks hear the events by default, ms. Five times a second keeps a chart
+ * live to the eye, and a batch's cost hardly depends on its size: most of it is the code and
+ * data of the sinks coming back into the caches after the training's, and the system calls.
  */
-const defaultLiveEveryMs = 200;
+const defaultFlushEveryMs = 200;
+
+/** A layer-stats or audit body, with the time it came. */
+const timed = (body: EventBody): TimedBody => ({ ...body, time: Date.now() });
 
 /** Which sinks {@link watch} attaches; each is off unless given (console: on). */
 export interface WatchOptions {
   /** Progress in the terminal. Default true (to `process.stdout`). */
   readonly console?: boolean | ConsoleSinkOptions;
   /** Record every event to this JSONL file; an existing file is continued. Default none. */
-  readonly jsonl?: string | ({ readonly path: string } & JsonlSinkOptions);
+  readonly jsonl?: string | ({ readonly path: string } & Pick<JsonlSinkOptions, 'flushOnExit'>);
   /** Serve the live dashboard. Default none. */
   readonly dashboard?: boolean | DashboardOptions;
   /** Keep a Prometheus exposition (at the dashboard's `/metrics`, and on `port` when given). Default none. */
@@ -50,16 +54,17 @@ export interface WatchOptions {
   /** Rate of the layer statistics every sink shares; false for none. Default `{ everyMs: 250 }` when a sink other than the console is attached. */
   readonly layerStats?: false | LayerStatsOptions;
   /**
-   * The live views (console, dashboard, Prometheus, `events$`) hear the events at most this
-   * often, ms: in one burst at the first turn of the event loop this long after the last.
-   * 0 delivers at every turn. Default 200. The JSONL recorder is not affected.
+   * The sinks hear the events in batches, at most this often, ms: the JSONL lines are
+   * written and the live views updated at the first turn of the event loop this long after
+   * the last batch (0: at every turn). Exit signals, `jsonl.flush()` and the run's end
+   * deliver what waits at once. Default 200.
    */
-  readonly liveEveryMs?: number;
+  readonly flushEveryMs?: number;
 }
 
 /** A watched run. */
 export interface Watch extends Disposable {
-  /** The merged, sequenced stream the live views receive, in bursts at most every `liveEveryMs` (subscribe for more). */
+  /** The merged, sequenced stream the live views receive, in batches at most every `flushEveryMs` (subscribe for more). */
   readonly events$: Observable<TelemetryEvent>;
   /** The dashboard, when asked for: `dashboard.url` is its address. */
   readonly dashboard: Dashboard | null;
@@ -89,30 +94,40 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
   const auditOptions = options.audits === true ? {} : options.audits || null;
-  const liveEveryMs = options.liveEveryMs ?? defaultLiveEveryMs;
-  if (typeof liveEveryMs !== 'number' || !(liveEveryMs >= 0) || !Number.isFinite(liveEveryMs)) {
-    throw new RangeError(`watch: liveEveryMs must be a number of milliseconds, 0 or more, got ${String(liveEveryMs)}`);
-  }
+  const flushEveryMs = options.flushEveryMs ?? defaultFlushEveryMs;
+  assertMilliseconds(flushEveryMs, 'watch', 'flushEveryMs');
 
   const firstSeq = Math.max(run.state().nextSeq, (recorded?.lastSeq ?? -1) + 1);
-  const sequenced$ = merge(
+  const stamp = sequencer(run.runId, firstSeq);
+  // A run resumed from a checkpoint older than the file's end recomputes steps the file already holds.
+  // Its start and end are its own, whatever step they name (a run resumed at its last step ends where the file does).
+  const fresh = (value: TelemetryEvent | TimedBody): boolean =>
+    recorded?.lastStep == null || value.type === 'run-start' || value.type === 'run-end' || !('step' in value) || value.step > recorded.lastStep;
+  const stampBatch = (batch: readonly (TelemetryEvent | TimedBody)[]): TelemetryEvent[] => {
+    const events: TelemetryEvent[] = [];
+    for (const value of batch) if (fresh(value)) events.push(stamp(value));
+    return events;
+  };
+  // Between steps, an event only joins a queue: the rest (numbering, the file, the views)
+  // is done for the whole batch at once, while the code and data it needs are warm.
+  const flushNow = new Subject<void>();
+  const batches$ = merge(
     run.telemetry$,
-    statsRate ? layerStats$(run, statsRate) : EMPTY,
-    auditOptions ? liveAudits(run, auditOptions) : EMPTY,
+    statsRate ? layerStats$(run, statsRate).pipe(map(timed)) : EMPTY,
+    auditOptions ? liveAudits(run, auditOptions).pipe(map(timed)) : EMPTY,
   ).pipe(
-    // A run resumed from a checkpoint older than the file's end recomputes steps the file already holds.
-    // Its start and end are its own, whatever step they name (a run resumed at its last step ends where the file does).
-    filter((event) => recorded?.lastStep == null || event.type === 'run-start' || event.type === 'run-end' || !('step' in event) || event.step > recorded.lastStep),
-    sequence(run.runId, firstSeq),
+    bufferUntilTick({ maxCount: maxBatch, minIntervalMs: flushEveryMs, flush$: flushNow }),
+    map(stampBatch),
+    filter((batch) => batch.length > 0),
     share(),
   );
-  const events$ = sequenced$.pipe(
-    bufferUntilTick({ maxCount: liveBurst, minIntervalMs: liveEveryMs }),
-    mergeMap((burst) => burst),
+  const events$ = batches$.pipe(
+    mergeMap((batch) => batch),
     share(),
   );
 
-  const jsonl = jsonlOptions ? jsonlSink(sequenced$, jsonlOptions.path, jsonlOptions) : null;
+  const flush = (): void => flushNow.next();
+  const jsonl = jsonlOptions ? recordBatches(batches$, openJsonlRecorder(jsonlOptions.path), flush, jsonlOptions.flushOnExit !== false) : null;
   const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
   const prometheusStarting = options.prometheus ? prometheusSink(events$, options.prometheus === true ? {} : options.prometheus) : null;
   // The dashboard subscribes now; its /metrics reads the Prometheus sink once that resolves.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
+import { decodeEvent, encodedLine, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 
 describe('event codec', () => {
@@ -18,6 +18,26 @@ describe('event codec', () => {
     expect(decoded).toMatchObject({ loss: Number.NaN, samplesPerSecond: Infinity, learningRate: -Infinity });
     const alarm = { ...start!, type: 'alarm', step: 1, kind: 'non-finite-loss', message: 'NaN', policy: 'stop' };
     expect((decodeEvent(encodeEvent(alarm as never)) as { message: unknown }).message).toBe('NaN');
+  });
+
+  it('finds a non-finite number however deep it sits (layer statistics, configuration arrays)', () => {
+    const events = fakeRunEvents({ steps: 5, statsEvery: 5 });
+    const stats = events.find((event) => event.type === 'layer-stats')!;
+    const diverged = { ...stats, activation: { ...(stats as { activation: object }).activation, max: Infinity }, gradient: { norm: Number.NaN, max: -Infinity } };
+    expect(decodeEvent(encodeEvent(diverged as never))).toMatchObject({ activation: { max: Infinity }, gradient: { norm: Number.NaN, max: -Infinity } });
+    const start = { ...events[0]!, config: { schedule: [0.1, Number.NaN] } };
+    expect(encodeEvent(start as never)).toContain('"schedule":[0.1,"NaN"]');
+  });
+
+  it('encodes an event once: the same object gives the same line, a copy is encoded anew', () => {
+    const [, step] = fakeRunEvents({ steps: 1 });
+    expect(encodedLine(step!)).toBeUndefined();
+    const line = encodeEvent(step!);
+    expect(encodedLine(step!)).toBe(line);
+    expect(encodeEvent(step!)).toBe(line);
+    const copy = { ...step!, loss: 0.5 };
+    expect(encodedLine(copy as never)).toBeUndefined();
+    expect(decodeEvent(encodeEvent(copy as never))).toMatchObject({ loss: 0.5 });
   });
 
   it('round-trips float64 values bit for bit', () => {

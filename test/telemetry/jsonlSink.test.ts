@@ -46,6 +46,27 @@ describe('jsonlSink', () => {
     expect(readJsonl(path).events).toEqual(events.slice(0, 5));
   });
 
+  it('with everyMs, writes at most that often, and refuses a bad everyMs', async () => {
+    const path = join(folder, 'run.jsonl');
+    const source = new Subject<TelemetryEvent>();
+    const sink = jsonlSink(source, path, { everyMs: 80 });
+    const events = fakeRunEvents({ steps: 5 });
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    source.next(events[0]!);
+    await turn();
+    expect(readJsonl(path).events).toEqual(events.slice(0, 1));
+    source.next(events[1]!);
+    await turn();
+    expect(readJsonl(path).events).toEqual(events.slice(0, 1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(readJsonl(path).events).toEqual(events.slice(0, 2));
+    source.next(events[2]!);
+    sink.flush();
+    expect(readJsonl(path).events).toEqual(events.slice(0, 3));
+    await sink.dispose();
+    expect(() => jsonlSink(new Subject<TelemetryEvent>(), join(folder, 'other.jsonl'), { everyMs: -1 })).toThrow(/jsonlSink: everyMs must be a number of milliseconds, 0 or more, got -1/);
+  });
+
   it('continues a resumed run after the last seq in the file, with no duplicates', async () => {
     const path = join(folder, 'run.jsonl');
     const first = fakeRunEvents({ steps: 30 });

@@ -121,32 +121,39 @@ describe('watch', () => {
     expect(durations).toHaveLength(10);
     expect(durations.every((d) => Number.isFinite(d) && d > 0)).toBe(true);
   });
-  it('queues each event for the live views between steps and delivers them in bursts; the JSONL recorder has every event as it happens', async () => {
+  it('between steps only queues an event; the file and the views get it in the next batch, or at once on flush()', async () => {
     const path = join(folder, 'run.jsonl');
-    const run = tinyRun(300, { runId: 'bursts' });
+    const run = tinyRun(300, { runId: 'batches' });
     const watching = await watch(run, { console: false, jsonl: path, prometheus: true, layerStats: false });
     const delivered: number[] = [];
     watching.events$.subscribe((event) => delivered.push(event.seq));
-    const seenAtEmission: { seq: number; delivered: number; inFile: number }[] = [];
+    const atEmission: { seq: number; delivered: number; inFile: number }[] = [];
+    const afterFlush: { seq: number; delivered: number; inFile: number }[] = [];
     run.telemetry$.subscribe((event) => {
       if (event.type !== 'step') return;
+      atEmission.push({ seq: event.seq, delivered: delivered.length, inFile: readJsonl(path).events.length });
+      if (event.step % 50 !== 0) return;
       watching.jsonl!.flush();
-      seenAtEmission.push({ seq: event.seq, delivered: delivered.length, inFile: readJsonl(path).events.length });
+      afterFlush.push({ seq: event.seq, delivered: delivered.length, inFile: readJsonl(path).events.length });
     });
     await run.result;
     await watching.finished;
     const { events } = readJsonl(path);
     await watching.dispose();
     // The trainer's seq and the watched stream's agree here (no events added beside them).
-    expect(seenAtEmission.every(({ seq, inFile }) => inFile === seq + 1)).toBe(true);
-    expect(seenAtEmission.every(({ seq, delivered }) => delivered <= seq)).toBe(true);
+    expect(atEmission.every(({ seq, delivered, inFile }) => delivered <= seq && inFile <= seq)).toBe(true);
+    // Batches: most steps find their own event, and several before it, still waiting.
+    expect(atEmission.filter(({ seq, inFile }) => inFile < seq).length).toBeGreaterThan(atEmission.length / 2);
+    expect(afterFlush).toHaveLength(6);
+    expect(afterFlush.every(({ seq, delivered, inFile }) => delivered === seq + 1 && inFile === seq + 1)).toBe(true);
     expect(delivered).toEqual(range(0, events.length));
+    expect(events.map((e) => e.seq)).toEqual(range(0, events.length));
     expect(events.filter((e) => e.type === 'step')).toHaveLength(300);
   });
 
-  it('delivers to the live views at most every liveEveryMs, in order and without loss', async () => {
+  it('delivers to the sinks at most every flushEveryMs, in order and without loss', async () => {
     const run = pacedRun(60, 5, { runId: 'paced' });
-    const watching = await watch(run, { console: false, layerStats: false, liveEveryMs: 60 });
+    const watching = await watch(run, { console: false, layerStats: false, flushEveryMs: 60 });
     const arrivals: { seq: number; type: string; at: number }[] = [];
     watching.events$.subscribe((event) => arrivals.push({ seq: event.seq, type: event.type, at: performance.now() }));
     await run.result;
@@ -164,9 +171,27 @@ describe('watch', () => {
     expect(arrivals.at(-1)!.type).toBe('run-end');
   });
 
-  it('refuses a liveEveryMs that is not a non-negative number, naming it', async () => {
+  it('stamps layer statistics with the time they came, not the time their batch went out', async () => {
+    const run = pacedRun(20, 10, { runId: 'timed' });
+    const watching = await watch(run, { console: false, layerStats: { everySteps: 5 }, flushEveryMs: 400 });
+    const events: TelemetryEvent[] = [];
+    watching.events$.subscribe((event) => events.push(event));
+    await run.result;
+    await watching.finished;
+    await watching.dispose();
+    const stepTime = new Map<number, number>();
+    const stats: { step: number; time: number }[] = [];
+    for (const event of events) {
+      if (event.type === 'step') stepTime.set(event.step, event.time);
+      if (event.type === 'layer-stats') stats.push(event);
+    }
+    expect(stats.length).toBeGreaterThanOrEqual(9);
+    for (const { step, time } of stats) expect(Math.abs(time - stepTime.get(step)!)).toBeLessThan(50);
+  });
+
+  it('refuses a flushEveryMs that is not a non-negative number, naming it', async () => {
     const run = tinyRun(2);
-    await expect(watch(run, { console: false, liveEveryMs: -5 })).rejects.toThrow(/watch: liveEveryMs must be a number of milliseconds, 0 or more, got -5/);
+    await expect(watch(run, { console: false, flushEveryMs: -5 })).rejects.toThrow(/watch: flushEveryMs must be a number of milliseconds, 0 or more, got -5/);
     await run.result;
   });
 });

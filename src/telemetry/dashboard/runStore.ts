@@ -5,7 +5,7 @@
  * event is kept as its encoded JSON line. Events are addressed by position; `positionAfter`
  * maps a Last-Event-ID to where a reconnecting client continues.
  */
-import { encodeEvent } from '../codec.ts';
+import { encodedLine, encodeEvent } from '../codec.ts';
 import { isMilestone, telemetrySchemaVersion, type StepEvent, type TelemetryEvent } from '../events.ts';
 
 /** A column of numbers that grows by doubling: float64 by default, or bytes for small codes. */
@@ -84,6 +84,9 @@ export class RunStore {
       this.kinds.push(Kind.Step);
       this.rows.push(this.steps.step.length);
       for (const field of stepFields) this.steps[field].push(event[field]);
+      // A line already made for this event (by the JSONL sink) is the frame a live client gets next.
+      const line = encodedLine(event);
+      if (line !== undefined) this.cacheFrame(this.length - 1, line);
     } else {
       this.kinds.push(isMilestone(event) ? Kind.Encoded : Kind.EncodedBulk);
       this.rows.push(this.encoded.length);
@@ -133,7 +136,12 @@ export class RunStore {
   frame(position: number): string {
     const slot = position % recentFrames;
     if (this.frameCachePosition[slot] === position) return this.frameCache[slot]!;
-    const frame = `id: ${this.seqs.at(position)}\ndata: ${this.line(position)}\n\n`;
+    return this.cacheFrame(position, this.line(position));
+  }
+
+  private cacheFrame(position: number, line: string): string {
+    const slot = position % recentFrames;
+    const frame = `id: ${this.seqs.at(position)}\ndata: ${line}\n\n`;
     this.frameCache[slot] = frame;
     this.frameCachePosition[slot] = position;
     return frame;

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { assertMilliseconds } from '../attach.ts';
 
 /** Options of {@link bufferUntilTick}. */
 export interface BufferUntilTickOptions {
@@ -29,9 +30,7 @@ export interface BufferUntilTickOptions {
 export function bufferUntilTick<T>(options: BufferUntilTickOptions = {}): OperatorFunction<T, T[]> {
   const maxCount = options.maxCount ?? 1024;
   const minIntervalMs = options.minIntervalMs ?? 0;
-  if (typeof minIntervalMs !== 'number' || !(minIntervalMs >= 0) || !Number.isFinite(minIntervalMs)) {
-    throw new RangeError(`bufferUntilTick: minIntervalMs must be a number of milliseconds, 0 or more, got ${String(minIntervalMs)}`);
-  }
+  assertMilliseconds(minIntervalMs, 'bufferUntilTick', 'minIntervalMs');
   return (source) =>
     new Observable<T[]>((subscriber) => {
       let waiting: T[] = [];
