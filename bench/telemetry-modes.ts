@@ -16,7 +16,7 @@ export const settledAfter = 20;
 
 /** One mode's timed runs. */
 export interface ModeRuns {
-  /** Milliseconds per step from step {@link settledAfter} to the end of the run, one per round. */
+  /** Milliseconds per step from step {@link settledAfter} to the run's last step, one per round. */
   readonly wallMs: number[];
   /**
    * For each run, the mean ms/step of the two runs without listeners just before and just
@@ -27,6 +27,8 @@ export interface ModeRuns {
   readonly cpuMs: number[];
   /** From train() to step {@link settledAfter}, beyond that many steady steps, ms: starting the sinks. */
   readonly setupMs: number[];
+  /** From the last step's event to the run's result, ms: its end event, the last batch, closing the file. */
+  readonly endMs: number[];
   /** Events the sinks received per run. */
   readonly events: number[];
 }

@@ -6,8 +6,8 @@
  *
  * `timing`: runs of the benchmark MLP through `train()`, each mode with listeners in turn,
  * round after round, every such run between two runs without listeners; each run is timed
- * from its 20th step to its end (so that starting the sinks is not counted; it is reported
- * apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
+ * from its 20th step to its last (so that starting the sinks and closing them are not
+ * counted: they are reported apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
  * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
  * Prometheus scrape every second in another process, layer statistics at watch's default
  * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
@@ -83,8 +83,10 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     const handle: TrainHandle = train(graph, take(network, steps, run * steps), { loss: network.loss, optimizer, runId: `bench-${run}` });
     // The clock: the step events the run emits anyway, read by the lightest listener there is.
     let settled = Number.NaN;
+    let lastStep = Number.NaN;
     handle.telemetry$.subscribe((event) => {
       if (event.type === 'step' && event.step === settledAfter) settled = performance.now();
+      if (event.type === 'step' && event.step === steps) lastStep = performance.now();
     });
     let events = 0;
     let watching: Watch | null = null;
@@ -103,12 +105,12 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     for (const subscription of subscriptions) subscription.unsubscribe();
     if (watching) client.leave();
     await watching?.dispose();
-    const steady = (end - settled) / (steps - settledAfter);
-    return { wallMs: steady, cpuMs: (cpu.user + cpu.system) / 1000 / steps, setupMs: settled - start - settledAfter * steady, events };
+    const steady = (lastStep - settled) / (steps - settledAfter);
+    return { wallMs: steady, cpuMs: (cpu.user + cpu.system) / 1000 / steps, setupMs: settled - start - settledAfter * steady, endMs: end - lastStep, events };
   };
 
   for (const mode of telemetryModes) await oneRun(mode, warmup);
-  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], referenceMs: [], cpuMs: [], setupMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
+  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], referenceMs: [], cpuMs: [], setupMs: [], endMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
   const timed = async (mode: TelemetryMode) => {
     // Idle time before every run, outside its time: collections begun in the run before finish here.
     await new Promise<void>((resolve) => setTimeout(resolve, 30));
@@ -116,6 +118,7 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     modes[mode].wallMs.push(result.wallMs);
     modes[mode].cpuMs.push(result.cpuMs);
     modes[mode].setupMs.push(result.setupMs);
+    modes[mode].endMs.push(result.endMs);
     modes[mode].events.push(result.events);
     return result.wallMs;
   };

@@ -37,7 +37,7 @@ const labels: Record<TelemetryMode, string> = {
 
 const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)}%`;
 
-function timingTable(report: TimingReport, plan: (typeof plans)['full']): { table: Table; ratios: Record<string, number>; goal: { sinks: boolean; audits: boolean } } {
+function timingTable(report: TimingReport, plan: (typeof plans)['full']): { table: Table; ratios: Record<string, number>; goal: { sinks: boolean } } {
   const roundRatios = (mode: TelemetryMode) => report.modes[mode].wallMs.map((ms, run) => ms / report.modes[mode].referenceMs[run]!);
   const ratios = Object.fromEntries(Object.keys(report.modes).map((mode) => [mode, median(roundRatios(mode as TelemetryMode))]));
   const rows: Cell[][] = Object.entries(report.modes).map(([mode, runs]) => [
@@ -47,11 +47,14 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
     ratios[mode]!,
     quartiles(roundRatios(mode as TelemetryMode)),
     medianIntervalText(roundRatios(mode as TelemetryMode)),
+    median(runs.setupMs),
+    median(runs.endMs),
     median(runs.cpuMs),
     median(runs.events),
   ]);
   const sinks = verdict(roundRatios('sinks'), goalRatio);
-  const audits = verdict(roundRatios('audits'), goalRatio);
+  const auditRatios = roundRatios('audits');
+  const auditFigures = `${median(auditRatios).toFixed(3)}× (95% interval of the median ${medianIntervalText(auditRatios)})`;
   return {
     table: {
       title: `Telemetry overhead, 784-128-10 MLP at batch 64 through train(): ${plan.rounds} rounds of ${plan.steps}-step runs (${auditRunSteps} with audits), each between two runs without listeners, in one process (medians)`,
@@ -62,21 +65,24 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
         { heading: '÷ none', decimals: 3, suffix: '×' },
         { heading: 'quartiles' },
         { heading: '95% interval' },
+        { heading: 'start ms', decimals: 1 },
+        { heading: 'end ms', decimals: 1 },
         { heading: 'CPU ms/step', decimals: 3 },
         { heading: 'events/run', decimals: 0 },
       ],
       rows,
       notes: [
-        'ms/step: from step 20 to the end of the run (audits and the last events included), so that starting the sinks (servers listening, files opening) is left out.',
+        'ms/step: from step 20 to the last step (audits included). Start: the time to step 20 beyond 20 steady steps (servers listening, files opening);',
+        'end: from the last step to the run’s result (its end event, the last batch, the file synced and closed). Both are paid once a run, and the runs here are a second long.',
         '÷ none: median over rounds of the ratio of each run to the mean of the two runs without listeners just before and after it; quartiles: of those ratios;',
         '95% interval: of their median (distribution-free, from order statistics). The machine’s speed drifts by tens of percent within seconds: neighbours in time drift least.',
         'The SSE client and the Prometheus scrapes (every second) run in another process.',
         `Goal, at most ${pct(goalRatio)} slower with every sink: ${sinks.text}.`,
-        `With audits every 100 steps as well: ${audits.text}.`,
+        `With audits every 100 steps as well (beyond the goal, which is about the sinks: an audit holds training while it checks a layer): ${auditFigures}.`,
       ],
     },
     ratios,
-    goal: { sinks: sinks.met, audits: audits.met },
+    goal: { sinks: sinks.met },
   };
 }
 
