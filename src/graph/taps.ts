@@ -37,7 +37,7 @@ export interface UpdateTap {
   readonly parameter: GraphParameter;
   /** The step's gradient (summed over microbatches and nodes sharing the parameter). */
   readonly gradient: Tensor;
-  /** θ_after − θ_before. */
+  /** θ_after − θ_before, in an array the run writes again at its next sampled step: copy it to keep it past the callback. */
   readonly delta: Tensor;
   /** The parameter itself, after the update: live, so copy it to keep it past the callback. */
   readonly value: Tensor;

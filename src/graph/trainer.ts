@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createRandom, restoreRandom, type Random } from '../tensor/random.ts';
 import { describe } from '../tensor/tensor.ts';
 import { createEventStamper, type EventBody, type TelemetryEvent } from '../telemetry/events.ts';
-import type { Graph } from './graph.ts';
+import type { Graph, GraphParameter } from './graph.ts';
 import { wire, type Wiring } from './wiring.ts';
 import { StepRunner, type OpenStep } from './stepRunner.ts';
 import { assertBatch, assertBatchSource, closeIterator, openEpoch, type BatchSource } from './data.ts';
@@ -94,6 +94,8 @@ interface Boundary {
 class TrainingRun {
   readonly telemetry$ = new Subject<TelemetryEvent>();
   readonly taps: TapSubjects = createTapSubjects();
+  /** Where the update tap's deltas are written, reused from one sampled step to the next. */
+  private readonly deltaBuffers = new Map<GraphParameter, Float64Array>();
   readonly runId: string;
   private readonly wiring: Wiring;
   private readonly runner: StepRunner;
@@ -259,6 +261,7 @@ class TrainingRun {
       optimizer: this.options.optimizer,
       taps: this.taps,
       settled,
+      deltaBuffers: this.deltaBuffers,
     });
     if (applied.alarm) this.raise(applied, settled.step);
     this.steps++;

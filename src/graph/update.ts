@@ -5,7 +5,7 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import type { AlarmEvent } from '../telemetry/events.ts';
-import type { Graph } from './graph.ts';
+import type { Graph, GraphParameter } from './graph.ts';
 import type { Wiring } from './wiring.ts';
 import type { TapSubjects } from './taps.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
@@ -28,10 +28,16 @@ export interface StepContext {
   readonly optimizer: Optimizer;
   readonly taps: TapSubjects;
   readonly settled: SettledStep;
+  /**
+   * Arrays the update tap's deltas are written into, one per parameter, kept by the run
+   * from one sampled step to the next (a fresh array of every parameter's size on every
+   * sampled step cost more than the update itself). Without it, deltas are fresh arrays.
+   */
+  readonly deltaBuffers?: Map<GraphParameter, Float64Array>;
 }
 
 /** Applies a settled step's update, unless its loss or a gradient is non-finite. */
-export function applyStep({ graph, wiring, optimizer, taps, settled }: StepContext): AppliedStep {
+export function applyStep({ graph, wiring, optimizer, taps, settled, deltaBuffers }: StepContext): AppliedStep {
   const { microbatches, step } = settled;
   const loss = stepLoss(microbatches);
   const samples = microbatches.reduce((sum, m) => sum + m.samples, 0);
@@ -49,11 +55,20 @@ export function applyStep({ graph, wiring, optimizer, taps, settled }: StepConte
       optimizer.update(parameter.key, parameter.tensor.data, gradient.data);
       continue;
     }
-    const delta = new Float64Array(parameter.tensor.size);
+    const delta = deltaBufferOf(deltaBuffers, parameter);
     optimizer.update(parameter.key, parameter.tensor.data, gradient.data, delta);
     tap.next({ step, parameter, gradient, delta: new Tensor(delta, parameter.tensor.shape), value: parameter.tensor });
   }
   return { loss, samples };
+}
+
+/** A zeroed array for a parameter's delta: the run's own for that parameter when it keeps them, else a fresh one. */
+function deltaBufferOf(buffers: Map<GraphParameter, Float64Array> | undefined, parameter: GraphParameter): Float64Array {
+  const kept = buffers?.get(parameter);
+  if (kept && kept.length === parameter.tensor.size) return kept.fill(0);
+  const fresh = new Float64Array(parameter.tensor.size);
+  buffers?.set(parameter, fresh);
+  return fresh;
 }
 
 /**

@@ -28,6 +28,9 @@ describe('sgd', () => {
       sgd(0.3).update('p', tapped, gradient, delta);
       expect(Array.from(theta)).toEqual(Array.from(expected));
       expect(Array.from(tapped)).toEqual(Array.from(expected));
+      // The delta is the difference of the stored values, exactly.
+      const before = Float64Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      expect(Array.from(delta)).toEqual(Array.from(expected, (after, i) => after - before[i]!));
     }
   });
 

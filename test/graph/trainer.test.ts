@@ -229,6 +229,28 @@ describe('taps', () => {
     for (const p of net.parameters) expect(Array.from(p.tensor.data)).toEqual(before[p.key]!.map((v, i) => v + deltas[p.key]![i]!));
   });
 
+  it('give every step its own delta, exact, though the run reuses the arrays; a delta an optimizer leaves unwritten reads 0, never an older step\'s', async () => {
+    const net = mlp();
+    const inner = sgd(0.5);
+    let calls = 0;
+    // Writes the delta on the first step only: later steps must not show that step's numbers.
+    const forgetful: typeof inner = { ...inner, update: (key, theta, gradient, delta) => inner.update(key, theta, gradient, calls++ < net.parameters.length ? delta : undefined) };
+    const run = train(net, regressionBatches(1, 2, 3, 2), { loss: mse(), optimizer: forgetful, epochs: 3 });
+    let before = snapshot(net.parameters);
+    const seen: { step: number; key: string; delta: number[]; exact: number[] }[] = [];
+    run.taps.update$.subscribe(({ step, parameter, delta }) => {
+      seen.push({ step, key: parameter.key, delta: Array.from(delta.data), exact: Array.from(parameter.tensor.data, (v, i) => v - before[parameter.key]![i]!) });
+    });
+    run.taps.step$.subscribe(() => { before = snapshot(net.parameters); });
+    await run.result;
+    expect(new Set(seen.map((s) => s.step))).toEqual(new Set([1, 2, 3]));
+    for (const { step, delta, exact } of seen) {
+      if (step === 1) expect(delta).toEqual(exact);
+      else expect(delta.every((d) => d === 0)).toBe(true);
+    }
+    expect(seen.filter((s) => s.step === 1).some((s) => s.delta.some((d) => d !== 0))).toBe(true);
+  });
+
   it('mark step boundaries with no sweep in flight', async () => {
     const run = train(mlp(), regressionBatches(3, 2, 3, 2), { loss: mse(), optimizer: sgd(0.1), microbatches: 2 });
     const boundaries: number[] = [];

@@ -57,8 +57,9 @@ export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
     },
     update(key, theta, gradient, delta) {
       assertLengths(where, key, theta, gradient);
-      if (momentum === 0 && weightDecay === 0 && !delta) {
-        descend(theta, gradient, lr);
+      if (momentum === 0 && weightDecay === 0) {
+        if (delta) descendRecording(theta, gradient, lr, delta);
+        else descend(theta, gradient, lr);
         return;
       }
       const stored = slots.get(key)?.momentumBuffer;
@@ -112,4 +113,28 @@ function descend(theta: Float64Array, gradient: Float64Array, lr: number): void 
     theta[i + 3] = d;
   }
   for (; i < n; i++) theta[i] = theta[i]! + step * gradient[i]!;
+}
+
+/** {@link descend}, also writing θ_after − θ_before into `delta` (for the update tap); the same arithmetic. */
+function descendRecording(theta: Float64Array, gradient: Float64Array, lr: number, delta: Float64Array): void {
+  const step = -lr;
+  const n = theta.length;
+  const whole = n - (n % 2);
+  let i = 0;
+  for (; i < whole; i += 2) {
+    const a0 = theta[i]!;
+    const b0 = theta[i + 1]!;
+    const a = a0 + step * gradient[i]!;
+    const b = b0 + step * gradient[i + 1]!;
+    theta[i] = a;
+    theta[i + 1] = b;
+    delta[i] = a - a0;
+    delta[i + 1] = b - b0;
+  }
+  for (; i < n; i++) {
+    const before = theta[i]!;
+    const after = before + step * gradient[i]!;
+    theta[i] = after;
+    delta[i] = after - before;
+  }
 }
