@@ -16,7 +16,7 @@ const script = fileURLToPath(new URL('../telemetry-run.ts', import.meta.url));
 const goalRatio = 1.03;
 
 const plans = {
-  full: { steps: 200, rounds: 12, warmup: 150, memorySteps: 200_000, samples: 10 },
+  full: { steps: 200, rounds: 20, warmup: 150, memorySteps: 200_000, samples: 10 },
   quick: { steps: 120, rounds: 3, warmup: 100, memorySteps: 50_000, samples: 5 },
 };
 
