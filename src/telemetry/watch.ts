@@ -31,8 +31,9 @@ const maxBatch = 1024;
 
 /**
  * How often the sinks hear the events by default, ms. Five times a second keeps a chart
- * live to the eye, and a batch's cost hardly depends on its size: most of it is the code and
- * data of the sinks coming back into the caches after the training's, and the system calls.
+ * live to the eye, and every batch pays once, whatever its size, for the system calls, the
+ * socket writes, the client waking up, and the sinks' code and data coming back into the
+ * caches after the training's.
  */
 const defaultFlushEveryMs = 200;
 
