@@ -48,6 +48,12 @@ export function medianIntervalText(values: readonly number[], decimals = 3): str
   return interval ? `${interval[0].toFixed(decimals)}–${interval[1].toFixed(decimals)}` : '—';
 }
 
+/** Ratios taken round by round as text: their median, and its 95% interval when there are enough (`1.011× (95% interval of the median 0.967–1.099)`). */
+export function describeRatios(ratios: readonly number[]): string {
+  const interval = medianInterval(ratios);
+  return `${median(ratios).toFixed(3)}×${interval ? ` (95% interval of the median ${interval[0].toFixed(3)}–${interval[1].toFixed(3)})` : ''}`;
+}
+
 /**
  * Whether ratios taken round by round meet a goal of at most `goal`: by their median, and
  * by the whole of the median's 95% interval. Says which, with the figures.
@@ -55,7 +61,7 @@ export function medianIntervalText(values: readonly number[], decimals = 3): str
 export function verdict(ratios: readonly number[], goal: number): { met: boolean; text: string } {
   const middle = median(ratios);
   const interval = medianInterval(ratios);
-  const figures = `${middle.toFixed(3)}×${interval ? ` (95% interval of the median ${interval[0].toFixed(3)}–${interval[1].toFixed(3)})` : ''}`;
+  const figures = describeRatios(ratios);
   if (middle > goal) return { met: false, text: `${figures} — not met` };
   if (interval && interval[1] > goal) return { met: true, text: `${figures} — met by the median, though the interval reaches past the goal` };
   return { met: true, text: `${figures} — met` };

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median, medianIntervalText, quartiles, slope, verdict } from '../harness.ts';
+import { describeRatios, median, medianIntervalText, quartiles, slope, verdict } from '../harness.ts';
 import { auditRunSteps, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetry-modes.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
@@ -53,8 +53,7 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
     median(runs.events),
   ]);
   const sinks = verdict(roundRatios('sinks'), goalRatio);
-  const auditRatios = roundRatios('audits');
-  const auditFigures = `${median(auditRatios).toFixed(3)}× (95% interval of the median ${medianIntervalText(auditRatios)})`;
+  const auditFigures = describeRatios(roundRatios('audits'));
   return {
     table: {
       title: `Telemetry overhead, 784-128-10 MLP at batch 64 through train(): ${plan.rounds} rounds of ${plan.steps}-step runs (${auditRunSteps} with audits), each between two runs without listeners, in one process (medians)`,

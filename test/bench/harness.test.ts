@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, medianInterval, quartiles } from '../../bench/harness.ts';
+import { describeRatios, median, medianInterval, quartiles, verdict } from '../../bench/harness.ts';
 
 describe('the benchmark harness', () => {
   it('takes medians and quartiles of unsorted lists', () => {
@@ -16,5 +16,14 @@ describe('the benchmark harness', () => {
     expect(medianInterval(ranks(8))).toEqual([1, 8]);
     expect(medianInterval(ranks(5))).toBeNull();
     expect(medianInterval(ranks(16), 0.5)).toEqual([7, 10]);
+  });
+
+  it('says a median and its interval, and judges a goal by both', () => {
+    const ratios = Array.from({ length: 16 }, (_, i) => 1 + i / 100); // 1.00 … 1.15
+    expect(describeRatios(ratios)).toBe('1.075× (95% interval of the median 1.030–1.120)');
+    expect(describeRatios([1.01, 1.02])).toBe('1.015×');
+    expect(verdict(ratios, 1.2)).toMatchObject({ met: true, text: expect.stringMatching(/ — met$/) });
+    expect(verdict(ratios, 1.1)).toMatchObject({ met: true, text: expect.stringMatching(/met by the median, though the interval reaches past the goal$/) });
+    expect(verdict(ratios, 1.05)).toMatchObject({ met: false, text: expect.stringMatching(/ — not met$/) });
   });
 });
