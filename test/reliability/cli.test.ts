@@ -10,7 +10,7 @@ import { encodeFloat64 } from '../../src/checkpoint/float64.ts';
 import type { Checkpoint } from '../../src/checkpoint/checkpoint.ts';
 import type { StepEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { finished, spawnTs } from './fixtures/child.ts';
-import { scenarios } from '../../scenarios/index.ts';
+import { scenarios } from '../../src/scenarios/index.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

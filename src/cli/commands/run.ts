@@ -1,12 +1,12 @@
 /**
- * `gradstream run <scenario>`: runs one of the stories in `scenarios/`; `--list` lists them.
+ * `gradstream run <scenario>`: runs one of the stories in `src/scenarios/`; `--list` lists them.
  * A scenario that trains can be checkpointed (`--checkpoint <dir>`: resumed from the
  * directory's checkpoint when it holds one) and recorded (`--jsonl <file>`). Ctrl-C stops
  * training between steps, writes the final checkpoint, flushes the telemetry and exits 130;
  * a second Ctrl-C exits at once.
  */
 import { UsageError, integerOption, parseOptions, type Command } from '../command.ts';
-import { findScenario, scenarios } from '../../../scenarios/index.ts';
+import { findScenario, scenarios } from '../../scenarios/index.ts';
 import { resumableRuns } from '../../checkpoint/resumableRuns.ts';
 import { CheckpointError } from '../../checkpoint/errors.ts';
 

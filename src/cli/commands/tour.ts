@@ -6,12 +6,12 @@
 import { parseOptions, type Command } from '../command.ts';
 import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
 import { startRunDashboard, serveUntilInterrupted, type RunDashboard } from '../../telemetry/serve.ts';
-import { simplest } from '../../../scenarios/simplest.ts';
-import { deeper } from '../../../scenarios/deeper.ts';
-import { wider } from '../../../scenarios/wider.ts';
-import { primerTypos } from '../../../scenarios/primerTypos.ts';
-import { trainMnist } from '../../../scenarios/mnist.ts';
-import type { ScenarioContext } from '../../../scenarios/scenario.ts';
+import { simplest } from '../../scenarios/simplest.ts';
+import { deeper } from '../../scenarios/deeper.ts';
+import { wider } from '../../scenarios/wider.ts';
+import { primerTypos } from '../../scenarios/primerTypos.ts';
+import { trainMnist } from '../../scenarios/mnist.ts';
+import type { ScenarioContext } from '../../scenarios/scenario.ts';
 
 /** Property runs per built-in in the tour's verification table, and the seed that makes it reproducible. */
 const tourRuns = { full: 60, quick: 10 };

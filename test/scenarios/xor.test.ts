@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { xor } from './xor.ts';
-import { recordingContext } from './scenario.ts';
+import { xor } from '../../src/scenarios/xor.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('learns XOR from the default seed: all four answers right, the loss falls by orders of magnitude', async () => {
   const context = recordingContext({ seed: xor.defaultSeed });

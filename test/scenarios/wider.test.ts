@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { wider } from './wider.ts';
-import { recordingContext } from './scenario.ts';
+import { wider } from '../../src/scenarios/wider.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('∂L/∂W is the outer product of ∂L/∂h and x, ∂L/∂x is Wᵀ·∂L/∂h, both agree with finite differences', async () => {
   const context = recordingContext();

@@ -6,17 +6,17 @@
  * after each epoch, and the final accuracy (≥ 95%). The run
  * is deterministic for a given seed: same split, same weights, same batches, same accuracy.
  */
-import { dense } from '../src/layers/dense.ts';
-import { relu } from '../src/layers/relu.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { sequential } from '../src/graph/builder.ts';
-import type { TrainHandle } from '../src/graph/trainer.ts';
-import { evaluate, predict } from '../src/graph/evaluate.ts';
-import { argmaxRows } from '../src/tensor/rows.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import { loadMnist } from '../src/data/mnist.ts';
-import { epochBatches, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../src/data/dataset.ts';
-import type { Graph } from '../src/graph/graph.ts';
+import { dense } from '../layers/dense.ts';
+import { relu } from '../layers/relu.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { sequential } from '../graph/builder.ts';
+import type { TrainHandle } from '../graph/trainer.ts';
+import { evaluate, predict } from '../graph/evaluate.ts';
+import { argmaxRows } from '../tensor/rows.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { epochBatches, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../data/dataset.ts';
+import type { Graph } from '../graph/graph.ts';
 import { defineScenario, startRun, type StartRun } from './scenario.ts';
 
 /** The outcome: test accuracy after each epoch and at the end. */

@@ -10,18 +10,18 @@
  * update rule; the verifier rejecting each with the smallest case it could shrink to; then
  * the corrected form passing the same check.
  */
-import { Tensor } from '../src/tensor/tensor.ts';
-import { defineLayer, defineLoss, sameFeatures } from '../src/layers/defineLayer.ts';
-import { logistic, sigmoid } from '../src/layers/sigmoid.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import type { Layer, Loss, LossSpec } from '../src/layers/contract.ts';
-import { verifyLayer } from '../src/check/verifyLayer.ts';
-import { verifyLoss } from '../src/check/verifyLoss.ts';
-import { formatComparison } from '../src/check/formatReport.ts';
-import { verifyOptimizer, formatDescentResult } from '../src/check/verifyOptimizer.ts';
-import type { VerifyResult } from '../src/check/runProperty.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import type { Optimizer } from '../src/graph/optimizers/optimizer.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { defineLayer, defineLoss, sameFeatures } from '../layers/defineLayer.ts';
+import { logistic, sigmoid } from '../layers/sigmoid.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import type { Layer, Loss, LossSpec } from '../layers/contract.ts';
+import { verifyLayer } from '../check/verifyLayer.ts';
+import { verifyLoss } from '../check/verifyLoss.ts';
+import { formatComparison } from '../check/formatReport.ts';
+import { verifyOptimizer, formatDescentResult } from '../check/verifyOptimizer.ts';
+import type { VerifyResult } from '../check/runProperty.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import type { Optimizer } from '../graph/optimizers/optimizer.ts';
 import { defineScenario } from './scenario.ts';
 
 /** The loss of the primer's deeper network, with the slide's ∂L/∂o as its backward. */

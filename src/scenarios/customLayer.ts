@@ -6,15 +6,15 @@
  * rejects with the smallest case it can find, naming the gradient and the entry; then
  * corrected, passing; then trained inside a network on the iris flowers, β learning too.
  */
-import { Tensor, tensor } from '../src/tensor/tensor.ts';
-import { defineLayer, sameFeatures } from '../src/layers/defineLayer.ts';
-import { logistic } from '../src/layers/sigmoid.ts';
-import { dense } from '../src/layers/dense.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { verifyLayer, formatVerifyResult } from '../src/check/index.ts';
-import { sequential, train, evaluate, adam } from '../src/graph/index.ts';
-import { loadIris, standardize } from '../src/data/iris.ts';
-import { epochBatches, stratifiedSplit } from '../src/data/dataset.ts';
+import { Tensor, tensor } from '../tensor/tensor.ts';
+import { defineLayer, sameFeatures } from '../layers/defineLayer.ts';
+import { logistic } from '../layers/sigmoid.ts';
+import { dense } from '../layers/dense.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { verifyLayer, formatVerifyResult } from '../check/index.ts';
+import { sequential, train, evaluate, adam } from '../graph/index.ts';
+import { loadIris, standardize } from '../data/iris.ts';
+import { epochBatches, stratifiedSplit } from '../data/dataset.ts';
 import { defineScenario } from './scenario.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { customLayer, swish } from './customLayer.ts';
-import { recordingContext } from './scenario.ts';
-import { tensor } from '../src/tensor/tensor.ts';
-import { checkGradients } from '../src/check/checkGradients.ts';
+import { customLayer, swish } from '../../src/scenarios/customLayer.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
+import { tensor } from '../../src/tensor/tensor.ts';
+import { checkGradients } from '../../src/check/checkGradients.ts';
 
 it('catches the planted mistake in ∂L/∂β, passes the corrected swish, and trains with it', async () => {
   const context = recordingContext({ seed: customLayer.defaultSeed, quick: true });

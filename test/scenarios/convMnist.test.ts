@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { convMnist } from './convMnist.ts';
-import { recordingContext } from './scenario.ts';
+import { convMnist } from '../../src/scenarios/convMnist.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('quick run: the convolutional network learns real digits (≥ 80% held out after two epochs on 1,200)', async () => {
   const outcome = await convMnist.run(recordingContext({ seed: convMnist.defaultSeed, quick: true }));

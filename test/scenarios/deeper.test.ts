@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { deeper } from './deeper.ts';
-import { recordingContext } from './scenario.ts';
+import { deeper } from '../../src/scenarios/deeper.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('every gradient read off the streams matches finite differences, and the fit reaches the loss floor', async () => {
   const context = recordingContext({ quick: true });

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { mnist, trainMnist } from './mnist.ts';
-import { recordingContext } from './scenario.ts';
+import { mnist, trainMnist } from '../../src/scenarios/mnist.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('quick run: learns real digits (≥ 90% after three epochs on 3,000) and is deterministic for a seed', async () => {
   const first = await mnist.run(recordingContext({ seed: 0 }));

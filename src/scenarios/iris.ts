@@ -6,16 +6,16 @@
  * the test accuracy with a confusion table. The same seed gives the same split, the same
  * weights and the same accuracy on every machine.
  */
-import { dense } from '../src/layers/dense.ts';
-import { tanh } from '../src/layers/tanh.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { sequential } from '../src/graph/builder.ts';
-import { evaluate, predict } from '../src/graph/evaluate.ts';
-import { adam } from '../src/graph/optimizers/adam.ts';
-import { argmaxRows } from '../src/tensor/rows.ts';
-import { loadIris, standardize } from '../src/data/iris.ts';
-import { epochBatches, stratifiedSplit } from '../src/data/dataset.ts';
-import { formatTable } from '../src/primer/table.ts';
+import { dense } from '../layers/dense.ts';
+import { tanh } from '../layers/tanh.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { sequential } from '../graph/builder.ts';
+import { evaluate, predict } from '../graph/evaluate.ts';
+import { adam } from '../graph/optimizers/adam.ts';
+import { argmaxRows } from '../tensor/rows.ts';
+import { loadIris, standardize } from '../data/iris.ts';
+import { epochBatches, stratifiedSplit } from '../data/dataset.ts';
+import { formatTable } from '../primer/table.ts';
 import { defineScenario, startRun } from './scenario.ts';
 
 /** The outcome: test accuracy and loss, and the number of test flowers. */

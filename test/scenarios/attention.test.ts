@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { attention, reversals } from './attention.ts';
-import { recordingContext } from './scenario.ts';
+import { attention, reversals } from '../../src/scenarios/attention.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('learns to reverse held-out sequences (quick run: ≥ 99% of tokens), and the loss falls by orders of magnitude', async () => {
   const outcome = await attention.run(recordingContext({ seed: attention.defaultSeed, quick: true }));

@@ -1,6 +1,6 @@
 /** Finite differences of a scalar function, for scenarios that check a gradient by hand. */
-import { estimateDerivative, stepFor } from '../src/check/finiteDifference.ts';
-export { relativeError } from '../src/check/report.ts';
+import { estimateDerivative, stepFor } from '../check/finiteDifference.ts';
+export { relativeError } from '../check/report.ts';
 
 /**
  * df/du at u: the Richardson-extrapolated central difference of f with the verifier's step

@@ -6,18 +6,18 @@
  * MLP's), trained with Adam through the streaming runtime, and its accuracy on 1,500
  * held-out digits (≥ 95% after three epochs). Same seed, same split, same result.
  */
-import { conv2d } from '../src/layers/conv2d.ts';
-import { relu } from '../src/layers/relu.ts';
-import { maxPool2d } from '../src/layers/maxPool2d.ts';
-import { flatten } from '../src/layers/flatten.ts';
-import { dense } from '../src/layers/dense.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { argmaxRows } from '../src/tensor/rows.ts';
-import { sequential } from '../src/graph/builder.ts';
-import { predict } from '../src/graph/evaluate.ts';
-import { adam } from '../src/graph/optimizers/adam.ts';
-import { loadMnist } from '../src/data/mnist.ts';
-import { stratifiedSplit, subset, trainingBatches } from '../src/data/dataset.ts';
+import { conv2d } from '../layers/conv2d.ts';
+import { relu } from '../layers/relu.ts';
+import { maxPool2d } from '../layers/maxPool2d.ts';
+import { flatten } from '../layers/flatten.ts';
+import { dense } from '../layers/dense.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { argmaxRows } from '../tensor/rows.ts';
+import { sequential } from '../graph/builder.ts';
+import { predict } from '../graph/evaluate.ts';
+import { adam } from '../graph/optimizers/adam.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { stratifiedSplit, subset, trainingBatches } from '../data/dataset.ts';
 import { defineScenario, startRun } from './scenario.ts';
 
 /** The outcome: held-out accuracy and the run's size. */

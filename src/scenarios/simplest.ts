@@ -6,14 +6,14 @@
  * ∂L/∂w, ∂L/∂b from its backward tap, w and b from the optimizer's update tap. The run goes
  * on until the loss falls below 1e-6.
  */
-import { tensor } from '../src/tensor/tensor.ts';
-import { dense } from '../src/layers/dense.ts';
-import { halfSquaredError } from '../src/layers/halfSquaredError.ts';
-import { sequential } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import { formatTable } from '../src/primer/table.ts';
-import { primerSimplestSetup, type SimplestRow } from '../src/primer/simplest.ts';
+import { tensor } from '../tensor/tensor.ts';
+import { dense } from '../layers/dense.ts';
+import { halfSquaredError } from '../layers/halfSquaredError.ts';
+import { sequential } from '../graph/builder.ts';
+import { train } from '../graph/trainer.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import { formatTable } from '../primer/table.ts';
+import { primerSimplestSetup, type SimplestRow } from '../primer/simplest.ts';
 import { defineScenario } from './scenario.ts';
 
 /** The outcome: every row of the table, and the step at which L < 1e-6. */

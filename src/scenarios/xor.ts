@@ -5,14 +5,14 @@
  * and the loss curve of 2,000 steps of SGD with momentum from a seeded start. XOR is the
  * classic function no single layer can learn; two sigmoid units in a hidden layer can.
  */
-import { tensor } from '../src/tensor/tensor.ts';
-import { dense } from '../src/layers/dense.ts';
-import { sigmoid } from '../src/layers/sigmoid.ts';
-import { halfSquaredError } from '../src/layers/halfSquaredError.ts';
-import { sequential } from '../src/graph/builder.ts';
-import { predict } from '../src/graph/evaluate.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import { formatTable } from '../src/primer/table.ts';
+import { tensor } from '../tensor/tensor.ts';
+import { dense } from '../layers/dense.ts';
+import { sigmoid } from '../layers/sigmoid.ts';
+import { halfSquaredError } from '../layers/halfSquaredError.ts';
+import { sequential } from '../graph/builder.ts';
+import { predict } from '../graph/evaluate.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import { formatTable } from '../primer/table.ts';
 import { textChart } from './chart.ts';
 import { defineScenario, startRun } from './scenario.ts';
 

@@ -2,10 +2,10 @@
  * What a scenario is: a runnable story with a name, a one-line summary, and a `run` that
  * prints as it goes and returns its outcome, so that a test can assert it.
  */
-import { train, type TrainHandle } from '../src/graph/trainer.ts';
-import type { Graph } from '../src/graph/graph.ts';
-import type { BatchSource } from '../src/graph/data.ts';
-import type { TrainOptions } from '../src/graph/trainOptions.ts';
+import { train, type TrainHandle } from '../graph/trainer.ts';
+import type { Graph } from '../graph/graph.ts';
+import type { BatchSource } from '../graph/data.ts';
+import type { TrainOptions } from '../graph/trainOptions.ts';
 
 /** Starts a training run, as `train` does. */
 export type StartRun = (graph: Graph, data: BatchSource, options: TrainOptions) => TrainHandle;

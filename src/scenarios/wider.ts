@@ -9,17 +9,17 @@
  * entry by entry with finite differences of the whole network's loss, and the dense layer
  * itself is then put through the verifier's full check at the same point.
  */
-import { tensor, type Tensor } from '../src/tensor/tensor.ts';
-import { dense } from '../src/layers/dense.ts';
-import { sigmoid } from '../src/layers/sigmoid.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { sequential } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import { checkGradients } from '../src/check/checkGradients.ts';
-import { formatReport } from '../src/check/formatReport.ts';
-import { primerWiderSetup, widerGradients, type WiderSetup } from '../src/primer/wider.ts';
-import { formatNumber, formatTable } from '../src/primer/table.ts';
+import { tensor, type Tensor } from '../tensor/tensor.ts';
+import { dense } from '../layers/dense.ts';
+import { sigmoid } from '../layers/sigmoid.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { sequential } from '../graph/builder.ts';
+import { train } from '../graph/trainer.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import { checkGradients } from '../check/checkGradients.ts';
+import { formatReport } from '../check/formatReport.ts';
+import { primerWiderSetup, widerGradients, type WiderSetup } from '../primer/wider.ts';
+import { formatNumber, formatTable } from '../primer/table.ts';
 import { numericDerivative, relativeError } from './numeric.ts';
 import { defineScenario } from './scenario.ts';
 

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { primerTypos } from './primerTypos.ts';
-import { recordingContext } from './scenario.ts';
+import { primerTypos } from '../../src/scenarios/primerTypos.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('rejects each of the primer\'s three slide formulas with a shrunk case and verifies each correction', async () => {
   const context = recordingContext({ seed: primerTypos.defaultSeed, quick: true });

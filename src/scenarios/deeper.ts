@@ -9,16 +9,16 @@
  * (x, y) points drawn from a "teacher" network, until the loss nears its floor (the
  * targets' own entropy).
  */
-import { tensor, type Tensor } from '../src/tensor/tensor.ts';
-import { dense } from '../src/layers/dense.ts';
-import { sigmoid, logistic } from '../src/layers/sigmoid.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { graph } from '../src/graph/builder.ts';
-import { train } from '../src/graph/trainer.ts';
-import { predict } from '../src/graph/evaluate.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
-import { primerDeeperSetup } from '../src/primer/deeper.ts';
-import { formatNumber, formatTable } from '../src/primer/table.ts';
+import { tensor, type Tensor } from '../tensor/tensor.ts';
+import { dense } from '../layers/dense.ts';
+import { sigmoid, logistic } from '../layers/sigmoid.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { graph } from '../graph/builder.ts';
+import { train } from '../graph/trainer.ts';
+import { predict } from '../graph/evaluate.ts';
+import { sgd } from '../graph/optimizers/sgd.ts';
+import { primerDeeperSetup } from '../primer/deeper.ts';
+import { formatNumber, formatTable } from '../primer/table.ts';
 import { numericDerivative, relativeError } from './numeric.ts';
 import { defineScenario } from './scenario.ts';
 

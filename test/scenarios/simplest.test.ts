@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { simplest } from './simplest.ts';
-import { recordingContext } from './scenario.ts';
+import { simplest } from '../../src/scenarios/simplest.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 const primerRows = [
   { h: 1.1, L: 1.8, dLdh: -1.9, dLdw: -1.9, dLdb: -1.9, w: 0.48, b: 1.38 },

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { iris } from './iris.ts';
-import { recordingContext } from './scenario.ts';
+import { iris } from '../../src/scenarios/iris.ts';
+import { recordingContext } from '../../src/scenarios/scenario.ts';
 
 it('classifies at least 95% of the held-out flowers, reproducibly', async () => {
   const full = await iris.run(recordingContext({ seed: iris.defaultSeed, quick: false }));

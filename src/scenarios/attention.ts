@@ -10,17 +10,17 @@
  * The loss curve, a few held-out sequences, and token and whole-sequence accuracy (≥ 99%
  * of tokens) follow.
  */
-import { Tensor } from '../src/tensor/tensor.ts';
-import { createRandom } from '../src/tensor/random.ts';
-import { argmaxRows } from '../src/tensor/rows.ts';
-import { embedding } from '../src/layers/embedding.ts';
-import { selfAttention } from '../src/layers/selfAttention.ts';
-import { dense } from '../src/layers/dense.ts';
-import { relu } from '../src/layers/relu.ts';
-import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
-import { graph } from '../src/graph/builder.ts';
-import { predict } from '../src/graph/evaluate.ts';
-import { adam } from '../src/graph/optimizers/adam.ts';
+import { Tensor } from '../tensor/tensor.ts';
+import { createRandom } from '../tensor/random.ts';
+import { argmaxRows } from '../tensor/rows.ts';
+import { embedding } from '../layers/embedding.ts';
+import { selfAttention } from '../layers/selfAttention.ts';
+import { dense } from '../layers/dense.ts';
+import { relu } from '../layers/relu.ts';
+import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
+import { graph } from '../graph/builder.ts';
+import { predict } from '../graph/evaluate.ts';
+import { adam } from '../graph/optimizers/adam.ts';
 import { textChart } from './chart.ts';
 import { defineScenario, startRun } from './scenario.ts';
 
