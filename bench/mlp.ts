@@ -10,7 +10,7 @@ import { relu } from '../src/layers/relu.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import type { Layer, Pass } from '../src/layers/contract.ts';
 import type { Batch } from '../src/data/dataset.ts';
-import { sequential, train, sgd } from '../src/graph/index.ts';
+import { sequential, train, sgd } from '../src/index.ts';
 
 /** Layer sizes of the benchmark MLP. */
 export interface MlpSizes {

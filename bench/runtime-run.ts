@@ -15,7 +15,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import type { Layer, Loss, Pass } from '../src/layers/contract.ts';
 import type { Batch } from '../src/data/dataset.ts';
 import { isAllFinite } from '../src/graph/finite.ts';
-import { sequential, sgd, train, type Optimizer } from '../src/graph/index.ts';
+import { sequential, sgd, train, type Optimizer } from '../src/index.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 
 /** One driver's blocks. */

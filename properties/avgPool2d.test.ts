@@ -1,6 +1,6 @@
 /** avgPool2d's gradient, with the padding counted in the divisor or not. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { avgPool2d } from '../src/layers/avgPool2d.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -4,7 +4,7 @@
  * the running statistics. The mode is held fixed through the forward context.
  */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { batchNorm } from '../src/layers/batchNorm.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -1,6 +1,6 @@
 /** conv2d's gradient (dx through col2im, dW, db) on tiny images, with padding, stride and dilation. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { conv2d } from '../src/layers/conv2d.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

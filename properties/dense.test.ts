@@ -1,6 +1,6 @@
 /** dense's gradients: x, W and b, with and without bias, over extra leading axes, wide in fast mode. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { dense } from '../src/layers/dense.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -3,7 +3,7 @@
  * (the layer declares `indexInput`), repeats included, and checks dweight only.
  */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { embedding } from '../src/layers/embedding.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -1,6 +1,6 @@
 /** flatten's gradient: dy reshaped back to x's shape. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { flatten } from '../src/layers/flatten.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

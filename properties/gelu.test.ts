@@ -1,6 +1,6 @@
 /** gelu's gradient, exact (through erf) and in PyTorch's tanh approximation. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { gelu } from '../src/layers/gelu.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -1,6 +1,6 @@
 /** The primer's loss, ½‖h − y‖² averaged over the batch: ∂L/∂h = (h − y)/B. */
 import { describe, it } from 'vitest';
-import { expectLossGradients } from '../src/check/index.ts';
+import { expectLossGradients } from '../src/index.ts';
 import { halfSquaredError } from '../src/layers/halfSquaredError.ts';
 import { realTarget } from '../src/layers/registry.ts';
 

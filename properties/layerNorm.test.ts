@@ -3,7 +3,7 @@
  * included): dx through the mean and the variance of each row, dγ and dβ over every row.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, expectLayerGradients, formatReport } from '../src/check/index.ts';
+import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { layerNorm } from '../src/layers/layerNorm.ts';
 

@@ -1,6 +1,6 @@
 /** Leaky ReLU: kinks at 0, the negative slope checked away from them. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { leakyRelu } from '../src/layers/leakyRelu.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

@@ -1,6 +1,6 @@
 /** logSoftmax over the last axis: ties, logits of ±1e3, rows of one. */
 import { describe, it } from 'vitest';
-import { expectLayerGradients } from '../src/check/index.ts';
+import { expectLayerGradients } from '../src/index.ts';
 import { logSoftmax } from '../src/layers/logSoftmax.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */

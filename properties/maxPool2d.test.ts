@@ -3,7 +3,7 @@
  * gradient routed to the first maximum must lie between the one-sided derivatives.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, expectLayerGradients, formatReport } from '../src/check/index.ts';
+import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { maxPool2d } from '../src/layers/maxPool2d.ts';
 

@@ -1,6 +1,6 @@
 /** Mean squared error: ∂L/∂p = 2(p − t)/N. */
 import { describe, it } from 'vitest';
-import { expectLossGradients } from '../src/check/index.ts';
+import { expectLossGradients } from '../src/index.ts';
 import { mse } from '../src/layers/mse.ts';
 import { realTarget } from '../src/layers/registry.ts';
 

@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatVerifyResult, verifyLayer, verifyLoss } from '../src/check/index.ts';
+import { formatVerifyResult } from '../src/check/runProperty.ts';
+import { verifyLayer } from '../src/check/verifyLayer.ts';
+import { verifyLoss } from '../src/check/verifyLoss.ts';
 import { builtinLayers, builtinLosses } from '../src/layers/registry.ts';
 import { zeros } from '../src/tensor/tensor.ts';
 

@@ -1,6 +1,6 @@
 /** ReLU: the kink at exactly 0 is a kink, not an error, and is never skipped. */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, expectLayerGradients, formatReport } from '../src/check/index.ts';
+import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { relu } from '../src/layers/relu.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 

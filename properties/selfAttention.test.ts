@@ -4,7 +4,7 @@
  * small dModel keep each run fast.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, expectLayerGradients, formatReport } from '../src/check/index.ts';
+import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { selfAttention } from '../src/layers/selfAttention.ts';
 

@@ -1,6 +1,6 @@
 /** Softmax cross-entropy on logits, against probabilities and against class indices. */
 import { describe, it } from 'vitest';
-import { expectLossGradients } from '../src/check/index.ts';
+import { expectLossGradients } from '../src/index.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { probabilityTarget } from '../src/layers/registry.ts';
 import { Tensor } from '../src/tensor/tensor.ts';

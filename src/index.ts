@@ -1,20 +1,36 @@
 /**
- * gradstream: verified gradients and live training telemetry for hand-written layers.
+ * gradstream: verified gradients and live training telemetry for hand-written neural-network
+ * layers.
  *
- * - tensor: float64 tensors, kernels, the seeded random generator
- * - layers: the Layer contract, built-in layers and losses, their registry
- * - check: the gradient verifier
- * - graph: the reactive dataflow runtime, trainer and optimizers
- * - telemetry: training events, statistics and sinks
- * - data: the MNIST digits and iris flowers, seeded splits and batches
- * - checkpoint: saving and resuming a run bit for bit
- * - primer: the backpropagation primer's worked examples
+ * This is the Node entry: the portable part (tensors, layers, the verifier, the runtime, the
+ * telemetry streams; see `browser.ts`) and what needs Node on top of it: the terminal, JSONL
+ * and Prometheus sinks, the live dashboard, checkpoints on disk, and the data sets.
+ *
+ * @packageDocumentation
  */
-export * from './tensor/index.ts';
-export * from './layers/index.ts';
-export * from './check/index.ts';
-export * from './graph/index.ts';
-export * from './telemetry/index.ts';
-export * from './data/index.ts';
-export * from './checkpoint/index.ts';
-export * from './primer/index.ts';
+export * from './browser.ts';
+
+// Telemetry sinks and servers.
+export { watch, type Watch, type WatchOptions } from './telemetry/watch.ts';
+export { consoleSink, type ConsoleSinkOptions } from './telemetry/consoleSink.ts';
+export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './telemetry/jsonlSink.ts';
+export { readJsonl, jsonlEnd, type JsonlRun, type JsonlEnd, type TruncatedLine } from './telemetry/jsonlFile.ts';
+export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './telemetry/prometheusSink.ts';
+export { startDashboard, type Dashboard, type DashboardOptions } from './telemetry/dashboard/server.ts';
+export { startRunDashboard, serveUntilInterrupted, type RunDashboard, type RunDashboardOptions } from './telemetry/serve.ts';
+export { untilInterrupted } from './telemetry/untilInterrupted.ts';
+export type { TextOutput } from './telemetry/textOutput.ts';
+
+// Checkpoints: atomic, exact, resumable.
+export { CheckpointError } from './checkpoint/errors.ts';
+export { captureCheckpoint, type Checkpoint } from './checkpoint/checkpoint.ts';
+export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/codec.ts';
+export { applyCheckpoint } from './checkpoint/restore.ts';
+export { saveCheckpoint, readCheckpoint, loadCheckpoint } from './checkpoint/files.ts';
+export { checkpointRun, type CheckpointRunOptions, type RunCheckpoints } from './checkpoint/checkpointRun.ts';
+export { resumableRuns, type ResumableRuns, type ResumableRunsOptions } from './checkpoint/resumableRuns.ts';
+
+// Real data sets (optional peer dependencies, loaded on first use).
+export { loadMnist } from './data/mnist.ts';
+export { loadIris } from './data/iris.ts';
+export { MissingPackageError } from './data/optionalPackage.ts';

@@ -2,7 +2,7 @@ import { it } from 'vitest';
 import fc from 'fast-check';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { epochBatches, oneHot, stratifiedSplit, subset, trainingBatches, assertDataset, type ClassificationDataset } from '../../src/data/dataset.ts';
-import { standardize } from '../../src/data/iris.ts';
+import { standardize } from '../../src/data/standardize.ts';
 import { attempt, expectNoNaN, junk } from './documented.ts';
 import { fuzzRuns } from './runs.ts';
 

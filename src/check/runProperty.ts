@@ -47,7 +47,7 @@ export function defaultRuns(numRuns: number | undefined): number {
     if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns: expected an integer ≥ 1, got ${describe(numRuns)}`);
     return numRuns;
   }
-  const fromEnvironment = Number(process.env.GRADSTREAM_PROPERTY_RUNS);
+  const fromEnvironment = Number(typeof process === 'object' ? process.env?.['GRADSTREAM_PROPERTY_RUNS'] : undefined);
   return Number.isInteger(fromEnvironment) && fromEnvironment >= 1 ? fromEnvironment : 100;
 }
 

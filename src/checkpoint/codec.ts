@@ -23,7 +23,7 @@ export const checkpointFormat = 'gradstream-checkpoint';
 export const checkpointVersion = 1;
 
 /** The file's bytes for a checkpoint. */
-export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
+export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const { optimizer, ...trainer } = checkpoint.trainer;
   const body = Buffer.from(JSON.stringify({
     savedAt: checkpoint.savedAt,

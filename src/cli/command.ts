@@ -1,9 +1,10 @@
 /** The shape of a CLI command, and the usage error every command throws for bad arguments. */
+import type { TextOutput } from '../telemetry/textOutput.ts';
 
 /** Where a command writes; tests pass their own. */
 export interface CommandOutput {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  readonly stderr: NodeJS.WritableStream;
+  readonly stdout: TextOutput;
+  readonly stderr: TextOutput;
 }
 
 /** A subcommand of `gradstream`. */

@@ -36,13 +36,20 @@ export async function main(args: readonly string[], output: CommandOutput = { st
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (error: unknown) => {
-      process.stderr.write(`gradstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+/**
+ * Runs the CLI on this process's arguments and sets its exit code: what the `gradstream`
+ * binary does. An error no command turned into a message is printed once, without a stack
+ * trace unless GRADSTREAM_DEBUG is set.
+ */
+export async function runFromProcess(): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (error) {
+    const text = error instanceof Error ? (process.env['GRADSTREAM_DEBUG'] ? (error.stack ?? error.message) : error.message) : String(error);
+    process.stderr.write(`gradstream: ${text}\n`);
+    process.exitCode = 1;
+  }
 }
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) void runFromProcess();

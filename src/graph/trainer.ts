@@ -9,7 +9,6 @@
  * runs its backward against parameters changed after its forward.
  */
 import { Subject, type Observable } from 'rxjs';
-import { randomUUID } from 'node:crypto';
 import { createRandom, restoreRandom, type Random } from '../tensor/random.ts';
 import { describe } from '../tensor/tensor.ts';
 import { createEventStamper, type EventBody, type TelemetryEvent } from '../telemetry/events.ts';
@@ -24,6 +23,9 @@ import { evaluate } from './evaluate.ts';
 import { DataError, NonFiniteError, messageOf } from './errors.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
 import type { Batch } from '../data/dataset.ts';
+
+/** A macrotask: `setImmediate` where the engine has it (Node), else a zero-delay timer (browsers). */
+const nextTurn: (resolve: () => void) => void = typeof setImmediate === 'function' ? (resolve) => setImmediate(resolve) : (resolve) => setTimeout(resolve, 0);
 
 /** A running training. */
 export interface TrainHandle {
@@ -119,7 +121,7 @@ class TrainingRun {
     private readonly options: ResolvedTrainOptions,
   ) {
     const resume = options.resume;
-    this.runId = options.runId ?? resume?.runId ?? `run-${randomUUID()}`;
+    this.runId = options.runId ?? resume?.runId ?? `run-${globalThis.crypto.randomUUID()}`;
     this.random = resume ? restoreRandom(resume.random) : createRandom(options.seed);
     this.boundary = { step: resume?.step ?? 0, epoch: resume?.epoch ?? 1, batchesIntoEpoch: resume?.batchesIntoEpoch ?? 0, random: this.random.state() };
     this.skip = this.boundary.batchesIntoEpoch;
@@ -309,7 +311,7 @@ class TrainingRun {
    */
   private yieldDue(): Promise<void> | undefined {
     if (performance.now() - this.lastYield < yieldEveryMs) return undefined;
-    return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+    return new Promise<void>(nextTurn).then(() => {
       this.lastYield = performance.now();
     });
   }

@@ -11,9 +11,14 @@ import { defineLayer, sameFeatures } from '../layers/defineLayer.ts';
 import { logistic } from '../layers/sigmoid.ts';
 import { dense } from '../layers/dense.ts';
 import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
-import { verifyLayer, formatVerifyResult } from '../check/index.ts';
-import { sequential, train, evaluate, adam } from '../graph/index.ts';
-import { loadIris, standardize } from '../data/iris.ts';
+import { verifyLayer } from '../check/verifyLayer.ts';
+import { formatVerifyResult } from '../check/runProperty.ts';
+import { sequential } from '../graph/builder.ts';
+import { train } from '../graph/trainer.ts';
+import { evaluate } from '../graph/evaluate.ts';
+import { adam } from '../graph/optimizers/adam.ts';
+import { loadIris } from '../data/iris.ts';
+import { standardize } from '../data/standardize.ts';
 import { epochBatches, stratifiedSplit } from '../data/dataset.ts';
 import { defineScenario } from './scenario.ts';
 

@@ -29,7 +29,8 @@ export interface SinkParts<T> {
 }
 
 const reportToStderr = (message: string): void => {
-  process.stderr.write(`${message}\n`);
+  if (typeof process === 'object' && process.stderr) process.stderr.write(`${message}\n`);
+  else console.error(message);
 };
 
 /** Subscribes a sink to `source` and returns its handle. `name` appears in failure reports. */

@@ -4,6 +4,7 @@
  * (and every `everySteps`, when given). In both modes the run's start and end,
  * evaluations, failed gradient audits and alarms are printed the moment they arrive.
  */
+import type { TextOutput } from './textOutput.ts';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { StepEvent, TelemetryEvent } from './events.ts';
@@ -15,7 +16,7 @@ import {
 /** Options of {@link consoleSink}. */
 export interface ConsoleSinkOptions {
   /** Where to write. Default `process.stdout`. */
-  readonly output?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly output?: TextOutput;
   /** `'bar'` redraws one line in place; `'lines'` appends plain lines. Default: `'bar'` when the output is a terminal. */
   readonly mode?: 'bar' | 'lines';
   /** Bar mode: the shortest time between redraws, ms. Default 100. */

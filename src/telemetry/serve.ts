@@ -3,6 +3,7 @@
  * `/metrics`) for a run and get its URL, and, in a `--serve` mode, keep it up after the run
  * until Ctrl-C.
  */
+import type { TextOutput } from './textOutput.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
 import { untilInterrupted } from './untilInterrupted.ts';
 import { watch, type Watch, type WatchOptions } from './watch.ts';
@@ -35,7 +36,7 @@ export async function startRunDashboard(run: TrainHandle, options: RunDashboardO
  * The `--serve` mode: once the run has ended and its sinks are flushed, keeps the dashboard
  * up (saying so on `output`) until Ctrl-C or SIGTERM, then closes it.
  */
-export async function serveUntilInterrupted(watching: Watch, output: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function serveUntilInterrupted(watching: Watch, output: TextOutput = process.stdout): Promise<void> {
   await watching.finished;
   if (watching.dashboard) output.write(`the run has ended; the dashboard stays at ${watching.dashboard.url} until Ctrl-C\n`);
   await untilInterrupted();

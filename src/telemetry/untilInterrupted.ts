@@ -4,10 +4,10 @@
  */
 
 /** Resolves with the signal's name on the first SIGINT or SIGTERM; its listeners are removed then. */
-export function untilInterrupted(): Promise<NodeJS.Signals> {
+export function untilInterrupted(): Promise<'SIGINT' | 'SIGTERM'> {
   return new Promise((resolve) => {
     const signals = ['SIGINT', 'SIGTERM'] as const;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
       for (const name of signals) process.off(name, onSignal);
       resolve(signal);
     };

@@ -68,7 +68,7 @@ describe('gradstream check', () => {
   });
 
   it('runs as a real command: exit codes 0 and 1 from a child process', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['bin/gradstream.mjs', 'check', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     const passing = run('test/check/fixtures/swish.ts', '--runs', '3');
     expect(passing.status, passing.stderr).toBe(0);
     expect(passing.stdout).toMatch(/^swish\s.*ok$/m);

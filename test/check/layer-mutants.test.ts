@@ -6,7 +6,7 @@
  * default options. (The correct layers pass the same verification in properties/.)
  */
 import { describe, expect, it } from 'vitest';
-import { verifyLayer, formatVerifyResult } from '../../src/check/index.ts';
+import { verifyLayer, formatVerifyResult } from '../../src/index.ts';
 import { layerNorm } from '../../src/layers/layerNorm.ts';
 import { conv2d } from '../../src/layers/conv2d.ts';
 import { selfAttention } from '../../src/layers/selfAttention.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMnist } from '../../src/data/mnist.ts';
-import { loadIris, standardize } from '../../src/data/iris.ts';
+import { loadIris } from '../../src/data/iris.ts';
+import { standardize } from '../../src/data/standardize.ts';
 import { stratifiedSplit, epochBatches, oneHot, subset } from '../../src/data/dataset.ts';
 
 describe('MNIST digits', () => {

@@ -9,9 +9,9 @@ import { createRandom, type Random } from '../../src/tensor/random.ts';
 import { argmaxRows } from '../../src/tensor/rows.ts';
 import {
   avgPool2d, batchNorm, conv2d, dense, dropout, embedding, flatten, gelu, layerNorm, maxPool2d, relu, selfAttention, softmaxCrossEntropy,
-} from '../../src/layers/index.ts';
+} from '../../src/index.ts';
 import type { Layer } from '../../src/layers/contract.ts';
-import { computeGradients, predict, sequential } from '../../src/graph/index.ts';
+import { computeGradients, predict, sequential } from '../../src/index.ts';
 import { asLayer, forwardAll, inferShapes, sgdStep } from './sequential.ts';
 import { analyticGradients, numericGradients, sampleTensor, worstError } from './numericGradient.ts';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as layers from '../../src/layers/index.ts';
+import * as layers from '../../src/index.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import type { ForwardContext, Layer } from '../../src/layers/contract.ts';
 

@@ -24,7 +24,7 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** The gradstream binary in a child process. */
-const gradstream = (...args: string[]) => spawnTs('bin/gradstream.mjs', args);
+const gradstream = (...args: string[]) => spawnTs('src/cli/main.ts', args);
 
 describe('usage errors exit 2 with the usage', () => {
   it.each([
