@@ -59,7 +59,7 @@ export { lossCase, type LossCase, type LossCaseOptions } from './check/arbitrari
 export { gradientValues, type BatchSize, type ValueOptions } from './check/arbitraries/values.ts';
 
 // The dataflow runtime: graphs, training, evaluation, optimizers.
-export { graph, sequential, type GraphBuilder, type GraphOptions, type NodeOptions, type NodeRef } from './graph/builder.ts';
+export { graph, sequential, type GraphBuilder, type GraphOptions, type NodeOptions, type NodeRef, type SequentialOptions } from './graph/builder.ts';
 export type { Graph, GraphNode, GraphParameter, ConsumerEdge, NodeKind } from './graph/graph.ts';
 export { addMerge, concatMerge, type Merge, type MergeInput } from './graph/merges.ts';
 export { wire, type Wiring, type WiringOptions, type EdgeOperator, type SweepGradients } from './graph/wiring.ts';

@@ -1,7 +1,8 @@
 /**
  * Building graphs: a chain with {@link sequential}, or any DAG with {@link graph}'s builder.
  * Every node's output shape is inferred as it is added, so a misfit fails at the line that
- * adds the node, naming both nodes and both shapes.
+ * adds the node, naming both nodes and both shapes. A chain whose first layer declares its
+ * input features (`dense(3, 4)` takes [3]) needs no `inputFeatures`.
  *
  * ```ts
  * const g = graph({ inputFeatures: [784] });
@@ -11,16 +12,27 @@
  * const net = g.output(g.node(dense(128, 10), g.concat(g.add(a, b), b)));
  * ```
  */
-import { ShapeError, describe, formatShape, sizeOf } from '../tensor/tensor.ts';
+import { ShapeError, describe, formatShape } from '../tensor/tensor.ts';
 import type { Layer } from '../layers/contract.ts';
+import { checkFeatures } from '../layers/defineLayer.ts';
 import { freezeGraph, type Graph, type NodeDraft } from './graph.ts';
 import { addMerge, concatMerge, type Merge } from './merges.ts';
-import { inferLayerFeatures } from './shapes.ts';
+import { declaredInputFeatures, endsWith, inferLayerFeatures } from './shapes.ts';
 
-/** Options of {@link graph} and {@link sequential}. */
+/** Options of {@link graph}. */
 export interface GraphOptions {
   /** Shape of one input sample, without the batch axis (`[784]`, `[1, 28, 28]`). Required. */
   readonly inputFeatures: readonly number[];
+}
+
+/** Options of {@link sequential}. */
+export interface SequentialOptions {
+  /**
+   * Shape of one input sample, without the batch axis. Default: the input features the
+   * first layer declares (`[in]` for `dense(in, out)`); required when it declares none
+   * (conv2d, batchNorm, an embedding, activations).
+   */
+  readonly inputFeatures?: readonly number[];
 }
 
 /** Options of a node. */
@@ -50,7 +62,11 @@ export interface GraphBuilder {
   output(node: NodeRef): Graph;
 }
 
-/** A builder for a graph whose samples have `inputFeatures`. */
+/**
+ * A builder for a graph whose samples have `inputFeatures`. They are required here, even
+ * when the first layer declares its own: the input node exists, with its shape, before any
+ * layer is attached to it, and several layers may read it.
+ */
 export function graph(options: GraphOptions): GraphBuilder {
   const inputFeatures = validateFeatures(options);
   const drafts: NodeDraft[] = [{ name: 'input', kind: 'input', op: 'input', inputs: [], features: inputFeatures }];
@@ -105,15 +121,43 @@ export function graph(options: GraphOptions): GraphBuilder {
   };
 }
 
-/** A chain of layers, each feeding the next. */
-export function sequential(layers: readonly Layer[], options: GraphOptions): Graph {
+/**
+ * A chain of layers, each feeding the next, like PyTorch's `nn.Sequential`. The input
+ * features default to those the first layer declares: `sequential([dense(3, 4), tanh(),
+ * dense(4, 2)])` takes samples of shape [3].
+ */
+export function sequential(layers: readonly Layer[], options: SequentialOptions = {}): Graph {
   if (!Array.isArray(layers) || layers.length === 0) {
     throw new RangeError(`sequential: expected a non-empty array of layers, got ${describe(layers)}`);
   }
-  const g = graph(options);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`sequential: options must be an object such as { inputFeatures: [784] }, got ${describe(options)}`);
+  }
+  const g = graph({ inputFeatures: sequentialInput(layers[0], options.inputFeatures) });
   let node = g.input();
   layers.forEach((layer) => (node = g.node(layer, node)));
   return g.output(node);
+}
+
+/** The chain's input features: the given ones, else the first layer's declared ones; throws when neither is known or they disagree. */
+function sequentialInput(first: unknown, given: readonly number[] | undefined): readonly number[] {
+  assertLayer(first, 'sequential');
+  const declared = declaredInputFeatures(first, `sequential: the first layer (${first.name})`);
+  if (given === undefined) {
+    if (declared) return declared;
+    throw new TypeError(
+      `sequential: the first layer (${first.name}) does not declare its input features, so the input shape cannot be inferred; ` +
+        `pass { inputFeatures }, the shape of one sample without the batch axis (such as [784] for vectors, [channels, height, width] for images)`,
+    );
+  }
+  const features = checkFeatures(given, 'sequential: inputFeatures');
+  if (declared && !endsWith(features, declared)) {
+    throw new ShapeError(
+      `sequential: { inputFeatures: ${formatShape(features)} } disagrees with the first layer (${first.name}), which declares input features ${formatShape(declared)}; ` +
+        `pass { inputFeatures: ${formatShape(declared)} } (or more leading axes before them), or leave it out`,
+    );
+  }
+  return features;
 }
 
 /** The drafts with the output last; throws when a node does not lead to the output. */
@@ -146,16 +190,18 @@ function explicitName(drafts: readonly NodeDraft[], name: unknown): string {
 }
 
 function validateFeatures(options: GraphOptions): readonly number[] {
-  const features = options?.inputFeatures;
-  if (!Array.isArray(features)) throw new TypeError(`graph: inputFeatures must be an array of positive integers, got ${describe(features)}`);
-  sizeOf(features, 'graph: inputFeatures');
-  if (features.some((d) => d < 1)) throw new ShapeError(`graph: inputFeatures ${formatShape(features)} has a zero dimension; expected positive integers`);
-  return features.slice();
+  if (options?.inputFeatures === undefined) {
+    throw new TypeError(
+      `graph: expected options { inputFeatures }, the shape of one sample without the batch axis (such as [784]), got ${describe(options)}; ` +
+        `only sequential can take them from its first layer`,
+    );
+  }
+  return checkFeatures(options.inputFeatures, 'graph: inputFeatures');
 }
 
-function assertLayer(layer: unknown): asserts layer is Layer {
+function assertLayer(layer: unknown, where = 'graph.node'): asserts layer is Layer {
   const candidate = layer as Layer | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.forward !== 'function' || typeof candidate.name !== 'string' || typeof candidate.params !== 'object') {
-    throw new TypeError(`graph.node: expected a Layer (name, params, forward), got ${describe(layer)}`);
+    throw new TypeError(`${where}: expected a Layer (name, params, forward), got ${describe(layer)}`);
   }
 }

@@ -53,6 +53,16 @@ export interface Layer {
    */
   outputShape?(inputFeatures: readonly number[]): readonly number[];
   /**
+   * The input features (shape without the batch axis) the layer fixes, when it fixes them
+   * all: `[in]` for `dense(in, out)`, `[features]` for `layerNorm(features)`. The layer must
+   * take exactly this shape, and any input it takes must end with it (more leading axes are
+   * allowed: dense over a sequence takes [sequence, in]). `sequential` starts from it when no
+   * `inputFeatures` are given, and the graph refuses at build time a node whose input does not
+   * end with it. Absent (the default) when the data decides part of the shape: conv2d fixes
+   * its channels but not the image size, batch norm its first axis but not what follows.
+   */
+  readonly inputFeatures?: readonly number[];
+  /**
    * For layers whose input is integer indices (an embedding): the number of valid
    * indices. Such a layer has no meaningful dx; the verifier draws integer inputs and
    * checks only the parameter gradients.

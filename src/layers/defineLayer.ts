@@ -19,6 +19,8 @@ export interface LayerDefinition<Saved> {
   readonly buffers?: Params;
   /** Output features for input features; throws a ShapeError when the input does not fit. */
   readonly outputShape?: (inputFeatures: readonly number[]) => readonly number[];
+  /** The input features the layer fixes, when it fixes them all (see {@link Layer.inputFeatures}). Default: none. */
+  readonly inputFeatures?: readonly number[];
   readonly indexInput?: { readonly count: number };
   readonly nonFiniteReason?: string;
   /** y = f(x; θ), and what backward will need. */
@@ -33,6 +35,7 @@ const noParams: Params = Object.freeze({});
 export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
   const params = definition.params ? Object.freeze({ ...definition.params }) : noParams;
   const name = definition.name;
+  const inputFeatures = definition.inputFeatures === undefined ? undefined : checkFeatures(definition.inputFeatures, `${name}: inputFeatures`);
   const layer: Layer = {
     name,
     params,
@@ -56,6 +59,7 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     ...layer,
     ...(definition.buffers ? { buffers: Object.freeze({ ...definition.buffers }) } : {}),
     ...(definition.outputShape ? { outputShape: definition.outputShape } : {}),
+    ...(inputFeatures ? { inputFeatures } : {}),
     ...(definition.indexInput ? { indexInput: definition.indexInput } : {}),
     ...(definition.nonFiniteReason ? { nonFiniteReason: definition.nonFiniteReason } : {}),
   });
@@ -119,6 +123,18 @@ export function positiveInteger(value: unknown, what: string): number {
   }
   if (value > 2 ** 31) throw new RangeError(`${what}: ${value} is past the size limit of a tensor dimension, 2^31`);
   return value;
+}
+
+/**
+ * Checks a shape without the batch axis (a graph's or a layer's input features): an array
+ * of positive integers within the size limit of a tensor. Returns a frozen copy; the error
+ * names `where` and what was given.
+ */
+export function checkFeatures(features: unknown, where: string): readonly number[] {
+  if (!Array.isArray(features)) throw new TypeError(`${where} must be an array of positive integers, got ${describe(features)}`);
+  sizeOf(features, where);
+  if (features.some((d) => d < 1)) throw new ShapeError(`${where} ${formatShape(features)} has a zero dimension; expected positive integers`);
+  return Object.freeze(features.slice());
 }
 
 /** Output shape of layers that keep their input's shape. */

@@ -47,6 +47,7 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
   return defineLayer({
     name,
     params: withBias ? { W, b } : { W },
+    inputFeatures: [inFeatures],
     outputShape: (features) => {
       expectLastFeature(name, features, inFeatures);
       return [...features.slice(0, -1), outFeatures];

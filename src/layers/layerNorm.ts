@@ -35,6 +35,8 @@ export function layerNorm(features: number, options: LayerNormOptions = {}): Lay
   return defineLayer({
     name,
     params: { gamma, beta },
+    // Normalised over the last axis only, like dense: [features] alone, or after any leading axes.
+    inputFeatures: [features],
     outputShape: (inputFeatures) => {
       expectLastFeature(name, inputFeatures, features);
       return inputFeatures.slice();

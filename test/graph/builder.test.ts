@@ -4,6 +4,11 @@ import { dense } from '../../src/layers/dense.ts';
 import { relu } from '../../src/layers/relu.ts';
 import { tanh } from '../../src/layers/tanh.ts';
 import { defineLayer } from '../../src/layers/defineLayer.ts';
+import { layerNorm } from '../../src/layers/layerNorm.ts';
+import { batchNorm } from '../../src/layers/batchNorm.ts';
+import { conv2d } from '../../src/layers/conv2d.ts';
+import { embedding } from '../../src/layers/embedding.ts';
+import { builtinLayers } from '../../src/layers/registry.ts';
 import { graph, sequential } from '../../src/graph/builder.ts';
 import { predict } from '../../src/graph/evaluate.ts';
 
@@ -33,6 +38,103 @@ describe('sequential', () => {
     expect(() => sequential([relu()], { inputFeatures: 'x' as never })).toThrow(/inputFeatures must be an array/);
     expect(() => sequential([relu()], { inputFeatures: [0] })).toThrow(/zero dimension/);
     expect(() => sequential([{} as never], { inputFeatures: [2] })).toThrow(/expected a Layer/);
+  });
+});
+
+describe('sequential without inputFeatures', () => {
+  /** An element-wise layer that declares [3] but has no outputShape: its shape is probed. */
+  const declaresThree = (probed: (shape: readonly number[]) => void = () => undefined) =>
+    defineLayer({
+      name: 'scale',
+      inputFeatures: [3],
+      forward: (x) => {
+        probed(x.shape);
+        return { y: x, saved: 0 };
+      },
+      backward: (dy) => ({ dx: dy }),
+    });
+
+  it('takes the input features from a first layer that declares them, as nn.Sequential users expect', () => {
+    const net = sequential([dense(3, 4), tanh(), dense(4, 2)]);
+    expect(net.nodes.map((n) => [n.name, n.features])).toEqual([
+      ['input', [3]],
+      ['dense_1', [4]],
+      ['tanh_1', [4]],
+      ['dense_2', [2]],
+    ]);
+    expect(predict(net, tensor([[1, 2, 3]])).shape).toEqual([1, 2]);
+    expect(sequential([layerNorm(5), dense(5, 1)]).input.features).toEqual([5]);
+  });
+
+  it('says which first layer declares nothing and to pass { inputFeatures }', () => {
+    for (const [layer, name] of [[conv2d(1, 2, 3), 'conv2d'], [batchNorm(3), 'batchNorm'], [embedding(10, 4), 'embedding'], [tanh(), 'tanh']] as const) {
+      expect(() => sequential([layer])).toThrow(
+        new RegExp(`^sequential: the first layer \\(${name}\\) does not declare its input features, so the input shape cannot be inferred; pass \\{ inputFeatures \\}`),
+      );
+    }
+    expect(sequential([conv2d(1, 2, 3)], { inputFeatures: [1, 5, 5] }).output.features).toEqual([2, 3, 3]);
+    expect(sequential([embedding(10, 4)], { inputFeatures: [6] }).output.features).toEqual([6, 4]);
+  });
+
+  it('refuses inputFeatures that disagree with what the first layer declares, and accepts more leading axes', () => {
+    expect(() => sequential([dense(3, 4)], { inputFeatures: [5] })).toThrow(ShapeError);
+    expect(() => sequential([dense(3, 4)], { inputFeatures: [5] })).toThrow(
+      'sequential: { inputFeatures: [5] } disagrees with the first layer (dense), which declares input features [3]; pass { inputFeatures: [3] } (or more leading axes before them), or leave it out',
+    );
+    expect(() => sequential([dense(3, 4)], { inputFeatures: [3, 2] })).toThrow(/\{ inputFeatures: \[3, 2\] \} disagrees/);
+    expect(sequential([dense(3, 4)], { inputFeatures: [7, 3] }).output.features).toEqual([7, 4]);
+    expect(() => sequential([dense(3, 4)], { inputFeatures: 'x' as never })).toThrow(/sequential: inputFeatures must be an array of positive integers, got/);
+    expect(() => sequential([dense(3, 4)], null as never)).toThrow(/sequential: options must be an object/);
+  });
+
+  it('refuses at build time a node fed other features than its layer declares, naming both nodes', () => {
+    expect(() => sequential([dense(2, 5), tanh(), dense(3, 4)])).toThrow(
+      /^graph: dense_2 \(dense\) cannot take the output of tanh_1 \[5\]: dense: expected input features \[\.\.\., 3\], got \[5\]$/,
+    );
+    // Without outputShape, the declared features are checked before any forward pass is tried.
+    const probes: (readonly number[])[] = [];
+    expect(() => sequential([dense(2, 5), declaresThree((shape) => probes.push(shape))])).toThrow(
+      'graph: scale_1 (scale) cannot take the output of dense_1 [5]: scale declares input features [3]; expected an input ending with them, [..., 3]',
+    );
+    expect(probes).toEqual([]);
+    const g = graph({ inputFeatures: [5] });
+    expect(() => g.node(dense(3, 4), g.input())).toThrow(/dense_1 \(dense\) cannot take the output of input \[5\]/);
+    expect(sequential([declaresThree((shape) => probes.push(shape))]).output.features).toEqual([3]);
+    expect(probes).toEqual([[1, 3]]);
+  });
+
+  it('keeps graph() explicit: its input exists before any layer, so it asks for inputFeatures', () => {
+    expect(() => graph(undefined as never)).toThrow(/^graph: expected options \{ inputFeatures \}.*got undefined; only sequential can take them from its first layer$/);
+    expect(() => graph({} as never)).toThrow(TypeError);
+  });
+
+  it('passes declared features through defineLayer, checked and frozen', () => {
+    const layer = declaresThree();
+    expect(layer.inputFeatures).toEqual([3]);
+    expect(Object.isFrozen(layer.inputFeatures)).toBe(true);
+    expect(dense(3, 4).inputFeatures).toEqual([3]);
+    expect(() => defineLayer({ name: 'bad', inputFeatures: [2, 0], forward: (x) => ({ y: x, saved: 0 }), backward: (dy) => ({ dx: dy }) })).toThrow(
+      'bad: inputFeatures [2, 0] has a zero dimension; expected positive integers',
+    );
+    expect(() => defineLayer({ name: 'bad', inputFeatures: 3 as never, forward: (x) => ({ y: x, saved: 0 }), backward: (dy) => ({ dx: dy }) })).toThrow(
+      /^bad: inputFeatures must be an array of positive integers, got 3$/,
+    );
+    const handWritten = { ...dense(3, 4), inputFeatures: ['three'] as never };
+    expect(() => sequential([handWritten])).toThrow('sequential: the first layer (dense): inputFeatures: shape ["three"] has a dimension that is not a non-negative integer');
+  });
+
+  it('every built-in layer that declares input features takes exactly them, alone in a sequential', () => {
+    const declaring = builtinLayers.filter((entry) => entry.make().inputFeatures !== undefined);
+    // dense and layerNorm act on the last axis only; the others leave part of the shape to the data.
+    expect(declaring.map((entry) => entry.name)).toEqual(['dense', 'layerNorm']);
+    for (const entry of declaring) {
+      const layer = entry.make();
+      const net = sequential([layer]);
+      expect(net.input.features).toEqual(layer.inputFeatures);
+      expect(net.output.features).toEqual(layer.outputShape!(layer.inputFeatures!));
+      // The registry's example input (the verifier's) ends with them too.
+      expect(entry.features.slice(-layer.inputFeatures!.length)).toEqual(layer.inputFeatures);
+    }
   });
 });
 
