@@ -64,3 +64,13 @@ function lastNonBlankBefore(lines: readonly string[], index: number): string | u
   }
   return undefined;
 }
+
+/** The 1-based lines of `markdown` that belong to a fenced block, its fences included. */
+export function fencedLines(markdown: string): Set<number> {
+  const lines = new Set<number>();
+  for (const block of fencedBlocks(markdown)) {
+    const length = block.code === '' ? 0 : block.code.split('\n').length - 1;
+    for (let line = block.fenceLine; line <= block.fenceLine + length + 1; line++) lines.add(line);
+  }
+  return lines;
+}
