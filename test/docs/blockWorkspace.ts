@@ -88,6 +88,7 @@ export function writeBlockWorkspace(pages: readonly Page[]): BlockWorkspace {
     // Every block is a module of its own, so two blocks may both declare `net`.
     compilerOptions: { moduleDetection: 'force', paths: Object.fromEntries(Object.entries(mapped).map(([specifier, file]) => [specifier, [file]])) },
     files,
+    include: [], // not the repository's own: only the blocks, and what they import
   }, null, 2)}\n`);
   return { folder, tsconfig, blocks, mapped, unmapped };
 }
