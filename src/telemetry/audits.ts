@@ -1,12 +1,18 @@
 /**
- * Live gradient audits: every N steps, the verifier's fast check runs on one layer (round
- * robin over the graph's layer nodes) at the input that layer saw in the live batch, and
- * the result becomes an `audit` event; a failure also raises an `audit-failed` alarm. The
- * check runs at a step boundary, when no pass is in flight, on at most `maxRows` samples of
- * the batch; it restores the layer's parameters and buffers, so training continues exactly as
- * it would have. It holds training while it runs, for a time that grows with the layer's
- * parameters more than with the rows (fast mode reads and perturbs every parameter along each
- * probe): a few ms for small layers, 25–50 ms for dense(784, 128).
+ * Live gradient audits: the verifier's fast check runs on one layer at a time (round robin
+ * over the graph's layer nodes) at the input that layer saw in the live batch, and the result
+ * becomes an `audit` event; a failure also raises an `audit-failed` alarm. The check runs at a
+ * step boundary, when no pass is in flight, on at most `maxRows` samples of the batch; it
+ * restores the layer's parameters and buffers, so training continues exactly as it would have.
+ * It holds training while it runs, for a time that grows with the layer's parameters more than
+ * with the rows (fast mode reads and perturbs every parameter along each probe): a few ms for
+ * small layers, 25–50 ms for dense(784, 128).
+ *
+ * Schedule: a first sweep audits every layer once, one layer at each of the first step
+ * boundaries, so even a short run (or one that fails early) has checked all of its layers;
+ * then one layer every `everySteps` steps, in turn. Every boundary still holds training for
+ * at most one layer's check: the sweep spreads the layers over consecutive steps instead of
+ * checking them all at once.
  */
 import { Observable } from 'rxjs';
 import { Tensor } from '../tensor/tensor.ts';
@@ -19,7 +25,7 @@ import { assertOptions, assertRun } from './attach.ts';
 
 /** Options of {@link liveAudits}. */
 export interface AuditOptions {
-  /** Audit after every this many steps. Default 100. */
+  /** After the first sweep (every layer once, one per step from the first step), audit one layer every this many steps. Default 100. */
   readonly everySteps?: number;
   /** Samples of the live batch the check uses (the first rows). Default 8. */
   readonly maxRows?: number;
@@ -44,9 +50,9 @@ export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observab
   if (candidates.length === 0) throw new RangeError(`liveAudits: no layer node to audit${options.layers ? ` among ${options.layers.join(', ')}` : ''}`);
 
   return new Observable<AuditBody>((subscriber) => {
-    let turn = 0;
+    let turn = 0; // audits so far: the first candidates.length of them are the first sweep
     let kept: { step: number; x: Tensor } | null = null;
-    const due = (step: number): boolean => step % everySteps === 0;
+    const due = (step: number): boolean => turn < candidates.length || step % everySteps === 0;
     const forward = run.taps.forward$.subscribe(({ tag, node, inputs }) => {
       if (tag.backward && tag.microbatch === 0 && due(tag.step) && node === candidates[turn % candidates.length]) {
         kept = { step: tag.step, x: inputs[0]! };
@@ -58,7 +64,7 @@ export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observab
         const node = candidates[turn++ % candidates.length]!;
         const x = firstRows(kept.x, maxRows);
         kept = null;
-        for (const body of audit(node, x, step, options.probes ?? 2)) subscriber.next(body);
+        for (const body of audit(node, x, step, options.probes ?? 2, candidates.length)) subscriber.next(body);
       },
       complete: () => subscriber.complete(),
     });
@@ -69,8 +75,8 @@ export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observab
   });
 }
 
-/** Runs the fast check on one layer and returns its audit event, and an alarm when it fails. */
-function audit(node: GraphNode, x: Tensor, step: number, probes: number): AuditBody[] {
+/** Runs the fast check on one layer (of `auditableLayers` in turn) and returns its audit event, and an alarm when it fails. */
+function audit(node: GraphNode, x: Tensor, step: number, probes: number, auditableLayers: number): AuditBody[] {
   const layer = node.layer!;
   const buffers = Object.values(layer.buffers ?? {}).map((buffer) => [buffer, buffer.data.slice()] as const);
   const started = performance.now();
@@ -85,7 +91,7 @@ function audit(node: GraphNode, x: Tensor, step: number, probes: number): AuditB
   const lines = formatReport(report).split('\n');
   const summary = report.ok ? lines[0]! : [lines[0], ...lines.slice(1).filter((line) => line.trimStart().startsWith('✗')).map((line) => line.trim())].join('; ');
   const worstRelativeError = report.worst?.relativeError ?? 0;
-  const auditBody: EventBody<AuditEvent> = { type: 'audit', step, layer: node.name, ok: report.ok, worstRelativeError, summary: summary.replace(layer.name, node.name), durationMs };
+  const auditBody: EventBody<AuditEvent> = { type: 'audit', step, layer: node.name, ok: report.ok, worstRelativeError, summary: summary.replace(layer.name, node.name), durationMs, auditableLayers };
   if (report.ok) return [auditBody];
   const alarm: EventBody<AlarmEvent> = {
     type: 'alarm',

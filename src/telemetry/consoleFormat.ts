@@ -24,13 +24,22 @@ export function formatDuration(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
+/** The run's gradient audits so far, as the console sink counts them. */
+export interface AuditTally {
+  readonly passed: number;
+  readonly failed: number;
+  /** Distinct layers audited. */
+  readonly layers: number;
+  /** Layers the audits take in turn, when the audit events say (`auditableLayers`); null otherwise. */
+  readonly of: number | null;
+}
+
 /** Where a run stands, as the console sink tracks it. */
 export interface Progress {
   readonly step: StepEvent;
   readonly startStep: number;
   readonly totalSteps: number | null;
-  readonly auditsPassed: number;
-  readonly auditsFailed: number;
+  readonly audits: AuditTally;
   readonly alarms: number;
 }
 
@@ -52,10 +61,18 @@ export function bar(fraction: number, cells = barCells): string {
   return '█'.repeat(full) + partial + ' '.repeat(cells - full - (partial ? 1 : 0));
 }
 
+/** `audits 12 ok over 3 of 3 layers`, `audits 1/12 FAILED over 2 of 3 layers`, or null before the first audit. */
+export function auditsText({ passed, failed, layers, of }: AuditTally): string | null {
+  const total = passed + failed;
+  if (total === 0) return null;
+  const counted = failed === 0 ? `${total} ok` : `${failed}/${total} FAILED`;
+  const over = of === null ? `${layers} layer${layers === 1 ? '' : 's'}` : `${layers} of ${of} layer${of === 1 ? '' : 's'}`;
+  return `audits ${counted} over ${over}`;
+}
+
 function auditSummary(progress: Progress): string {
-  const total = progress.auditsPassed + progress.auditsFailed;
-  if (total === 0) return '';
-  return progress.auditsFailed === 0 ? ` · audits ${total} ok` : ` · audits ${progress.auditsFailed}/${total} FAILED`;
+  const text = auditsText(progress.audits);
+  return text === null ? '' : ` · ${text}`;
 }
 
 /** The progress bar line (no newline), cut to `columns`. */
@@ -106,14 +123,16 @@ export function alarmLine(event: AlarmEvent): string {
   return `⚠ alarm at step ${event.step} (${event.kind})${layer}: ${event.message}; ${policy}`;
 }
 
-/** The line that closes a run. */
-export function runEndLine(event: RunEndEvent, lastLoss: number | null): string {
+/** The line that closes a run, with the run's audits when there were any. */
+export function runEndLine(event: RunEndEvent, lastLoss: number | null, audits?: AuditTally): string {
   const loss = lastLoss === null ? '' : `; final loss ${formatNumber(lastLoss)}`;
+  const audited = audits ? auditsText(audits) : null;
+  const tally = audited === null ? '' : `; ${audited}`;
   const took = `${formatDuration(event.durationSeconds)}`;
   switch (event.reason) {
-    case 'completed': return `run completed: ${event.step} steps in ${took}${loss}`;
-    case 'stopped': return `run stopped at step ${event.step} after ${took}${loss}`;
-    case 'alarm': return `run stopped by an alarm at step ${event.step} after ${took}${loss}`;
-    case 'error': return `run failed at step ${event.step} after ${took}: ${event.error ?? 'unknown error'}`;
+    case 'completed': return `run completed: ${event.step} steps in ${took}${loss}${tally}`;
+    case 'stopped': return `run stopped at step ${event.step} after ${took}${loss}${tally}`;
+    case 'alarm': return `run stopped by an alarm at step ${event.step} after ${took}${loss}${tally}`;
+    case 'error': return `run failed at step ${event.step} after ${took}: ${event.error ?? 'unknown error'}${tally}`;
   }
 }

@@ -3,6 +3,8 @@
  * at most every `redrawMs`. Elsewhere (CI, pipes, files): a plain line every `everyMs`
  * (and every `everySteps`, when given). In both modes the run's start and end,
  * evaluations, failed gradient audits and alarms are printed the moment they arrive.
+ * Audits are counted with the distinct layers they covered (`audits 12 ok over 3 of 3
+ * layers`), on the progress lines and on the run's last line.
  */
 import type { TextOutput } from './textOutput.ts';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
@@ -10,7 +12,7 @@ import { assertOptions, assertSource, attachSink, type SinkHandle } from './atta
 import type { StepEvent, TelemetryEvent } from './events.ts';
 import { latestWithSkipped } from './operators/latestWithSkipped.ts';
 import {
-  alarmLine, evaluationLine, failedAuditLine, progressBarLine, progressLine, runEndLine, runStartLine, type Progress,
+  alarmLine, evaluationLine, failedAuditLine, progressBarLine, progressLine, runEndLine, runStartLine, type AuditTally, type Progress,
 } from './consoleFormat.ts';
 
 /** Options of {@link consoleSink}. */
@@ -23,7 +25,11 @@ export interface ConsoleSinkOptions {
   readonly redrawMs?: number;
   /** Lines mode: the shortest time between progress lines, ms. Default 5000. */
   readonly everyMs?: number;
-  /** Lines mode: also a line whenever the step is a multiple of this (useful when replaying, where no time passes). Default: none. */
+  /**
+   * Lines mode: also a line for every step that is a multiple of this (useful when replaying,
+   * where no time passes), written once that step's events are all in: when the next step
+   * arrives, or at the run's end. Default: none.
+   */
   readonly everySteps?: number;
   /** The step the run will end at, when the run-start event does not say. */
   readonly totalSteps?: number;
@@ -37,6 +43,10 @@ interface State {
   totalSteps: number | null;
   auditsPassed: number;
   auditsFailed: number;
+  /** Names of the layers audited so far. */
+  auditedLayers: Set<string>;
+  /** The latest audit's `auditableLayers`, when the events carry it. */
+  auditableLayers: number | null;
   alarms: number;
 }
 
@@ -47,11 +57,18 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
   const output = options.output ?? process.stdout;
   const mode = options.mode ?? (output.isTTY ? 'bar' : 'lines');
   const scheduler = options.scheduler ?? asyncScheduler;
-  const state: State = { step: null, startStep: 0, totalSteps: options.totalSteps ?? null, auditsPassed: 0, auditsFailed: 0, alarms: 0 };
+  const state: State = {
+    step: null, startStep: 0, totalSteps: options.totalSteps ?? null, auditsPassed: 0, auditsFailed: 0, auditedLayers: new Set(), auditableLayers: null, alarms: 0,
+  };
   let barShown = false;
+  // Lines mode with everySteps: the line of a step waits for that step's other events (its
+  // audit comes after it), and is written when the next step or the run's end arrives.
+  let stepLineWaiting = false;
 
+  const audits = (): AuditTally =>
+    ({ passed: state.auditsPassed, failed: state.auditsFailed, layers: state.auditedLayers.size, of: state.auditableLayers });
   const progress = (): Progress | null =>
-    state.step && { step: state.step, startStep: state.startStep, totalSteps: state.totalSteps, auditsPassed: state.auditsPassed, auditsFailed: state.auditsFailed, alarms: state.alarms };
+    state.step && { step: state.step, startStep: state.startStep, totalSteps: state.totalSteps, audits: audits(), alarms: state.alarms };
   const drawBar = (): void => {
     const current = progress();
     if (!current) return;
@@ -70,6 +87,10 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
     const current = progress();
     if (current) output.write(`${progressLine(current)}\n`);
   };
+  const printWaitingStepLine = (): void => {
+    if (stepLineWaiting) printProgress();
+    stepLineWaiting = false;
+  };
 
   const track = (event: TelemetryEvent): void => {
     switch (event.type) {
@@ -79,13 +100,16 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
         printLine(runStartLine(event));
         break;
       case 'step':
+        printWaitingStepLine();
         state.step = event;
-        if (mode === 'lines' && options.everySteps && event.step % options.everySteps === 0) printProgress();
+        stepLineWaiting = mode === 'lines' && options.everySteps !== undefined && event.step % options.everySteps === 0;
         break;
       case 'evaluation':
         printLine(evaluationLine(event));
         break;
       case 'audit':
+        state.auditedLayers.add(event.layer);
+        if (typeof event.auditableLayers === 'number') state.auditableLayers = event.auditableLayers;
         if (event.ok) state.auditsPassed++;
         else {
           state.auditsFailed++;
@@ -97,11 +121,13 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
         printLine(alarmLine(event));
         break;
       case 'run-end':
+        // The last step's line, whether it was waiting or not due: the end shows where the run stood.
+        stepLineWaiting = false;
         if (mode === 'bar') drawBar();
-        else if (state.step && !(options.everySteps && state.step.step % options.everySteps === 0)) printProgress();
+        else printProgress();
         if (barShown) output.write('\n');
         barShown = false;
-        output.write(`${runEndLine(event, state.step?.loss ?? null)}\n`);
+        output.write(`${runEndLine(event, state.step?.loss ?? null, audits())}\n`);
         break;
       case 'layer-stats':
         break;
@@ -126,6 +152,8 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
       else if (event.type === 'step') redrawRequests.next(event);
     },
     close: async () => {
+      // A stream that stops without a run-end (a file cut off, a detached run) still shows its last due line.
+      printWaitingStepLine();
       ended = true;
       redrawRequests.complete();
       await drawn.dispose();

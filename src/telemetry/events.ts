@@ -99,6 +99,8 @@ export interface AuditEvent extends EventHeader {
   readonly summary: string;
   /** How long the check held training between two steps, ms. */
   readonly durationMs?: number;
+  /** How many layer nodes the run's audits take in turn (every layer, or those named in the options); may be absent from a recorded run. */
+  readonly auditableLayers?: number;
 }
 
 /** Something went wrong (non-finite loss or gradient, a failed audit). */

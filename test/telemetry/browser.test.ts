@@ -86,7 +86,8 @@ describe('the dashboard in Chromium', () => {
     expect(final.lastSeq).toBe(watching.dashboard!.events() - 1);
     expect(await page.locator('.uplot').count()).toBe(7);
     expect(await page.locator('#layers tbody tr').count()).toBe(3);
-    expect(await page.locator('#audits tbody tr').count()).toBe(12);
+    // The first sweep (3 layers, steps 1 to 3), then one every 25 steps.
+    expect(await page.locator('#audits tbody tr').count()).toBe(3 + 12);
 
     // A page opened after the run ended shows everything too.
     const late = await context.newPage();

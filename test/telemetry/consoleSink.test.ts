@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { from, Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { consoleSink } from '../../src/telemetry/consoleSink.ts';
-import { bar, formatDuration, formatNumber, progressBarLine, secondsLeft } from '../../src/telemetry/consoleFormat.ts';
+import { auditsText, bar, formatDuration, formatNumber, progressBarLine, secondsLeft } from '../../src/telemetry/consoleFormat.ts';
 import type { StepEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 
@@ -35,9 +35,18 @@ describe('console formatting', () => {
 
   it('estimates the time left from the pace since the run (or its resume) started', () => {
     const step = { step: 150, wallTime: 10, loss: 1, samplesPerSecond: 5, epoch: 0 } as StepEvent;
-    const progress = { step, startStep: 100, totalSteps: 200, auditsPassed: 0, auditsFailed: 0, alarms: 0 };
+    const progress = { step, startStep: 100, totalSteps: 200, audits: { passed: 0, failed: 0, layers: 0, of: null }, alarms: 0 };
     expect(secondsLeft(progress)).toBe(10);
-    expect(progressBarLine(progress, 200)).toMatch(/75% step 150\/200 · loss 1 · 5 samples\/s · ETA 0:10/);
+    expect(progressBarLine(progress, 200)).toMatch(/75% step 150\/200 · loss 1 · 5 samples\/s · ETA 0:10$/);
+  });
+
+  it('counts audits with the distinct layers they covered, out of those in turn when known', () => {
+    expect(auditsText({ passed: 0, failed: 0, layers: 0, of: 3 })).toBeNull();
+    expect(auditsText({ passed: 12, failed: 0, layers: 3, of: 3 })).toBe('audits 12 ok over 3 of 3 layers');
+    expect(auditsText({ passed: 1, failed: 0, layers: 1, of: 3 })).toBe('audits 1 ok over 1 of 3 layers');
+    expect(auditsText({ passed: 10, failed: 2, layers: 2, of: 3 })).toBe('audits 2/12 FAILED over 2 of 3 layers');
+    expect(auditsText({ passed: 4, failed: 0, layers: 1, of: 1 })).toBe('audits 4 ok over 1 of 1 layer');
+    expect(auditsText({ passed: 4, failed: 0, layers: 2, of: null })).toBe('audits 4 ok over 2 layers');
   });
 });
 
@@ -53,8 +62,29 @@ describe('consoleSink', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^✗ gradient audit FAILED at step 20: layer relu1, worst relative error 0\.3/));
     expect(lines).toContainEqual(expect.stringMatching(/^⚠ alarm at step 33 \(non-finite-loss\): loss is NaN at step 33; the run goes on$/));
     expect(lines).toContainEqual(expect.stringMatching(/^evaluation \(test\) at step 20, epoch 0: loss 0\.4919, accuracy 50\.00%$/));
-    expect(lines.at(-1)).toBe('run completed: 40 steps in 0:00; final loss 0.3162');
+    expect(lines.at(-1)).toBe('run completed: 40 steps in 0:00; final loss 0.3162; audits 1/4 FAILED over 3 of 3 layers');
     expect(output.text()).not.toContain('\r');
+  });
+
+  it('writes a step\'s line after that step\'s audit, so the last line counts every audit', async () => {
+    const output = capture(false);
+    // An audit every 10 steps, after its step's event, as a live run emits them.
+    const events = fakeRunEvents({ steps: 30, stepsPerEpoch: 100 });
+    await consoleSink(from(events), { output, everySteps: 10 }).finished;
+    const lines = output.text().trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('step ')).map((line) => line.replace(/^(step \S+).* · /, '$1 · '))).toEqual([
+      'step 10/30 · audits 1 ok over 1 of 3 layers',
+      'step 20/30 · audits 2 ok over 2 of 3 layers',
+      'step 30/30 · audits 3 ok over 3 of 3 layers',
+    ]);
+    expect(lines.at(-1)).toBe('run completed: 30 steps in 0:00; final loss 0.3651; audits 3 ok over 3 of 3 layers');
+  });
+
+  it('writes a waiting step line when the stream stops without a run-end', async () => {
+    const output = capture(false);
+    const events = fakeRunEvents({ steps: 20 }).filter((event) => event.type !== 'run-end');
+    await consoleSink(from(events), { output, everySteps: 20 }).finished;
+    expect(output.text().trimEnd().split('\n').at(-1)).toMatch(/^step 20\/20 .* · audits 2 ok over 2 of 3 layers$/);
   });
 
   it('redraws a progress bar in place on a terminal, at most once per redraw period', () => {

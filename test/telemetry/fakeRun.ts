@@ -15,6 +15,8 @@ export interface FakeRunOptions {
   readonly statsEvery?: number;
   /** An audit every this many steps (round robin over layers); 0 for none. Default 10. */
   readonly auditEvery?: number;
+  /** What audit events say in `auditableLayers`: default the number of layers; null leaves it out, as a recorded run may. */
+  readonly auditableLayers?: number | null;
   /** Steps whose audit fails. */
   readonly failingAuditSteps?: readonly number[];
   /** Steps with a non-finite loss and an alarm. */
@@ -67,7 +69,11 @@ export function fakeRunEvents(options: FakeRunOptions): TelemetryEvent[] {
     if (auditEvery > 0 && step % auditEvery === 0) {
       const layer = layers[audits++ % layers.length]!;
       const ok = !(options.failingAuditSteps?.includes(step) ?? false);
-      push({ type: 'audit', step, layer, ok, worstRelativeError: ok ? 1e-9 : 0.3, summary: ok ? `${layer}: gradients agree` : `${layer}: dW off by 30%` });
+      const auditableLayers = options.auditableLayers === undefined ? layers.length : options.auditableLayers;
+      push({
+        type: 'audit', step, layer, ok, worstRelativeError: ok ? 1e-9 : 0.3, summary: ok ? `${layer}: gradients agree` : `${layer}: dW off by 30%`,
+        ...(auditableLayers === null ? {} : { auditableLayers }),
+      });
     }
     if (step % stepsPerEpoch === 0) push({ type: 'evaluation', step, epoch, split: 'test', loss: 2.2 / Math.sqrt(step), accuracy: Math.min(0.99, step / (step + 20)) });
   }

@@ -39,6 +39,26 @@ describe('gradstream replay', () => {
     expect(lines.at(-1)).toMatch(/^run completed: 100 steps/);
   });
 
+  it('counts every audit event of the file, the last step\'s included, with the layers they covered', async () => {
+    const path = join(folder, 'run.jsonl');
+    // 600 steps with an audit every 10: 60 audit events, the last one after step 600's event.
+    const recorded = fakeRunEvents({ steps: 600, auditEvery: 10 });
+    expect(recorded.filter((event) => event.type === 'audit')).toHaveLength(60);
+    writeFileSync(path, recorded.map((event) => `${encodeEvent(event)}\n`).join(''));
+    const { code, stdout } = await replay(path);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('step 600/600 '))).toEqual([expect.stringMatching(/ · audits 60 ok over 3 of 3 layers$/)]);
+    expect(lines.at(-1)).toMatch(/^run completed: 600 steps in .*; audits 60 ok over 3 of 3 layers$/);
+  });
+
+  it('counts the audited layers of a recording whose audits do not say how many there are in turn', async () => {
+    const path = join(folder, 'run.jsonl');
+    writeFileSync(path, fakeRunEvents({ steps: 20, auditEvery: 10, auditableLayers: null }).map((event) => `${encodeEvent(event)}\n`).join(''));
+    const { stdout } = await replay(path);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/; audits 2 ok over 2 layers$/);
+  });
+
   it('replays a file cut off mid-line, with a note saying so', async () => {
     const path = join(folder, 'run.jsonl');
     writeFileSync(path, jsonl.slice(0, jsonl.length - 40));

@@ -48,11 +48,13 @@ describe('watch', () => {
     const stats = events.filter((e) => e.type === 'layer-stats');
     expect(stats.map((e) => `${e.layer}@${e.step}`)).toEqual([10, 20, 30, 40].flatMap((s) => ['dense_1', 'relu_1', 'dense_2'].map((l) => `${l}@${s}`)));
     const audits = events.filter((e): e is AuditEvent => e.type === 'audit');
-    expect(audits.map((a) => `${a.layer}@${a.step}`)).toEqual(['dense_1@10', 'relu_1@20', 'dense_2@30', 'dense_1@40']);
+    // A first sweep over every layer, one per step, then one layer every 10 steps in turn.
+    expect(audits.map((a) => `${a.layer}@${a.step}`)).toEqual(['dense_1@1', 'relu_1@2', 'dense_2@3', 'dense_1@10', 'relu_1@20', 'dense_2@30', 'dense_1@40']);
     expect(audits.filter((a) => !a.ok).map((a) => a.summary)).toEqual([]);
     expect(audits.every((a) => typeof a.durationMs === 'number' && a.durationMs >= 0)).toBe(true);
-    expect(output.text()).toMatch(/^step 40 epoch 1 loss \S+ lr 0.1 .*audits 3 ok$/m);
-    expect(output.text()).toMatch(/^run completed: 40 steps/m);
+    // Step 40's line is written after step 40's audit: it counts all seven.
+    expect(output.text()).toMatch(/^step 40 epoch 1 loss \S+ lr 0.1 .*audits 7 ok over 3 of 3 layers$/m);
+    expect(output.text()).toMatch(/^run completed: 40 steps .*; audits 7 ok over 3 of 3 layers$/m);
   });
 
   it('catches a wrong backward with a live audit: an audit-failed alarm in the stream and on the console', async () => {
@@ -63,13 +65,15 @@ describe('watch', () => {
     await run.result;
     await watching.finished;
     const audits = (await events).filter((e): e is AuditEvent => e.type === 'audit');
-    expect(audits.map((a) => a.ok)).toEqual([false, false, false]);
+    // The sweep audits the one layer at step 1, then every 2 steps.
+    expect(audits.map((a) => [a.step, a.ok])).toEqual([[1, false], [2, false], [4, false], [6, false]]);
     expect(audits[0]!.worstRelativeError).toBeGreaterThan(0.05);
     const alarms = (await events).filter((e) => e.type === 'alarm');
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     expect(alarms[0]).toMatchObject({ kind: 'audit-failed', layer: 'brokenRelu_1', policy: 'continue' });
-    expect(output.text()).toMatch(/^✗ gradient audit FAILED at step 2: layer brokenRelu_1/m);
-    expect(output.text()).toMatch(/^⚠ alarm at step 2 \(audit-failed\) in layer brokenRelu_1/m);
+    expect(output.text()).toMatch(/^✗ gradient audit FAILED at step 1: layer brokenRelu_1/m);
+    expect(output.text()).toMatch(/^⚠ alarm at step 1 \(audit-failed\) in layer brokenRelu_1/m);
+    expect(output.text()).toMatch(/; audits 4\/4 FAILED over 1 of 1 layer$/m);
     await watching.dispose();
   });
 
@@ -118,7 +122,8 @@ describe('watch', () => {
     const bodies = lastValueFrom(liveAudits(run, { everySteps: 3 }).pipe(toArray()));
     await run.result;
     const durations = (await bodies).filter((b) => b.type === 'audit').map((b) => (b as { durationMs: number }).durationMs);
-    expect(durations).toHaveLength(10);
+    // The sweep at steps 1, 2, 3, then steps 6, 9, …, 30.
+    expect(durations).toHaveLength(12);
     expect(durations.every((d) => Number.isFinite(d) && d > 0)).toBe(true);
   });
   it('between steps only queues an event; the file and the views get it in the next batch, or at once on flush()', async () => {
