@@ -43,6 +43,7 @@ export interface NodeOptions {
 
 /** A node being built: pass it to later nodes as their input. */
 export interface NodeRef {
+  /** The node's unique name in the graph (`dense_2`). */
   readonly name: string;
   /** Output shape without the batch axis. */
   readonly features: readonly number[];

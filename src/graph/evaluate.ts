@@ -35,7 +35,9 @@ export interface Evaluation {
   readonly loss: number;
   /** Fraction of correct rows, when computed. */
   readonly accuracy?: number;
+  /** Samples evaluated: the sum of the batches' sizes (axis 0). */
   readonly samples: number;
+  /** Batches the data yielded. */
   readonly batches: number;
 }
 

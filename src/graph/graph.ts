@@ -14,7 +14,9 @@ export type NodeKind = 'input' | 'layer' | 'merge';
 
 /** An edge seen from its producer: the consuming node and which of its inputs the edge feeds. */
 export interface ConsumerEdge {
+  /** The consuming node. */
   readonly node: GraphNode;
+  /** Which of its inputs the edge feeds: the index into its `inputs`. */
   readonly slot: number;
 }
 
@@ -24,6 +26,7 @@ export interface GraphNode {
   readonly index: number;
   /** Unique in the graph: given, or `${layer.name}_${k}` (`dense_1`, `dense_2`, `add_1`). */
   readonly name: string;
+  /** Whether the node is the input, a layer or a merge. */
   readonly kind: NodeKind;
   /** What the node runs: the layer's name, the merge's name, or `input`. */
   readonly op: string;
@@ -45,9 +48,15 @@ export interface GraphNode {
 export interface GraphParameter {
   /** `${node}.${param}` of the first node that uses it (`dense_1.W`). */
   readonly key: string;
+  /** The parameter itself, shared with the layer: optimizers update its `data` in place. */
   readonly tensor: Tensor;
   /** The nodes whose layer holds this tensor (more than one when a layer is shared). */
-  readonly nodes: readonly { readonly node: GraphNode; readonly param: string }[];
+  readonly nodes: readonly {
+    /** A node whose layer holds the tensor. */
+    readonly node: GraphNode;
+    /** The tensor's key in that layer's `params` (`W`). */
+    readonly param: string;
+  }[];
 }
 
 /** A built, shape-checked graph. */
@@ -56,7 +65,9 @@ export interface Graph {
   readonly inputFeatures: readonly number[];
   /** Every node in topological order: `nodes[0]` is the input, the last is the output. */
   readonly nodes: readonly GraphNode[];
+  /** The input node, `nodes[0]`: it passes the batch on unchanged. */
   readonly input: GraphNode;
+  /** The output node, the last of `nodes`: its activations go to the loss. */
   readonly output: GraphNode;
   /** The distinct layers, in node order. */
   readonly layers: readonly Layer[];

@@ -10,15 +10,19 @@ import { Tensor, ShapeError, formatShape, sameShape } from '../tensor/tensor.ts'
 
 /** An input of a merge at build time: the producing node's name and its features. */
 export interface MergeInput {
+  /** The producing node's unique name, for error messages. */
   readonly node: string;
+  /** The producer's output shape without the batch axis. */
   readonly features: readonly number[];
 }
 
 /** A multi-input, parameter-free operation. */
 export interface Merge {
+  /** Which merge: the element-wise sum or the concatenation along the last axis. */
   readonly name: 'add' | 'concat';
   /** Output features; throws a ShapeError naming the merge node, both inputs and both shapes. */
   outputShape(node: string, inputs: readonly MergeInput[]): readonly number[];
+  /** The merged output of one sweep's inputs, in slot order; the inputs are not modified. */
   forward(inputs: readonly Tensor[]): Tensor;
   /** One gradient per input, each of that input's shape. */
   backward(dy: Tensor, inputs: readonly Tensor[]): Tensor[];

@@ -22,6 +22,8 @@ export interface SweepTag {
 
 /** An activation (forward) or a gradient (backward) on one edge for one sweep. */
 export interface Message {
+  /** The sweep the value belongs to. */
   readonly tag: SweepTag;
+  /** The activation or gradient; never modified once sent. */
   readonly value: Tensor;
 }

@@ -14,16 +14,23 @@ import type { SweepTag } from './message.ts';
 
 /** A node finished its forward for a sweep. For a layer node `inputs[0]` is the layer's x. */
 export interface ForwardTap {
+  /** The sweep (step, microbatch, context). */
   readonly tag: SweepTag;
+  /** The node that ran. */
   readonly node: GraphNode;
+  /** What the node received, in slot order. */
   readonly inputs: readonly Tensor[];
+  /** The node's output. */
   readonly y: Tensor;
 }
 
 /** A node finished its backward for a sweep: dy (summed over its consumers) and what it returned. */
 export interface BackwardTap {
+  /** The sweep (step, microbatch, context). */
   readonly tag: SweepTag;
+  /** The node that ran. */
   readonly node: GraphNode;
+  /** ∂L/∂y of the node, summed over its consumers. */
   readonly dy: Tensor;
   /** One gradient per input; for a layer node `dInputs[0]` is dx. */
   readonly dInputs: readonly Tensor[];
@@ -33,7 +40,9 @@ export interface BackwardTap {
 
 /** The optimizer updated one parameter. */
 export interface UpdateTap {
+  /** The step whose update this is (1-based). */
   readonly step: number;
+  /** The updated parameter, with its key and the nodes that hold it. */
   readonly parameter: GraphParameter;
   /** The step's gradient (summed over microbatches and nodes sharing the parameter). */
   readonly gradient: Tensor;
@@ -49,8 +58,11 @@ export interface UpdateTap {
  * perturbs before returning.
  */
 export interface StepBoundary {
+  /** The step just completed (1-based). */
   readonly step: number;
+  /** The epoch its batches came from (1-based). */
   readonly epoch: number;
+  /** The step's loss: its batch's, or the sample-weighted mean over its microbatches. */
   readonly loss: number;
   /** Samples in the step (over all its microbatches). */
   readonly samples: number;
@@ -58,9 +70,13 @@ export interface StepBoundary {
 
 /** The taps of a run. */
 export interface Taps {
+  /** Every node's forward, for every sweep. */
   readonly forward$: Observable<ForwardTap>;
+  /** Every node's backward, for every training sweep. */
   readonly backward$: Observable<BackwardTap>;
+  /** Every parameter's update, once per step. */
   readonly update$: Observable<UpdateTap>;
+  /** Every step boundary, after the update. */
   readonly step$: Observable<StepBoundary>;
 }
 

@@ -63,6 +63,7 @@ export interface TrainResult {
   readonly epoch: number;
   /** The last step's loss; NaN when no step was taken. */
   readonly loss: number;
+  /** Wall-clock seconds from the run's start to its end. */
   readonly durationSeconds: number;
 }
 
@@ -72,7 +73,9 @@ export interface TrainResult {
  * parameters; the resumed run skips the batches of the current epoch it has already used.
  */
 export interface TrainerState {
+  /** The run's id; the resumed run keeps it unless given another `runId`. */
   readonly runId: string;
+  /** The run's seed (`train`'s `seed` option). */
   readonly seed: number;
   /** Steps taken so far. */
   readonly step: number;
@@ -82,6 +85,7 @@ export interface TrainerState {
   readonly batchesIntoEpoch: number;
   /** The generator's state at the start of that epoch (it drew that epoch's order). */
   readonly random: RandomState;
+  /** The optimizer's hyperparameters and per-parameter state (Adam's moments, SGD's momentum buffer). */
   readonly optimizer: OptimizerState;
   /** The telemetry sequence number the next event gets. */
   readonly nextSeq: number;

@@ -43,8 +43,11 @@ export interface TrainHandle {
   stop(): void;
   /** Per-node forward and backward taps, per-parameter update taps, and step boundaries. */
   readonly taps: Taps;
+  /** The graph being trained; its parameters change in place with every step. */
   readonly graph: Graph;
+  /** The optimizer the run steps with (from the options). */
   readonly optimizer: Optimizer;
+  /** The run's id, as in every telemetry event: `runId` from the options, else the resumed run's, else a fresh `run-…`. */
   readonly runId: string;
   /** Where the run stood at its last step boundary (call it between steps, e.g. from `taps.step$`). */
   state(): TrainerState;

@@ -27,6 +27,7 @@ export type EdgeOperator = MonoTypeOperatorFunction<Message>;
 
 /** Options of {@link wire}. */
 export interface WiringOptions {
+  /** An operator on every edge (see {@link EdgeOperator}). Default none. */
   readonly edge?: EdgeOperator;
   /** Where nodes publish their taps. Default: fresh Subjects nobody observes. */
   readonly taps?: TapSubjects;
@@ -34,7 +35,9 @@ export interface WiringOptions {
 
 /** A sweep whose backward has reached every node: each node's parameter gradients, by node index. */
 export interface SweepGradients {
+  /** The sweep whose backward completed. */
   readonly tag: SweepTag;
+  /** `dParams[i]` holds node i's parameter gradients by parameter name (`{}` for nodes without parameters). */
   readonly dParams: readonly Readonly<Record<string, Tensor>>[];
   /** ∂L/∂x of the network's input. */
   readonly dx: Tensor;
@@ -44,6 +47,7 @@ export interface SweepGradients {
 
 /** A running graph. */
 export interface Wiring {
+  /** The graph this wiring runs. */
   readonly graph: Graph;
   /** Sends a sweep's input batch into the graph. */
   forward(tag: SweepTag, x: Tensor): void;
@@ -58,7 +62,16 @@ export interface Wiring {
   /** Forward passes held over all nodes (0 between steps). */
   inFlight(): number;
   /** The first node, in topological order, whose held output for a sweep is non-finite, and where. */
-  firstNonFiniteOutput(id: number): { node: string; op: string; index: number } | undefined;
+  firstNonFiniteOutput(id: number):
+    | {
+        /** The node's unique name (`dense_2`). */
+        node: string;
+        /** What it runs: the layer's or the merge's name. */
+        op: string;
+        /** Flat row-major index of the first non-finite value in the node's output. */
+        index: number;
+      }
+    | undefined;
   /** Unsubscribes every edge, completes every stream and drops every held pass. Idempotent. */
   dispose(): void;
 }

@@ -67,7 +67,10 @@ export interface Layer {
    * indices. Such a layer has no meaningful dx; the verifier draws integer inputs and
    * checks only the parameter gradients.
    */
-  readonly indexInput?: { readonly count: number };
+  readonly indexInput?: {
+    /** Valid indices are the integers 0 … count − 1 (an embedding's vocabulary size). */
+    readonly count: number;
+  };
   /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
   readonly nonFiniteReason?: string;
 }
@@ -82,6 +85,7 @@ export interface Loss {
 
 /** One loss evaluation. */
 export interface LossPass {
+  /** L, the loss of the whole batch as one number (its reduction, e.g. the mean, is the loss's own). */
   readonly loss: number;
   /** ∂L/∂prediction, of the prediction's shape. */
   backward(): Tensor;
@@ -92,15 +96,21 @@ export interface LossPass {
  * fresh layer, and its input features (input shape without the batch axis).
  */
 export interface LayerSpec {
+  /** The name reports and `gradstream check` use; unique in a registry. */
   readonly name: string;
+  /** Builds a fresh layer with seeded parameters, so each call gives the same layer. */
   readonly make: () => Layer;
+  /** Input shape without the batch axis, for the inputs the verifier draws. */
   readonly features: readonly number[];
 }
 
 /** A loss for the verifier: a factory and the prediction features; targets are drawn by `target`. */
 export interface LossSpec {
+  /** The name reports and `gradstream check` use; unique in a registry. */
   readonly name: string;
+  /** Builds a fresh loss. */
   readonly make: () => Loss;
+  /** Prediction shape without the batch axis, for the predictions the verifier draws. */
   readonly features: readonly number[];
   /** Draws a valid target for a prediction of `shape` from uniform numbers in [0, 1). */
   readonly target: (shape: readonly number[], uniform: () => number) => Tensor;

@@ -12,6 +12,7 @@ export type Params = Readonly<Record<string, Tensor>>;
 
 /** What a layer definition provides to {@link defineLayer}. */
 export interface LayerDefinition<Saved> {
+  /** The layer's {@link Layer.name}, used in reports and errors. */
   readonly name: string;
   /** Trainable tensors; omitted for parameter-free layers. */
   readonly params?: Params;
@@ -21,12 +22,35 @@ export interface LayerDefinition<Saved> {
   readonly outputShape?: (inputFeatures: readonly number[]) => readonly number[];
   /** The input features the layer fixes, when it fixes them all (see {@link Layer.inputFeatures}). Default: none. */
   readonly inputFeatures?: readonly number[];
-  readonly indexInput?: { readonly count: number };
+  /** For layers whose input is integer indices (see {@link Layer.indexInput}). Default: none. */
+  readonly indexInput?: {
+    /** Valid indices are the integers 0 … count − 1. */
+    readonly count: number;
+  };
+  /** Why the layer may produce non-finite values for finite input (see {@link Layer.nonFiniteReason}). Default: none. */
   readonly nonFiniteReason?: string;
   /** y = f(x; θ), and what backward will need. */
-  readonly forward: (x: Tensor, params: Params, context: ForwardContext) => { y: Tensor; saved: Saved };
+  readonly forward: (
+    x: Tensor,
+    params: Params,
+    context: ForwardContext,
+  ) => {
+    /** The output. */
+    y: Tensor;
+    /** Whatever backward needs from this pass (inputs, outputs, masks), handed back to it unchanged. */
+    saved: Saved;
+  };
   /** dx and dθ from dy and the saved values. Parameter-free layers may omit dParams. */
-  readonly backward: (dy: Tensor, saved: Saved, params: Params) => { dx: Tensor; dParams?: Record<string, Tensor> };
+  readonly backward: (
+    dy: Tensor,
+    saved: Saved,
+    params: Params,
+  ) => {
+    /** ∂L/∂x, of x's shape. */
+    dx: Tensor;
+    /** ∂L/∂θ for every key of `params`, each of its parameter's shape. Default: `{}`. */
+    dParams?: Record<string, Tensor>;
+  };
 }
 
 const noParams: Params = Object.freeze({});
@@ -67,10 +91,21 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
 
 /** What a loss definition provides to {@link defineLoss}. */
 export interface LossDefinition<Saved> {
+  /** The loss's {@link Loss.name}, used in reports and errors. */
   readonly name: string;
   /** Throws when the target does not fit the prediction; the message names both shapes. */
   readonly checkTarget?: (prediction: Tensor, target: Tensor) => void;
-  readonly forward: (prediction: Tensor, target: Tensor) => { loss: number; saved: Saved };
+  /** L(prediction, target), and what backward will need. */
+  readonly forward: (
+    prediction: Tensor,
+    target: Tensor,
+  ) => {
+    /** The loss of the whole batch. */
+    loss: number;
+    /** Whatever backward needs from this evaluation, handed back to it unchanged. */
+    saved: Saved;
+  };
+  /** ∂L/∂prediction, of the prediction's shape, from the saved values. */
   readonly backward: (saved: Saved) => Tensor;
 }
 

@@ -29,12 +29,14 @@ import { embedding } from './embedding.ts';
 
 /** A registered layer: its spec and the factory (the export of the file of the same name). */
 export interface LayerEntry extends LayerSpec {
+  /** The exported factory the entry's layer comes from (`dense` for `'dense'`). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly factory: (...args: any[]) => Layer;
 }
 
 /** A registered loss. */
 export interface LossEntry extends LossSpec {
+  /** The exported factory the entry's loss comes from. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly factory: (...args: any[]) => Loss;
 }

@@ -9,7 +9,9 @@ export const telemetrySchemaVersion = 1 as const;
 
 /** Fields every event carries. */
 export interface EventHeader {
+  /** The schema version, {@link telemetrySchemaVersion}. */
   readonly v: typeof telemetrySchemaVersion;
+  /** The run's id: `train`'s `runId` option, else the resumed run's id, else a fresh `run-…`. */
   readonly runId: string;
   /** 0, 1, 2, … within a run, without gaps; continued across resumes. */
   readonly seq: number;
@@ -19,8 +21,11 @@ export interface EventHeader {
 
 /** The run begins: its configuration, seed and graph. */
 export interface RunStartEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'run-start';
+  /** The training settings (loss, optimizer and its hyperparameters, epochs, microbatches, guard, shuffle, parameter count), plus the `config` given to `train`. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The run's seed (`train`'s `seed` option), from which the order of shuffled batches is drawn. */
   readonly seed: number;
   /** The graph's summary: one entry per node. */
   readonly graph: readonly GraphNodeSummary[];
@@ -32,22 +37,31 @@ export interface RunStartEvent extends EventHeader {
 
 /** One node of a graph summary. */
 export interface GraphNodeSummary {
+  /** The node's unique name in the graph (`dense_2`). */
   readonly name: string;
+  /** What the node computes: `input`, the layer's name (`dense`) or the merge's (`add`, `concat`). */
   readonly layer: string;
+  /** Names of the nodes feeding this one, in order; empty for the input. */
   readonly inputs: readonly string[];
   /** Output shape without the batch axis. */
   readonly outputShape: readonly number[];
+  /** Number of trainable scalars in the node's parameters. */
   readonly parameters: number;
 }
 
 /** One optimisation step completed. */
 export interface StepEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'step';
   /** 1-based count of optimiser updates. */
   readonly step: number;
+  /** The epoch the step's batches came from (1-based). */
   readonly epoch: number;
+  /** The step's training loss: the loss of its batch, or the sample-weighted mean over its microbatches. */
   readonly loss: number;
+  /** The optimizer's learning rate at this step. */
   readonly learningRate: number;
+  /** Samples of this step divided by the wall-clock seconds since the previous step ended. */
   readonly samplesPerSecond: number;
   /** Seconds since the run started. */
   readonly wallTime: number;
@@ -55,14 +69,21 @@ export interface StepEvent extends EventHeader {
 
 /** Statistics of one layer at one step (computed only while someone listens). */
 export interface LayerStatsEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'layer-stats';
+  /** The step whose forward and update these statistics describe. */
   readonly step: number;
+  /** The node's unique name in the graph (`dense_2`). */
   readonly layer: string;
+  /** Statistics of the node's output over every value of the batch (NaN in mean, std, min and max when a value is NaN). */
   readonly activation: {
+    /** Mean of the output values. */
     readonly mean: number;
     /** Population standard deviation (divides by n). */
     readonly std: number;
+    /** Smallest output value. */
     readonly min: number;
+    /** Largest output value. */
     readonly max: number;
     /** Fraction of outputs exactly zero (dead ReLUs). */
     readonly zeroFraction: number;
@@ -70,7 +91,12 @@ export interface LayerStatsEvent extends EventHeader {
     readonly saturatedFraction: number;
   };
   /** L2 norm and largest absolute entry over all of the layer's parameter gradients (null without parameters). */
-  readonly gradient: { readonly norm: number; readonly max: number } | null;
+  readonly gradient: {
+    /** √(Σ g²) over every entry of every parameter gradient of the layer. */
+    readonly norm: number;
+    /** max |g| over the same entries. */
+    readonly max: number;
+  } | null;
   /** L2 norm over all the layer's parameters (null without parameters). */
   readonly parameterNorm: number | null;
   /** ‖update‖ / ‖parameters‖ of this step (null without parameters). */
@@ -79,10 +105,15 @@ export interface LayerStatsEvent extends EventHeader {
 
 /** An evaluation on held-out data. */
 export interface EvaluationEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'evaluation';
+  /** The last step before the evaluation. */
   readonly step: number;
+  /** The epoch that just ended (1-based). */
   readonly epoch: number;
+  /** Which data was evaluated; the trainer writes `'validation'`. */
   readonly split: string;
+  /** The loss over the whole split, weighted by batch size. */
   readonly loss: number;
   /** Fraction correct, for classification; null otherwise. */
   readonly accuracy: number | null;
@@ -90,10 +121,15 @@ export interface EvaluationEvent extends EventHeader {
 
 /** A live gradient audit of one layer at the live batch. */
 export interface AuditEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'audit';
+  /** The step the audit ran after. */
   readonly step: number;
+  /** The audited node's unique name in the graph (`dense_2`). */
   readonly layer: string;
+  /** Whether every analytic gradient matched its finite-difference estimate within tolerance. */
   readonly ok: boolean;
+  /** The largest relative error among the compared gradients; 0 when none was compared. */
   readonly worstRelativeError: number;
   /** The report's one-line summary. */
   readonly summary: string;
@@ -105,21 +141,31 @@ export interface AuditEvent extends EventHeader {
 
 /** Something went wrong (non-finite loss or gradient, a failed audit). */
 export interface AlarmEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'alarm';
+  /** The step that raised it. */
   readonly step: number;
+  /** What went wrong: a NaN or ±∞ loss, the same in a gradient, or a live audit that failed. */
   readonly kind: 'non-finite-loss' | 'non-finite-gradient' | 'audit-failed';
+  /** A sentence for people, naming the value and where it appeared. */
   readonly message: string;
   /** What the run does about it. */
   readonly policy: 'stop' | 'continue';
+  /** The node that produced the fault, when one did (absent for a non-finite loss). */
   readonly layer?: string;
 }
 
 /** The run ended. */
 export interface RunEndEvent extends EventHeader {
+  /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'run-end';
+  /** The last completed step. */
   readonly step: number;
+  /** `completed`: epochs or maxSteps reached; `stopped`: `stop()` was called; `error`: something threw; `alarm`: the guard `'stop'` ended the run. */
   readonly reason: 'completed' | 'stopped' | 'error' | 'alarm';
+  /** Wall-clock seconds from the run's start to its end. */
   readonly durationSeconds: number;
+  /** The message of what ended the run, for `error` and `alarm`. */
   readonly error?: string;
 }
 

@@ -10,14 +10,23 @@ import { softmaxRows } from './rows.ts';
 
 /** Sizes of one attention call: `groups` independent [sequence, dHead] problems. */
 export interface AttentionShape {
+  /** Independent problems, batch × heads; the arrays hold them one after another. */
   readonly groups: number;
+  /** Positions per group: rows of Q, K and V, and both sides of the weights [sequence, sequence]. */
   readonly sequence: number;
+  /** Features per position in one head; scores are scaled by 1/√dHead. */
   readonly dHead: number;
+  /** Whether position i attends only to positions j ≤ i (scores above the diagonal set to −∞). */
   readonly causal: boolean;
 }
 
 /** O = softmax(Q·Kᵀ/√dHead (+ causal mask))·V, and the attention weights A backward needs. */
-export function attentionForward(q: Float64Array, k: Float64Array, v: Float64Array, shape: AttentionShape): { out: Float64Array; weights: Float64Array } {
+export function attentionForward(q: Float64Array, k: Float64Array, v: Float64Array, shape: AttentionShape): {
+  /** O [groups, sequence, dHead]. */
+  out: Float64Array;
+  /** A [groups, sequence, sequence], each row summing to 1; keep it for {@link attentionBackward}. */
+  weights: Float64Array;
+} {
   const { groups, sequence: n, dHead: d, causal } = shape;
   const scale = 1 / Math.sqrt(d);
   const scores = new Float64Array(groups * n * n);
@@ -50,7 +59,14 @@ export function attentionBackward(
   v: Float64Array,
   weights: Float64Array,
   shape: AttentionShape,
-): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
+): {
+  /** dL/dQ [groups, sequence, dHead]. */
+  dq: Float64Array;
+  /** dL/dK [groups, sequence, dHead]. */
+  dk: Float64Array;
+  /** dL/dV [groups, sequence, dHead]. */
+  dv: Float64Array;
+} {
   const { groups, sequence: n, dHead: d } = shape;
   const scale = 1 / Math.sqrt(d);
   const dWeights = new Float64Array(groups * n * n);

@@ -29,7 +29,12 @@ export function linearBackward(
   outFeatures: number,
   W: Float64Array,
   dx: Float64Array,
-): { dW: Float64Array; db: Float64Array } {
+): {
+  /** dL/dW [out, in] = dyᵀ·x. */
+  dW: Float64Array;
+  /** dL/db [out]: dy summed over the rows. */
+  db: Float64Array;
+} {
   // dx first: dW, usually the largest result, is then the one still in cache when the
   // caller reads it (the trainer's guard, then the optimizer).
   gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);

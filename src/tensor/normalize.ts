@@ -6,7 +6,12 @@
  */
 
 /** Mean and biased variance (divided by `length`) of each row, by two passes for accuracy. */
-export function rowMoments(data: Float64Array, rows: number, length: number): { mean: Float64Array; variance: Float64Array } {
+export function rowMoments(data: Float64Array, rows: number, length: number): {
+  /** μ of each row [rows]. */
+  mean: Float64Array;
+  /** σ² of each row [rows], biased: Σ(x − μ)² / length. */
+  variance: Float64Array;
+} {
   const mean = new Float64Array(rows);
   const variance = new Float64Array(rows);
   for (let r = 0, offset = 0; r < rows; r++, offset += length) {

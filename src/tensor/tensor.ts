@@ -11,6 +11,7 @@ export type NestedNumbers = number | readonly NestedNumbers[];
 
 /** Thrown when shapes do not fit; the message names the operation and every shape involved. */
 export class ShapeError extends Error {
+  /** Always `'ShapeError'`: what stack traces and `String(error)` show before the message. */
   override readonly name = 'ShapeError';
 }
 
@@ -20,7 +21,9 @@ export class Tensor {
   readonly size: number;
 
   constructor(
+    /** The elements in row-major order (the last axis varies fastest); its length is `size`. */
     readonly data: Float64Array,
+    /** Length of each axis, axis 0 first; [] for a scalar. */
     readonly shape: readonly number[],
   ) {
     if (!(data instanceof Float64Array)) throw new TypeError(`Tensor: data must be a Float64Array, got ${describe(data)}`);
@@ -60,6 +63,7 @@ export class Tensor {
     return this.data[flatIndex(this.shape, index)]!;
   }
 
+  /** The shape, then the values as nested arrays in JSON: `Tensor[2, 2] [[1,2],[3,4]]`. */
   toString(): string {
     return `Tensor${formatShape(this.shape)} ${JSON.stringify(this.toArray())}`;
   }

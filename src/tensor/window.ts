@@ -7,19 +7,29 @@ import { ShapeError, describe, formatShape } from './tensor.ts';
 
 /** A window over the two spatial axes; each field is [along height, along width]. */
 export interface Window2d {
+  /** Size of the window, in input elements before dilation. */
   readonly kernel: readonly [number, number];
+  /** Step between neighbouring windows. */
   readonly stride: readonly [number, number];
+  /** Zeros added on each side of the input (both ends of the axis). */
   readonly padding: readonly [number, number];
+  /** Spacing between the window's taps; 1 means adjacent elements, so the window spans dilation·(kernel − 1) + 1. */
   readonly dilation: readonly [number, number];
 }
 
 /** A window placed over an input of a given shape, with the output size it gives. */
 export interface ConvGeometry extends Window2d {
+  /** Images in the input (axis 0). */
   readonly batch: number;
+  /** Channels of each input image (axis 1). */
   readonly channels: number;
+  /** Input height before padding (axis 2). */
   readonly height: number;
+  /** Input width before padding (axis 3). */
   readonly width: number;
+  /** Number of window positions along the height, by {@link outputLength}. */
   readonly outHeight: number;
+  /** Number of window positions along the width, by {@link outputLength}. */
   readonly outWidth: number;
 }
 

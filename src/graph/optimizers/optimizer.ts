@@ -17,6 +17,7 @@ export type SlotValue = number | Float64Array;
 export interface OptimizerState {
   /** `sgd` or `adam`. */
   readonly kind: string;
+  /** The settings the optimizer was made with (`lr`, `beta1`, …), which `loadState` checks against its own. */
   readonly hyperparameters: Readonly<Record<string, number | boolean>>;
   /** Per parameter key (`dense_1.W`), its named state values. */
   readonly slots: Readonly<Record<string, Readonly<Record<string, SlotValue | readonly number[]>>>>;
