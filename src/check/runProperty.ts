@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import type { GradientReport } from './report.ts';
-import { formatReport } from './formatReport.ts';
+import { formatFindings } from './formatFindings.ts';
 import { describe } from '../tensor/tensor.ts';
 
 /** Totals over every case the property ran (shrinking included). */
@@ -108,14 +108,18 @@ export function runProperty<Case>(setup: PropertySetup<Case>): VerifyResult<Case
   };
 }
 
-/** A failed verification for people: what failed, how to replay it, the report and the pasteable case. */
+/**
+ * A verification for people. A failure states each fact once: the first line names what failed,
+ * the runs, and the seed and path that replay it (pass both back as options); then what the
+ * smallest failing case found (see {@link formatFindings}), and that case as a test to paste.
+ */
 export function formatVerifyResult(result: VerifyResult<unknown>): string {
   if (result.ok) return `${result.name}: ok after ${result.numRuns} runs (seed ${result.seed})`;
   const lines = [
     `${result.name}: FAILED after ${result.numRuns} run${result.numRuns === 1 ? '' : 's'}, shrunk ${result.numShrinks} time${result.numShrinks === 1 ? '' : 's'} (seed ${result.seed}${result.path ? `, path "${result.path}"` : ''})`,
   ];
   if (result.error) lines.push(`  threw: ${result.error}`);
-  if (result.report) lines.push(formatReport(result.report));
+  if (result.report) lines.push(...formatFindings(result.report));
   if (result.source) lines.push('', 'the smallest failing case, as a test:', '', result.source);
   return lines.join('\n');
 }
