@@ -20,7 +20,7 @@ import { attempt, buildReport, describeError, gradientSkipped } from './buildRep
 
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
-  /** `'full'` (every coordinate) or `'fast'` (random directions). Default: full when x and the parameters hold at most {@link fullModeLimit} numbers. */
+  /** `'full'` (every coordinate) or `'fast'` (random directions). Default: full when x and the parameters hold at most 1024 numbers (`fullModeLimit`). */
   readonly mode?: GradientMode;
   /** The cotangent; default a seeded draw uniform in [−1, 1) of the output's shape. */
   readonly dy?: Tensor;

@@ -16,7 +16,7 @@ import { attempt, buildReport, describeError, gradientSkipped } from './buildRep
 
 /** Options of {@link checkLossGradients}. */
 export interface CheckLossOptions {
-  /** Default: full when the prediction holds at most {@link fullModeLimit} numbers. */
+  /** `'full'` or `'fast'`. Default: full when the prediction holds at most 1024 numbers. */
   readonly mode?: GradientMode;
   /** Seed of the probe directions. Default 0. */
   readonly seed?: number;

@@ -20,23 +20,36 @@ export interface GradientComparison {
   readonly analytic: number;
   /** The Richardson-extrapolated central difference. */
   readonly numeric: number;
+  /** |analytic − numeric|. */
   readonly absoluteError: number;
   /** |analytic − numeric| / max(|analytic|, |numeric|); 0 when both are 0. */
   readonly relativeError: number;
   /** The tolerance this comparison was held to, derived from the measured finite-difference error. */
   readonly tolerance: number;
   /** Present when the coordinate is a kink: the extrapolated one-sided derivatives. */
-  readonly kink?: { readonly left: number; readonly right: number };
+  readonly kink?: {
+    /** The derivative from below, (g(u) − g(u − h))/h extrapolated to h → 0. */
+    readonly left: number;
+    /** The derivative from above, (g(u + h) − g(u))/h extrapolated to h → 0. */
+    readonly right: number;
+  };
 }
 
 /** A coordinate where the one-sided derivatives disagree; the analytic value must lie between them. */
 export interface Kink {
+  /** `'x'`, `'prediction'` or a parameter name. */
   readonly tensor: string;
+  /** Multi-index of the coordinate; `[]` for a fast-mode probe. */
   readonly index: readonly number[];
+  /** Fast mode: which probe of the tensor (0, 1, …). */
   readonly probe?: number;
+  /** The tensor's value at the index (NaN for a probe). */
   readonly input: number;
+  /** The derivative backward gave there. */
   readonly analytic: number;
+  /** The extrapolated one-sided derivative from below. */
   readonly left: number;
+  /** The extrapolated one-sided derivative from above. */
   readonly right: number;
   /** Whether the analytic value is a subgradient (within [min, max] of left and right, with tolerance). */
   readonly ok: boolean;
@@ -69,7 +82,9 @@ export type CheckName =
 
 /** The outcome of one named check. */
 export interface CheckResult {
+  /** Which check. */
   readonly name: CheckName;
+  /** Whether it passed (a skipped check counts as passed and says why in `detail`). */
   readonly ok: boolean;
   /** What failed, naming the tensor and index; or why the check was skipped. */
   readonly detail?: string;
@@ -77,7 +92,9 @@ export interface CheckResult {
 
 /** How often the layer or loss was evaluated. */
 export interface Evaluations {
+  /** Forward calls, finite differences included. */
   readonly forward: number;
+  /** Backward calls. */
   readonly backward: number;
 }
 
@@ -87,6 +104,7 @@ export interface GradientReport {
   readonly layer: string;
   /** True when every check passed. */
   readonly ok: boolean;
+  /** Whether every coordinate or random directions were compared. */
   readonly mode: GradientMode;
   /** Shape of x (or of the prediction). */
   readonly inputShape: readonly number[];
@@ -102,14 +120,17 @@ export interface GradientReport {
   readonly worst?: GradientComparison;
   /** Comparisons outside their tolerance, at most `maxMismatches` of them. */
   readonly mismatches: readonly GradientComparison[];
+  /** All comparisons outside their tolerance, listed or not. */
   readonly mismatchCount: number;
   /** Kinks met, at most `maxMismatches` of them listed. */
   readonly kinks: readonly Kink[];
+  /** All kinks met, listed or not. */
   readonly kinkCount: number;
   /** Coordinates not compared because a layer that declares `nonFiniteReason` gave NaN or ±∞ there. */
   readonly nonFinite: number;
   /** The checks beside the gradient, and the gradient check itself (named `'gradient'`). */
   readonly checks: readonly CheckResult[];
+  /** Forward and backward calls the check made. */
   readonly evaluations: Evaluations;
 }
 

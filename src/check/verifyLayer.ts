@@ -21,7 +21,7 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   readonly seed?: number;
   /** With `seed`, replays straight to a counterexample. */
   readonly path?: string;
-  /** Gradient check mode. Default: full for small tensors, fast above {@link fullModeLimit} numbers. */
+  /** Gradient check mode. Default: full up to 1024 numbers in x and the parameters, fast above. */
   readonly mode?: GradientMode;
   /** The forward context of every call. Default { training: true, step: 0 }. */
   readonly context?: ForwardContext;

@@ -18,19 +18,27 @@ import { defaultRuns, type PropertyVerdict } from './runProperty.ts';
 
 /** One drawn case: the parameters w, b and a batch of points (x, y). */
 export interface DescentCase {
+  /** The weight before the step. */
   readonly w: number;
+  /** The bias before the step. */
   readonly b: number;
+  /** One to three samples (x, y); the loss averages over them. */
   readonly points: readonly (readonly [x: number, y: number])[];
 }
 
 /** What one case showed. */
 export interface DescentReport {
+  /** Whether the first update scaled with η and went downhill. */
   readonly ok: boolean;
   /** The failed check, in words, with the numbers. */
   readonly failure?: string;
+  /** L at (w, b) before the step. */
   readonly loss: number;
+  /** L after the step at learning rate η, for the report (a step may overshoot and still descend). */
   readonly lossAfter: number;
+  /** ∂L/∂(w, b) at the case, as given to the optimizer. */
   readonly gradient: readonly [dw: number, db: number];
+  /** The first update Δ = θ_after − θ_before of (w, b) at learning rate η. */
   readonly delta: readonly [dw: number, db: number];
 }
 
@@ -40,7 +48,9 @@ export interface VerifyOptimizerOptions {
   readonly learningRate?: number;
   /** Cases to run. Default GRADSTREAM_PROPERTY_RUNS, else 100. */
   readonly numRuns?: number;
+  /** fast-check seed. Default: a fresh random seed, reported in the result. */
   readonly seed?: number;
+  /** With `seed`, replays straight to a counterexample. */
   readonly path?: string;
 }
 

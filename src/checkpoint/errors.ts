@@ -6,6 +6,7 @@
  * what was expected.
  */
 export class CheckpointError extends Error {
+  /** Always `'CheckpointError'`: what stack traces and `String(error)` show before the message. */
   override readonly name = 'CheckpointError';
   /** The checkpoint file concerned, when there is one. */
   readonly path: string | undefined;

@@ -7,8 +7,11 @@ import { createRandom } from '../tensor/random.ts';
 
 /** Samples `x` of shape [count, ...features] and one integer class label per sample. */
 export interface ClassificationDataset {
+  /** The samples, shape [count, ...features]. */
   readonly x: Tensor;
+  /** The class of each sample, an integer in [0, classes); `labels[i]` belongs to sample i. */
   readonly labels: Int32Array;
+  /** Number of classes (10 for MNIST's digits). */
   readonly classes: number;
   /** Class names, by label. */
   readonly classNames: readonly string[];
@@ -16,7 +19,9 @@ export interface ClassificationDataset {
 
 /** One training batch: inputs and targets (one-hot probabilities, shape [batch, classes]). */
 export interface Batch {
+  /** The inputs, shape [batch, ...features]. */
   readonly x: Tensor;
+  /** What the loss compares the output with, batch axis first: one-hot rows [batch, classes] from these functions. */
   readonly target: Tensor;
 }
 
@@ -48,7 +53,12 @@ export function subset(dataset: ClassificationDataset, indices: ArrayLike<number
 export function stratifiedSplit(
   dataset: ClassificationDataset,
   options: { readonly testFraction: number; readonly seed: number },
-): { train: ClassificationDataset; test: ClassificationDataset } {
+): {
+  /** The samples not drawn for the test part, with every class in the same proportion. */
+  train: ClassificationDataset;
+  /** round(testFraction · n) samples of each class of n samples. */
+  test: ClassificationDataset;
+} {
   assertDataset(dataset, 'stratifiedSplit');
   assertOptions(options, 'stratifiedSplit');
   const { testFraction, seed } = options;
@@ -115,7 +125,12 @@ export function epochBatches(
 export function* trainingBatches(
   dataset: ClassificationDataset,
   options: { readonly batchSize: number; readonly seed: number; readonly epochs: number; readonly firstEpoch?: number },
-): Generator<Batch & { readonly epoch: number }> {
+): Generator<
+  Batch & {
+    /** The epoch the batch belongs to, counted from `firstEpoch` (default 0). */
+    readonly epoch: number;
+  }
+> {
   assertOptions(options, 'trainingBatches');
   const first = integerAtLeast(options.firstEpoch ?? 0, 0, 'trainingBatches: firstEpoch');
   integerAtLeast(options.epochs, 0, 'trainingBatches: epochs');

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 
 /** An optional package that a function needs is not installed. */
 export class MissingPackageError extends Error {
+  /** Always `'MissingPackageError'`: what stack traces and `String(error)` show before the message. */
   override readonly name = 'MissingPackageError';
   constructor(
     /** The npm package to install. */

@@ -22,12 +22,17 @@ import type { Layer } from '../layers/contract.ts';
 
 /** The deeper network's inputs and parameters. */
 export interface DeeperSetup {
+  /** The one input. */
   readonly x: number;
   /** Probability of the first class (1 means "class o₁"). */
   readonly y: number;
+  /** The hidden unit's weight, in h = w·x + b. */
   readonly w: number;
+  /** The hidden unit's bias. */
   readonly b: number;
+  /** The first output's weight, in o₁ = v₁·q. */
   readonly v1: number;
+  /** The second output's weight, in o₂ = v₂·q. */
   readonly v2: number;
 }
 
@@ -36,21 +41,39 @@ export const primerDeeperSetup: DeeperSetup = Object.freeze({ x: 1, y: 1, w: 0.1
 
 /** The forward values and every gradient of the deeper network at one point. */
 export interface DeeperGradients {
+  /** h = w·x + b. */
   readonly h: number;
+  /** q = σ(h). */
   readonly q: number;
+  /** [o₁, o₂] = [v₁·q, v₂·q], the logits. */
   readonly o: readonly [number, number];
+  /** [p₁, p₂] = softmax(o₁, o₂). */
   readonly p: readonly [number, number];
+  /** L = −y·log p₁ − (1 − y)·log p₂. */
   readonly L: number;
+  /** [∂L/∂o₁, ∂L/∂o₂] = [p₁ − y, p₂ − (1 − y)]. */
   readonly dLdo: readonly [number, number];
+  /** ∂L/∂q = v₁·∂L/∂o₁ + v₂·∂L/∂o₂: q fans out, so the two gradients add. */
   readonly dLdq: number;
+  /** [∂L/∂v₁, ∂L/∂v₂] = [∂L/∂o₁·q, ∂L/∂o₂·q]. */
   readonly dLdv: readonly [number, number];
+  /** ∂L/∂h = ∂L/∂q·σ(h)·(1 − σ(h)). */
   readonly dLdh: number;
+  /** ∂L/∂w = ∂L/∂h·x. */
   readonly dLdw: number;
+  /** ∂L/∂b = ∂L/∂h. */
   readonly dLdb: number;
 }
 
 /** The three layers of the deeper network, with the setup's parameters. */
-export function deeperLayers(setup: DeeperSetup = primerDeeperSetup): { hidden: Layer; activation: Layer; output: Layer } {
+export function deeperLayers(setup: DeeperSetup = primerDeeperSetup): {
+  /** h = w·x + b: `dense(1, 1)` named `h`. */
+  hidden: Layer;
+  /** q = σ(h). */
+  activation: Layer;
+  /** o = [v₁, v₂]ᵀ·q: `dense(1, 2)` without bias, named `o`. */
+  output: Layer;
+} {
   return {
     hidden: dense(1, 1, { W: [[setup.w]], b: [setup.b], name: 'h' }),
     activation: sigmoid(),

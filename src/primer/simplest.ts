@@ -16,10 +16,15 @@ import { formatTable } from './table.ts';
 
 /** The primer's starting point: x = 1, y = 3, w = 0.1, b = 1, η = 0.2. */
 export interface SimplestSetup {
+  /** The one input. */
   readonly x: number;
+  /** Its target. */
   readonly y: number;
+  /** The weight before the first step. */
   readonly w: number;
+  /** The bias before the first step. */
   readonly b: number;
+  /** η, the step size of w ← w − η ∂L/∂w. */
   readonly learningRate: number;
 }
 
@@ -28,12 +33,19 @@ export const primerSimplestSetup: SimplestSetup = Object.freeze({ x: 1, y: 3, w:
 
 /** One row of the primer's table: the forward values, the gradients, and w and b after the update. */
 export interface SimplestRow {
+  /** h = w·x + b, with this step's w and b. */
   readonly h: number;
+  /** L = ½ (h − y)². */
   readonly L: number;
+  /** ∂L/∂h = h − y. */
   readonly dLdh: number;
+  /** ∂L/∂w = ∂L/∂h · x. */
   readonly dLdw: number;
+  /** ∂L/∂b = ∂L/∂h. */
   readonly dLdb: number;
+  /** w after the update, w − η ∂L/∂w. */
   readonly w: number;
+  /** b after the update, b − η ∂L/∂b. */
   readonly b: number;
 }
 

@@ -17,11 +17,15 @@ type Matrix2 = readonly [Vector2, Vector2];
 
 /** The wider network's inputs and parameters. */
 export interface WiderSetup {
+  /** The input [x₁, x₂]. */
   readonly x: Vector2;
   /** Target probabilities of the two classes. */
   readonly y: Vector2;
+  /** The first layer's weights, row i for hᵢ: h = W·x + b. */
   readonly W: Matrix2;
+  /** The first layer's bias. */
   readonly b: Vector2;
+  /** The second layer's weights, row i for oᵢ: o = V·q (no bias). */
   readonly V: Matrix2;
 }
 
@@ -36,14 +40,23 @@ export const primerWiderSetup: WiderSetup = Object.freeze<WiderSetup>({
 
 /** Forward values and gradients of the wider network. */
 export interface WiderGradients {
+  /** h = W·x + b. */
   readonly h: Vector2;
+  /** q = σ(h), element-wise. */
   readonly q: Vector2;
+  /** o = V·q, the logits. */
   readonly o: Vector2;
+  /** The softmax cross-entropy of o against y. */
   readonly L: number;
+  /** ∂L/∂h = ∂L/∂q ⊙ σ(h)(1 − σ(h)). */
   readonly dLdh: Vector2;
+  /** ∂L/∂W = ∂L/∂h ⊗ x: row i, column j is ∂L/∂Wᵢⱼ = ∂L/∂hᵢ·xⱼ. */
   readonly dLdW: Matrix2;
+  /** ∂L/∂x = Wᵀ·∂L/∂h. */
   readonly dLdx: Vector2;
+  /** ∂L/∂b = ∂L/∂h. */
   readonly dLdb: Vector2;
+  /** ∂L/∂V = ∂L/∂o ⊗ q, laid out like V. */
   readonly dLdV: Matrix2;
 }
 

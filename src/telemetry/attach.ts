@@ -9,6 +9,7 @@ import { describe } from '../tensor/tensor.ts';
 
 /** Something attached to a run that can be detached; `dispose()` is idempotent. */
 export interface Disposable {
+  /** Detaches it and releases what it holds (subscriptions, files, servers); resolves once released. */
   dispose(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { telemetryEventTypes, telemetrySchemaVersion, type TelemetryEvent } from
 
 /** A line that is not a valid telemetry event; the message says where and why. */
 export class TelemetryFormatError extends Error {
+  /** Always `'TelemetryFormatError'`: what stack traces and `String(error)` show before the message. */
   override readonly name = 'TelemetryFormatError';
 }
 

@@ -25,8 +25,13 @@ export interface LayerStatsOptions {
 
 /** What layer statistics are computed from: a run handle's taps and graph. */
 export interface TappedRun {
+  /** The run's taps: forward activations, updates and step boundaries are read. */
   readonly taps: Taps;
-  readonly graph: { readonly nodes: readonly GraphNode[] };
+  /** The graph being trained (a `Graph` fits). */
+  readonly graph: {
+    /** Its nodes; layer nodes get statistics. */
+    readonly nodes: readonly GraphNode[];
+  };
 }
 
 /** A layer-stats event before its header (run id, seq, time) is stamped on. */

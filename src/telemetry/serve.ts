@@ -18,7 +18,9 @@ export interface RunDashboardOptions extends Omit<WatchOptions, 'dashboard' | 'p
 
 /** A run on the dashboard: its address, and the watch to dispose. */
 export interface RunDashboard {
+  /** The dashboard's address, `http://127.0.0.1:<port>/` by default. */
   readonly url: string;
+  /** The sinks attached to the run; dispose it to close the server. */
   readonly watch: Watch;
 }
 

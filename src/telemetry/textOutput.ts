@@ -4,6 +4,7 @@
  * published types need no `@types/node`.
  */
 export interface TextOutput {
+  /** Writes text as given; newlines are in the text. The result is ignored. */
   write(text: string): unknown;
   /** True for a terminal: progress redraws one line in place. */
   readonly isTTY?: boolean;

@@ -6,6 +6,7 @@ import { batchRange, cotangentValues, gradientValues, type BatchSize, type Value
 
 /** One drawn case, in flat row-major arrays. */
 export interface LayerCase {
+  /** Samples in the case: the size of axis 0 of x and dy. */
   readonly batch: number;
   /** batch × the features' size values. */
   readonly x: readonly number[];

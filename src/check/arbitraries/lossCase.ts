@@ -6,8 +6,11 @@ import { batchRange, gradientValues, type BatchSize, type ValueOptions } from '.
 
 /** One drawn case; the target follows from `targetSeed` through the spec's `target`. */
 export interface LossCase {
+  /** Samples in the case: the size of axis 0 of the prediction. */
   readonly batch: number;
+  /** batch × predictionSize values, row-major. */
   readonly prediction: readonly number[];
+  /** Seeds the generator the spec's `target` draws its uniform numbers from. */
   readonly targetSeed: number;
 }
 

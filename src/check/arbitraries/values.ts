@@ -6,13 +6,25 @@ import fc from 'fast-check';
 /** Options of {@link gradientValues}. */
 export interface ValueOptions {
   /** Continuous values are drawn from [min, max]. Default { min: −4, max: 4 }. */
-  readonly valueRange?: { readonly min: number; readonly max: number };
+  readonly valueRange?: {
+    /** Smallest continuous value drawn. */
+    readonly min: number;
+    /** Largest continuous value drawn; at least `min`. */
+    readonly max: number;
+  };
   /** Magnitudes far outside the range, drawn now and then. Default [1e3, −1e3]; [] for none. */
   readonly largeValues?: readonly number[];
 }
 
 /** Batch sizes to draw: one size, or a range. */
-export type BatchSize = number | { readonly min: number; readonly max: number };
+export type BatchSize =
+  | number
+  | {
+      /** Smallest batch drawn, at least 1. */
+      readonly min: number;
+      /** Largest batch drawn, at least `min`. */
+      readonly max: number;
+    };
 
 /** The range of a {@link BatchSize}, validated; default 1 to 8. */
 export function batchRange(batchSize: BatchSize = { min: 1, max: 8 }): { min: number; max: number } {
