@@ -11,20 +11,30 @@ import { describe } from '../tensor/tensor.ts';
 export interface VerifyStats {
   /** The largest `worst.relativeError` of any passing case. */
   readonly worstRelativeError: number;
+  /** Kinks met, summed over the cases. */
   readonly kinks: number;
-  readonly evaluations: { readonly forward: number; readonly backward: number };
+  /** Calls of the layer or loss, summed over the cases' reports. */
+  readonly evaluations: {
+    /** Forward calls, finite differences included. */
+    readonly forward: number;
+    /** Backward calls. */
+    readonly backward: number;
+  };
 }
 
 /** What every verifier's property run ends with: the verdict, and how to replay it. */
 export interface PropertyVerdict<Case, Report> {
+  /** Whether every case passed. */
   readonly ok: boolean;
   /** The name of what was verified (a layer, a loss, an optimizer). */
   readonly name: string;
   /** Cases run before the verdict (the failing one included). */
   readonly numRuns: number;
+  /** Shrinking steps that led from the first failing case to `counterexample`; 0 when every case passed. */
   readonly numShrinks: number;
   /** Replays the run: pass it back as `seed` (with `path` to go straight to the counterexample). */
   readonly seed: number;
+  /** fast-check's path to the smallest failing case (`"12:0:3"`), present on failure. */
   readonly path?: string;
   /** The smallest failing case. */
   readonly counterexample?: Case;
@@ -38,6 +48,7 @@ export interface VerifyResult<Case> extends PropertyVerdict<Case, GradientReport
   readonly source?: string;
   /** An error thrown outside the gradient check (building the layer, say). */
   readonly error?: string;
+  /** What the run cost and found across its cases. */
   readonly stats: VerifyStats;
 }
 
