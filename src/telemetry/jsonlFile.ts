@@ -10,12 +10,15 @@ import { describe } from '../tensor/tensor.ts';
 
 /** A last line that was cut off: which line and how many bytes it had. */
 export interface TruncatedLine {
+  /** Its 1-based line number. */
   readonly line: number;
+  /** Its length in bytes (UTF-8). */
   readonly bytes: number;
 }
 
 /** A run read back from a JSONL file. */
 export interface JsonlRun {
+  /** Every complete event, in file order. */
   readonly events: TelemetryEvent[];
   /** The incomplete last line that was ignored, or null when the file ends cleanly. */
   readonly truncated: TruncatedLine | null;

@@ -25,6 +25,7 @@ export interface JsonlSinkOptions {
 
 /** The JSONL sink's handle. */
 export interface JsonlSink extends SinkHandle {
+  /** The file the sink appends to. */
   readonly path: string;
   /** Seq of the last event the file already held when opened; −1 for a new or empty file. */
   readonly resumedAfterSeq: number;

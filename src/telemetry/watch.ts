@@ -69,7 +69,9 @@ export interface Watch extends Disposable {
   readonly events$: Observable<TelemetryEvent>;
   /** The dashboard, when asked for: `dashboard.url` is its address. */
   readonly dashboard: Dashboard | null;
+  /** The Prometheus exposition, when asked for. */
   readonly prometheus: PrometheusSink | null;
+  /** The JSONL recorder, when asked for: `jsonl.path` is its file. */
   readonly jsonl: JsonlSink | null;
   /** Resolves once the run has ended and the console and JSONL sinks have written everything (servers stay up until disposed). */
   readonly finished: Promise<void>;
