@@ -10,6 +10,7 @@ import { graphBuffers, graphFingerprint, type GraphFingerprint } from './fingerp
 
 /** A checkpoint in memory. */
 export interface Checkpoint {
+  /** The graph's structure (nodes, parameter and buffer shapes); the checkpoint applies only to a graph with the same one. */
   readonly fingerprint: GraphFingerprint;
   /** Where the run stood: pass it to `train` as `resume`. */
   readonly trainer: TrainerState;

@@ -12,7 +12,7 @@ export interface LayerNormOptions {
 
 /**
  * Layer normalisation, PyTorch's `nn.LayerNorm(features)`, over the last axis of
- * [batch, ..., features]: each row is normalised by its own mean μ and biased variance σ²,
+ * `[batch, ..., features]`: each row is normalised by its own mean μ and biased variance σ²,
  * x̂ = (x − μ)/√(σ² + ε), then y = γ ⊙ x̂ + β.
  *
  * Backward, per row with s = 1/√(σ² + ε) and g = dy ⊙ γ:
