@@ -122,7 +122,8 @@ export function runProperty<Case>(setup: PropertySetup<Case>): VerifyResult<Case
 /**
  * A verification for people. A failure states each fact once: the first line names what failed,
  * the runs, and the seed and path that replay it (pass both back as options); then what the
- * smallest failing case found (see {@link formatFindings}), and that case as a test to paste.
+ * smallest failing case found (each disagreeing entry on one line, with its analytic and numeric
+ * values and tolerance), and that case as a test to paste.
  */
 export function formatVerifyResult(result: VerifyResult<unknown>): string {
   if (result.ok) return `${result.name}: ok after ${result.numRuns} runs (seed ${result.seed})`;
