@@ -45,7 +45,12 @@ export interface WatchOptions {
   /** Progress in the terminal. Default true (to `process.stdout`). */
   readonly console?: boolean | ConsoleSinkOptions;
   /** Record every event to this JSONL file; an existing file is continued. Default none. */
-  readonly jsonl?: string | ({ readonly path: string } & Pick<JsonlSinkOptions, 'flushOnExit'>);
+  readonly jsonl?:
+    | string
+    | ({
+        /** The file to write. */
+        readonly path: string;
+      } & Pick<JsonlSinkOptions, 'flushOnExit'>);
   /** Serve the live dashboard. Default none. */
   readonly dashboard?: boolean | DashboardOptions;
   /** Keep a Prometheus exposition (at the dashboard's `/metrics`, and on `port` when given). Default none. */
