@@ -6,6 +6,7 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isProcessRunning } from './fileLock.ts';
 
 /** Writes `bytes` to `path` atomically (see above). A failed write leaves `path` as it was. */
 export function writeFileAtomic(path: string, bytes: Uint8Array): void {
@@ -41,7 +42,7 @@ export function removeStaleTemporaries(path: string): string[] {
   }
   for (const name of names) {
     const match = name.startsWith(prefix) ? /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length)) : null;
-    if (!match || isRunning(Number(match[1]))) continue;
+    if (!match || isProcessRunning(Number(match[1]))) continue;
     removeQuietly(join(dirname(path), name));
     removed.push(name);
   }
@@ -51,16 +52,6 @@ export function removeStaleTemporaries(path: string): string[] {
 /** `.checkpoint.ckpt.` for `dir/checkpoint.ckpt`: hidden, and named after its target. */
 function temporaryPrefix(path: string): string {
   return `.${basename(path)}.`;
-}
-
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Flushes a directory's entries; some platforms cannot open a directory for that, and lose nothing by skipping it. */

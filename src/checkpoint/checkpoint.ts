@@ -1,12 +1,14 @@
 /**
  * What a checkpoint holds, taken from a graph and its run at a step boundary: the graph's
- * fingerprint, every parameter and buffer (copied), and the trainer's state (step, epoch
- * position, generator, optimizer state, next telemetry seq).
+ * fingerprint, every parameter and buffer (copied), the trainer's state (step, epoch
+ * position, generator, optimizer state, next telemetry seq), and where the run's JSONL file
+ * stood at that boundary when one is recorded.
  */
 import { Tensor, describe } from '../tensor/tensor.ts';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import { graphBuffers, graphFingerprint, type GraphFingerprint } from './fingerprint.ts';
+import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
 
 /** A checkpoint in memory. */
 export interface Checkpoint {
@@ -20,6 +22,17 @@ export interface Checkpoint {
   readonly buffers: Readonly<Record<string, Tensor>>;
   /** When it was taken (ISO 8601). */
   readonly savedAt: string;
+  /**
+   * Where the run's JSONL file stood at this step boundary, written and synced before the
+   * checkpoint: a resumed run cuts the file back to it. Absent when no file was recorded.
+   */
+  readonly jsonl?: JsonlPosition;
+}
+
+/** What a checkpoint may hold besides the graph and the run's state. */
+export interface CheckpointExtras {
+  /** The run's JSONL position at the step boundary (from `jsonl.sync()`). Default none. */
+  readonly jsonl?: JsonlPosition;
 }
 
 /**
@@ -27,7 +40,7 @@ export interface Checkpoint {
  * boundary (from `taps.step$`, or once the run has ended), when the parameters, buffers and
  * optimizer agree with the state. Every value is copied.
  */
-export function captureCheckpoint(graph: Graph, state: TrainerState): Checkpoint {
+export function captureCheckpoint(graph: Graph, state: TrainerState, extras: CheckpointExtras = {}): Checkpoint {
   if (typeof graph?.summaryRows !== 'function') throw new TypeError(`captureCheckpoint: expected a built graph, got ${describe(graph)}`);
   if (typeof state !== 'object' || state === null || typeof state.optimizer !== 'object') {
     throw new TypeError(`captureCheckpoint: expected the run's state (handle.state()), got ${describe(state)}`);
@@ -38,5 +51,6 @@ export function captureCheckpoint(graph: Graph, state: TrainerState): Checkpoint
     parameters: Object.fromEntries(graph.parameters.map((p) => [p.key, p.tensor.clone()])),
     buffers: Object.fromEntries(graphBuffers(graph).map(({ key, tensor }) => [key, tensor.clone()])),
     savedAt: new Date().toISOString(),
+    ...(extras?.jsonl ? { jsonl: { bytes: extras.jsonl.bytes, lastSeq: extras.jsonl.lastSeq } } : {}),
   };
 }

@@ -1,10 +1,15 @@
 /**
  * Checkpointing a live run: a save every N steps, at the step boundary, and a final one when
  * the run completes or is stopped (Ctrl-C included), so a resumed run loses nothing.
+ *
+ * With a telemetry file, each save first has the file written and synced up to the step
+ * boundary and records where it ends; when the file cannot be, the save is skipped and the
+ * run stopped, so a checkpoint is never ahead of the run's record.
  */
 import type { Subscription } from 'rxjs';
 import { describe } from '../tensor/tensor.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
+import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
 import { CheckpointError } from './errors.ts';
 import { saveCheckpoint } from './files.ts';
 
@@ -18,14 +23,26 @@ export interface CheckpointRunOptions {
   readonly final?: boolean;
   /** Runs just before each save: flush a telemetry file, so that it holds every step the checkpoint does. Default none. */
   readonly beforeSave?: () => void;
+  /**
+   * Runs just before each save, after `beforeSave`: writes and syncs the run's JSONL file up
+   * to the step boundary and returns where it ends (`watching.jsonl.sync()`), which the
+   * checkpoint records; undefined records none. When it throws, that save is skipped, the run
+   * is stopped and `finished` rejects with its error. Default none.
+   */
+  readonly telemetryPosition?: () => JsonlPosition | undefined;
+  /**
+   * Save once right away, before the run's first step and first event: a new run's record
+   * then never exists without a checkpoint of the run to resume it. Default false.
+   */
+  readonly atStart?: boolean;
 }
 
 /** A run being checkpointed. */
 export interface RunCheckpoints {
   /**
    * Settles after the run has ended and the final save is written; rejects with a
-   * CheckpointError when a save failed (the run is stopped then, so that it does not go on
-   * unprotected).
+   * CheckpointError when a save failed, or with the error of `telemetryPosition` (the run is
+   * stopped then, so that it does not go on unprotected).
    */
   readonly finished: Promise<void>;
   /** Saves written so far. */
@@ -50,13 +67,23 @@ export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): 
   if (typeof options.path !== 'string' || options.path.length === 0) throw new TypeError(`checkpointRun: path must be a file path, got ${describe(options.path)}`);
   let saved = 0;
   let lastStep: number | null = null;
-  let failure: CheckpointError | undefined;
+  let failure: Error | undefined;
 
-  const save = (step: number): void => {
-    if (failure || lastStep === step) return;
+  // The final save is written even at the step of the last one: the run's last events (its end, an evaluation) came after it.
+  const save = (step: number, final = false): void => {
+    if (failure || (lastStep === step && !final)) return;
+    let jsonl: JsonlPosition | undefined;
     try {
       options.beforeSave?.();
-      saveCheckpoint(options.path, run.graph, run.state());
+      jsonl = options.telemetryPosition?.();
+    } catch (error) {
+      // The record cannot reach this step boundary: a checkpoint here would be ahead of it.
+      failure = error instanceof Error ? error : new Error(String(error));
+      run.stop();
+      return;
+    }
+    try {
+      saveCheckpoint(options.path, run.graph, run.state(), jsonl ? { jsonl } : {});
       saved++;
       lastStep = step;
     } catch (error) {
@@ -64,6 +91,7 @@ export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): 
       run.stop();
     }
   };
+  if (options.atStart) save(run.state().step);
   // A subscriber must not throw into the trainer's taps: save() catches everything.
   const subscription: Subscription = run.taps.step$.subscribe(({ step }) => {
     if (step % everySteps === 0) save(step);
@@ -71,7 +99,7 @@ export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): 
   const finished = run.result.then(
     (result) => {
       subscription.unsubscribe();
-      if (options.final !== false) save(result.step);
+      if (options.final !== false) save(result.step, true);
     },
     () => subscription.unsubscribe(),
   ).then(() => {

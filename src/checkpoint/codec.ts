@@ -2,11 +2,13 @@
  * The checkpoint file format, version 1: two lines of JSON.
  *
  *     {"format":"gradstream-checkpoint","version":1,"bodyBytes":N,"sha256":"…"}
- *     {"savedAt":…,"fingerprint":…,"trainer":…,"optimizer":…,"parameters":…,"buffers":…}
+ *     {"savedAt":…,"fingerprint":…,"trainer":…,"optimizer":…,"parameters":…,"buffers":…,"jsonl":…}
  *
  * The header gives the body's length and SHA-256, so a truncated file and a corrupt one are
  * told apart and refused before anything is applied. Tensors are `{ shape, float64 }` with
  * the values' bytes in base64 (see float64.ts): every bit round-trips, NaN and −0 included.
+ * `jsonl` (`{ bytes, lastSeq }`, where the run's telemetry file stood) is present only when
+ * the run recorded one; a reader that does not know it ignores it.
  */
 import { createHash } from 'node:crypto';
 import { Tensor, describe, sizeOf } from '../tensor/tensor.ts';
@@ -16,6 +18,7 @@ import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { decodeFloat64, decodeNumber, encodeFloat64, encodeNumber } from './float64.ts';
 import type { GraphFingerprint } from './fingerprint.ts';
+import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
 
 /** The format name in every checkpoint's header. */
 export const checkpointFormat = 'gradstream-checkpoint';
@@ -32,6 +35,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     optimizer: encodeOptimizer(optimizer),
     parameters: encodeTensors(checkpoint.parameters),
     buffers: encodeTensors(checkpoint.buffers),
+    ...(checkpoint.jsonl ? { jsonl: { bytes: checkpoint.jsonl.bytes, lastSeq: checkpoint.jsonl.lastSeq } } : {}),
   }), 'utf8');
   const header = JSON.stringify({ format: checkpointFormat, version: checkpointVersion, bodyBytes: body.length, sha256: sha256(body) });
   return Buffer.concat([Buffer.from(`${header}\n`, 'utf8'), body, Buffer.from('\n')]);
@@ -100,7 +104,16 @@ function parseBody(body: Buffer, source: string): Checkpoint {
     trainer: { ...trainer, optimizer: decodeOptimizer(objectAt(parsed, 'optimizer', source), where('optimizer')) },
     parameters: decodeTensors(objectAt(parsed, 'parameters', source), where('parameter')),
     buffers: decodeTensors(objectAt(parsed, 'buffers', source), where('buffer')),
+    ...(parsed.jsonl === undefined ? {} : { jsonl: decodePosition(parsed.jsonl, where('jsonl')) }),
   };
+}
+
+function decodePosition(value: unknown, where: string): JsonlPosition {
+  const { bytes, lastSeq } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (!Number.isSafeInteger(bytes) || (bytes as number) < 0 || !Number.isSafeInteger(lastSeq) || (lastSeq as number) < -1) {
+    throw new CheckpointError(`${where}: expected the telemetry file's position { bytes ≥ 0, lastSeq ≥ −1 }, got ${JSON.stringify(value)}`);
+  }
+  return { bytes: bytes as number, lastSeq: lastSeq as number };
 }
 
 function objectAt(record: Record<string, unknown>, key: string, source: string): Record<string, unknown> {

@@ -3,20 +3,21 @@ import { readFileSync } from 'node:fs';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
-import { captureCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './codec.ts';
 import { CheckpointError } from './errors.ts';
 import { applyCheckpoint } from './restore.ts';
 
 /**
  * Saves `graph` and the run's `state` (from `handle.state()`, at a step boundary) to `path`,
- * atomically: a crash mid-write leaves the previous file intact.
+ * atomically: a crash mid-write leaves the previous file intact. `extras.jsonl` records
+ * where the run's JSONL file stood (from `jsonl.sync()`, just before); default none.
  *
  * @example run.taps.step$.subscribe(({ step }) => step % 100 === 0 && saveCheckpoint('run.ckpt', net, run.state()));
  */
-export function saveCheckpoint(path: string, graph: Graph, state: TrainerState): Checkpoint {
+export function saveCheckpoint(path: string, graph: Graph, state: TrainerState, extras: CheckpointExtras = {}): Checkpoint {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`saveCheckpoint: expected a file path, got ${typeof path}`);
-  const checkpoint = captureCheckpoint(graph, state);
+  const checkpoint = captureCheckpoint(graph, state, extras);
   writeFileAtomic(path, encodeCheckpoint(checkpoint));
   return checkpoint;
 }

@@ -60,38 +60,53 @@ export interface JsonlEnd {
   readonly tornBytes: number;
   /** The file ends with a whole event that lacks only its newline (counted in lastSeq, not torn). */
   readonly missingNewline: boolean;
+  /** Run id of the last complete event, or null when the file has none. */
+  readonly lastRunId: string | null;
+}
+
+/**
+ * A place in a run's JSONL file at a step boundary: what a checkpoint records, so that a
+ * resumed run cuts the file back to exactly the events the checkpoint covers.
+ */
+export interface JsonlPosition {
+  /** Bytes of whole lines up to that point (the offset where the next event goes). */
+  readonly bytes: number;
+  /** Seq of the last event before that point; −1 when there is none. */
+  readonly lastSeq: number;
 }
 
 const tailChunk = 64 * 1024;
 
 /**
  * Finds the last complete event of a JSONL file by reading backwards from its end, so a
- * long run's file is not read whole. A missing or empty file gives lastSeq −1.
+ * long run's file is not read whole. A missing or empty file gives lastSeq −1. With `upTo`,
+ * the file is read as if it ended at that byte offset (where a checkpoint says it stood).
  */
-export function jsonlEnd(path: string): JsonlEnd {
+export function jsonlEnd(path: string, upTo?: number): JsonlEnd {
   assertPath(path, 'jsonlEnd');
-  if (!existsSync(path)) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: 0, missingNewline: false };
+  if (upTo !== undefined && !(Number.isSafeInteger(upTo) && upTo >= 0)) throw new RangeError(`jsonlEnd: upTo must be a byte offset, 0 or more, got ${describe(upTo)}`);
+  if (!existsSync(path)) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: 0, missingNewline: false, lastRunId: null };
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
+    const size = Math.min(fstatSync(fd).size, upTo ?? Number.POSITIVE_INFINITY);
     const tail = new TailReader(fd, size);
     const lastNewline = tail.lastNewlineBefore(size);
     const completeBytes = lastNewline + 1;
     const unterminated = decodeOrNull(tail.text(completeBytes, size));
     if (unterminated) {
-      return { lastSeq: unterminated.seq, lastStep: stepOf(unterminated), completeBytes: size, tornBytes: 0, missingNewline: true };
+      return { lastSeq: unterminated.seq, lastStep: stepOf(unterminated), completeBytes: size, tornBytes: 0, missingNewline: true, lastRunId: unterminated.runId };
     }
-    if (lastNewline < 0) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: size, missingNewline: false };
+    if (lastNewline < 0) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: size, missingNewline: false, lastRunId: null };
     for (let lineEnd = lastNewline; lineEnd >= 0;) {
       const lineStart = tail.lastNewlineBefore(lineEnd) + 1;
       const line = tail.text(lineStart, lineEnd);
       if (line.trim() !== '') {
         const event = decodeEvent(line, `${path} byte ${lineStart}`);
-        return { lastSeq: event.seq, lastStep: stepOf(event), completeBytes, tornBytes: size - completeBytes, missingNewline: false };
+        return { lastSeq: event.seq, lastStep: stepOf(event), completeBytes, tornBytes: size - completeBytes, missingNewline: false, lastRunId: event.runId };
       }
       lineEnd = lineStart - 1;
     }
-    return { lastSeq: -1, lastStep: null, completeBytes, tornBytes: size - completeBytes, missingNewline: false };
+    return { lastSeq: -1, lastStep: null, completeBytes, tornBytes: size - completeBytes, missingNewline: false, lastRunId: null };
   } finally {
     closeSync(fd);
   }

@@ -18,8 +18,8 @@ import { liveAudits, type AuditOptions } from './audits.ts';
 import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
 import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
 import type { EventBody, TelemetryEvent } from './events.ts';
-import { jsonlEnd } from './jsonlFile.ts';
-import { openJsonlRecorder } from './jsonlRecorder.ts';
+import type { JsonlWriteError } from './jsonlErrors.ts';
+import { openJsonlRecorder, type JsonlRecorder } from './jsonlRecorder.ts';
 import { recordBatches, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
 import { layerStats$, type LayerStatsOptions } from './layerStats.ts';
 import { sequencer, type TimedBody } from './operators/sequence.ts';
@@ -44,13 +44,12 @@ const timed = (body: EventBody): TimedBody => ({ ...body, time: Date.now() });
 export interface WatchOptions {
   /** Progress in the terminal. Default true (to `process.stdout`). */
   readonly console?: boolean | ConsoleSinkOptions;
-  /** Record every event to this JSONL file; an existing file is continued. Default none. */
-  readonly jsonl?:
-    | string
-    | ({
-        /** The file to write. */
-        readonly path: string;
-      } & Pick<JsonlSinkOptions, 'flushOnExit'>);
+  /**
+   * Record every event to this JSONL file. A missing or empty file, or one that ends with
+   * this run's events (a resumed run's), is written; another run's record or anything that
+   * is not telemetry is refused (see {@link JsonlWatchOptions}). Default none.
+   */
+  readonly jsonl?: string | JsonlWatchOptions;
   /** Serve the live dashboard. Default none. */
   readonly dashboard?: boolean | DashboardOptions;
   /** Keep a Prometheus exposition (at the dashboard's `/metrics`, and on `port` when given). Default none. */
@@ -68,6 +67,25 @@ export interface WatchOptions {
   readonly flushEveryMs?: number;
 }
 
+/**
+ * The JSONL file of {@link watch}, with the file's options of {@link JsonlSinkOptions}
+ * (`existing`, default `'continue'`; `position`; `lock`, default true; `note`; `flushOnExit`,
+ * default true). The run's id tells its own record from another run's.
+ */
+export interface JsonlWatchOptions extends Omit<JsonlSinkOptions, 'maxBatch' | 'everyMs' | 'onWriteError' | 'runId'> {
+  /** The file. Required unless `recorder` is given. */
+  readonly path?: string;
+  /** A file already opened (and claimed) with `openJsonlRecorder` before the run started, used instead of `path`. */
+  readonly recorder?: JsonlRecorder;
+  /**
+   * When the file cannot be written (disk full, an I/O error): `'stop'` the run at the step
+   * boundary (the record ends at its last whole line, `jsonl.failure()` holds the error), or
+   * `'continue'` training without its record, with a warning on stderr; or a function that
+   * decides. Default `'stop'`.
+   */
+  readonly onWriteError?: 'stop' | 'continue' | ((error: JsonlWriteError) => void);
+}
+
 /** A watched run. */
 export interface Watch extends Disposable {
   /** The merged, sequenced stream the live views receive, in batches at most every `flushEveryMs` (subscribe for more). */
@@ -78,7 +96,7 @@ export interface Watch extends Disposable {
   readonly prometheus: PrometheusSink | null;
   /** The JSONL recorder, when asked for: `jsonl.path` is its file. */
   readonly jsonl: JsonlSink | null;
-  /** Resolves once the run has ended and the console and JSONL sinks have written everything (servers stay up until disposed). */
+  /** Resolves once the run has ended and the console and JSONL sinks have written everything (servers stay up until disposed); a JSONL file that failed is in `jsonl.failure()`. */
   readonly finished: Promise<void>;
 }
 
@@ -86,7 +104,9 @@ export interface Watch extends Disposable {
  * Attaches sinks to a run. Call it right after `train` (the run starts on the next
  * microtask): every sink subscribes before this function first awaits, so none misses the
  * run's start. Resolves once the servers listen. `dispose()` detaches everything and
- * closes the servers.
+ * closes the servers. A JSONL file that is refused (another process's, another run's, not
+ * telemetry) stops the run before its first step and rejects with the FileLockError or
+ * JsonlFileError.
  *
  * @example
  * const run = train(net, batches, { loss, optimizer: sgd(0.1), epochs: 5 });
@@ -97,20 +117,27 @@ export interface Watch extends Disposable {
 export async function watch(run: TrainHandle, options: WatchOptions = {}): Promise<Watch> {
   assertRun(run, 'watch');
   assertOptions(options, 'watch');
-  const jsonlOptions = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
-  const recorded = jsonlOptions ? jsonlEnd(jsonlOptions.path) : null;
+  const jsonlOptions: JsonlWatchOptions | undefined = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
+  let recorder: JsonlRecorder | null = null;
+  try {
+    recorder = jsonlOptions ? (jsonlOptions.recorder ?? openJsonlRecorder(jsonlOptions.path!, { ...jsonlOptions, runId: run.runId })) : null;
+  } catch (error) {
+    run.stop();
+    throw error;
+  }
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
   const auditOptions = options.audits === true ? {} : options.audits || null;
   const flushEveryMs = options.flushEveryMs ?? defaultFlushEveryMs;
   assertMilliseconds(flushEveryMs, 'watch', 'flushEveryMs');
 
-  const firstSeq = Math.max(run.state().nextSeq, (recorded?.lastSeq ?? -1) + 1);
+  const firstSeq = Math.max(run.state().nextSeq, recorder?.continues ? recorder.resumedAfterSeq + 1 : 0);
   const stamp = sequencer(run.runId, firstSeq);
-  // A run resumed from a checkpoint older than the file's end recomputes steps the file already holds.
+  // A run resumed from a checkpoint older than the file's end (one without a position to cut the file back to) recomputes steps the file already holds.
   // Its start and end are its own, whatever step they name (a run resumed at its last step ends where the file does).
+  const resumedAtStep = recorder?.resumedAtStep ?? null;
   const fresh = (value: TelemetryEvent | TimedBody): boolean =>
-    recorded?.lastStep == null || value.type === 'run-start' || value.type === 'run-end' || !('step' in value) || value.step > recorded.lastStep;
+    resumedAtStep === null || value.type === 'run-start' || value.type === 'run-end' || !('step' in value) || value.step > resumedAtStep;
   const stampBatch = (batch: readonly (TelemetryEvent | TimedBody)[]): TelemetryEvent[] => {
     const events: TelemetryEvent[] = [];
     for (const value of batch) if (fresh(value)) events.push(stamp(value));
@@ -135,7 +162,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   );
 
   const flush = (): void => flushNow.next();
-  const jsonl = jsonlOptions ? recordBatches(batches$, openJsonlRecorder(jsonlOptions.path), flush, jsonlOptions.flushOnExit !== false) : null;
+  const jsonl = recorder ? recordBatches(batches$, recorder, flush, { flushOnExit: jsonlOptions?.flushOnExit !== false, onWriteError: writeErrorPolicy(run, jsonlOptions?.onWriteError) }) : null;
   const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
   const prometheusStarting = options.prometheus ? prometheusSink(events$, options.prometheus === true ? {} : options.prometheus) : null;
   // The dashboard subscribes now; its /metrics reads the Prometheus sink once that resolves.
@@ -165,5 +192,17 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     jsonl,
     finished: Promise.all([jsonl?.finished, consoleHandle?.finished]).then(() => undefined),
     dispose: () => all.dispose(),
+  };
+}
+
+/** What a JSONL write error does to the run (see {@link JsonlWatchOptions.onWriteError}). */
+function writeErrorPolicy(run: TrainHandle, policy: JsonlWatchOptions['onWriteError'] = 'stop'): (error: JsonlWriteError) => void {
+  if (typeof policy === 'function') return policy;
+  if (policy === 'continue') {
+    return (error) => process.stderr.write(`gradstream telemetry: WARNING: ${error.message}. The run goes on WITHOUT its record (onWriteError 'continue').\n`);
+  }
+  return (error) => {
+    process.stderr.write(`gradstream telemetry: ${error.message}. The run stops at the step boundary (onWriteError 'stop').\n`);
+    run.stop();
   };
 }

@@ -73,7 +73,7 @@ describe('jsonlSink', () => {
     await jsonlSink(from(first.slice(0, 50)), path).finished;
     // The resumed run starts from a checkpoint before the file's end: its first events repeat seqs already written.
     const resumed = first.slice(40);
-    const sink = jsonlSink(from(resumed), path);
+    const sink = jsonlSink(from(resumed), path, { runId: 'fake-run' });
     expect(sink.resumedAfterSeq).toBe(49);
     await sink.finished;
     expect(sink.skipped()).toBe(10);
@@ -85,12 +85,12 @@ describe('jsonlSink', () => {
     const events = fakeRunEvents({ steps: 10 });
     writeFileSync(path, events.slice(0, 5).map((e) => encodeEvent(e) + '\n').join('') + encodeEvent(events[5]!).slice(0, 30));
     expect(jsonlEnd(path)).toMatchObject({ lastSeq: 4, tornBytes: 30, missingNewline: false });
-    await jsonlSink(from(events.slice(5)), path).finished;
+    await jsonlSink(from(events.slice(5)), path, { runId: 'fake-run' }).finished;
     expect(readJsonl(path)).toEqual({ events, truncated: null });
 
     writeFileSync(path, events.slice(0, 3).map((e) => encodeEvent(e)).join('\n'));
     expect(jsonlEnd(path)).toMatchObject({ lastSeq: 2, missingNewline: true });
-    await jsonlSink(from(events.slice(3)), path).finished;
+    await jsonlSink(from(events.slice(3)), path, { runId: 'fake-run' }).finished;
     expect(readJsonl(path).events).toEqual(events);
   });
 
