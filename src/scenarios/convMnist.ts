@@ -19,6 +19,7 @@ import { adam } from '../graph/optimizers/adam.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { stratifiedSplit, subset, trainingBatches } from '../data/dataset.ts';
 import { defineScenario, startRun } from './scenario.ts';
+import { positiveInteger } from '../cli/valueTypes.ts';
 
 /** The outcome: held-out accuracy and the run's size. */
 export interface ConvMnistOutcome {
@@ -33,7 +34,7 @@ export const convMnist = defineScenario<ConvMnistOutcome>({
   summary: 'a two-convolution network (9,098 parameters) on the MNIST digits, ≥ 95% held-out accuracy',
   defaultSeed: 0,
   resumable: true,
-  options: { epochs: { kind: 'value', description: 'passes over the training digits (default 3)' } },
+  options: { epochs: { kind: 'value', type: positiveInteger, description: 'passes over the training digits (default 3; 2 with --quick)' } },
   async run(context) {
     const { print, seed, quick, options, signal } = context;
     const epochs = options.epochs !== undefined ? Number(options.epochs) : quick ? 2 : 3;

@@ -18,6 +18,7 @@ import { loadMnist } from '../data/mnist.ts';
 import { epochBatches, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../data/dataset.ts';
 import type { Graph } from '../graph/graph.ts';
 import { defineScenario, startRun, type StartRun } from './scenario.ts';
+import { positiveInteger } from '../cli/valueTypes.ts';
 
 /** The outcome: test accuracy after each epoch and at the end. */
 export interface MnistOutcome {
@@ -91,7 +92,7 @@ export const mnist = defineScenario<MnistOutcome>({
   summary: '10,000 real MNIST digits, a 784-128-10 network, ≥ 95% test accuracy, deterministic for a seed',
   defaultSeed: 0,
   resumable: true,
-  options: { epochs: { kind: 'value', description: 'passes over the training digits (default 12)' } },
+  options: { epochs: { kind: 'value', type: positiveInteger, description: 'passes over the training digits (default 12; 3 with --quick)' } },
   async run({ print, seed, quick, options, signal, startRun }) {
     const epochs = options.epochs !== undefined ? Number(options.epochs) : quick ? 3 : 12;
     if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`mnist: --epochs expects a positive integer, got ${String(options.epochs)}`);

@@ -6,6 +6,7 @@ import { train, type TrainHandle } from '../graph/trainer.ts';
 import type { Graph } from '../graph/graph.ts';
 import type { BatchSource } from '../graph/data.ts';
 import type { TrainOptions } from '../graph/trainOptions.ts';
+import type { OptionSpec } from '../cli/options.ts';
 
 /** Starts a training run, as `train` does. */
 export type StartRun = (graph: Graph, data: BatchSource, options: TrainOptions) => TrainHandle;
@@ -18,7 +19,7 @@ export interface ScenarioContext {
   readonly quick: boolean;
   /** The seed; every scenario is deterministic for a given seed. */
   readonly seed: number;
-  /** Extra options from the command line (`--name value`), already validated by the runner. */
+  /** Extra options from the command line (`--name value`) as typed, already accepted by their types. */
   readonly options: Readonly<Record<string, string | true>>;
   /** Aborted when the user presses Ctrl-C: long scenarios stop between steps. */
   readonly signal: AbortSignal;
@@ -44,8 +45,13 @@ export interface Scenario<Outcome = unknown> {
   readonly defaultSeed: number;
   /** Its training runs start through `context.startRun`, so `--checkpoint` and `--jsonl` apply to it. Default false. */
   readonly resumable?: boolean;
-  /** Options this scenario accepts besides the runner's own, with a description each. */
-  readonly options?: Readonly<Record<string, { readonly kind: 'value' | 'flag'; readonly description: string }>>;
+  /**
+   * Options this scenario accepts besides the runner's own, with a description each: a flag
+   * (`{ kind: 'flag' }`) or a value read by its type (`{ kind: 'value', type: positiveInteger }`,
+   * types in `src/cli/valueTypes.ts`). `gradstream run` refuses a value its type refuses before
+   * the scenario starts. Default none.
+   */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
   run(context: ScenarioContext): Promise<Outcome>;
 }
 

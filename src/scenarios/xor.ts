@@ -15,6 +15,7 @@ import { sgd } from '../graph/optimizers/sgd.ts';
 import { formatTable } from '../primer/table.ts';
 import { textChart } from './chart.ts';
 import { defineScenario, startRun } from './scenario.ts';
+import { positiveInteger } from '../cli/valueTypes.ts';
 
 /** The outcome: final loss, the loss of every step, and the network's four answers. */
 export interface XorOutcome {
@@ -31,7 +32,7 @@ export const xor = defineScenario<XorOutcome>({
   summary: 'a 2-2-1 network of dense layers and sigmoids learns XOR from a seeded start',
   defaultSeed: 1,
   resumable: true,
-  options: { steps: { kind: 'value', description: 'training steps (default 2000; 1500 with --quick)' } },
+  options: { steps: { kind: 'value', type: positiveInteger, description: 'training steps (default 2000; 1500 with --quick)' } },
   async run(context) {
     const { print, seed, quick, options } = context;
     const steps = options.steps !== undefined ? Number(options.steps) : quick ? 1500 : 2000;

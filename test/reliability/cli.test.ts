@@ -31,7 +31,7 @@ describe('usage errors exit 2 with the usage', () => {
     [['frobnicate'], "gradstream: unknown command 'frobnicate'", 'usage: gradstream <command> [arguments]'],
     [['run', 'xor', '--bogus'], 'run: unknown option --bogus', 'usage: gradstream run <scenario>'],
     [['run', 'nosuch'], `run: unknown scenario 'nosuch'; expected one of ${scenarios.map((s) => s.name).join(', ')}`, 'usage: gradstream run'],
-    [['run', 'xor', '--seed', 'x'], 'run: --seed expects an integer ≥ 0, got "x"', 'usage: gradstream run'],
+    [['run', 'xor', '--seed', 'x'], 'run: --seed expects an integer from 0 to 4294967295, got "x"', 'usage: gradstream run'],
     [['run', 'xor', '--checkpoint-every', '10'], 'run: --checkpoint-every needs --checkpoint DIR', 'usage: gradstream run'],
     [['run', 'simplest', '--checkpoint', 'dir'], `run: --checkpoint applies to scenarios that train: ${scenarios.filter((s) => s.resumable).map((s) => s.name).join(', ')}`, 'usage: gradstream run'],
     [['check', '--runs', '0'], 'check: --runs expects an integer ≥ 1, got "0"', 'usage: gradstream check'],
@@ -44,10 +44,9 @@ describe('usage errors exit 2 with the usage', () => {
   });
 
   it('no command at all prints the usage and exits 2', async () => {
-    let stdout = '';
-    const code = await main([], { stdout: new Writable({ write: (chunk, _encoding, done) => { stdout += String(chunk); done(); } }), stderr: process.stderr });
+    const { code, stderr } = await cli();
     expect(code).toBe(2);
-    expect(stdout).toContain('usage: gradstream <command> [arguments]');
+    expect(stderr).toContain('usage: gradstream <command> [arguments]');
   });
 
   it('an unknown option exits 2 from the real binary too', async () => {

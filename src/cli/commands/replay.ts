@@ -4,7 +4,11 @@
  * interrupted run can be looked at the way it was watched live.
  */
 import { from } from 'rxjs';
-import { integerOption, parseOptions, UsageError, type Command } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
+import { readArguments, type OptionTable } from '../options.ts';
+import { formatUsage } from '../usage.ts';
+import { host, port, positiveInteger } from '../valueTypes.ts';
+import { printable } from '../printable.ts';
 import { readJsonl, type JsonlRun } from '../../telemetry/jsonlFile.ts';
 import { TelemetryFormatError } from '../../telemetry/codec.ts';
 import { consoleSink } from '../../telemetry/consoleSink.ts';
@@ -13,27 +17,45 @@ import { startDashboard } from '../../telemetry/dashboard/server.ts';
 import { disposeAll, type Disposable } from '../../telemetry/attach.ts';
 import { untilInterrupted } from '../../telemetry/untilInterrupted.ts';
 
-const usage = 'gradstream replay <file.jsonl> [--every STEPS] [--serve] [--port N] [--host ADDRESS] [--metrics-port N]\n'
-  + '  --every STEPS       a progress line every STEPS steps (default: about ten lines per run)\n'
-  + '  --serve             serve the run on the dashboard (with /metrics) until Ctrl-C\n'
-  + '  --port N            the dashboard\'s port (default 0: a free one)\n'
-  + '  --host ADDRESS      the dashboard\'s address (default 127.0.0.1)\n'
-  + '  --metrics-port N    also serve Prometheus /metrics on this port until Ctrl-C';
+const options = {
+  every: { kind: 'value', type: positiveInteger, description: 'a progress line every N steps (default: about ten lines per run)' },
+  serve: { kind: 'flag', description: 'serve the run on the dashboard (with /metrics) until Ctrl-C' },
+  port: { kind: 'value', type: port, description: "the dashboard's port, 0 to 65535 (default 0: a free one; needs --serve)" },
+  host: { kind: 'value', type: host, description: "the dashboard's address, a host name or IP address (default 127.0.0.1; needs --serve)" },
+  'metrics-port': { kind: 'value', type: port, description: 'also serve Prometheus /metrics on this port, 0 to 65535, until Ctrl-C' },
+} as const satisfies OptionTable;
 
-export const replayCommand: Command = {
+const usage = formatUsage({
+  synopsis: ['replay <file.jsonl> [options]'],
+  arguments: [['file.jsonl', 'a run recorded with `gradstream run … --jsonl FILE`']],
+  options,
+});
+
+/** What `gradstream replay` was asked to do. */
+interface ReplayInvocation {
+  readonly path: string;
+  readonly serve: boolean;
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  /** Steps between progress lines, when given. */
+  readonly every: number | undefined;
+  /** The options as typed (each accepted by its type). */
+  readonly options: Readonly<Record<string, string | true>>;
+}
+
+export const replayCommand: Command<ReplayInvocation> = {
   name: 'replay',
   summary: 'replay a recorded run (JSONL) into the console, the dashboard and Prometheus',
-  usage,
-  async run(args, { stdout, stderr }) {
-    const { positionals, options } = parseOptions('replay', args, { every: 'value', serve: 'flag', port: 'value', host: 'value', 'metrics-port': 'value' });
-    if (positionals.length !== 1) throw new UsageError(`replay: expected one JSONL file, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
-    const path = positionals[0]!;
-    const serve = options.serve === true;
-    const port = integerOption('replay', options, 'port', 0, 0);
-    const metricsPort = options['metrics-port'] === undefined ? undefined : integerOption('replay', options, 'metrics-port', 0, 0);
-    if (options.host !== undefined && !serve) throw new UsageError('replay: --host applies to the dashboard: add --serve');
-    if (options.port !== undefined && !serve) throw new UsageError('replay: --port applies to the dashboard: add --serve');
-
+  usage: () => usage,
+  parse(args) {
+    const { positionals, values, raw } = readArguments('replay', options, args);
+    if (positionals.length !== 1) throw new UsageError(`replay: expected one JSONL file, got ${positionals.length === 0 ? 'none' : positionals.map(printable).join(' ')}`);
+    const serve = values.serve === true;
+    if (values.host !== undefined && !serve) throw new UsageError('replay: --host applies to the dashboard: add --serve');
+    if (values.port !== undefined && !serve) throw new UsageError('replay: --port applies to the dashboard: add --serve');
+    return { path: positionals[0]!, serve, port: values.port ?? 0, metricsPort: values['metrics-port'], every: values.every, options: raw };
+  },
+  async execute({ path, serve, port, metricsPort, every: everyGiven, options }, { stdout, stderr }) {
     let run: JsonlRun;
     try {
       run = readJsonl(path);
@@ -49,7 +71,7 @@ export const replayCommand: Command = {
       return 1;
     }
     const lastStep = run.events.reduce((last, event) => (event.type === 'step' ? event.step : last), 0);
-    const every = integerOption('replay', options, 'every', Math.max(1, Math.ceil(lastStep / 10)));
+    const every = everyGiven ?? Math.max(1, Math.ceil(lastStep / 10));
 
     const served: Disposable[] = [];
     if (serve || metricsPort !== undefined) {

@@ -5,46 +5,24 @@
  * training between steps, writes the final checkpoint, flushes the telemetry and exits 130;
  * a second Ctrl-C exits at once.
  */
-import { UsageError, integerOption, parseOptions, type Command } from '../command.ts';
-import { findScenario, scenarios } from '../../scenarios/index.ts';
+import type { Command } from '../command.ts';
+import { scenarios } from '../../scenarios/index.ts';
+import { readRunArguments, runUsage, type RunInvocation } from './runArguments.ts';
 import { resumableRuns } from '../../checkpoint/resumableRuns.ts';
 import { CheckpointError } from '../../checkpoint/errors.ts';
 
-const runnerOptions = { list: 'flag', quick: 'flag', seed: 'value', checkpoint: 'value', 'checkpoint-every': 'value', jsonl: 'value' } as const;
-
-const usage = 'gradstream run <scenario> [--quick] [--seed N] [--checkpoint DIR [--checkpoint-every N]] [--jsonl FILE] [scenario options] | gradstream run --list\n'
-  + '  --checkpoint DIR        save the training run to DIR every N steps and when it ends; resume from DIR when it holds a checkpoint\n'
-  + '  --checkpoint-every N    steps between checkpoints (default 100)\n'
-  + '  --jsonl FILE            record the run\'s telemetry to FILE (a resumed run continues it)';
-
-export const runCommand: Command = {
+export const runCommand: Command<RunInvocation> = {
   name: 'run',
   summary: 'run a scenario (a runnable story); --list shows them',
-  usage,
-  async run(args, { stdout, stderr }) {
-    const name = args.find((arg, i) => !arg.startsWith('--') && !takesValue(args[i - 1]));
-    const scenario = name === undefined ? undefined : findScenario(name);
-    if (name !== undefined && !scenario) {
-      throw new UsageError(`run: unknown scenario '${name}'; expected one of ${scenarios.map((s) => s.name).join(', ')}`);
-    }
-    const known: Record<string, 'value' | 'flag'> = { ...runnerOptions };
-    for (const [option, spec] of Object.entries(scenario?.options ?? {})) known[option] = spec.kind;
-    const { positionals, options } = parseOptions('run', args, known);
-    if (options.list) {
+  usage: runUsage,
+  parse: readRunArguments,
+  async execute(invocation, { stdout, stderr }) {
+    if (invocation.list) {
       const width = Math.max(...scenarios.map((s) => s.name.length));
       stdout.write(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n') + '\n');
       return 0;
     }
-    if (!scenario) throw new UsageError('run: name a scenario, or pass --list');
-    if (positionals.length > 1) throw new UsageError(`run: one scenario at a time, got ${positionals.join(', ')}`);
-    const seed = integerOption('run', options, 'seed', scenario.defaultSeed, 0);
-    const checkpointEvery = integerOption('run', options, 'checkpoint-every', 100);
-    if (options['checkpoint-every'] !== undefined && options.checkpoint === undefined) throw new UsageError('run: --checkpoint-every needs --checkpoint DIR');
-    const persisted = (['checkpoint', 'jsonl'] as const).filter((option) => options[option] !== undefined);
-    if (persisted.length > 0 && !scenario.resumable) {
-      throw new UsageError(`run: --${persisted[0]} applies to scenarios that train: ${scenarios.filter((s) => s.resumable).map((s) => s.name).join(', ')}`);
-    }
-    const scenarioOptions = Object.fromEntries(Object.entries(options).filter(([key]) => !(key in runnerOptions)));
+    const { scenario, seed, checkpointEvery, options, scenarioOptions } = invocation;
 
     const interrupt = new AbortController();
     const onSigint = () => {
@@ -78,9 +56,3 @@ export const runCommand: Command = {
     return 0;
   },
 };
-
-/** Whether `arg` is a runner option that takes the next argument as its value. */
-function takesValue(arg: string | undefined): boolean {
-  const option = arg?.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
-  return option !== undefined && (runnerOptions as Record<string, string>)[option] === 'value';
-}

@@ -3,7 +3,10 @@
  * runtime, the primer's own mistakes caught by the verifier, every built-in layer verified,
  * and MNIST training watched live in the terminal and in the browser.
  */
-import { parseOptions, type Command } from '../command.ts';
+import { UsageError, type Command } from '../command.ts';
+import { quoted } from '../printable.ts';
+import { readArguments, type OptionTable, type OptionValues } from '../options.ts';
+import { formatUsage } from '../usage.ts';
 import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
 import { startRunDashboard, serveUntilInterrupted, type RunDashboard } from '../../telemetry/serve.ts';
 import { simplest } from '../../scenarios/simplest.ts';
@@ -17,12 +20,25 @@ import type { ScenarioContext } from '../../scenarios/scenario.ts';
 const tourRuns = { full: 60, quick: 10 };
 const tourSeed = 2024;
 
-export const tourCommand: Command = {
+const options = {
+  quick: { kind: 'flag', description: 'the short version: fewer verification cases, one epoch of MNIST on 2,000 digits' },
+  serve: { kind: 'flag', description: 'keep the dashboard up after the run, until Ctrl-C' },
+  'no-dashboard': { kind: 'flag', description: 'train MNIST without the live dashboard' },
+} as const satisfies OptionTable;
+
+const usage = formatUsage({ synopsis: ['tour [options]'], options });
+
+export const tourCommand: Command<OptionValues<typeof options>> = {
   name: 'tour',
   summary: 'the guided tour that `npm start` runs (--serve keeps the dashboard up afterwards)',
-  usage: 'gradstream tour [--quick] [--serve] [--no-dashboard]',
-  async run(args, { stdout }) {
-    const { options } = parseOptions('tour', args, { quick: 'flag', serve: 'flag', 'no-dashboard': 'flag' });
+  usage: () => usage,
+  parse(args) {
+    const { positionals, values } = readArguments('tour', options, args);
+    if (positionals.length > 0) throw new UsageError(`tour: takes no arguments, got ${positionals.map(quoted).join(' ')}`);
+    if (values.serve && values['no-dashboard']) throw new UsageError('tour: --serve keeps the dashboard up, which --no-dashboard turns off: give one of them');
+    return values;
+  },
+  async execute(options, { stdout }) {
     const quick = options.quick === true;
     const print = (text: string) => stdout.write(text + '\n');
     const heading = (text: string) => print(`\n${'═'.repeat(text.length)}\n${text}\n${'═'.repeat(text.length)}\n`);
