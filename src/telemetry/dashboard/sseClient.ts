@@ -6,8 +6,20 @@
  * and evenly thinned steps, announced by a `dropped` event with the count. Its memory on
  * the server is therefore bounded by one chunk plus the socket's buffer, whatever happens.
  */
-import type { ServerResponse } from 'node:http';
 import type { RunStore } from './runStore.ts';
+
+/**
+ * The part of Node's `ServerResponse` a client writes to. Structural, so that the published
+ * types (the dashboard's `clients()` reaches this file) need no `@types/node`.
+ */
+export interface SseResponse {
+  /** False when the socket's buffer is full: wait for 'drain'. */
+  write(text: string): boolean;
+  /** Bytes waiting in the response's own buffer. */
+  readonly writableLength: number;
+  on(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
 
 /** Limits of an SSE client. */
 export interface SseClientLimits {
@@ -37,7 +49,7 @@ export class SseClient {
   private dropped = 0;
 
   constructor(
-    private readonly response: ServerResponse,
+    private readonly response: SseResponse,
     private readonly store: RunStore,
     startPosition: number,
     private readonly limits: SseClientLimits,
