@@ -11,10 +11,13 @@
 export * from './browser.ts';
 
 // Telemetry sinks and servers.
-export { watch, type Watch, type WatchOptions } from './telemetry/watch.ts';
+export { watch, type Watch, type WatchOptions, type JsonlWatchOptions } from './telemetry/watch.ts';
 export { consoleSink, type ConsoleSinkOptions } from './telemetry/consoleSink.ts';
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './telemetry/jsonlSink.ts';
-export { readJsonl, jsonlEnd, type JsonlRun, type JsonlEnd, type TruncatedLine } from './telemetry/jsonlFile.ts';
+export type { ExistingJsonl } from './telemetry/jsonlClaim.ts';
+export type { JsonlWriteSync } from './telemetry/jsonlRecorder.ts';
+export { JsonlWriteError } from './telemetry/jsonlErrors.ts';
+export { readJsonl, jsonlEnd, type JsonlRun, type JsonlEnd, type JsonlPosition, type TruncatedLine } from './telemetry/jsonlFile.ts';
 export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './telemetry/prometheusSink.ts';
 export { startDashboard, type Dashboard, type DashboardOptions } from './telemetry/dashboard/server.ts';
 export { startRunDashboard, serveUntilInterrupted, type RunDashboard, type RunDashboardOptions } from './telemetry/serve.ts';
@@ -23,7 +26,7 @@ export type { TextOutput } from './telemetry/textOutput.ts';
 
 // Checkpoints: atomic, exact, resumable.
 export { CheckpointError } from './checkpoint/errors.ts';
-export { captureCheckpoint, type Checkpoint } from './checkpoint/checkpoint.ts';
+export { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint/checkpoint.ts';
 export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/codec.ts';
 export { applyCheckpoint } from './checkpoint/restore.ts';
 export { saveCheckpoint, readCheckpoint, loadCheckpoint } from './checkpoint/files.ts';
