@@ -43,7 +43,9 @@ export class JsonlFileError extends Error {
  * written, so the record has no gap in its middle.
  */
 export class JsonlWriteError extends Error {
+  /** Always `'JsonlWriteError'`: what stack traces and `String(error)` show before the message. */
   override readonly name = 'JsonlWriteError';
+  /** The JSONL file that could not be written. */
   readonly path: string;
   /** The system's error code (`ENOSPC`, `EIO`, `EFBIG`), when there is one. */
   readonly code: string | undefined;

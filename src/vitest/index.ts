@@ -38,9 +38,13 @@ export type { MatcherOutcome } from './matcherOutcome.ts';
 
 /** The matchers as `expect.extend` takes them; importing this module has already registered them with vitest's `expect`. */
 export const gradientMatchers = Object.freeze({
+  /** Drawn cases for a layer factory, through `verifyLayer` (see {@link GradientMatchers.toHaveCorrectGradients}). */
   toHaveCorrectGradients,
+  /** One point of a built layer, through `checkGradients`. */
   toHaveCorrectGradientsAt,
+  /** Drawn predictions and targets for a LossSpec or a loss factory, through `verifyLoss`. */
   toHaveCorrectLossGradients,
+  /** One prediction and target of a built loss, through `checkLossGradients`. */
   toHaveCorrectLossGradientsAt,
 });
 

@@ -10,7 +10,9 @@ import { formatFindings } from '../check/formatFindings.ts';
 
 /** A matcher's verdict, in the form `expect.extend` takes. */
 export interface MatcherOutcome {
+  /** Whether the gradient check passed. */
   readonly pass: boolean;
+  /** The text vitest shows when the assertion fails: the failure in full, or under `.not` one line saying the check passed. */
   readonly message: () => string;
 }
 
