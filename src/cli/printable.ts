@@ -2,29 +2,20 @@
  * Text from the command line or the file system, made safe to echo in a message: a value
  * holding ESC (`\u001b`) or another control character would otherwise reach the terminal raw
  * and could move the cursor, recolour or erase what the user reads, or hide part of the
- * message. Such characters are written as `\uXXXX` escapes instead.
+ * message. Such characters are written as `\uXXXX` escapes instead (by `terminalText.ts`,
+ * which the console sink and the telemetry reader use as well).
  */
 import type { TextOutput } from '../telemetry/textOutput.ts';
-
-/**
- * Characters escaped: the C0 controls and DEL, the C1 controls (U+0080–U+009F, of which U+009B
- * starts an escape sequence on some terminals), the line and paragraph separators, and the
- * bidirectional overrides and isolates that can make text read in another order than it runs.
- */
-const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** The same, minus newline and tab: what a multi-line message may keep. */
-const unsafeInMessages = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-const escape = (character: string) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+import { terminalSafe, terminalSafeLines } from '../telemetry/terminalText.ts';
 
 /** `text` with every control character escaped, newlines and tabs included: for a path or a name in a message. */
 export function printable(text: string): string {
-  return text.replace(unsafe, escape);
+  return terminalSafe(text);
 }
 
 /** A message that may span lines: every control character escaped except newline and tab. */
 export function printableMessage(text: string): string {
-  return text.replace(unsafeInMessages, escape);
+  return terminalSafeLines(text);
 }
 
 /** Longest value echoed in full; a longer one is cut with an ellipsis (its length is no help to the reader). */

@@ -6,6 +6,7 @@
  * reads back to the same double).
  */
 import { telemetryEventTypes, telemetrySchemaVersion, type TelemetryEvent } from './events.ts';
+import { excerpt, terminalSafe } from './terminalText.ts';
 
 /** A line that is not a valid telemetry event; the message says where and why. */
 export class TelemetryFormatError extends Error {
@@ -89,20 +90,21 @@ export function decodeEvent(line: string, where = 'event'): TelemetryEvent {
   }
   const event = value as Record<string, unknown>;
   if (typeof event.type !== 'string' || !knownTypes.has(event.type)) {
-    throw new TelemetryFormatError(`${where}: unknown event type ${JSON.stringify(event.type)}; expected one of ${telemetryEventTypes.join(', ')}`);
+    throw new TelemetryFormatError(`${where}: unknown event type ${excerpt(event.type)}; expected one of ${telemetryEventTypes.join(', ')}`);
   }
   if (typeof event.v !== 'number' || !Number.isInteger(event.v) || event.v < 1 || event.v > telemetrySchemaVersion) {
-    throw new TelemetryFormatError(`${where}: schema version ${JSON.stringify(event.v)}; this gradstream reads versions 1 to ${telemetrySchemaVersion}`);
+    throw new TelemetryFormatError(`${where}: schema version ${excerpt(event.v)}; this gradstream reads versions 1 to ${telemetrySchemaVersion}`);
   }
   if (typeof event.seq !== 'number' || !Number.isInteger(event.seq) || event.seq < 0) {
-    throw new TelemetryFormatError(`${where}: seq must be a non-negative integer, got ${JSON.stringify(event.seq)}`);
+    throw new TelemetryFormatError(`${where}: seq must be a non-negative integer, got ${excerpt(event.seq)}`);
   }
   if (typeof event.runId !== 'string' || typeof event.time !== 'number') {
-    throw new TelemetryFormatError(`${where}: expected a string runId and a numeric time, got runId ${JSON.stringify(event.runId)}, time ${JSON.stringify(event.time)}`);
+    throw new TelemetryFormatError(`${where}: expected a string runId and a numeric time, got runId ${excerpt(event.runId)}, time ${excerpt(event.time)}`);
   }
   return event as unknown as TelemetryEvent;
 }
 
+/** The start of a line as messages quote it: JSON-quoted, cut after 80 characters, control characters escaped. */
 function preview(line: string): string {
-  return line.length > 80 ? `${JSON.stringify(line.slice(0, 80))}…` : JSON.stringify(line);
+  return terminalSafe(line.length > 80 ? `${JSON.stringify(line.slice(0, 80))}…` : JSON.stringify(line));
 }

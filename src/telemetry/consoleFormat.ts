@@ -1,8 +1,11 @@
 /**
  * What the console sink prints, as pure functions of events: the progress bar, the
  * periodic line, and the lines for milestones (run start and end, evaluations, failed
- * audits, alarms).
+ * audits, alarms). Text that comes from user code or a file (run ids, layer names, alarm and
+ * error messages, a split's name) has its control characters escaped, so no line can move
+ * the cursor, clear the screen or break into two.
  */
+import { terminalSafe, terminalSafeLines } from './terminalText.ts';
 import type { AlarmEvent, AuditEvent, EvaluationEvent, RunEndEvent, RunStartEvent, StepEvent } from './events.ts';
 
 /** A number for people: 4 significant digits, or exponent form when very small or large. */
@@ -102,29 +105,37 @@ export function runStartLine(event: RunStartEvent): string {
   const parameters = event.graph.reduce((sum, node) => sum + node.parameters, 0);
   const steps = event.totalSteps ? `, ${event.totalSteps} steps` : '';
   const resumed = event.startStep > 0 ? `, resuming at step ${event.startStep}` : '';
-  return `run ${event.runId}: ${event.graph.length} nodes, ${parameters.toLocaleString('en-US')} parameters, seed ${event.seed}${steps}${resumed}`;
+  return terminalSafe(`run ${event.runId}: ${event.graph.length} nodes, ${parameters.toLocaleString('en-US')} parameters, seed ${event.seed}${steps}${resumed}`);
 }
 
 /** An evaluation's line. */
 export function evaluationLine(event: EvaluationEvent): string {
   const accuracy = event.accuracy === null ? '' : `, accuracy ${(100 * event.accuracy).toFixed(2)}%`;
-  return `evaluation (${event.split}) at step ${event.step}, epoch ${event.epoch}: loss ${formatNumber(event.loss)}${accuracy}`;
+  return terminalSafe(`evaluation (${event.split}) at step ${event.step}, epoch ${event.epoch}: loss ${formatNumber(event.loss)}${accuracy}`);
 }
 
 /** A failed audit's line (passing audits are only counted). */
 export function failedAuditLine(event: AuditEvent): string {
-  return `✗ gradient audit FAILED at step ${event.step}: layer ${event.layer}, worst relative error ${formatNumber(event.worstRelativeError)} — ${event.summary}`;
+  return terminalSafe(`✗ gradient audit FAILED at step ${event.step}: layer ${event.layer}, worst relative error ${formatNumber(event.worstRelativeError)} — ${event.summary}`);
 }
 
 /** An alarm's line. */
 export function alarmLine(event: AlarmEvent): string {
   const layer = event.layer ? ` in layer ${event.layer}` : '';
   const policy = event.policy === 'stop' ? 'the run stops' : 'the run goes on';
-  return `⚠ alarm at step ${event.step} (${event.kind})${layer}: ${event.message}; ${policy}`;
+  return terminalSafe(`⚠ alarm at step ${event.step} (${event.kind})${layer}: ${event.message}; ${policy}`);
 }
 
-/** The line that closes a run, with the run's audits when there were any. */
+/**
+ * The line that closes a run, with the run's audits when there were any. A failed run's
+ * error message keeps its own line breaks (an error may span lines); every other control
+ * character is escaped.
+ */
 export function runEndLine(event: RunEndEvent, lastLoss: number | null, audits?: AuditTally): string {
+  return terminalSafeLines(runEndText(event, lastLoss, audits));
+}
+
+function runEndText(event: RunEndEvent, lastLoss: number | null, audits?: AuditTally): string {
   const loss = lastLoss === null ? '' : `; final loss ${formatNumber(lastLoss)}`;
   const audited = audits ? auditsText(audits) : null;
   const tally = audited === null ? '' : `; ${audited}`;

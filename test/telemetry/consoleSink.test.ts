@@ -105,6 +105,33 @@ describe('consoleSink', () => {
     });
   });
 
+  it('escapes the control characters of names and messages from user code, and keeps its own', async () => {
+    // An alarm whose message would set the terminal's title and clear the screen, a layer name
+    // with a carriage return and a C1 CSI, an error message of two lines that ends in a bell.
+    const hostile = '\u001b]0;pwned\u0007\u001b[2J';
+    const events = fakeRunEvents({ steps: 20, runId: `run${hostile}`, layers: ['dense1', 'relu\r\u009b1'], failingAuditSteps: [20], stepsPerEpoch: 100 })
+      .map((event): TelemetryEvent => {
+        if (event.type === 'alarm') return { ...event, message: `loss is NaN${hostile}` };
+        if (event.type === 'run-end') return { ...event, reason: 'error', error: `exploded\nat layer relu\u0007` };
+        return event;
+      });
+    const withAlarm: TelemetryEvent[] = [...events.slice(0, 3), { ...events[2]!, type: 'alarm', step: 1, kind: 'non-finite-loss', message: `loss is NaN${hostile}`, policy: 'continue', layer: 'relu\r\u009b1' } as TelemetryEvent, ...events.slice(3)];
+    for (const tty of [false, true]) {
+      const output = capture(tty);
+      await consoleSink(from(withAlarm), { output, everySteps: 10, redrawMs: 0 }).finished;
+      const text = output.text();
+      expect(text).toContain('run run\\u001b]0;pwned\\u0007\\u001b[2J: 2 nodes');
+      expect(text).toContain('⚠ alarm at step 1 (non-finite-loss) in layer relu\\u000d\\u009b1: loss is NaN\\u001b]0;pwned\\u0007\\u001b[2J; the run goes on');
+      expect(text).toContain('layer relu\\u000d\\u009b1, worst relative error');
+      // The error keeps its own line break; its bell is escaped.
+      expect(text).toContain('run failed at step 20 after 0:00: exploded\nat layer relu\\u0007');
+      // Nothing from the events reaches the output raw: the only controls are the sink's own
+      // newlines, and on a terminal its carriage returns and erase-line sequences.
+      const own = tty ? text.replaceAll('\r\u001b[K', '').replaceAll('\u001b[K', '').replaceAll('\r', '') : text;
+      expect(own).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+  });
+
   it('shows a failed audit at once on its own line, without waiting for a redraw', () => {
     const output = capture(true);
     const events = new Subject<TelemetryEvent>();
