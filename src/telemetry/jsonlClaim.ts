@@ -90,10 +90,10 @@ export function claimJsonlFile(path: string, options: JsonlClaimOptions = {}, ap
     file.truncate(path, 0);
     return fresh([`replaced ${path} (${stats.size} bytes), as asked`]);
   }
-  // What follows a checkpoint's position is this run's own later work (or a torn line): it is cut, once the position checks out.
-  if (position && options.runId !== undefined) {
+  // In this run's file, what follows a checkpoint's position is the run's own later work (or a torn line): it is cut, once the position checks out.
+  if (position && options.runId !== undefined && holdsRun(path, options.runId)) {
     if (stats.size < position.bytes) throw refuse(path, 'record-lost', `holds ${stats.size} bytes, but ${recordedAt(position)}`);
-    if (position.bytes > 0 || runIdOfFirstLine(firstLine(path)) === options.runId) return cutBackTo(path, stats.size, position, options.runId, file);
+    return cutBackTo(path, stats.size, position, options.runId, file);
   }
   const end = telemetryEnd(path, stats.size);
   const sameRun = options.runId !== undefined && end.lastRunId === options.runId;
@@ -130,6 +130,16 @@ function telemetryEnd(path: string, size: number): JsonlEnd {
   }
   // Only an unfinished first event (a crash during the first write): the run it began is named at its start.
   return end.lastRunId === null ? { ...end, lastRunId: firstRunId } : end;
+}
+
+/** Whether the file begins or ends with the run's events (its first line may be unfinished). */
+function holdsRun(path: string, runId: string): boolean {
+  if (runIdOfFirstLine(firstLine(path)) === runId) return true;
+  try {
+    return jsonlEnd(path).lastRunId === runId;
+  } catch {
+    return false;
+  }
 }
 
 /**
