@@ -45,12 +45,15 @@ export function succeeded(what: string, result: CommandResult): CommandResult {
 }
 
 /**
- * Whether the npm registry answers, asked with `npm ping` and a short timeout: without it no
- * consumer project can be installed, and the consumer tests are skipped with a note.
+ * Why the npm registry cannot be reached, or undefined when it answers `npm ping` (one try,
+ * a short timeout): without it no consumer project can be installed, and the consumer tests
+ * are skipped with a note.
  */
-export function registryReachable(timeoutMs = 15_000): boolean {
-  const result = spawnSync('npm', ['ping'], { env: consumerEnvironment(), encoding: 'utf8', timeout: timeoutMs });
-  return result.status === 0;
+export function registryProblem(timeoutMs = 15_000): string | undefined {
+  const result = spawnSync('npm', ['ping', '--fetch-retries=0', `--fetch-timeout=${timeoutMs - 5_000}`], { env: consumerEnvironment(), encoding: 'utf8', timeout: timeoutMs });
+  if (result.status === 0) return undefined;
+  if (result.error) return result.error.message;
+  return /\b(E[A-Z_]{3,}[A-Z])\b/.exec(result.stderr)?.[1] ?? `npm ping exited ${String(result.status)}`;
 }
 
 /** One file of `npm pack --json`. */
