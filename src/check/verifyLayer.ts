@@ -9,6 +9,7 @@ import { assertGradientOptions, checkGradients } from './checkGradients.ts';
 import type { GradientMode } from './report.ts';
 import { layerCase, type LayerCase, type LayerCaseOptions } from './arbitraries/layerCase.ts';
 import { layerCaseSource } from './counterexample.ts';
+import { factoryCallSource } from './factorySource.ts';
 import { runProperty, type VerifyResult } from './runProperty.ts';
 
 /** Options of {@link verifyLayer}. */
@@ -27,7 +28,7 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   readonly context?: ForwardContext;
   /** Fast mode: probes per tensor. Default 2. */
   readonly probes?: number;
-  /** The source expression that builds the layer, for the pasteable counterexample. Default `make()`. */
+  /** The source expression that builds the layer, for the pasteable counterexample. Default: the call read back from `make` (`swish()` for `swish` or `() => swish()`), else a marked placeholder. */
   readonly makeSource?: string;
 }
 
@@ -60,7 +61,8 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
     const dy = new Tensor(Float64Array.from(drawn.dy), [drawn.batch, ...outputFeatures]);
     return { layer, x, dy };
   };
-  const makeCall = options.makeSource ? `() => ${options.makeSource}` : 'make';
+  const makeSource = options.makeSource ?? factoryCallSource(make);
+  const makeCall = makeSource ? `() => ${makeSource}` : 'make';
   const replay = (seed: number, path: string) => `verifyLayer(${makeCall}, { features: [${features.join(', ')}], seed: ${seed}, path: "${path}" })`;
   return runProperty({
     name: sample.name,
@@ -74,7 +76,7 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
         sample.name,
         drawn,
         { x: [drawn.batch, ...features], y: [drawn.batch, ...outputFeatures], params: paramShapes },
-        { replay: replayCall, context, ...(options.makeSource ? { make: options.makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+        { replay: replayCall, context, ...(makeSource ? { make: makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
       ),
     replay,
     ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),

@@ -11,6 +11,7 @@ import { assertGradientOptions } from './checkGradients.ts';
 import type { GradientMode } from './report.ts';
 import { lossCase, type LossCase, type LossCaseOptions } from './arbitraries/lossCase.ts';
 import { lossCaseSource } from './counterexample.ts';
+import { factoryCallSource } from './factorySource.ts';
 import { runProperty, type VerifyResult } from './runProperty.ts';
 
 /** Options of {@link verifyLoss}. */
@@ -55,11 +56,12 @@ export function verifyLoss(spec: LossSpec, options: VerifyLossOptions = {}): Ver
     },
     source: (drawn, replay) => {
       const { prediction, target } = build(drawn);
+      const makeSource = options.makeSource ?? factoryCallSource(spec.make);
       return lossCaseSource(
         spec.name,
         { prediction: drawn.prediction, target: Array.from(target.data) },
         { prediction: prediction.shape, target: target.shape },
-        { replay, ...(options.makeSource ? { make: options.makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+        { replay, ...(makeSource ? { make: makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
       );
     },
     replay: (seed, path) => `verifyLoss(spec, { seed: ${seed}, path: "${path}" })`,
