@@ -5,7 +5,6 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { verifyLayer, type VerifyLayerOptions } from '../check/verifyLayer.ts';
 import { checkGradients, type CheckOptions } from '../check/checkGradients.ts';
-import { withMakeSource } from '../check/expectGradients.ts';
 import { assertFeatures, builtLayer, layerFactory, tensorArgument } from './matcherArguments.ts';
 import { pointResult, propertyResult, type MatcherOutcome } from './matcherOutcome.ts';
 
@@ -20,7 +19,7 @@ export function toHaveCorrectGradients(received: unknown, options: CorrectGradie
   const matcher = 'toHaveCorrectGradients';
   const make = layerFactory(matcher, received);
   assertFeatures(matcher, options);
-  const result = verifyLayer(make, withMakeSource(options, make));
+  const result = verifyLayer(make, options);
   return propertyResult(result);
 }
 

@@ -6,7 +6,6 @@
 import type { Tensor } from '../tensor/tensor.ts';
 import { verifyLoss, type VerifyLossOptions } from '../check/verifyLoss.ts';
 import { checkLossGradients, type CheckLossOptions } from '../check/checkLossGradients.ts';
-import { withMakeSource } from '../check/expectGradients.ts';
 import { builtLoss, lossSpec, tensorArgument, type LossInputs } from './matcherArguments.ts';
 import { pointResult, propertyResult, type MatcherOutcome } from './matcherOutcome.ts';
 
@@ -25,7 +24,7 @@ export type CorrectLossGradientsAtOptions = CheckLossOptions;
 export function toHaveCorrectLossGradients(received: unknown, options: CorrectLossGradientsOptions = {}): MatcherOutcome {
   const spec = lossSpec('toHaveCorrectLossGradients', received, options);
   const { features: _features, target: _target, ...verifyOptions } = options;
-  const result = verifyLoss(spec, withMakeSource(verifyOptions, spec.make));
+  const result = verifyLoss(spec, verifyOptions);
   return propertyResult(result);
 }
 
