@@ -102,8 +102,9 @@ const hostExpected = 'a host name or an IP address (such as localhost, 127.0.0.1
 
 /**
  * A host name (letters, digits and hyphens in dot-separated labels of at most 63 characters,
- * none starting or ending with a hyphen, 253 characters in all, RFC 1123) or an IPv4 or IPv6
- * address literal (as `net.isIP` reads it; IPv6 without brackets).
+ * none starting or ending with a hyphen, 253 characters in all, RFC 1123; the last label not
+ * all digits) or an IPv4 or IPv6 address literal (as `net.isIP` reads it; IPv6 without
+ * brackets).
  */
 export const host: ValueType<string> = {
   expected: hostExpected,
@@ -112,7 +113,9 @@ export const host: ValueType<string> = {
     if (isIP(text) !== 0) return text;
     const name = text.endsWith('.') ? text.slice(0, -1) : text;
     const label = /^[a-z\d]([a-z\d-]{0,61}[a-z\d])?$/i;
-    if (name.length > 0 && name.length <= 253 && name.split('.').every((part) => label.test(part))) return text;
+    const labels = name.split('.');
+    // An all-digit last label is a mistyped IPv4 address (`300.1.1.1`), never a name.
+    if (name.length > 0 && name.length <= 253 && labels.every((part) => label.test(part)) && !/^\d+$/.test(labels.at(-1)!)) return text;
     throw expecting(hostExpected, text);
   },
 };
