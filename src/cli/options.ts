@@ -82,7 +82,7 @@ export function readArguments<Table extends OptionTable>(command: string, table:
 }
 
 /** One option's value read by its type; a refusal becomes a usage error naming the option. */
-export function readValue<T>(command: string, name: string, type: ValueType<T>, text: string): T {
+function readValue<T>(command: string, name: string, type: ValueType<T>, text: string): T {
   try {
     return type.parse(text);
   } catch (error) {

@@ -59,9 +59,6 @@ export function integer(range: { readonly min?: number; readonly max?: number } 
 /** An integer ≥ 1 (a count of steps, epochs, runs). */
 export const positiveInteger: ValueType<number> = integer({ min: 1 });
 
-/** An integer ≥ 0 (a seed). */
-export const nonNegativeInteger: ValueType<number> = integer({ min: 0 });
-
 /**
  * A finite decimal number in [min, max] (`0.5`, `-2`, `1e-3`; not `Infinity`, `0x10` or `''`).
  * Default range: every finite number.
