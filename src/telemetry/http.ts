@@ -3,11 +3,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe } from '../tensor/tensor.ts';
 
+/** Throws unless `port` and `host` can be listened on (Node would take a port given as a string for the path of a local socket). */
+export function assertAddress(port: unknown, host: unknown): void {
+  if (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535) throw new RangeError(`telemetry server: port must be an integer in [0, 65535] (0 picks a free one), got ${describe(port)}`);
+  if (typeof host !== 'string' || host.length === 0) throw new TypeError(`telemetry server: host must be an address such as '127.0.0.1', got ${describe(host)}`);
+}
+
 /** Starts listening; resolves once bound, rejects with the bind error (port in use…). */
 export function listen(server: Server, port: number, host: string): Promise<void> {
-  // Checked here: Node would take a port given as a string for the path of a local socket.
-  if (!Number.isInteger(port) || port < 0 || port > 65535) return Promise.reject(new RangeError(`telemetry server: port must be an integer in [0, 65535] (0 picks a free one), got ${describe(port)}`));
-  if (typeof host !== 'string' || host.length === 0) return Promise.reject(new TypeError(`telemetry server: host must be an address such as '127.0.0.1', got ${describe(host)}`));
+  try {
+    assertAddress(port, host);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   return new Promise((resolve, reject) => {
     const fail = (error: Error): void => reject(new Error(`telemetry server: cannot listen on ${host}:${port}: ${error.message}`));
     server.once('error', fail);

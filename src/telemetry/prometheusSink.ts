@@ -2,18 +2,21 @@
  * The Prometheus sink: the run's latest figures as a text exposition built with
  * prom-client on a registry of its own (never the process-wide default one, so two runs
  * or an application's own metrics do not collide). Served at `/metrics` of the dashboard
- * server, and on a port of its own when `port` is given. A scrape sees the latest value
- * only: enough for liveness and alerting; the per-step history is the JSONL file's job.
+ * server, and on a port of its own when `port` is given: that server runs on the server
+ * thread (serverThread.ts, metricsHttp.ts), which asks this thread for the text when
+ * scraped. A scrape sees the latest value only: enough for liveness and alerting; the
+ * per-step history is the JSONL file's job.
  */
-import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { LayerStatsEvent, StepEvent, TelemetryEvent } from './events.ts';
-import { closeServer, listen, serverOrigin } from './http.ts';
+import { assertAddress } from './http.ts';
+import { assertAccessOptions, defaultMaxClients, type ServerAccessOptions } from './httpGuard.ts';
+import { hostServer, type HostedServer } from './serverThread.ts';
 
-/** Options of {@link prometheusSink}. */
-export interface PrometheusSinkOptions {
+/** Options of {@link prometheusSink}; `allowHosts` and `maxClients` (default 32 connections) apply to its own server. */
+export interface PrometheusSinkOptions extends ServerAccessOptions {
   /** Also serve `/metrics` on this port (0 picks a free one). Default: no server of its own. */
   readonly port?: number;
   /** Address of that server. Default `'127.0.0.1'`. */
@@ -155,15 +158,25 @@ export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent): v
 export async function prometheusSink(events$: Observable<TelemetryEvent>, options: PrometheusSinkOptions = {}): Promise<PrometheusSink> {
   assertSource(events$, 'prometheusSink');
   assertOptions(options, 'prometheusSink');
+  assertAccessOptions(options, 'prometheusSink');
+  if (options.port !== undefined) assertAddress(options.port, options.host ?? '127.0.0.1');
   const registry = new Registry();
   const metrics = createTelemetryMetrics(registry);
   // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('prometheus', events$, {
     next: (event) => recordEvent(metrics, event),
   });
-  let server: Server | null = null;
+  let server: HostedServer | null = null;
+  const host = options.host ?? '127.0.0.1';
   try {
-    if (options.port !== undefined) server = await serveMetrics(registry, options.port, options.host ?? '127.0.0.1');
+    if (options.port !== undefined) {
+      server = await hostServer({
+        kind: 'metrics',
+        config: { port: options.port, host, allowHosts: [...(options.allowHosts ?? [])], maxClients: options.maxClients ?? defaultMaxClients, contentType: registry.contentType },
+        statsSlots: 1,
+        metrics: () => registry.metrics(),
+      });
+    }
   } catch (error) {
     await handle.dispose();
     throw error;
@@ -172,28 +185,12 @@ export async function prometheusSink(events$: Observable<TelemetryEvent>, option
     registry,
     metrics: () => registry.metrics(),
     contentType: registry.contentType,
-    url: server ? `${serverOrigin(server)}/metrics` : null,
+    url: server ? `http://${host.includes(':') ? `[${host}]` : host}:${server.port}/metrics` : null,
     finished: handle.finished,
     // The exposition stays readable after the run ends, until the sink is disposed.
     dispose: async () => {
       await handle.dispose();
-      if (server) await closeServer(server);
+      await server?.close();
     },
   };
-}
-
-async function serveMetrics(registry: Registry, port: number, host: string): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = (request.url ?? '').split('?', 1)[0];
-    if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-      return;
-    }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { 'Content-Type': registry.contentType }).end(request.method === 'HEAD' ? undefined : text),
-      (error: unknown) => response.writeHead(500).end(String(error)),
-    );
-  });
-  await listen(server, port, host);
-  return server;
 }

@@ -117,7 +117,7 @@ describe('clients that come and go leak nothing', () => {
 
   it('100 stalled clients: each holds at most one chunk plus its socket buffer, while the run goes on', async () => {
     const source = new Subject<TelemetryEvent>();
-    const live = await startDashboard(source, { maxBacklog: 2000 });
+    const live = await startDashboard(source, { maxBacklog: 2000, maxClients: 100 });
     const livePort = Number(new URL(live.url).port);
     const requests = Array.from({ length: 100 }, () => request({ host: '127.0.0.1', port: livePort, path: '/events' }, (response) => response.pause()));
     for (const r of requests) {

@@ -1,178 +1,168 @@
 /**
  * The live dashboard: an HTTP server (node:http) that serves one page, its script and
  * uPlot, streams the run at `/events` as Server-Sent Events, and exposes `/metrics` when
- * given a Prometheus sink. It binds 127.0.0.1 unless told otherwise. Every other path,
- * `..` and encoded variants included, is a 404.
+ * given a Prometheus sink. It binds 127.0.0.1 unless told otherwise, answers only requests
+ * whose Host names this machine (or `allowHosts`), and only its own paths: every other
+ * path, `..` and encoded variants included, is a 404. It runs on the server thread
+ * (serverThread.ts), so that clients cost the training nothing but the batches it posts;
+ * the server itself is dashboardHttp.ts.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { encodeEvent } from '../codec.ts';
 import type { TelemetryEvent } from '../events.ts';
-import { closeServer, listen, serverOrigin } from '../http.ts';
-import { loadAssets } from './assets.ts';
-import { RunStore } from './runStore.ts';
-import { SseClient, type SseClientStats } from './sseClient.ts';
+import { assertAddress } from '../http.ts';
+import { assertAccessOptions, defaultMaxClients, type ServerAccessOptions } from '../httpGuard.ts';
+import { hostServer } from '../serverThread.ts';
+import { describe } from '../../tensor/tensor.ts';
+import { dashboardStatsLayout, type DashboardServerConfig } from './dashboardHttp.ts';
+import { defaultMaxHistoryEvents } from './runStore.ts';
+import type { SseClientStats } from './sseClient.ts';
 
 /** Options of {@link startDashboard}. */
-export interface DashboardOptions {
+export interface DashboardOptions extends ServerAccessOptions {
   /** Port; 0 picks a free one. Default 0. */
   readonly port?: number;
   /** Address to bind. Default `'127.0.0.1'` (this machine only). */
   readonly host?: string;
   /** Serves `/metrics` from this exposition (a Prometheus sink). Default: `/metrics` is a 404. */
-  readonly metrics?: {
-    /** The exposition text, produced afresh for each scrape. */
-    metrics(): Promise<string>;
-    /** The Content-Type header `/metrics` answers with. */
-    readonly contentType: string;
-  };
+  readonly metrics?: { metrics(): Promise<string>; readonly contentType: string };
   /** Events a client may fall behind before it gets a sampled catch-up. Default 50,000. */
   readonly maxBacklog?: number;
   /** Frames per write before yielding to the event loop. Default 256. */
   readonly chunkEvents?: number;
   /** Milliseconds between keep-alive comments on idle streams. Default 15,000. */
   readonly heartbeatMs?: number;
+  /** Bytes that may wait on the server for one client before it is dropped. Default 1 MiB (1,048,576). */
+  readonly maxBufferedBytes?: number;
+  /** Milliseconds a client's socket may take nothing, while frames wait for it, before it is dropped. Default 30,000. */
+  readonly stallTimeoutMs?: number;
+  /**
+   * Events of the run the server keeps for pages opened later; past it the older part is
+   * thinned, never the latest sixteenth (see runStore.ts). Default 1,500,000: a day of layer
+   * statistics at the default rate for three layers, with a step beside each sample.
+   */
+  readonly maxHistoryEvents?: number;
 }
 
 /** A running dashboard. */
 export interface Dashboard extends SinkHandle {
   /** `http://127.0.0.1:port/`. */
   readonly url: string;
-  /** Events held. */
+  /** Events received from the run (held in the history, or thinned from it). */
   events(): number;
   /** One entry per connected `/events` client. */
   clients(): SseClientStats[];
   /** Approximate bytes the run's history holds. */
   storeBytes(): number;
+  /** Events the history holds now (fewer than {@link Dashboard.events} once it has been thinned). */
+  historyEvents(): number;
 }
 
-const plain = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
-const pageSecurity = {
-  'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
-  'Referrer-Policy': 'no-referrer',
-};
+function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min) throw new RangeError(`startDashboard: ${name} must be an integer ≥ ${min}, got ${describe(value)}`);
+  return value as number;
+}
+
+/** The options with their defaults, checked. */
+function serverConfig(options: DashboardOptions): DashboardServerConfig {
+  assertAccessOptions(options, 'startDashboard');
+  assertAddress(options.port ?? 0, options.host ?? '127.0.0.1');
+  if (options.metrics !== undefined && (typeof options.metrics?.metrics !== 'function' || typeof options.metrics.contentType !== 'string')) {
+    throw new TypeError(`startDashboard: metrics must be a Prometheus sink (metrics() and contentType), got ${describe(options.metrics)}`);
+  }
+  return {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    allowHosts: [...(options.allowHosts ?? [])],
+    maxClients: options.maxClients ?? defaultMaxClients,
+    maxBacklog: positiveInteger(options.maxBacklog, 'maxBacklog', 50_000),
+    chunkEvents: positiveInteger(options.chunkEvents, 'chunkEvents', 256),
+    heartbeatMs: positiveInteger(options.heartbeatMs, 'heartbeatMs', 15_000),
+    maxBufferedBytes: positiveInteger(options.maxBufferedBytes, 'maxBufferedBytes', 1 << 20, 1024),
+    stallTimeoutMs: positiveInteger(options.stallTimeoutMs, 'stallTimeoutMs', 30_000),
+    maxHistoryEvents: positiveInteger(options.maxHistoryEvents, 'maxHistoryEvents', defaultMaxHistoryEvents, 64),
+    metricsContentType: options.metrics ? options.metrics.contentType : null,
+  };
+}
 
 /**
  * Starts a dashboard for a run's events and resolves once it listens. It subscribes to
  * `events$` at once (before resolving), so it can be started right after `train`. The page
- * keeps the whole run after it ends; the server runs until disposed.
+ * keeps the run after it ends (thinned past `maxHistoryEvents`); the server runs until disposed.
  */
 export async function startDashboard(events$: Observable<TelemetryEvent>, options: DashboardOptions = {}): Promise<Dashboard> {
   assertSource(events$, 'startDashboard');
   assertOptions(options, 'startDashboard');
-  const assets = loadAssets();
-  const store = new RunStore();
-  const clients = new Set<SseClient>();
-  const limits = { maxBacklog: options.maxBacklog ?? 50_000, chunkEvents: options.chunkEvents ?? 256 };
-
-  // One pass over every client per turn of the event loop, however many events arrived.
-  let pumpTimer: ReturnType<typeof setImmediate> | null = null;
-  const pumpAll = (): void => {
-    pumpTimer = null;
-    let more = false;
-    for (const client of clients) more = client.pump() || more;
-    if (more) schedulePump();
-  };
-  const schedulePump = (): void => {
-    pumpTimer ??= setImmediate(pumpAll);
-  };
-
-  const openStream = (request: IncomingMessage, response: ServerResponse): void => {
-    const start = store.positionAfter(lastEventId(request));
-    response.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    response.write('retry: 1000\n\n');
-    const client = new SseClient(response, store, start, limits);
-    client.onWritable = schedulePump;
-    clients.add(client);
-    const forget = (): void => {
-      client.close();
-      clients.delete(client);
-    };
-    response.once('close', forget);
-    schedulePump();
-  };
-
-  const server = createServer((request, response) => {
-    const path = request.url ?? '';
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { ...plain, Allow: 'GET, HEAD' }).end('method not allowed\n');
-      return;
-    }
-    const route = path.split('?', 1)[0]!;
-    if (route === '/events') {
-      if (request.method === 'HEAD') response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' }).end();
-      else openStream(request, response);
-      return;
-    }
-    if (route === '/metrics' && options.metrics) {
-      const metrics = options.metrics;
-      metrics.metrics().then(
-        (text) => response.writeHead(200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' }).end(request.method === 'HEAD' ? undefined : text),
-        (error: unknown) => response.writeHead(500, plain).end(`metrics failed: ${String(error)}\n`),
-      );
-      return;
-    }
-    const asset = assets.get(route);
-    if (!asset) {
-      response.writeHead(404, plain).end('not found\n');
-      return;
-    }
-    response.writeHead(200, { ...pageSecurity, 'Content-Type': asset.contentType, 'Content-Length': asset.body.length, 'Cache-Control': 'no-cache' });
-    response.end(request.method === 'HEAD' ? undefined : asset.body);
+  const config = serverConfig(options);
+  const metrics = options.metrics;
+  const layout = dashboardStatsLayout;
+  const starting = hostServer({
+    kind: 'dashboard',
+    config,
+    statsSlots: layout.firstClient + layout.perClient * config.maxClients,
+    metrics: metrics ? () => metrics.metrics() : () => Promise.reject(new Error('no Prometheus sink')),
   });
 
-  const heartbeat = setInterval(() => {
-    for (const client of clients) client.heartbeat();
-  }, options.heartbeatMs ?? 15_000);
-  heartbeat.unref();
-
+  // Events wait here for the end of the current burst (a batch of watch, a synchronous source)
+  // and cross to the server thread together, each as its JSON line (the JSONL sink's, when made).
+  let waiting: string[] = [];
+  let received = 0;
+  let lastSeq = -1;
+  let send: ((lines: readonly string[]) => void) | null = null;
+  let held: string[][] = [];
+  const flush = (): void => {
+    const lines = waiting;
+    waiting = [];
+    if (send) send(lines);
+    else held.push(lines);
+  };
   // Subscribed before the first await, so a hot run started in the same tick loses no event.
   const handle = attachSink('dashboard', events$, {
     next: (event) => {
-      if (store.append(event)) schedulePump();
+      if (event.seq <= lastSeq) return;
+      lastSeq = event.seq;
+      received++;
+      if (waiting.length === 0) queueMicrotask(flush);
+      waiting.push(encodeEvent(event));
     },
   });
+  let server;
   try {
-    await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+    server = await starting;
   } catch (error) {
-    clearInterval(heartbeat);
     await handle.dispose();
     throw error;
   }
+  const hosted = server;
+  send = (lines) => hosted.send(lines);
+  for (const lines of held) hosted.send(lines);
+  held = [];
 
+  const stats = hosted.stats;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let disposing: Promise<void> | null = null;
   return {
-    url: `${serverOrigin(server)}/`,
-    events: () => store.length,
-    clients: () => [...clients].map((client) => client.stats()),
-    storeBytes: () => store.bytes,
+    url: `http://${host}:${hosted.port}/`,
+    events: () => received,
+    historyEvents: () => stats[layout.historyEvents]!,
+    clients: () => {
+      const count = Math.min(stats[layout.clients]!, config.maxClients);
+      return Array.from({ length: count }, (_, i) => {
+        const slot = layout.firstClient + i * layout.perClient;
+        return { bufferedBytes: stats[slot]!, backlog: stats[slot + 1]!, dropped: stats[slot + 2]! };
+      });
+    },
+    storeBytes: () => stats[layout.historyBytes]!,
     finished: handle.finished,
     dispose: () => {
       disposing ??= (async () => {
         await handle.dispose();
-        clearInterval(heartbeat);
-        if (pumpTimer !== null) clearImmediate(pumpTimer);
-        for (const client of clients) client.close();
-        clients.clear();
-        await closeServer(server);
+        if (waiting.length > 0) flush();
+        await hosted.close();
       })();
       return disposing;
     },
   };
-}
-
-/** The seq a client already has: the `Last-Event-ID` header, or `?lastEventId=` for a page that resumes by hand; −1 for none. */
-function lastEventId(request: IncomingMessage): number {
-  const header = request.headers['last-event-id'];
-  const query = URL.canParse(request.url ?? '', 'http://localhost') ? new URL(request.url!, 'http://localhost').searchParams.get('lastEventId') : null;
-  const raw = (Array.isArray(header) ? header[0] : header) ?? query;
-  if (raw === undefined || raw === null || !/^\d{1,15}$/.test(raw.trim())) return -1;
-  return Number(raw.trim());
 }
