@@ -7,7 +7,7 @@
  * Not part of `npm test` (test/reliability/killLoop.test.ts runs the same loop on xor).
  *
  *   npm run soak:kill                                  # MNIST, 2 epochs (266 steps), 50 kills
- *   npm run soak:kill -- --kills 100 --epochs 3 --seed 42
+ *   npm run soak:kill -- --kills 100 --epochs 3 --seed 42 --max-delay 2500   # ms after the network is printed
  *   npm run soak:kill -- --scenario xor --steps 400    # the loop the test runs
  *
  * Prints one line per attempt and the figures; exits 1 on any failure.
@@ -41,7 +41,7 @@ process.stdout.write(`gradstream ${args.join(' ')}\n${kills} kills at most, seed
 
 const report = await killLoop({
   args, directory, jsonl, kills, seed,
-  maxDelayMs: scenario === 'mnist' ? 4000 : 1200,
+  maxDelayMs: Number(argument('max-delay', scenario === 'mnist' ? '4000' : '1200')),
   maxStartupDelayMs: scenario === 'mnist' ? 9000 : 2500,
   onAttempt: (a) => process.stdout.write(`${String(a.index + 1).padStart(3)}  ${a.killed ? 'killed' : `exit ${a.code}`}  aimed at ${a.aimed.padEnd(8)} +${String(a.delayMs).padStart(4)} ms  checkpoint at step ${a.checkpointStep}${a.midCheckpointWrite ? '  (mid checkpoint write)' : ''}\n`),
 });

@@ -15,8 +15,8 @@ export { watch, type Watch, type WatchOptions, type JsonlWatchOptions } from './
 export { consoleSink, type ConsoleSinkOptions } from './telemetry/consoleSink.ts';
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './telemetry/jsonlSink.ts';
 export type { ExistingJsonl } from './telemetry/jsonlClaim.ts';
-export type { JsonlWriteSync } from './telemetry/jsonlRecorder.ts';
-export { JsonlWriteError } from './telemetry/jsonlErrors.ts';
+export { openJsonlRecorder, type JsonlRecorder, type JsonlRecorderOptions, type JsonlWriteSync } from './telemetry/jsonlRecorder.ts';
+export { JsonlFileError, JsonlWriteError, type JsonlRefusal } from './telemetry/jsonlErrors.ts';
 export { readJsonl, jsonlEnd, type JsonlRun, type JsonlEnd, type JsonlPosition, type TruncatedLine } from './telemetry/jsonlFile.ts';
 export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './telemetry/prometheusSink.ts';
 export { startDashboard, type Dashboard, type DashboardOptions } from './telemetry/dashboard/server.ts';
@@ -26,6 +26,7 @@ export type { TextOutput } from './telemetry/textOutput.ts';
 
 // Checkpoints: atomic, exact, resumable.
 export { CheckpointError } from './checkpoint/errors.ts';
+export { FileLockError, type FileLockOwner } from './checkpoint/fileLock.ts';
 export { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint/checkpoint.ts';
 export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/codec.ts';
 export { applyCheckpoint } from './checkpoint/restore.ts';

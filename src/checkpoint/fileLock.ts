@@ -18,7 +18,9 @@ import { releaseAtExit } from '../telemetry/exitFlush.ts';
 
 /** Who holds a lock, as its file says. */
 export interface FileLockOwner {
+  /** The owner's process id. */
   readonly pid: number;
+  /** The host it runs on (`os.hostname()`): a pid means something only there. */
   readonly host: string;
   /** Tells this holder's lock from a later one of the same pid. */
   readonly token: string;
@@ -38,6 +40,7 @@ export interface FileLock {
 
 /** A lock held by another process (or one this process cannot judge). */
 export class FileLockError extends Error {
+  /** Always `'FileLockError'`. */
   override readonly name = 'FileLockError';
   /** The lock file. */
   readonly path: string;

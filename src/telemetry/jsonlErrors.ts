@@ -23,8 +23,11 @@ export type JsonlRefusal =
  * CLI) that give their own advice.
  */
 export class JsonlFileError extends Error {
+  /** Always `'JsonlFileError'`. */
   override readonly name = 'JsonlFileError';
+  /** The file refused. */
   readonly path: string;
+  /** Why it was refused. */
   readonly reason: JsonlRefusal;
   /** What the file holds, in words, after its path: `holds 7 bytes that are not gradstream telemetry (…)`. */
   readonly found: string;

@@ -36,6 +36,7 @@ export interface JsonlRecorderOptions extends JsonlClaimOptions {
 
 /** An open JSONL file. */
 export interface JsonlRecorder {
+  /** The file's path. */
   readonly path: string;
   /** Seq of the last event of this run the file already held when opened; −1 for a new record. */
   readonly resumedAfterSeq: number;

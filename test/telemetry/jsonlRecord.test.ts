@@ -3,7 +3,7 @@
  * keeps a second writer out, the cut back to a checkpoint's position, and a file that
  * cannot be written (a writer that fails as a full disk does).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import { encodeEvent } from '../../src/telemetry/codec.ts';
 import { JsonlFileError, JsonlWriteError } from '../../src/telemetry/jsonlErrors.ts';
 import { FileLockError } from '../../src/checkpoint/fileLock.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
+import { watch } from '../../src/telemetry/watch.ts';
 import { fakeRunEvents } from './fakeRun.ts';
+import { tinyRun } from './tinyRun.ts';
 import { failingAfter } from './fixtures/failingWriter.ts';
 
 let folder: string;
@@ -81,6 +83,48 @@ describe('a file that is not this run\'s record is refused before anything is wr
     await jsonlSink(from(second), path, { existing: 'append' }).finished;
     // Each run keeps its own seqs: the second's start again at 0 after the first's.
     expect(readJsonl(path).events).toEqual([...first, ...second]);
+  });
+});
+
+describe('watch', () => {
+  it('refuses another run\'s record: the run stops before its first step, watch rejects, the file is as it was', async () => {
+    const path = join(folder, 'run.jsonl');
+    writeFileSync(path, lines(fakeRunEvents({ steps: 5, runId: 'first' })));
+    const before = readFileSync(path);
+    const run = tinyRun(20);
+    await expect(watch(run, { console: false, jsonl: path })).rejects.toThrow(/run\.jsonl holds the record of another run \(first, through seq \d+, step 5\), and this is the run run-/);
+    expect((await run.result).steps).toBe(0);
+    expect(readFileSync(path)).toEqual(before);
+  });
+
+  it("continues the run's own record (a resumed run has its id), and stops the run when the file cannot be written", async () => {
+    const path = join(folder, 'run.jsonl');
+    const first = tinyRun(10);
+    const one = await watch(first, { console: false, jsonl: path });
+    await first.result;
+    await one.dispose();
+    const failing = tinyRun(400, { resume: first.state() });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    let result;
+    let two;
+    let written: string[] = [];
+    try {
+      two = await watch(failing, { console: false, layerStats: false, flushEveryMs: 0, jsonl: { path, writeSync: failingAfter(statSync(path).size + 3000, 'EIO'), onWriteError: 'stop' } });
+      result = await failing.result;
+      await two.dispose();
+    } finally {
+      written = stderr.mock.calls.map(([text]) => String(text));
+      stderr.mockRestore();
+    }
+    expect(written).toEqual([
+      expect.stringMatching(/^gradstream telemetry: cannot write the telemetry file .*run\.jsonl \(EIO: i\/o error, write\); it holds the run's events through seq \d+ \(step \d+\), and nothing after them is written\. The run stops at the step boundary \(onWriteError 'stop'\)\.\n$/),
+    ]);
+    expect(result.reason).toBe('stopped');
+    expect(result.step).toBeLessThan(400);
+    expect(two.jsonl!.failure()?.code).toBe('EIO');
+    const back = readJsonl(path);
+    expect(back.truncated).toBeNull();
+    expect(back.events.map((e) => e.seq)).toEqual(range(0, back.events.length));
   });
 });
 

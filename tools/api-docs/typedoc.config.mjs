@@ -29,11 +29,10 @@ const config = {
   excludeProtected: true,
   excludeExternals: true,
   // Types that public signatures mention but no entry exports: the reference shows their names
-  // without a link. Each is a candidate for a type-only export (JsonlRecorder comes from
-  // openJsonlRecorder, which is not public either). A new one fails the check until it is
-  // exported or listed here.
+  // without a link. Each is a candidate for a type-only export. A new one fails the check
+  // until it is exported or listed here.
   intentionallyNotExported: [
-    'GraphFingerprint', 'NonFiniteGradient', 'TapSubjects', 'SseClientStats', 'LayerErrorSite', 'Vector2', 'Matrix2', 'JsonlRecorder',
+    'GraphFingerprint', 'NonFiniteGradient', 'TapSubjects', 'SseClientStats', 'LayerErrorSite', 'Vector2', 'Matrix2',
   ],
   // notDocumented: every exported function, class, interface, type alias and variable, and the
   // properties, methods and accessors of each (TypeDoc's default requiredToBeDocumented), needs a
