@@ -1,15 +1,19 @@
 /**
  * `gradstream run <scenario>`: runs one of the stories in `src/scenarios/`; `--list` lists them.
  * A scenario that trains can be checkpointed (`--checkpoint <dir>`: resumed from the
- * directory's checkpoint when it holds one) and recorded (`--jsonl <file>`). Ctrl-C stops
- * training between steps, writes the final checkpoint, flushes the telemetry and exits 130;
- * a second Ctrl-C exits at once.
+ * directory's checkpoint when it holds one) and recorded (`--jsonl <file>`). Ctrl-C (SIGINT),
+ * SIGTERM and SIGHUP stop training between steps, write the final checkpoint, flush the
+ * telemetry and exit 130, 143 and 129; a second signal exits at once. Files in use by another
+ * process, or a JSONL file holding something else, are refused before anything runs (exit 2);
+ * a JSONL file that cannot be written stops the run (exit 1) unless `--on-telemetry-error continue`.
  */
 import type { Command } from '../command.ts';
 import { scenarios } from '../../scenarios/index.ts';
 import { readRunArguments, runUsage, type RunInvocation } from './runArguments.ts';
-import { resumableRuns } from '../../checkpoint/resumableRuns.ts';
+import { resumableRuns, type ResumableRuns } from '../../checkpoint/resumableRuns.ts';
 import { CheckpointError } from '../../checkpoint/errors.ts';
+import { JsonlWriteError } from '../../telemetry/jsonlErrors.ts';
+import { refusalMessage, stopExitCodes, stopSignals, type StopSignal } from '../runRefusals.ts';
 
 export const runCommand: Command<RunInvocation> = {
   name: 'run',
@@ -22,36 +26,50 @@ export const runCommand: Command<RunInvocation> = {
       stdout.write(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n') + '\n');
       return 0;
     }
-    const { scenario, seed, checkpointEvery, options, scenarioOptions } = invocation;
+    const { scenario, seed, checkpointEvery, onTelemetryError, options, scenarioOptions } = invocation;
 
+    // SIGINT, SIGTERM and SIGHUP each stop training between steps; the exit code says which came.
     const interrupt = new AbortController();
-    const onSigint = () => {
-      if (interrupt.signal.aborted) process.exit(130); // a second Ctrl-C: no waiting (exit handlers still flush telemetry)
+    let stoppedBy: StopSignal | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) process.exit(stopExitCodes[stoppedBy]); // a second signal: no waiting (exit handlers still flush telemetry and release locks)
+      stoppedBy = signal as StopSignal;
       interrupt.abort();
     };
-    process.on('SIGINT', onSigint);
+    for (const signal of stopSignals) process.on(signal, onSignal);
     const print = (text: string) => stdout.write(text + '\n');
-    const runs = resumableRuns({
-      signal: interrupt.signal,
-      print,
-      checkpointEvery,
-      ...(typeof options.checkpoint === 'string' ? { checkpointDirectory: options.checkpoint } : {}),
-      ...(typeof options.jsonl === 'string' ? { jsonl: options.jsonl } : {}),
-    });
+    let runs: ResumableRuns | undefined;
     try {
+      // Locks the directory and the file and checks the file: a refusal comes before the scenario prints or trains anything.
+      runs = resumableRuns({
+        signal: interrupt.signal,
+        print,
+        warn: (text) => stderr.write(text + '\n'),
+        checkpointEvery,
+        onTelemetryError,
+        ...(options.overwrite === true ? { existingJsonl: 'overwrite' as const } : {}),
+        ...(typeof options.checkpoint === 'string' ? { checkpointDirectory: options.checkpoint } : {}),
+        ...(typeof options.jsonl === 'string' ? { jsonl: options.jsonl } : {}),
+      });
       await scenario.run({ print, quick: options.quick === true, seed, options: scenarioOptions, signal: interrupt.signal, startRun: runs.start });
       await runs.settled();
     } catch (error) {
-      await runs.settled().catch(() => undefined);
-      if (!(error instanceof CheckpointError)) throw error;
+      await runs?.settled().catch(() => undefined);
+      const refusal = refusalMessage(error);
+      if (refusal !== undefined) {
+        stderr.write(`run: ${refusal}\n`);
+        return 2;
+      }
+      if (!(error instanceof CheckpointError || error instanceof JsonlWriteError)) throw error;
       stderr.write(`run: ${error.message}\n`);
       return 1;
     } finally {
-      process.off('SIGINT', onSigint);
+      runs?.close();
+      for (const signal of stopSignals) process.off(signal, onSignal);
     }
-    if (interrupt.signal.aborted) {
-      stderr.write(`run: interrupted${options.checkpoint === undefined ? '' : `; the checkpoint in ${String(options.checkpoint)} resumes it`}\n`);
-      return 130;
+    if (stoppedBy) {
+      stderr.write(`run: interrupted${stoppedBy === 'SIGINT' ? '' : ` by ${stoppedBy}`}${options.checkpoint === undefined ? '' : `; the checkpoint in ${String(options.checkpoint)} resumes it`}\n`);
+      return stopExitCodes[stoppedBy];
     }
     return 0;
   },
