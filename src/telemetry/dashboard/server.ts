@@ -26,7 +26,12 @@ export interface DashboardOptions extends ServerAccessOptions {
   /** Address to bind. Default `'127.0.0.1'` (this machine only). */
   readonly host?: string;
   /** Serves `/metrics` from this exposition (a Prometheus sink). Default: `/metrics` is a 404. */
-  readonly metrics?: { metrics(): Promise<string>; readonly contentType: string };
+  readonly metrics?: {
+    /** The exposition text, produced afresh for each scrape. */
+    metrics(): Promise<string>;
+    /** The Content-Type header `/metrics` answers with. */
+    readonly contentType: string;
+  };
   /** Events a client may fall behind before it gets a sampled catch-up. Default 50,000. */
   readonly maxBacklog?: number;
   /** Frames per write before yielding to the event loop. Default 256. */
