@@ -20,6 +20,15 @@ describe('event codec', () => {
     expect((decodeEvent(encodeEvent(alarm as never)) as { message: unknown }).message).toBe('NaN');
   });
 
+  it('reads NaN and ±Infinity written with \\u escapes, as JSON allows (the reviver is skipped only for lines that cannot hold them)', () => {
+    const [, step] = fakeRunEvents({ steps: 1 });
+    const line = encodeEvent({ ...step!, loss: Number.NaN, wallTime: Infinity } as never)
+      .replace('"NaN"', '"\\u004eaN"').replace('"Infinity"', '"\\u0049nfinity"');
+    expect(line).toContain('\\u004eaN');
+    expect(decodeEvent(line)).toMatchObject({ loss: Number.NaN, wallTime: Infinity });
+    expect(decodeEvent(encodeEvent({ ...step!, learningRate: -Infinity } as never))).toMatchObject({ learningRate: -Infinity });
+  });
+
   it('finds a non-finite number however deep it sits (layer statistics, configuration arrays)', () => {
     const events = fakeRunEvents({ steps: 5, statsEvery: 5 });
     const stats = events.find((event) => event.type === 'layer-stats')!;

@@ -59,12 +59,12 @@ describe('gradstream replay', () => {
     expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/; audits 2 ok over 2 layers$/);
   });
 
-  it('replays a file cut off mid-line, with a note saying so', async () => {
+  it('replays a file cut off mid-line, with a warning saying so', async () => {
     const path = join(folder, 'run.jsonl');
     writeFileSync(path, jsonl.slice(0, jsonl.length - 40));
     const { code, stdout, stderr } = await replay(path, '--every', '25');
     expect(code).toBe(0);
-    expect(stderr).toMatch(new RegExp(`^note: .*run\\.jsonl ends with an incomplete line \\(line ${events.length}, \\d+ bytes\\), left by an interrupted run; replaying the ${events.length - 1} complete events before it\\n$`));
+    expect(stderr).toMatch(new RegExp(`^warning: .*run\\.jsonl ends with an incomplete line \\(line ${events.length}, \\d+ bytes\\), left by an interrupted run; the ${events.length - 1} complete events before it were replayed\\n$`));
     expect(stdout).toMatch(/^step 100\/100/m);
     expect(stdout).not.toMatch(/^run completed/m);
   });
@@ -79,7 +79,66 @@ describe('gradstream replay', () => {
     expect(bad.stderr).toMatch(/^replay: .*run\.jsonl line 6: not valid JSON/);
     const missing = await replay(join(folder, 'nothing.jsonl'));
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^replay: cannot read .*nothing\.jsonl: ENOENT/);
+    expect(missing.stderr).toMatch(/^replay: cannot read .*nothing\.jsonl: no such file or directory \(ENOENT\)\n$/);
+  });
+
+  it('refuses a file whose events break the schema at the first problem, naming its line and what was expected, exit 1', async () => {
+    const path = join(folder, 'run.jsonl');
+    const lines = jsonl.trimEnd().split('\n');
+    const at = events.findIndex((event) => event.type === 'step' && event.step === 30);
+    const broken: [string, (line: string) => string, string][] = [
+      ['loss "abc"', (line) => line.replace(/"loss":[^,]+/, '"loss":"abc"'), `line ${at + 1}: step event: loss: expected a number (NaN and ±Infinity are written "NaN", "Infinity", "-Infinity"), got "abc"`],
+      ['a missing step', (line) => line.replace(/"step":\d+,/, ''), `line ${at + 1}: step event: step: missing; expected an integer ≥ 0`],
+      ['step -5', (line) => line.replace(/"step":\d+/, '"step":-5'), `line ${at + 1}: step event: step: expected an integer ≥ 0, got -5`],
+      ['a repeated seq', () => lines[at - 1]!, `line ${at + 1}: seq ${at - 1} after seq ${at - 1}: expected ${at}; an event repeated or out of order`],
+    ];
+    for (const [, change, message] of broken) {
+      writeFileSync(path, lines.map((line, index) => (index === at ? change(line) : line)).join('\n') + '\n');
+      const { code, stdout, stderr } = await replay(path);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`replay: ${path} ${message}\n`);
+      // What came before the problem was played; nothing after it.
+      expect(stdout).toMatch(/^run fake-run: 3 nodes/);
+      expect(stdout).not.toMatch(/^run completed/m);
+    }
+    writeFileSync(path, lines.slice(1).join('\n') + '\n');
+    expect((await replay(path)).stderr).toBe(`replay: ${path} line 1: expected the run's run-start event first, got a step event\n`);
+  });
+
+  it('with --lenient, reports each problem (the first 20 in full), leaves out their events and plays the rest', async () => {
+    const path = join(folder, 'run.jsonl');
+    const stepLines = events.flatMap((event, index) => (event.type === 'step' && event.step % 4 === 0 ? [index] : []));
+    expect(stepLines).toHaveLength(25);
+    writeFileSync(path, jsonl.trimEnd().split('\n').map((line, index) => (stepLines.includes(index) ? line.replace(/"loss":[^,]+/, '"loss":"abc"') : line)).join('\n') + '\n');
+    const { code, stdout, stderr } = await replay(path, '--lenient');
+    expect(code).toBe(0);
+    const reported = stderr.trimEnd().split('\n');
+    expect(reported.slice(0, 20)).toEqual(stepLines.slice(0, 20).map((index) => expect.stringMatching(new RegExp(`^replay: .*run\\.jsonl line ${index + 1}: step event: loss: expected a number`))));
+    expect(reported.slice(20)).toEqual([`replay: … and 5 more problems in ${path}`, `replay: 25 problems in ${path}; the events at fault were left out (--lenient)`]);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/^run completed: 100 steps/);
+
+    writeFileSync(path, '{"not":"an event"}\n[1,2]\n');
+    const nothing = await replay(path, '--lenient');
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toMatch(/holds no valid events\n$/);
+  });
+
+  it('replays a file of several runs into the console with --multiple-runs, and refuses it otherwise', async () => {
+    const path = join(folder, 'runs.jsonl');
+    const second = fakeRunEvents({ steps: 10, runId: 'second-run' });
+    writeFileSync(path, jsonl + second.map((event) => `${encodeEvent(event)}\n`).join(''));
+    const one = await replay(path);
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain(`line ${events.length + 1}: a second run, "second-run", begins: expected one run per file (run "fake-run" began at line 1); --multiple-runs replays a file of several runs`);
+    const both = await replay(path, '--multiple-runs');
+    expect(both.code).toBe(0);
+    expect(both.stdout.split('\n').filter((line) => line.startsWith('run '))).toEqual([
+      expect.stringMatching(/^run fake-run: /), expect.stringMatching(/^run completed: 100 steps/),
+      expect.stringMatching(/^run second-run: /), expect.stringMatching(/^run completed: 10 steps/),
+    ]);
+    const served = await replay(path, '--multiple-runs', '--serve');
+    expect(served.code).toBe(2);
+    expect(served.stderr).toContain('replay: --multiple-runs replays into the console only');
   });
 
   it('answers bad arguments with its usage and exit code 2', async () => {
