@@ -7,7 +7,9 @@
  *     node bench/telemetry-client.mjs
  *
  * `live` reads the stream as fast as it comes (a browser on a good link); `slow` reads 16 KiB
- * a second (a page on a slow link); `stall` connects and never reads. At the end of stdin it
+ * a second (a page on a slow link); `stall` connects and never reads. A line
+ * `<dashboard url> burst <readers> <stalled>` adds that many `/events` clients at once, beside
+ * the current ones (the burst of the connection table). At the end of stdin it
  * prints one line of JSON: bytes read, scrapes made.
  */
 import { request } from 'node:http';
@@ -15,7 +17,7 @@ import { createInterface } from 'node:readline';
 
 const slowBytesPerSecond = 16 * 1024;
 const scrapeMs = 1000;
-const stats = { bytes: 0, scrapes: 0, failures: 0 };
+const stats = { bytes: 0, scrapes: 0, failures: 0, burstBytes: 0, burstStatus: {} };
 let current = null;
 
 function follow(url, reader) {
@@ -51,10 +53,40 @@ function follow(url, reader) {
   };
 }
 
+/**
+ * A connection burst: `readers` pages that read everything and `stalled` clients that never
+ * read connect to `/events` at once; each is counted by the status it got (0: refused at
+ * connect). They stay until the next line.
+ */
+function burst(url, readers, stalled) {
+  const requests = [];
+  const open = (reads) => {
+    const events = request(new URL('events', url), { headers: { Accept: 'text/event-stream' } }, (response) => {
+      stats.burstStatus[response.statusCode] = (stats.burstStatus[response.statusCode] ?? 0) + 1;
+      if (reads) response.on('data', (chunk) => { stats.burstBytes += chunk.length; });
+      else response.pause();
+    });
+    events.on('error', () => { stats.burstStatus[0] = (stats.burstStatus[0] ?? 0) + 1; });
+    events.end();
+    requests.push(events);
+  };
+  for (let i = 0; i < readers; i++) open(true);
+  for (let i = 0; i < stalled; i++) open(false);
+  return () => {
+    for (const events of requests) events.destroy();
+  };
+}
+
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
+  const [url, reader = 'live', readers, stalled] = line.trim().split(/\s+/);
+  if (reader === 'burst') {
+    const leave = burst(url, Number(readers), Number(stalled));
+    const previous = current;
+    current = () => { previous?.(); leave(); };
+    return;
+  }
   current?.();
-  const [url, reader = 'live'] = line.trim().split(/\s+/);
   current = url ? follow(url, reader) : null;
 });
 lines.on('close', () => {

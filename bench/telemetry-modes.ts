@@ -46,3 +46,26 @@ export interface MemoryReport {
   /** At evenly spaced steps: the V8 heap after a full collection, the dashboard's history, and the stalled client's state on the server. */
   readonly samples: readonly { step: number; liveBytes: number; storeBytes: number; bufferedBytes: number; backlog: number; dropped: number }[];
 }
+
+/** The connection bursts measured by `burst`: none, 150 pages that read, 200 clients that never read. */
+export const burstModes = ['quiet', 'readers', 'stalled'] as const;
+export type BurstMode = (typeof burstModes)[number];
+
+/** How many clients each burst opens at once: pages that read, and clients that never do. */
+export const burstSizes: Readonly<Record<BurstMode, { readonly readers: number; readonly stalled: number }>> = {
+  quiet: { readers: 0, stalled: 0 },
+  readers: { readers: 150, stalled: 0 },
+  stalled: { readers: 0, stalled: 200 },
+};
+
+/** What `burst` prints. */
+export interface BurstReport {
+  readonly steps: number;
+  /** The step at which the burst connects; steps are timed from it to the run's last. */
+  readonly burstAt: number;
+  /** Per mode, ms/step over the timed window, one per round; `referenceMs`: the mean of the quiet runs just before and after. */
+  readonly modes: Readonly<Record<BurstMode, { wallMs: number[]; referenceMs: number[] }>>;
+  /** Events in the history when the burst connects (each page that is served gets them). */
+  readonly historyEvents: number[];
+  readonly client: unknown;
+}

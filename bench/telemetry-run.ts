@@ -3,6 +3,7 @@
  *
  *     tsx --expose-gc bench/telemetry-run.ts timing <steps per run> <rounds> <warm-up steps>
  *     tsx --expose-gc bench/telemetry-run.ts memory <steps> <samples>
+ *     tsx --expose-gc bench/telemetry-run.ts burst <steps per run> <rounds> <burst at step>
  *
  * `timing`: runs of the benchmark MLP through `train()`, each mode with listeners in turn,
  * round after round, every such run between two runs without listeners; each run is timed
@@ -13,6 +14,11 @@
  * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
  * alone, its client reading 16 KiB a second); `every-step` (layer statistics of every layer
  * at every step, nothing else).
+ *
+ * `burst`: runs of the MLP with every sink (as `sinks`, without the live client), in which
+ * 150 pages that read everything, or 200 clients that never read, connect to `/events` at
+ * once at a given step (from the client process); each such run sits between two quiet ones,
+ * and its steps from the burst to the end are compared with theirs.
  *
  * `memory`: the primer's one-neuron network, whose steps are short, so that events pour out
  * faster than any client reads them, trained with the dashboard and a client that never
@@ -29,7 +35,7 @@ import { layerStats$, watch, type Watch, type WatchOptions } from '../src/index.
 import type { Batch } from '../src/data/dataset.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 import { memorySample } from './sections/memorySample.ts';
-import { auditRunSteps, settledAfter, telemetryModes, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetry-modes.ts';
+import { auditRunSteps, burstModes, burstSizes, settledAfter, telemetryModes, type BurstMode, type BurstReport, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetry-modes.ts';
 
 const nullStream = new Writable({ write: (_chunk, _encoding, done) => done() });
 const folder = mkdtempSync(join(tmpdir(), 'gradstream-bench-'));
@@ -42,6 +48,7 @@ function startClient() {
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {
     follow: (url: string, reader: 'live' | 'slow' | 'stall') => child.stdin.write(`${url} ${reader}\n`),
+    burst: (url: string, readers: number, stalled: number) => child.stdin.write(`${url} burst ${readers} ${stalled}\n`),
     leave: () => child.stdin.write('\n'),
     async end(): Promise<unknown> {
       child.stdin.end();
@@ -141,6 +148,63 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
   return { stepsPerRun, modes, client: await client.end() };
 }
 
+async function burst(steps: number, rounds: number, burstAt: number): Promise<BurstReport> {
+  const network = benchNetwork('mlp');
+  const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
+  const optimizer = sgd(network.learningRate);
+  const client = startClient();
+  const historyEvents: number[] = [];
+  let runs = 0;
+
+  /** One run; in a burst mode the clients connect at step `burstAt`. Returns ms/step from `burstAt` to the last step. */
+  const oneRun = async (mode: BurstMode): Promise<number> => {
+    const run = runs++;
+    const handle = train(graph, take(network, steps, run * steps), { loss: network.loss, optimizer, runId: `burst-${run}` });
+    const watching = await watch(handle, { console: { output: nullStream, mode: 'lines' }, jsonl: join(folder, `burst-${run}.jsonl`), dashboard: true, prometheus: true });
+    let from = Number.NaN;
+    let to = Number.NaN;
+    handle.telemetry$.subscribe((event) => {
+      if (event.type !== 'step') return;
+      if (event.step === burstAt) {
+        from = performance.now();
+        const { readers, stalled } = burstSizes[mode];
+        if (readers + stalled > 0) {
+          historyEvents.push(watching.dashboard!.events());
+          client.burst(watching.dashboard!.url, readers, stalled);
+        }
+      }
+      if (event.step === steps) to = performance.now();
+    });
+    await handle.result;
+    await watching.finished;
+    client.leave();
+    await watching.dispose();
+    return (to - from) / (steps - burstAt);
+  };
+
+  for (const mode of burstModes) await oneRun(mode);
+  const modes = Object.fromEntries(burstModes.map((mode) => [mode, { wallMs: [] as number[], referenceMs: [] as number[] }])) as BurstReport['modes'];
+  const timed = async (mode: BurstMode): Promise<number> => {
+    await new Promise<void>((resolve) => setTimeout(resolve, 30));
+    const ms = await oneRun(mode);
+    modes[mode].wallMs.push(ms);
+    return ms;
+  };
+  // As in timing: every burst run between two quiet runs, compared with their mean.
+  let before = await timed('quiet');
+  modes.quiet.referenceMs.push(before);
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? (['readers', 'stalled'] as const) : (['stalled', 'readers'] as const)) {
+      await timed(mode);
+      const after = await timed('quiet');
+      modes.quiet.referenceMs.push(after);
+      modes[mode].referenceMs.push((before + after) / 2);
+      before = after;
+    }
+  }
+  return { steps, burstAt, modes, historyEvents, client: await client.end() };
+}
+
 async function memory(steps: number, samples: number): Promise<MemoryReport> {
   const network = benchNetwork('neuron');
   const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
@@ -171,7 +235,9 @@ async function memory(steps: number, samples: number): Promise<MemoryReport> {
 const [command = 'timing', ...numbers] = process.argv.slice(2);
 const [first, second, third] = numbers.map(Number);
 try {
-  const report = command === 'memory' ? await memory(first ?? 200_000, second ?? 10) : await timing(first ?? 320, second ?? 3, third ?? 150);
+  const report = command === 'memory' ? await memory(first ?? 200_000, second ?? 10)
+    : command === 'burst' ? await burst(first ?? 2400, second ?? 3, third ?? 1200)
+    : await timing(first ?? 320, second ?? 3, third ?? 150);
   console.log(JSON.stringify(report));
 } finally {
   rmSync(folder, { recursive: true, force: true });

@@ -5,11 +5,12 @@
  */
 import type { TextOutput } from './textOutput.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
+import type { ServerAccessOptions } from './httpGuard.ts';
 import { untilInterrupted } from './untilInterrupted.ts';
 import { watch, type Watch, type WatchOptions } from './watch.ts';
 
-/** Options of {@link startRunDashboard}: the dashboard's address, and the other sinks to attach alongside. */
-export interface RunDashboardOptions extends Omit<WatchOptions, 'dashboard' | 'prometheus'> {
+/** Options of {@link startRunDashboard}: the dashboard's address and limits, and the other sinks to attach alongside. */
+export interface RunDashboardOptions extends Omit<WatchOptions, 'dashboard' | 'prometheus'>, ServerAccessOptions {
   /** Default 0: a free port. */
   readonly port?: number;
   /** Default `'127.0.0.1'`. */
@@ -29,8 +30,9 @@ export interface RunDashboard {
  * after `train`. The console sink is attached too unless `console: false`.
  */
 export async function startRunDashboard(run: TrainHandle, options: RunDashboardOptions = {}): Promise<RunDashboard> {
-  const { port, host, ...others } = options;
-  const watching = await watch(run, { ...others, dashboard: { port: port ?? 0, host: host ?? '127.0.0.1' }, prometheus: true });
+  const { port, host, allowHosts, maxClients, ...others } = options;
+  const access = { ...(allowHosts ? { allowHosts } : {}), ...(maxClients ? { maxClients } : {}) };
+  const watching = await watch(run, { ...others, dashboard: { port: port ?? 0, host: host ?? '127.0.0.1', ...access }, prometheus: true });
   return { url: watching.dashboard!.url, watch: watching };
 }
 

@@ -52,7 +52,9 @@ afterAll(async () => {
 describe('the dashboard in Chromium', () => {
   it.runIf(requireProgram(chromiumPath, 'Chromium dashboard'))('draws the loss live, resumes after a reload without gaps, and keeps the whole run', async () => {
     assertProgram(chromiumPath, 'apt-get install -y --no-install-recommends chromium');
-    run = pacedRun(300, 20, { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
+    // 12 s of training: the page must find it running even when the process's first server
+    // takes seconds to start (its thread compiles the TypeScript sources through tsx on a busy machine).
+    run = pacedRun(300, 40, { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
     watching = await watch(run, { console: false, dashboard: true, prometheus: true, layerStats: { everyMs: 100 }, audits: { everySteps: 25 } });
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: flags, headless: true, viewport: { width: 1400, height: 1000 } });
     const page = context.pages()[0] ?? (await context.newPage());

@@ -279,8 +279,12 @@ function accept(seq) {
   return true;
 }
 
+/** Seconds before asking again after the server refused the stream (it serves a limited number of clients at once). */
+const refusedRetrySeconds = 10;
+
 function connect() {
-  const source = new EventSource('/events');
+  // After a refusal the browser does not reconnect by itself: the page asks again where it stopped.
+  const source = new EventSource(state.lastSeq >= 0 ? `/events?lastEventId=${state.lastSeq}` : '/events');
   source.onmessage = (message) => {
     const event = JSON.parse(message.data, revive);
     if (!accept(event.seq)) return;
@@ -296,6 +300,11 @@ function connect() {
   });
   source.onerror = () => {
     if (source.readyState === EventSource.CONNECTING && state.status !== 'completed') setStatus('reconnecting');
+    // CLOSED: the server answered with an error (503 when it has as many clients as it serves).
+    if (source.readyState === EventSource.CLOSED && state.status !== 'completed') {
+      setStatus('refused');
+      setTimeout(connect, refusedRetrySeconds * 1000);
+    }
   };
   source.onopen = () => {
     if (state.status === 'reconnecting' || state.status === 'connecting') setStatus(state.received > 0 ? 'running' : 'connected');
