@@ -116,3 +116,16 @@ export const host: ValueType<string> = {
     throw expecting(hostExpected, text);
   },
 };
+
+/** Host names or addresses separated by commas (`a.lan,192.168.1.5`), each read by {@link host}. */
+export const hostList: ValueType<string[]> = {
+  expected: 'host names or IP addresses separated by commas (such as trainer.lan,192.168.1.5)',
+  placeholder: 'HOST[,HOST…]',
+  parse(text) {
+    try {
+      return text.split(',').map((part) => host.parse(part.trim()));
+    } catch {
+      throw expecting(this.expected, text);
+    }
+  },
+};

@@ -14,7 +14,7 @@ import { Subject } from 'rxjs';
 import { UsageError, type Command } from '../command.ts';
 import { readArguments, type OptionTable } from '../options.ts';
 import { formatUsage } from '../usage.ts';
-import { host, port, positiveInteger } from '../valueTypes.ts';
+import { host, hostList, port, positiveInteger } from '../valueTypes.ts';
 import { printable } from '../printable.ts';
 import { isSystemError, systemErrorReason } from '../systemErrors.ts';
 import { assertRegularFile, lastStepNearEnd, NotAFileError, readJsonlEvents, type JsonlReadSummary } from '../../telemetry/jsonlReader.ts';
@@ -33,6 +33,8 @@ const options = {
   port: { kind: 'value', type: port, description: "the dashboard's port, 0 to 65535 (default 0: a free one; needs --serve)" },
   host: { kind: 'value', type: host, description: "the dashboard's address, a host name or IP address (default 127.0.0.1; needs --serve)" },
   'metrics-port': { kind: 'value', type: port, description: 'also serve Prometheus /metrics on this port, 0 to 65535, until Ctrl-C' },
+  'allow-host': { kind: 'value', type: hostList, description: 'names the servers also answer as Host, besides localhost, 127.0.0.1, [::1] and --host (comma-separated; default none)' },
+  'max-clients': { kind: 'value', type: positiveInteger, description: 'dashboard streams (and metrics-port connections) served at once (default 32)' },
   lenient: { kind: 'flag', description: 'report each problem of the file (the first 20 in full) and play on without its events (default: stop at the first, exit 1)' },
   'multiple-runs': { kind: 'flag', description: 'accept a file of several runs, one after another (console only; default: one run per file)' },
 } as const satisfies OptionTable;
@@ -55,6 +57,8 @@ interface ReplayInvocation {
   readonly lenient: boolean;
   /** Accept several runs in one file. */
   readonly multipleRuns: boolean;
+  /** What the servers accept beyond the defaults: more Host names, a client limit. */
+  readonly access: { allowHosts?: string[]; maxClients?: number };
   /** The options as typed (each accepted by its type). */
   readonly options: Readonly<Record<string, string | true>>;
 }
@@ -79,9 +83,10 @@ export const replayCommand: Command<ReplayInvocation> = {
     if (multipleRuns && (serve || values['metrics-port'] !== undefined)) {
       throw new UsageError('replay: --multiple-runs replays into the console only: the dashboard and /metrics show one run (leave out --serve and --metrics-port)');
     }
-    return { path: positionals[0]!, serve, port: values.port ?? 0, metricsPort: values['metrics-port'], every: values.every, lenient: values.lenient === true, multipleRuns, options: raw };
+    const access = { ...(values['allow-host'] ? { allowHosts: values['allow-host'] } : {}), ...(values['max-clients'] ? { maxClients: values['max-clients'] } : {}) };
+    return { path: positionals[0]!, serve, port: values.port ?? 0, metricsPort: values['metrics-port'], every: values.every, lenient: values.lenient === true, multipleRuns, access, options: raw };
   },
-  async execute({ path, serve, port, metricsPort, every: everyGiven, lenient, multipleRuns, options }, { stdout, stderr }) {
+  async execute({ path, serve, port, metricsPort, every: everyGiven, lenient, multipleRuns, access, options }, { stdout, stderr }) {
     const shownPath = printable(path);
     try {
       await assertRegularFile(path); // before any server starts
@@ -96,11 +101,11 @@ export const replayCommand: Command<ReplayInvocation> = {
     const events$ = new Subject<TelemetryEvent>();
     const served: Disposable[] = [];
     if (serve || metricsPort !== undefined) {
-      const prometheus = await prometheusSink(events$, metricsPort === undefined ? {} : { port: metricsPort, host: options.host === undefined ? '127.0.0.1' : String(options.host) });
+      const prometheus = await prometheusSink(events$, metricsPort === undefined ? {} : { port: metricsPort, host: options.host === undefined ? '127.0.0.1' : String(options.host), ...access });
       served.push(prometheus);
       if (prometheus.url) stdout.write(`prometheus: ${prometheus.url}\n`);
       if (serve) {
-        const dashboard = await startDashboard(events$, { port, host: options.host === undefined ? '127.0.0.1' : String(options.host), metrics: prometheus });
+        const dashboard = await startDashboard(events$, { port, host: options.host === undefined ? '127.0.0.1' : String(options.host), metrics: prometheus, ...access });
         served.push(dashboard);
         stdout.write(`dashboard: ${dashboard.url}\n`);
       }

@@ -5,6 +5,7 @@
  */
 import { UsageError, type Command } from '../command.ts';
 import { quoted } from '../printable.ts';
+import { hostList, positiveInteger } from '../valueTypes.ts';
 import { readArguments, type OptionTable, type OptionValues } from '../options.ts';
 import { formatUsage } from '../usage.ts';
 import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
@@ -24,6 +25,8 @@ const options = {
   quick: { kind: 'flag', description: 'the short version: fewer verification cases, one epoch of MNIST on 2,000 digits' },
   serve: { kind: 'flag', description: 'keep the dashboard up after the run, until Ctrl-C' },
   'no-dashboard': { kind: 'flag', description: 'train MNIST without the live dashboard' },
+  'allow-host': { kind: 'value', type: hostList, description: 'names the dashboard also answers as Host, besides localhost, 127.0.0.1 and [::1] (comma-separated; default none)' },
+  'max-clients': { kind: 'value', type: positiveInteger, description: 'dashboard streams served at once (default 32)' },
 } as const satisfies OptionTable;
 
 const usage = formatUsage({ synopsis: ['tour [options]'], options });
@@ -76,7 +79,8 @@ export const tourCommand: Command<OptionValues<typeof options>> = {
         ...(quick ? { trainLimit: 2000 } : {}),
         onStart: (run) => {
           if (options['no-dashboard']) return;
-          void startRunDashboard(run, { console: false, audits: { everySteps: 100 } }).then((started) => {
+          const access = { ...(options['allow-host'] ? { allowHosts: options['allow-host'] } : {}), ...(options['max-clients'] ? { maxClients: options['max-clients'] } : {}) };
+          void startRunDashboard(run, { console: false, audits: { everySteps: 100 }, ...access }).then((started) => {
             dashboard = started;
             print(`  live dashboard: ${started.url}  (loss, accuracy, per-layer gradients, audits; Prometheus at ${started.url}metrics)\n`);
           });
