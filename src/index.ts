@@ -18,6 +18,7 @@ export type { ExistingJsonl } from './telemetry/jsonlClaim.ts';
 export { openJsonlRecorder, type JsonlRecorder, type JsonlRecorderOptions, type JsonlWriteSync } from './telemetry/jsonlRecorder.ts';
 export { JsonlFileError, JsonlWriteError, type JsonlRefusal } from './telemetry/jsonlErrors.ts';
 export { readJsonl, jsonlEnd, type JsonlRun, type JsonlEnd, type JsonlPosition, type TruncatedLine } from './telemetry/jsonlFile.ts';
+export { readJsonlEvents, NotAFileError, type JsonlReadOptions, type JsonlReadSummary, type JsonlProblem } from './telemetry/jsonlReader.ts';
 export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './telemetry/prometheusSink.ts';
 export { startDashboard, type Dashboard, type DashboardOptions } from './telemetry/dashboard/server.ts';
 export { startRunDashboard, serveUntilInterrupted, type RunDashboard, type RunDashboardOptions } from './telemetry/serve.ts';

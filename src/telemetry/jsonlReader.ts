@@ -34,7 +34,7 @@ export interface JsonlReadOptions {
   readonly lenient?: boolean;
   /** Lenient reading: receives each problem, in file order. Default: none. */
   readonly onProblem?: (problem: JsonlProblem) => void;
-  /** Accept a file of several runs, one after another (see {@link RunSequence}). Default false. */
+  /** Accept a file of several runs one after another, each beginning with its own `run-start` (its seq and steps start anew). Default false: one run per file. */
   readonly multipleRuns?: boolean;
   /** The longest line read, in bytes; a longer one is a problem, skipped without being held. Default 16 MiB. */
   readonly maxLineBytes?: number;
