@@ -8,17 +8,16 @@
  * told apart and refused before anything is applied. Tensors are `{ shape, float64 }` with
  * the values' bytes in base64 (see float64.ts): every bit round-trips, NaN and −0 included.
  * `jsonl` (`{ bytes, lastSeq }`, where the run's telemetry file stood) is present only when
- * the run recorded one; a reader that does not know it ignores it.
+ * the run recorded one. The body is checked field by field in meaning, not only in type
+ * (body.ts): a field out of range, missing or unknown is refused, naming the field.
  */
 import { createHash } from 'node:crypto';
-import { Tensor, describe, sizeOf } from '../tensor/tensor.ts';
-import type { TrainerState } from '../graph/trainOptions.ts';
-import type { OptimizerState, SlotValue } from '../graph/optimizers/optimizer.ts';
+import { Tensor, describe } from '../tensor/tensor.ts';
+import type { OptimizerState } from '../graph/optimizers/optimizer.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
-import { decodeFloat64, decodeNumber, encodeFloat64, encodeNumber } from './float64.ts';
-import type { GraphFingerprint } from './fingerprint.ts';
-import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
+import { encodeFloat64, encodeNumber } from './float64.ts';
+import { parseBody } from './body.ts';
 
 /** The format name in every checkpoint's header. */
 export const checkpointFormat = 'gradstream-checkpoint';
@@ -27,11 +26,12 @@ export const checkpointVersion = 1;
 
 /** The file's bytes for a checkpoint. */
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
-  const { optimizer, ...trainer } = checkpoint.trainer;
+  // The trainer's fields by name: the reader refuses any field it does not know.
+  const { runId, seed, step, epoch, batchesIntoEpoch, random, nextSeq, optimizer } = checkpoint.trainer;
   const body = Buffer.from(JSON.stringify({
     savedAt: checkpoint.savedAt,
     fingerprint: checkpoint.fingerprint,
-    trainer: { ...trainer, random: [...trainer.random] },
+    trainer: { runId, seed, step, epoch, batchesIntoEpoch, random: [...random], nextSeq },
     optimizer: encodeOptimizer(optimizer),
     parameters: encodeTensors(checkpoint.parameters),
     buffers: encodeTensors(checkpoint.buffers),
@@ -43,7 +43,8 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
 
 /**
  * Reads a checkpoint's bytes. Throws a CheckpointError naming `source` when they are not a
- * gradstream checkpoint, are of another version, are truncated, or fail the checksum.
+ * gradstream checkpoint, are of another version, are truncated, fail the checksum, or hold a
+ * field that is missing, unknown or out of range (naming the field; see body.ts).
  */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeCheckpoint: expected the bytes of ${source} (a Uint8Array or Buffer), got ${describe(bytes)}`);
@@ -89,56 +90,8 @@ function parseHeader(line: Buffer, source: string): Header {
   return header as unknown as Header;
 }
 
-function parseBody(body: Buffer, source: string): Checkpoint {
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new CheckpointError(`${source} is corrupt: its body is not JSON (${(error as Error).message})`, source);
-  }
-  const where = (part: string) => `${source}: ${part}`;
-  const trainer = objectAt(parsed, 'trainer', source) as Omit<TrainerState, 'optimizer'>;
-  return {
-    savedAt: String(parsed.savedAt),
-    fingerprint: objectAt(parsed, 'fingerprint', source) as unknown as GraphFingerprint,
-    trainer: { ...trainer, optimizer: decodeOptimizer(objectAt(parsed, 'optimizer', source), where('optimizer')) },
-    parameters: decodeTensors(objectAt(parsed, 'parameters', source), where('parameter')),
-    buffers: decodeTensors(objectAt(parsed, 'buffers', source), where('buffer')),
-    ...(parsed.jsonl === undefined ? {} : { jsonl: decodePosition(parsed.jsonl, where('jsonl')) }),
-  };
-}
-
-function decodePosition(value: unknown, where: string): JsonlPosition {
-  const { bytes, lastSeq } = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (!Number.isSafeInteger(bytes) || (bytes as number) < 0 || !Number.isSafeInteger(lastSeq) || (lastSeq as number) < -1) {
-    throw new CheckpointError(`${where}: expected the telemetry file's position { bytes ≥ 0, lastSeq ≥ −1 }, got ${JSON.stringify(value)}`);
-  }
-  return { bytes: bytes as number, lastSeq: lastSeq as number };
-}
-
-function objectAt(record: Record<string, unknown>, key: string, source: string): Record<string, unknown> {
-  const value = record?.[key];
-  if (typeof value !== 'object' || value === null) throw new CheckpointError(`${source} is corrupt: it has no "${key}" record`, source);
-  return value as Record<string, unknown>;
-}
-
 function encodeTensors(tensors: Readonly<Record<string, Tensor>>): Record<string, { shape: number[]; float64: string }> {
   return Object.fromEntries(Object.entries(tensors).map(([key, t]) => [key, { shape: t.shape.slice(), float64: encodeFloat64(t.data) }]));
-}
-
-function decodeTensors(record: Record<string, unknown>, where: string): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
-  for (const [key, value] of Object.entries(record)) {
-    const { shape, float64 } = (value ?? {}) as { shape?: unknown; float64?: unknown };
-    let size: number;
-    try {
-      size = sizeOf(shape as number[], `${where} ${key}`);
-    } catch (error) {
-      throw new CheckpointError(`${where} ${key} has no valid shape (${(error as Error).message})`);
-    }
-    out[key] = new Tensor(decodeFloat64(float64, size, `${where} ${key}`), (shape as number[]).slice());
-  }
-  return out;
 }
 
 type EncodedSlot = ReturnType<typeof encodeNumber> | { readonly length: number; readonly float64: string };
@@ -154,26 +107,6 @@ function encodeOptimizer(state: OptimizerState): { kind: string; hyperparameters
     })),
   ]));
   return { kind: state.kind, hyperparameters, slots };
-}
-
-function decodeOptimizer(record: Record<string, unknown>, where: string): OptimizerState {
-  if (typeof record.kind !== 'string') throw new CheckpointError(`${where}: expected the optimizer's kind, got ${typeof record.kind}`);
-  const hyperparameters: Record<string, number | boolean> = {};
-  for (const [name, value] of Object.entries((record.hyperparameters ?? {}) as Record<string, unknown>)) {
-    hyperparameters[name] = typeof value === 'boolean' ? value : decodeNumber(value, `${where} ${name}`);
-  }
-  const slots: Record<string, Record<string, SlotValue>> = {};
-  for (const [key, slot] of Object.entries((record.slots ?? {}) as Record<string, Record<string, unknown>>)) {
-    slots[key] = {};
-    for (const [name, value] of Object.entries(slot ?? {})) {
-      const array = typeof value === 'object' && value !== null && 'length' in value ? (value as { length: unknown; float64: unknown }) : undefined;
-      if (array && !(Number.isSafeInteger(array.length) && (array.length as number) >= 0)) {
-        throw new CheckpointError(`${where} ${key}.${name}: expected a length, got ${typeof array.length}`);
-      }
-      slots[key][name] = array ? decodeFloat64(array.float64, array.length as number, `${where} ${key}.${name}`) : decodeNumber(value, `${where} ${key}.${name}`);
-    }
-  }
-  return { kind: record.kind, hyperparameters, slots };
 }
 
 function sha256(bytes: Uint8Array): string {

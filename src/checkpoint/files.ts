@@ -6,7 +6,7 @@ import { writeFileAtomic } from './atomicWrite.ts';
 import { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './codec.ts';
 import { CheckpointError } from './errors.ts';
-import { applyCheckpoint } from './restore.ts';
+import { applyCheckpoint, type ResumingRun } from './restore.ts';
 
 /**
  * Saves `graph` and the run's `state` (from `handle.state()`, at a step boundary) to `path`,
@@ -37,8 +37,11 @@ export function readCheckpoint(path: string): Checkpoint {
 /**
  * Loads a checkpoint file into `graph` (parameters and buffers) and returns the state to
  * resume its run with: `train(graph, sameData, { ...sameOptions, resume })`. Refuses a file
- * saved from a different graph, changing nothing.
+ * saved from a different graph, or whose values do not make sense, changing nothing. Given
+ * the resuming `run` (`{ optimizer, data, microbatches, guard }`, each optional), it also
+ * refuses, naming the file, what `train` would: another optimizer or its settings, missing
+ * slots, an epoch position the data contradicts. Default: no run given.
  */
-export function loadCheckpoint(path: string, graph: Graph): TrainerState {
-  return applyCheckpoint(graph, readCheckpoint(path), path);
+export function loadCheckpoint(path: string, graph: Graph, run?: ResumingRun): TrainerState {
+  return applyCheckpoint(graph, readCheckpoint(path), path, run);
 }

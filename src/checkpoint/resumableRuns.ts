@@ -157,7 +157,8 @@ export function resumableRuns(options: ResumableRunsOptions = {}): ResumableRuns
     let resume = trainOptions.resume;
     try {
       if (files.checkpoint && !resume) {
-        resume = applyCheckpoint(graph, files.checkpoint, files.directory!.file);
+        const { optimizer, microbatches, guard } = trainOptions;
+        resume = applyCheckpoint(graph, files.checkpoint, files.directory!.file, { optimizer, data, ...(microbatches === undefined ? {} : { microbatches }), ...(guard === undefined ? {} : { guard }) });
         print(`resuming from the checkpoint at step ${resume.step} (${files.directory!.file})`);
       }
       // Only now, with the checkpoint known to fit the graph, is the file changed (cut back to the checkpoint).

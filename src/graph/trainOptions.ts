@@ -5,6 +5,8 @@ import type { Loss } from '../layers/contract.ts';
 import type { Optimizer, OptimizerState } from './optimizers/optimizer.ts';
 import type { BatchSource } from './data.ts';
 import type { EdgeOperator } from './wiring.ts';
+import { trainerStateProblem } from './resumeCheck.ts';
+import { problemText, within } from './stateProblem.ts';
 
 /** What to do when the loss or a gradient is NaN or ±Infinity: end the run, or skip the update and go on. */
 export type GuardPolicy = 'stop' | 'continue';
@@ -135,13 +137,8 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   return { ...options, epochs, seed, shuffle, microbatches, guard, maxQueuedBatches };
 }
 
+/** The state alone (see resumeCheck.ts); `train` checks it against the graph, optimizer and data next. */
 function assertTrainerState(state: TrainerState): void {
-  const counts = ['step', 'epoch', 'batchesIntoEpoch', 'nextSeq'] as const;
-  for (const name of counts) {
-    const value = state?.[name];
-    if (!Number.isInteger(value) || (value as number) < (name === 'epoch' ? 1 : 0)) {
-      throw new RangeError(`train: resume.${name} must be a ${name === 'epoch' ? 'positive' : 'non-negative'} integer, got ${describe(value)}`);
-    }
-  }
-  if (typeof state.optimizer !== 'object' || state.optimizer === null) throw new TypeError(`train: resume.optimizer must be an optimizer state, got ${describe(state.optimizer)}`);
+  const problem = trainerStateProblem(state);
+  if (problem) throw new RangeError(`train: ${problemText(within('resume', problem)!)}`);
 }

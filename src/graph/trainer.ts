@@ -22,6 +22,8 @@ import { applyStep, type AppliedStep } from './update.ts';
 import { evaluate } from './evaluate.ts';
 import { DataError, NonFiniteError, messageOf } from './errors.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
+import { optimizerExpectations, resumeProblem } from './resumeCheck.ts';
+import { problemText, within } from './stateProblem.ts';
 import type { Batch } from '../data/dataset.ts';
 
 /** A macrotask: `setImmediate` where the engine has it (Node), else a zero-delay timer (browsers). */
@@ -71,7 +73,7 @@ export function train(graph: Graph, data: BatchSource, options: TrainOptions): T
   const resolved = resolveTrainOptions(options);
   if (resolved.shuffle && !Array.isArray(data)) throw new TypeError('train: shuffle needs the data as an array of batches');
   if (trainingGraphs.has(graph)) throw new Error('train: this graph is already training; wait for that run to end (two runs would update the same parameters)');
-  if (resolved.resume) resolved.optimizer.loadState(resolved.resume.optimizer);
+  if (resolved.resume) loadResumedOptimizer(graph, data, resolved, resolved.resume);
   trainingGraphs.add(graph);
   const run = new TrainingRun(graph, data, resolved);
   const result = run.start().finally(() => trainingGraphs.delete(graph));
@@ -86,6 +88,17 @@ export function train(graph: Graph, data: BatchSource, options: TrainOptions): T
     runId: run.runId,
     state: () => run.state(),
   };
+}
+
+/**
+ * Checks a resumed state against this run (optimizer, data; see resumeCheck.ts) and loads its
+ * optimizer state, before anything else changes.
+ */
+function loadResumedOptimizer(graph: Graph, data: BatchSource, options: ResolvedTrainOptions, resume: TrainerState): void {
+  const run = { graph, optimizer: options.optimizer, data, microbatches: options.microbatches, guard: options.guard };
+  const problem = resumeProblem(resume, run);
+  if (problem) throw new RangeError(`train: ${problemText(within('resume', problem)!)}`);
+  options.optimizer.loadState(resume.optimizer, optimizerExpectations(resume, run));
 }
 
 /** Where the run stood at its last step boundary (without the optimizer, which is read on demand). */
@@ -242,6 +255,10 @@ class TrainingRun {
       if (open && !this.ending) await finish(open);
     } finally {
       closeIterator(iterator);
+    }
+    if (read < skip && !this.ending) {
+      // Known only now for a source that is not an array: the resumed position lies past the epoch's end.
+      throw new DataError(`train: resume.batchesIntoEpoch is ${skip}, but epoch ${epoch} of the data yielded ${read} batches; resume the run (${this.runId} at step ${this.boundary.step}) with the data it was saved with`);
     }
     return read;
   }

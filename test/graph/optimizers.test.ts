@@ -131,8 +131,8 @@ describe('optimizer state', () => {
     const restored = adam(0.01);
     restored.loadState(optimizer.state());
     expect(restored.learningRate).toBe(0.5);
-    expect(() => sgd(0.1).loadState(state)).toThrow(/expected the state of a 'sgd' optimizer, got "adam"/);
-    expect(() => adam(0.01, { beta1: 0.8 }).loadState(state)).toThrow(/the saved state has beta1 = 0.9, this optimizer 0.8/);
+    expect(() => sgd(0.1).loadState(state)).toThrow('sgd.loadState: state.kind: expected "sgd" (this optimizer\'s kind), got "adam"');
+    expect(() => adam(0.01, { beta1: 0.8 }).loadState(state)).toThrow(/state\.hyperparameters\.beta1: expected 0\.8 \(this optimizer's setting; create it with the saved settings to resume the run\), got 0\.9/);
     const truncated = { ...state, slots: { w: { step: 1, m: [1, 2], v: [1] } } };
     const other = adam(0.01);
     other.loadState(truncated);

@@ -1,9 +1,9 @@
 import { describe } from '../../tensor/tensor.ts';
 import {
-  assertLengths, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
+  assertLengths, assertLoadable, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
   type Optimizer, type OptimizerState, type SlotValue,
 } from './optimizer.ts';
-import { assertSameSettings } from './settings.ts';
+import { optimizerStateProblem, type StateLayout } from './stateLayout.ts';
 
 /** Options of {@link adam}; all default to PyTorch's `torch.optim.Adam`. */
 export interface AdamOptions {
@@ -43,6 +43,8 @@ export function adam(learningRate: number, options: AdamOptions = {}): Optimizer
   const weightDecay = numberIn(options.weightDecay ?? 0, where, 'weightDecay', 0, Infinity);
   let slots = new Map<string, Record<string, SlotValue>>();
   const settings = () => ({ lr, beta1, beta2, eps, weightDecay });
+  // The learning rate is not fixed: a resumed run takes the saved one, which a schedule may have changed.
+  const layout = (): StateLayout => ({ kind: 'adam', settings: settings(), fixed: ['beta1', 'beta2', 'eps', 'weightDecay'], slots: { step: 'count', m: 'values', v: 'values' } });
 
   return {
     name: 'adam',
@@ -80,11 +82,13 @@ export function adam(learningRate: number, options: AdamOptions = {}): Optimizer
     state(): OptimizerState {
       return { kind: 'adam', hyperparameters: settings(), slots: exportSlots(slots) };
     },
-    loadState(state) {
-      const copied = copySlots(where, 'adam', state);
-      assertSameSettings(where, settings(), state.hyperparameters, ['beta1', 'beta2', 'eps', 'weightDecay']);
-      lr = learningRateOf(state.hyperparameters.lr ?? lr, `${where}.loadState`);
-      slots = copied;
+    checkState(state, expected) {
+      return optimizerStateProblem(layout(), state, expected);
+    },
+    loadState(state, expected) {
+      assertLoadable(where, optimizerStateProblem(layout(), state, expected));
+      lr = state.hyperparameters.lr as number;
+      slots = copySlots(state);
     },
   };
 }

@@ -5,6 +5,8 @@
  * restores it, so a run can be checkpointed and resumed to the last bit.
  */
 import { describe } from '../../tensor/tensor.ts';
+import { problemText, within, type StateProblem } from '../stateProblem.ts';
+import type { StateExpectations } from './stateLayout.ts';
 
 /** A value of optimizer state: a count or an array of one number per parameter value. */
 export type SlotValue = number | Float64Array;
@@ -40,16 +42,37 @@ export interface Optimizer {
   update(key: string, theta: Float64Array, gradient: Float64Array, delta?: Float64Array): void;
   /** A copy of the whole state. */
   state(): OptimizerState;
-  /** Replaces the state with a copy of `state`; throws when it belongs to another optimizer kind. */
-  loadState(state: OptimizerState): void;
+  /**
+   * The first problem of a saved state for this optimizer, or undefined when `loadState`
+   * would take it: another kind, other settings, missing or extra settings or slots, slots of
+   * the wrong length, and (against `expected`) slots for parameters the graph lacks, missing
+   * ones once the run has applied updates, non-finite values. Optional for custom optimizers.
+   */
+  checkState?(state: unknown, expected?: StateExpectations): StateProblem | undefined;
+  /**
+   * Replaces the state with a copy of `state`, restoring its learning rate (a schedule may
+   * have changed it); throws a RangeError naming the field when `checkState` finds a problem,
+   * changing nothing. `expected` defaults to no expectations beyond the optimizer's own.
+   */
+  loadState(state: OptimizerState, expected?: StateExpectations): void;
 }
 
 /** Validates a learning rate: a positive finite number. */
 export function learningRateOf(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (learningRateProblem(value)) {
     throw new RangeError(`${where}: the learning rate must be a positive finite number, got ${describe(value)}`);
   }
-  return value;
+  return value as number;
+}
+
+/** What a learning rate should be, when `value` is not one; undefined when it is. */
+export function learningRateProblem(value: unknown): string | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : 'a positive finite learning rate';
+}
+
+/** Throws a RangeError naming the field of the first problem, if any (what `loadState` refuses with). */
+export function assertLoadable(where: string, problem: StateProblem | undefined): void {
+  if (problem) throw new RangeError(`${where}.loadState: ${problemText(within('state', problem)!)}`);
 }
 
 /** Validates a finite number in [min, max) (or [min, max] when `inclusive`). */
@@ -83,23 +106,12 @@ export function stateArray(where: string, key: string, name: string, value: Slot
   return array;
 }
 
-/** Copies a state record, arrays included, refusing another optimizer's state. */
-export function copySlots(
-  where: string,
-  kind: string,
-  state: OptimizerState,
-): Map<string, Record<string, SlotValue>> {
-  if (typeof state !== 'object' || state === null || state.kind !== kind) {
-    throw new TypeError(`${where}.loadState: expected the state of a '${kind}' optimizer, got ${describe((state as OptimizerState | null)?.kind ?? state)}`);
-  }
+/** Copies a state's slots, arrays included: call it on a state `checkState` accepted. */
+export function copySlots(state: OptimizerState): Map<string, Record<string, SlotValue>> {
   const slots = new Map<string, Record<string, SlotValue>>();
-  for (const [key, record] of Object.entries(state.slots ?? {})) {
+  for (const [key, record] of Object.entries(state.slots)) {
     const copy: Record<string, SlotValue> = {};
-    for (const [name, value] of Object.entries(record)) {
-      if (typeof value === 'number') copy[name] = value;
-      else if (value instanceof Float64Array || Array.isArray(value)) copy[name] = Float64Array.from(value as ArrayLike<number>);
-      else throw new TypeError(`${where}.loadState: the state '${name}' of '${key}' is ${describe(value)}; expected a number or an array of numbers`);
-    }
+    for (const [name, value] of Object.entries(record)) copy[name] = typeof value === 'number' ? value : Float64Array.from(value as ArrayLike<number>);
     slots.set(key, copy);
   }
   return slots;

@@ -1,9 +1,9 @@
 import { describe } from '../../tensor/tensor.ts';
 import {
-  assertLengths, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
+  assertLengths, assertLoadable, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
   type Optimizer, type OptimizerState, type SlotValue,
 } from './optimizer.ts';
-import { assertSameSettings } from './settings.ts';
+import { optimizerStateProblem, type StateLayout } from './stateLayout.ts';
 
 /** Options of {@link sgd}; all default to PyTorch's `torch.optim.SGD`. */
 export interface SgdOptions {
@@ -43,6 +43,8 @@ export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
   }
   let slots = new Map<string, Record<string, SlotValue>>();
   const settings = () => ({ lr, momentum, dampening, nesterov, weightDecay });
+  // The learning rate is not fixed: a resumed run takes the saved one, which a schedule may have changed.
+  const layout = (): StateLayout => ({ kind: 'sgd', settings: settings(), fixed: ['momentum', 'dampening', 'nesterov', 'weightDecay'], slots: momentum === 0 ? {} : { momentumBuffer: 'values' }, noSlots: 'sgd without momentum keeps none' });
 
   return {
     name: 'sgd',
@@ -82,11 +84,13 @@ export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
     state(): OptimizerState {
       return { kind: 'sgd', hyperparameters: settings(), slots: exportSlots(slots) };
     },
-    loadState(state) {
-      const copied = copySlots(where, 'sgd', state);
-      assertSameSettings(where, settings(), state.hyperparameters, ['momentum', 'dampening', 'nesterov', 'weightDecay']);
-      lr = learningRateOf(state.hyperparameters.lr ?? lr, `${where}.loadState`);
-      slots = copied;
+    checkState(state, expected) {
+      return optimizerStateProblem(layout(), state, expected);
+    },
+    loadState(state, expected) {
+      assertLoadable(where, optimizerStateProblem(layout(), state, expected));
+      lr = state.hyperparameters.lr as number;
+      slots = copySlots(state);
     },
   };
 }
