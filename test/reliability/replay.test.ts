@@ -1,8 +1,9 @@
 /**
  * `gradstream replay` against files that try to hurt it: paths that never give data, lines
- * too long to hold, bytes that would drive the terminal. Each case runs the real binary in a
- * child process, so that a replay that blocks fails the test (the child is killed) instead
- * of holding the test runner.
+ * too long to hold, bytes that would drive the terminal. The FIFO and the terminal's bytes go
+ * through the real binary in a child process (a replay that blocks fails the test, the child
+ * killed, instead of holding the test runner; the bytes are those the process writes); the
+ * rest through the CLI in process.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -10,16 +11,26 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, wri
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeEvent } from '../../src/telemetry/codec.ts';
+import { decodeEvent, encodeEvent } from '../../src/telemetry/codec.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
+import { main } from '../../src/cli/main.ts';
+import { capture } from '../capture.ts';
 import { finished, spawnTs } from './fixtures/child.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-replay-attacks-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Replays `path` with the real binary; the child is killed after 30 s, so a hang fails. */
-const replay = (...args: string[]) => finished(spawnTs('src/cli/main.ts', ['replay', ...args]), 30_000);
+const replayChild = (...args: string[]) => finished(spawnTs('src/cli/main.ts', ['replay', ...args]), 30_000);
+
+/** Replays `path` with the CLI in process. */
+async function replay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(['replay', ...args], { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
 
 const linux = process.platform === 'linux';
 
@@ -27,7 +38,7 @@ describe('paths that are not recorded files are refused, not read', () => {
   it.runIf(linux)('a FIFO with no writer (which would block a read forever)', async () => {
     const fifo = join(scratch, 'never.jsonl');
     execFileSync('mkfifo', [fifo]);
-    const result = await replay(fifo);
+    const result = await replayChild(fifo);
     expect(result.signal).toBeNull(); // not killed: it answered by itself
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`replay: ${fifo} is a pipe (FIFO), not a regular file; expected a JSONL file a run recorded (a pipe, a socket or a device may give data late or never, so it is not read)\n`);
@@ -42,7 +53,6 @@ describe('paths that are not recorded files are refused, not read', () => {
     try {
       for (const [path, kind] of [[socketPath, 'a socket'], ['/dev/zero', 'a device'], [directory, 'a directory']] as const) {
         const result = await replay(path);
-        expect(result.signal).toBeNull();
         expect(result.code).toBe(1);
         expect(result.stderr).toMatch(new RegExp(`^replay: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is ${kind}, not a regular file;`));
       }
@@ -80,15 +90,25 @@ describe('bytes from the file never drive the terminal', () => {
       .map((event): TelemetryEvent => (event.type === 'alarm' ? { ...event, message: `loss is NaN${hostile}`, layer: `dense1` } : event));
     const path = join(scratch, 'hostile.jsonl');
     writeFileSync(path, events.map((event) => `${encodeEvent(event)}\n`).join(''));
-    const result = await replay(path);
+    const result = await replayChild(path);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('⚠ alarm at step 7 (non-finite-loss) in layer dense1: loss is NaN\\u001b]0;pwned\\u0007\\u001b[2J; the run goes on');
     expect(result.stdout + result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
-  it('a bad line quoted in an error is shown escaped', async () => {
+  it('a bad line quoted in an error is shown escaped, by the library\'s message as by the CLI', async () => {
     const lines = fakeRunEvents({ steps: 5 }).map((event) => encodeEvent(event));
     lines[3] = `{oops${hostile}\u009b31m`;
+    // The library's own message, which a program may print as it is (JSON.stringify leaves C1 controls such as CSI, U+009B, raw).
+    expect(() => decodeEvent(lines[3]!, 'line 4')).toThrow('line 4: not valid JSON');
+    let message = '';
+    try {
+      decodeEvent(lines[3]!, 'line 4');
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/"\{oops\\u001b\]0;pwned\\u0007\\u001b\[2J\\u009b31m"$/);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     const path = join(scratch, 'bad-hostile.jsonl');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const result = await replay(path);
