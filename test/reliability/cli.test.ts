@@ -1,30 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.ts';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import { readCheckpoint } from '../../src/checkpoint/files.ts';
-import { encodeFloat64 } from '../../src/checkpoint/float64.ts';
-import type { Checkpoint } from '../../src/checkpoint/checkpoint.ts';
-import type { StepEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
-import { finished, spawnTs } from './fixtures/child.ts';
+import { finished } from './fixtures/child.ts';
+import { cli, gradstream, parameterBits, range, stepsOf, untilStep } from './fixtures/record.ts';
 import { scenarios } from '../../src/scenarios/index.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-/** Runs the CLI in process with captured output. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const sink = (append: (text: string) => void) => new Writable({ write: (chunk, _encoding, done) => { append(String(chunk)); done(); } });
-  const code = await main(args, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)) });
-  return { code, stdout, stderr };
-}
-
-/** The gradstream binary in a child process. */
-const gradstream = (...args: string[]) => spawnTs('src/cli/main.ts', args);
 
 describe('usage errors exit 2 with the usage', () => {
   it.each([
@@ -56,7 +41,7 @@ describe('usage errors exit 2 with the usage', () => {
   });
 });
 
-describe('a module that fails to load shows its own error and exits 1', () => {
+describe('a module that fails to load shows its own error and, being the only module, exits 2', () => {
   // Written here, not kept in the repository, where the type-check would refuse it.
   const unparseable = join(scratch, 'syntaxError.ts');
   writeFileSync(unparseable, 'export const layer = {\n');
@@ -68,31 +53,18 @@ describe('a module that fails to load shows its own error and exits 1', () => {
     ['one whose import is missing', unresolved, 'noSuchFile.ts'],
   ])('%s', async (_, module, own) => {
     const result = await cli('check', module, '--runs', '1');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`check: ${module} failed to load:`);
     expect(result.stderr).toContain(own);
-    expect(result.stdout).toContain('a module failed to load');
+    expect(result.stdout).toContain('1 module did not load');
   });
 
   it('the real binary too', async () => {
     const result = await finished(gradstream('check', unparseable, '--runs', '1'));
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(`check: ${unparseable} failed to load:`);
   });
 });
-
-const stepsOf = (events: readonly TelemetryEvent[]) => events.filter((e): e is StepEvent => e.type === 'step').map((e) => e.step);
-const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
-const parameterBits = (c: Checkpoint) => ({ parameters: Object.fromEntries(Object.entries(c.parameters).map(([k, t]) => [k, encodeFloat64(t.data)])), optimizer: c.trainer.optimizer });
-
-/** Resolves once the JSONL file holds a step event at or past `step`. */
-async function untilStep(path: string, step: number): Promise<void> {
-  for (let i = 0; i < 3000; i++) {
-    if (existsSync(path) && stepsOf(readJsonl(path).events).some((s) => s >= step)) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`no step ${step} in ${path}`);
-}
 
 describe('Ctrl-C and resuming', () => {
   it('Ctrl-C flushes the telemetry, writes a final checkpoint and exits 130; the resumed run continues the JSONL and ends bit-identical to a straight run', async () => {
