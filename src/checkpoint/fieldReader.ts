@@ -21,12 +21,13 @@ export class FieldReader {
 
   /** A JSON object with every key of `required`, any of `optional`, and no other. */
   record(value: unknown, field: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
-    const expected = `a record of ${[...required, ...optional.map((key) => `${key}?`)].join(', ') || 'entries'}`;
-    if (!isRecord(value)) this.refuse(problemAt(field, expected, value));
+    const names = `${required.join(', ')}${optional.length > 0 ? `, and optionally ${optional.join(', ')}` : ''}`;
+    const holder = field === '' ? 'the body' : field;
+    if (!isRecord(value)) this.refuse(problemAt(field, `a record of ${names}`, value));
     const missing = required.find((key) => !Object.hasOwn(value, key));
-    if (missing !== undefined) this.refuse(problemAt(fieldPath(field, missing), `a value (${expected})`, undefined));
+    if (missing !== undefined) this.refuse(problemAt(fieldPath(field, missing), `a value (${holder} holds ${names})`, undefined));
     const extra = Object.keys(value).find((key) => !required.includes(key) && !optional.includes(key));
-    if (extra !== undefined) this.refuse(problemAt(fieldPath(field, extra), `nothing (${expected})`, value[extra]));
+    if (extra !== undefined) this.refuse(problemAt(fieldPath(field, extra), `nothing (${holder} holds only ${names})`, value[extra]));
     return value;
   }
 

@@ -18,7 +18,7 @@ export function decodeFloat64(text: unknown, length: number, where: string): Flo
   }
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length !== length * 8) {
-    throw new CheckpointError(`${where}: holds ${bytes.length} bytes; expected ${length * 8} (${length} float64 values)`);
+    throw new CheckpointError(`${where}: expected ${length} float64 values (${length * 8} bytes), got ${bytes.length} bytes`);
   }
   const values = new Float64Array(length);
   for (let i = 0; i < length; i++) values[i] = bytes.readDoubleLE(i * 8);

@@ -71,7 +71,8 @@ function countersProblem(state: TrainerState): StateProblem | undefined {
   const { step, epoch, batchesIntoEpoch } = state;
   const least = epoch - 1 + (batchesIntoEpoch > 0 ? 1 : 0);
   if (step < least) {
-    return problemAt('step', `at least ${least} (each of the ${epoch - 1} finished epochs took a step${batchesIntoEpoch > 0 ? ', and so did the one in progress' : ''})`, step);
+    const finished = `${epoch - 1} finished epoch${epoch === 2 ? '' : 's'} of a step or more`;
+    return problemAt('step', `at least ${least} (${finished}${batchesIntoEpoch > 0 ? ', and a step into the epoch in progress' : ''})`, step);
   }
   return undefined;
 }
@@ -96,5 +97,5 @@ function positionProblem(state: TrainerState, data: BatchSource | undefined, mic
   const step = (state.epoch - 1) * perEpoch + Math.ceil(state.batchesIntoEpoch / microbatches);
   if (state.step === step) return undefined;
   const grouping = microbatches === 1 ? 'one batch a step' : `${microbatches} batches a step`;
-  return problemAt('step', `${step}: epoch ${state.epoch} at batch ${state.batchesIntoEpoch} of ${batches}, ${grouping}, ${perEpoch} steps an epoch (resume with the data and microbatches the run was saved with)`, state.step);
+  return problemAt('step', `${step}: epoch ${state.epoch} at batch ${state.batchesIntoEpoch} of ${batches}, ${grouping}, ${perEpoch} step${perEpoch === 1 ? '' : 's'} an epoch (resume with the data and microbatches the run was saved with)`, state.step);
 }
