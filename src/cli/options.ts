@@ -22,6 +22,8 @@ export interface ValueOption<T = unknown> {
   /** One line for the usage; says the default where there is one. */
   readonly description: string;
   readonly type: ValueType<T>;
+  /** May be given more than once (`--allow-host a --allow-host b`): its value is then the list, in order. Default: the last one given counts. */
+  readonly repeatable?: boolean;
 }
 
 /** One command-line option. */
@@ -32,7 +34,7 @@ export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
 /** The values of the options given: `true` for a flag, the read value otherwise. */
 export type OptionValues<Table extends OptionTable> = {
-  -readonly [Name in keyof Table]?: Table[Name] extends ValueOption<infer T> ? T : true;
+  -readonly [Name in keyof Table]?: Table[Name] extends ValueOption<infer T> ? (Table[Name] extends { readonly repeatable: true } ? T[] : T) : true;
 };
 
 /** Arguments read by {@link readArguments}. */
@@ -59,7 +61,7 @@ export function asksForHelp(args: readonly string[]): boolean {
  * missing value. An option given twice keeps its last value.
  */
 export function readArguments<Table extends OptionTable>(command: string, table: Table, args: readonly string[]): ReadArguments<Table> {
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: joinNegativeValues(args, table), options: parseArgsOptions(table), strict: true, allowPositionals: true });
   } catch (error) {
@@ -73,6 +75,11 @@ export function readArguments<Table extends OptionTable>(command: string, table:
     if (given === undefined || spec === undefined) continue; // `help` is main's
     if (spec.kind === 'flag') {
       values[name] = raw[name] = true;
+      continue;
+    }
+    if (Array.isArray(given)) {
+      values[name] = given.map((text) => readValue(command, name, spec.type, String(text)));
+      raw[name] = given.join(',');
       continue;
     }
     values[name] = readValue(command, name, spec.type, String(given));
@@ -115,9 +122,11 @@ function specOf(table: OptionTable, name: string): OptionSpec | undefined {
 }
 
 /** The table as `parseArgs` takes it, with `--help` / `-h`. */
-function parseArgsOptions(table: OptionTable): Record<string, { type: 'boolean' | 'string'; short?: string }> {
-  const options: Record<string, { type: 'boolean' | 'string'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, spec] of Object.entries(table)) options[name] = { type: spec.kind === 'flag' ? 'boolean' : 'string' };
+function parseArgsOptions(table: OptionTable): Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> {
+  const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, spec] of Object.entries(table)) {
+    options[name] = spec.kind === 'flag' ? { type: 'boolean' } : { type: 'string', ...(spec.repeatable ? { multiple: true } : {}) };
+  }
   return options;
 }
 

@@ -33,7 +33,7 @@ const options = {
   port: { kind: 'value', type: port, description: "the dashboard's port, 0 to 65535 (default 0: a free one; needs --serve)" },
   host: { kind: 'value', type: host, description: "the dashboard's address, a host name or IP address (default 127.0.0.1; needs --serve)" },
   'metrics-port': { kind: 'value', type: port, description: 'also serve Prometheus /metrics on this port, 0 to 65535, until Ctrl-C' },
-  'allow-host': { kind: 'value', type: hostList, description: 'names the servers also answer as Host, besides localhost, 127.0.0.1, [::1] and --host (comma-separated; default none)' },
+  'allow-host': { kind: 'value', type: hostList, repeatable: true, description: 'names the servers also answer as Host, besides localhost, 127.0.0.1, [::1] and --host (repeatable, or comma-separated; default none)' },
   'max-clients': { kind: 'value', type: positiveInteger, description: 'dashboard streams (and metrics-port connections) served at once (default 32)' },
   lenient: { kind: 'flag', description: 'report each problem of the file (the first 20 in full) and play on without its events (default: stop at the first, exit 1)' },
   'multiple-runs': { kind: 'flag', description: 'accept a file of several runs, one after another (console only; default: one run per file)' },
@@ -83,7 +83,7 @@ export const replayCommand: Command<ReplayInvocation> = {
     if (multipleRuns && (serve || values['metrics-port'] !== undefined)) {
       throw new UsageError('replay: --multiple-runs replays into the console only: the dashboard and /metrics show one run (leave out --serve and --metrics-port)');
     }
-    const access = { ...(values['allow-host'] ? { allowHosts: values['allow-host'] } : {}), ...(values['max-clients'] ? { maxClients: values['max-clients'] } : {}) };
+    const access = { ...(values['allow-host'] ? { allowHosts: values['allow-host'].flat() } : {}), ...(values['max-clients'] ? { maxClients: values['max-clients'] } : {}) };
     return { path: positionals[0]!, serve, port: values.port ?? 0, metricsPort: values['metrics-port'], every: values.every, lenient: values.lenient === true, multipleRuns, access, options: raw };
   },
   async execute({ path, serve, port, metricsPort, every: everyGiven, lenient, multipleRuns, access, options }, { stdout, stderr }) {

@@ -25,7 +25,7 @@ const options = {
   quick: { kind: 'flag', description: 'the short version: fewer verification cases, one epoch of MNIST on 2,000 digits' },
   serve: { kind: 'flag', description: 'keep the dashboard up after the run, until Ctrl-C' },
   'no-dashboard': { kind: 'flag', description: 'train MNIST without the live dashboard' },
-  'allow-host': { kind: 'value', type: hostList, description: 'names the dashboard also answers as Host, besides localhost, 127.0.0.1 and [::1] (comma-separated; default none)' },
+  'allow-host': { kind: 'value', type: hostList, repeatable: true, description: 'names the dashboard also answers as Host, besides localhost, 127.0.0.1 and [::1] (repeatable, or comma-separated; default none)' },
   'max-clients': { kind: 'value', type: positiveInteger, description: 'dashboard streams served at once (default 32)' },
 } as const satisfies OptionTable;
 
@@ -79,7 +79,7 @@ export const tourCommand: Command<OptionValues<typeof options>> = {
         ...(quick ? { trainLimit: 2000 } : {}),
         onStart: (run) => {
           if (options['no-dashboard']) return;
-          const access = { ...(options['allow-host'] ? { allowHosts: options['allow-host'] } : {}), ...(options['max-clients'] ? { maxClients: options['max-clients'] } : {}) };
+          const access = { ...(options['allow-host'] ? { allowHosts: options['allow-host'].flat() } : {}), ...(options['max-clients'] ? { maxClients: options['max-clients'] } : {}) };
           void startRunDashboard(run, { console: false, audits: { everySteps: 100 }, ...access }).then((started) => {
             dashboard = started;
             print(`  live dashboard: ${started.url}  (loss, accuracy, per-layer gradients, audits; Prometheus at ${started.url}metrics)\n`);
