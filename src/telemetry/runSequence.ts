@@ -113,7 +113,7 @@ export class RunSequence {
       return fine;
     }
     if (event.type === 'run-start') {
-      return { problem: `a second run, ${quote(event.runId)}, begins: expected one run per file (run ${quote(run.runId)} began at line ${run.line}); --multiple-runs replays a file of several runs`, play: false };
+      return { problem: `a second run, ${quote(event.runId)}, begins: expected one run per file (run ${quote(run.runId)} began at line ${run.line}); a file of several runs is read with multipleRuns (replay --multiple-runs)`, play: false };
     }
     return { problem: `runId ${quote(event.runId)} is not the run's: expected ${quote(run.runId)}, the run that began at line ${run.line}`, play: false };
   }

@@ -99,7 +99,7 @@ describe('readJsonlEvents: the run as a whole', () => {
     ['two lines in reverse order', [...run.slice(0, 4), run[5]!, run[4]!, ...run.slice(6)], 'line 5: seq 5 after seq 3: expected 4 (1 event missing)'],
     ['a file without its run-start', run.slice(1), 'line 1: expected the run\'s run-start event first, got a step event'],
     ['an event of another run', changed(6, (event) => ({ ...event, runId: 'intruder' })), 'line 6: runId "intruder" is not the run\'s: expected "fake-run", the run that began at line 1'],
-    ['a second run after the first', [...run, ...second], `line ${run.length + 1}: a second run, "other-run", begins: expected one run per file (run "fake-run" began at line 1); --multiple-runs replays a file of several runs`],
+    ['a second run after the first', [...run, ...second], `line ${run.length + 1}: a second run, "other-run", begins: expected one run per file (run "fake-run" began at line 1); a file of several runs is read with multipleRuns (replay --multiple-runs)`],
     ['a step that goes back', changed(stepLine(9), (event) => ({ ...event, step: 3 })), `line ${stepLine(9)}: step 3 after step 8: expected steps that never go back`],
     ['a step event repeated under a new seq', changed(stepLine(9), (event) => ({ ...event, step: 8 })), `line ${stepLine(9)}: step 8 again: expected one step event per step`],
     ['a layer that is not in the graph', changed(lineOf((event) => event.type === 'layer-stats'), (event) => ({ ...event, layer: 'ghost' })), 'is not a node of the run\'s graph: expected one of "dense1", "relu1", "dense2"'],

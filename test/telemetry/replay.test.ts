@@ -129,7 +129,7 @@ describe('gradstream replay', () => {
     writeFileSync(path, jsonl + second.map((event) => `${encodeEvent(event)}\n`).join(''));
     const one = await replay(path);
     expect(one.code).toBe(1);
-    expect(one.stderr).toContain(`line ${events.length + 1}: a second run, "second-run", begins: expected one run per file (run "fake-run" began at line 1); --multiple-runs replays a file of several runs`);
+    expect(one.stderr).toContain(`line ${events.length + 1}: a second run, "second-run", begins: expected one run per file (run "fake-run" began at line 1); a file of several runs is read with multipleRuns (replay --multiple-runs)`);
     const both = await replay(path, '--multiple-runs');
     expect(both.code).toBe(0);
     expect(both.stdout.split('\n').filter((line) => line.startsWith('run '))).toEqual([
