@@ -10,6 +10,7 @@ import { verifyLoss } from './verifyLoss.ts';
 import { formatVerifyResult, type VerifyResult } from './runProperty.ts';
 import type { GradientMode } from './report.ts';
 import { formatError } from './formatNumber.ts';
+import { describe } from '../tensor/tensor.ts';
 
 /** A spec found among exports, with the source expression that builds it. */
 export type FoundSpec =
@@ -26,12 +27,18 @@ export function isLossSpec(value: unknown): value is LossSpec {
   return isSpecShaped(value) && typeof (value as { target?: unknown }).target === 'function';
 }
 
-/** The specs among a module's exports, single or in arrays, in export order. */
+/**
+ * The specs among a module's exports, single or in arrays, in export order. A spec is found by
+ * its `name`, `make` and `features` keys alone, whatever its features hold, so that a spec with
+ * features such as `[-1]` is reported with what is wrong ({@link featuresProblem}) instead of
+ * going unnoticed.
+ */
 export function findSpecs(exports: Readonly<Record<string, unknown>>): FoundSpec[] {
   const found: FoundSpec[] = [];
   const add = (value: unknown, source: string) => {
-    if (isLossSpec(value)) found.push({ kind: 'loss', spec: value, source });
-    else if (isLayerSpec(value)) found.push({ kind: 'layer', spec: value, source });
+    if (!looksLikeSpec(value)) return;
+    if (typeof (value as { target?: unknown }).target === 'function') found.push({ kind: 'loss', spec: value as LossSpec, source });
+    else found.push({ kind: 'layer', spec: value as LayerSpec, source });
   };
   for (const [key, value] of Object.entries(exports)) {
     if (Array.isArray(value)) value.forEach((item, i) => add(item, `${key}[${i}]`));
@@ -81,18 +88,58 @@ export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}): Spec
   return { found, result, milliseconds: performance.now() - started };
 }
 
+/**
+ * One row of the outcome table, as plain data: what a worker sends back for a spec it checked,
+ * and what the runner writes for a spec it could not check (its numbers then absent, shown —).
+ */
+export interface SpecRow {
+  /** The spec's name, with the layer's own name in parentheses when they differ. */
+  readonly layer: string;
+  /** Cases run (up to the failing one). */
+  readonly runs?: number;
+  /** The worst relative error, formatted (see {@link summarizeOutcome}). */
+  readonly worst?: string;
+  /** Kinks met over the cases. */
+  readonly kinks?: number;
+  /** Forward and backward passes over the cases, shrinking included. */
+  readonly evaluations?: number;
+  /** Wall time of the check. */
+  readonly milliseconds: number;
+  /** `ok`, `FAILED`, or why the spec was not checked (`TIMED OUT`, `INVALID` …). */
+  readonly verdict: string;
+}
+
+/** The table row of one verified spec. */
+export function summarizeOutcome({ found, result, milliseconds }: SpecOutcome): SpecRow {
+  return {
+    layer: found.spec.name === result.name || found.kind === 'loss' ? found.spec.name : `${found.spec.name} (${result.name})`,
+    runs: result.numRuns,
+    worst: formatWorst(result),
+    kinks: result.stats.kinks,
+    evaluations: result.stats.evaluations.forward + result.stats.evaluations.backward,
+    milliseconds,
+    verdict: result.ok ? 'ok' : 'FAILED',
+  };
+}
+
 /** The outcome table: layer, runs, worst relative error (of the counterexample, for a failure), kinks, evaluations, time, verdict. */
 export function formatSpecTable(outcomes: readonly SpecOutcome[]): string {
-  const rows = outcomes.map(({ found, result, milliseconds }) => [
-    found.spec.name === result.name || found.kind === 'loss' ? found.spec.name : `${found.spec.name} (${result.name})`,
-    String(result.numRuns),
-    formatWorst(result),
-    String(result.stats.kinks),
-    String(result.stats.evaluations.forward + result.stats.evaluations.backward),
-    `${(milliseconds / 1000).toFixed(1)} s`,
-    result.ok ? 'ok' : 'FAILED',
+  return formatSpecRows(outcomes.map(summarizeOutcome));
+}
+
+/** The outcome table of rows; a number a row lacks is shown as —. */
+export function formatSpecRows(rows: readonly SpecRow[]): string {
+  const shown = (value: number | string | undefined) => (value === undefined ? '—' : String(value));
+  const cells = rows.map((row) => [
+    row.layer,
+    shown(row.runs),
+    shown(row.worst),
+    shown(row.kinks),
+    shown(row.evaluations),
+    `${(row.milliseconds / 1000).toFixed(1)} s`,
+    row.verdict,
   ]);
-  return formatTable(['layer', 'runs', 'worst rel. error', 'kinks', 'evaluations', 'time', 'verdict'], rows);
+  return formatTable(['layer', 'runs', 'worst rel. error', 'kinks', 'evaluations', 'time', 'verdict'], cells);
 }
 
 /** A failure's counterexample error (— when it failed before any comparison), else the largest relative error of the passing cases. */
@@ -109,13 +156,34 @@ export function formatFailures(outcomes: readonly SpecOutcome[]): string {
     .join('\n\n');
 }
 
-function isSpecShaped(value: unknown): boolean {
+/**
+ * What is wrong with a spec's `features`, or undefined when they are a shape the verifier can
+ * draw inputs for: an array of positive integers (`[]`, a scalar per sample, included). A
+ * dimension of 0 is refused: it leaves no number to compare, so the check would pass having
+ * checked nothing.
+ */
+export function featuresProblem(features: unknown): string | undefined {
+  const expected = 'the input shape without the batch axis, an array of positive integers such as [5] or [3, 8, 8]';
+  if (!Array.isArray(features)) return `features is ${describe(features)}; expected ${expected}`;
+  const at = features.findIndex((d) => !Number.isInteger(d) || (d as number) <= 0);
+  if (at === -1) return undefined;
+  const why = features[at] === 0 ? 'which leaves nothing to compare' : 'not a positive integer';
+  return `features ${formatFeatures(features)}: entry ${at} is ${describe(features[at])}, ${why}; expected ${expected}`;
+}
+
+/** A spec's features as written in reports: `[3, 8, 8]`. */
+export function formatFeatures(features: unknown): string {
+  return Array.isArray(features) ? `[${features.map((d) => (typeof d === 'number' ? String(d) : describe(d))).join(', ')}]` : describe(features);
+}
+
+/** `{ name: string, make: function, features }` with features of any value. */
+function looksLikeSpec(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  const spec = value as { name?: unknown; make?: unknown; features?: unknown };
-  return (
-    typeof spec.name === 'string' &&
-    typeof spec.make === 'function' &&
-    Array.isArray(spec.features) &&
-    spec.features.every((d) => Number.isInteger(d) && (d as number) > 0)
-  );
+  const spec = value as { name?: unknown; make?: unknown };
+  return typeof spec.name === 'string' && typeof spec.make === 'function' && 'features' in value;
+}
+
+/** A spec with valid features (see {@link featuresProblem}). */
+function isSpecShaped(value: unknown): boolean {
+  return looksLikeSpec(value) && featuresProblem((value as { features: unknown }).features) === undefined;
 }

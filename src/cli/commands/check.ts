@@ -1,23 +1,35 @@
 /**
  * `gradstream check [module.ts…]`: verifies the gradients of every LayerSpec and LossSpec a
  * module exports (or of every built-in), prints a table and, for each failure, the shrunk
- * counterexample as a test to paste. Exit codes: 0 all pass, 1 a failure or a module that
- * does not load, 2 a usage error.
+ * counterexample as a test to paste. Each module is loaded, and each spec checked, in a worker
+ * thread with a time and a memory limit (src/check/isolated/), so that a spec that hangs,
+ * crashes, runs out of memory or calls `process.exit` is that spec's failure, said as such.
+ * Exit codes: 0 every spec found, checked and passed; 1 a failure, a spec not checked or a
+ * module that does not load; 2 a usage error, a module that exports no spec, or no module
+ * that loads at all.
  */
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UsageError, type Command } from '../command.ts';
+import type { TextOutput } from '../../telemetry/textOutput.ts';
 import { readArguments, type OptionTable } from '../options.ts';
 import { formatUsage } from '../usage.ts';
-import { integer, oneOf, positiveInteger } from '../valueTypes.ts';
+import { integer, numberIn, oneOf, positiveInteger } from '../valueTypes.ts';
 import { printable, printableMessage } from '../printable.ts';
-import { builtinSpecs, findSpecs, formatFailures, formatSpecTable, verifySpec, type FoundSpec, type SpecRunOptions } from '../../check/verifySpecs.ts';
+import { formatSpecRows, type SpecRunOptions } from '../../check/verifySpecs.ts';
+import { checkInWorkers, type CheckRun } from '../../check/isolated/checkInWorkers.ts';
+import { exitCodeOf, formatSummary } from '../../check/isolated/summary.ts';
+
+/** Time for loading a module, and again for checking each spec, unless --timeout says otherwise. */
+const defaultTimeoutSeconds = 60;
+/** Each worker's heap, unless --memory says otherwise: enough for 65,536 numbers per input sample. */
+const defaultMemoryMb = 1024;
 
 const options = {
   runs: { kind: 'value', type: positiveInteger, description: 'cases per layer (default: GRADSTREAM_PROPERTY_RUNS, else 100)' },
   seed: { kind: 'value', type: integer(), description: 'the fast-check seed, to replay a run (an integer; default: a fresh one)' },
   mode: { kind: 'value', type: oneOf(['full', 'fast']), description: 'full (every coordinate) or fast (random directions); default by size' },
+  timeout: { kind: 'value', type: numberIn({ min: 0.1, max: 86_400 }), description: `seconds for loading a module, and for checking each spec (default ${defaultTimeoutSeconds})` },
+  memory: { kind: 'value', type: integer({ min: 16 }), description: `megabytes of heap for each worker (default ${defaultMemoryMb})` },
 } as const satisfies OptionTable;
 
 const usage = formatUsage({
@@ -31,6 +43,10 @@ interface CheckInvocation {
   /** The modules to load, as typed; empty for the built-ins. */
   readonly modules: readonly string[];
   readonly runOptions: SpecRunOptions;
+  /** Per module load and per spec, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Heap per worker, in megabytes. */
+  readonly memoryMb: number;
 }
 
 export const checkCommand: Command<CheckInvocation> = {
@@ -47,39 +63,34 @@ export const checkCommand: Command<CheckInvocation> = {
         ...(values.seed !== undefined ? { seed: values.seed } : {}),
         ...(values.mode !== undefined ? { mode: values.mode } : {}),
       },
+      timeoutMs: (values.timeout ?? defaultTimeoutSeconds) * 1000,
+      memoryMb: values.memory ?? defaultMemoryMb,
     };
   },
-  async execute({ modules, runOptions }, { stdout, stderr }) {
-    let specs: FoundSpec[];
-    let loadFailed = false;
-    if (modules.length === 0) {
-      specs = builtinSpecs();
-    } else {
-      specs = [];
-      for (const path of modules) {
-        const absolute = resolve(path);
-        let exports: Record<string, unknown>;
-        try {
-          exports = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
-        } catch (error) {
-          stderr.write(`check: ${printable(path)} failed to load:\n${printableMessage(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
-          loadFailed = true;
-          continue;
-        }
-        const found = findSpecs(exports);
-        if (found.length === 0) throw new UsageError(`check: ${printable(path)} exports no LayerSpec ({ name, make, features }) or LossSpec ({ name, make, features, target })`);
-        specs.push(...found);
-      }
-    }
-    const outcomes = specs.map((found) => verifySpec(found, runOptions));
-    if (outcomes.length > 0) stdout.write(formatSpecTable(outcomes) + '\n');
-    const failures = formatFailures(outcomes);
-    if (failures) stdout.write('\n' + failures + '\n');
-    const failed = outcomes.filter((o) => !o.result.ok).length;
-    stdout.write(`\n${outcomes.length - failed} of ${outcomes.length} passed${loadFailed ? '; a module failed to load' : ''}\n`);
-    return failed > 0 || loadFailed ? 1 : 0;
+  async execute({ modules, runOptions, timeoutMs, memoryMb }, { stdout, stderr }) {
+    const run = await checkInWorkers(modules, { run: runOptions, timeoutMs, memoryMb });
+    reportModules(run, stderr);
+    const rows = run.specs.map((spec) => ({ ...spec.row, layer: printable(spec.row.layer) }));
+    if (rows.length > 0) stdout.write(formatSpecRows(rows) + '\n');
+    const details = run.specs.flatMap((spec) => (spec.details !== undefined ? [printableMessage(spec.details)] : []));
+    if (details.length > 0) stdout.write('\n' + details.join('\n\n') + '\n');
+    stdout.write(`\n${formatSummary(run)}\n`);
+    return exitCodeOf(run);
   },
 };
+
+/** What went wrong with the modules themselves (and with workers between checks), on stderr. */
+function reportModules(run: CheckRun, stderr: TextOutput): void {
+  for (const module of run.modules) {
+    const name = module.path === null ? 'the built-ins' : printable(module.path);
+    if (module.status === 'failed') stderr.write(`check: ${name} ${printableMessage(module.message)}\n`);
+    if (module.status === 'empty') {
+      const exports = module.exports.length === 0 ? 'it exports nothing' : `its exports: ${module.exports.map(printableMessage).join(', ')}`;
+      stderr.write(`check: ${name} exports no LayerSpec ({ name, make, features }) or LossSpec ({ name, make, features, target }); ${exports}\n`);
+    }
+  }
+  for (const incident of run.incidents) stderr.write(`check: ${printableMessage(incident)}\n`);
+}
 
 /** Refuses a module path that names no file. */
 function refuseMissingModule(path: string): void {
