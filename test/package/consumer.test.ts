@@ -127,13 +127,13 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     const passing = timed('gradstream check', () => npx('gradstream', 'check', './specs.js', '--seed', '42'));
     expect(passing.stderr).toBe('');
     expect(passing.stdout).toMatch(/swish +100 .* ok\n/);
-    expect(passing.stdout).toContain('1 of 1 passed');
+    expect(passing.stdout).toContain('1 spec found in 1 module, 1 checked: 1 passed');
     expect(passing.status).toBe(0);
 
     const failing = npx('gradstream', 'check', './buggySpecs.js', '--seed', '42');
     expect(failing.stdout).toMatch(/softplus .* FAILED\n/);
     expect(failing.stdout).toContain('const layer = softplusSpec.make();');
-    expect(failing.stdout).toContain('0 of 1 passed');
+    expect(failing.stdout).toContain('1 spec found in 1 module, 1 checked: 0 passed, 1 failed');
     expect(failing.status).toBe(1);
   });
 
