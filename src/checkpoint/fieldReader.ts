@@ -13,10 +13,10 @@ import { decodeFloat64, decodeNumber } from './float64.ts';
 export class FieldReader {
   constructor(readonly source: string) {}
 
-  /** Throws the CheckpointError for `problem`: `run.ckpt: trainer.step: expected …, got …`. */
+  /** Throws the CheckpointError for `problem`: `the checkpoint run.ckpt: trainer.step: expected …, got …`. */
   refuse(problem: StateProblem): never {
     const named = problem.field === '' ? { ...problem, field: 'its body' } : problem;
-    throw new CheckpointError(`${this.source}: ${problemText(named)}`, this.source, { field: named.field });
+    throw new CheckpointError(`the checkpoint ${this.source}: ${problemText(named)}`, this.source, { field: named.field });
   }
 
   /** A JSON object with every key of `required`, any of `optional`, and no other. */
@@ -75,7 +75,7 @@ export class FieldReader {
     try {
       return read();
     } catch (error) {
-      throw new CheckpointError(`${this.source}: ${(error as Error).message}`, this.source, { field, cause: error });
+      throw new CheckpointError(`the checkpoint ${this.source}: ${(error as Error).message}`, this.source, { field, cause: error });
     }
   }
 }
