@@ -74,6 +74,8 @@ export { LayerError, DataError, NonFiniteError, type Phase } from './graph/error
 export { sgd, type SgdOptions } from './graph/optimizers/sgd.ts';
 export { adam, type AdamOptions } from './graph/optimizers/adam.ts';
 export type { Optimizer, OptimizerState, SlotValue } from './graph/optimizers/optimizer.ts';
+export type { StateExpectations } from './graph/optimizers/stateLayout.ts';
+export type { StateProblem } from './graph/stateProblem.ts';
 
 // Telemetry that needs no Node: the event schema, its codec, the statistics and audit streams.
 export {

@@ -31,6 +31,7 @@ export { FileLockError, type FileLockOwner } from './checkpoint/fileLock.ts';
 export { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint/checkpoint.ts';
 export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/codec.ts';
 export { applyCheckpoint } from './checkpoint/restore.ts';
+export type { ResumingRun } from './graph/resumeCheck.ts';
 export { saveCheckpoint, readCheckpoint, loadCheckpoint } from './checkpoint/files.ts';
 export { checkpointRun, type CheckpointRunOptions, type RunCheckpoints } from './checkpoint/checkpointRun.ts';
 export { resumableRuns, type ResumableRuns, type ResumableRunsOptions } from './checkpoint/resumableRuns.ts';

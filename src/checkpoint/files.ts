@@ -6,7 +6,8 @@ import { writeFileAtomic } from './atomicWrite.ts';
 import { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './checkpoint.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './codec.ts';
 import { CheckpointError } from './errors.ts';
-import { applyCheckpoint, type ResumingRun } from './restore.ts';
+import { applyCheckpoint } from './restore.ts';
+import type { ResumingRun } from '../graph/resumeCheck.ts';
 
 /**
  * Saves `graph` and the run's `state` (from `handle.state()`, at a step boundary) to `path`,

@@ -8,18 +8,11 @@
 import { Tensor, formatShape, sameShape } from '../tensor/tensor.ts';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
-import { resumeProblem, trainerStateProblem, type ResumeTarget } from '../graph/resumeCheck.ts';
+import { resumeProblem, trainerStateProblem, type ResumingRun } from '../graph/resumeCheck.ts';
 import { fieldPath, problemAt, problemText, within, type StateProblem } from '../graph/stateProblem.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { fingerprintDifference, graphBuffers, graphFingerprint, type KeyedTensor } from './fingerprint.ts';
-
-/**
- * The run a checkpoint is to resume: its optimizer, data, `microbatches` and `guard` (see
- * `train`'s options). Each part given is checked; `guard` 'continue' also lets parameters,
- * buffers and optimizer values be NaN or ±Infinity. Default: none given, guard 'stop'.
- */
-export type ResumingRun = Omit<ResumeTarget, 'graph'>;
 
 /**
  * Writes the checkpoint's parameters and buffers into `graph` (in place, so the layers keep

@@ -21,18 +21,25 @@ import type { Optimizer } from './optimizers/optimizer.ts';
 import type { StateExpectations } from './optimizers/stateLayout.ts';
 import { fieldPath, problemAt, within, type StateProblem } from './stateProblem.ts';
 
-/** The run a saved state is to resume. */
-export interface ResumeTarget {
-  /** The graph, with the state's parameters loaded. Required. */
-  readonly graph: Graph;
+/**
+ * The run a saved state or checkpoint is to resume, to check it against: its optimizer, data,
+ * `microbatches` and `guard` (as in `train`'s options). Each part given is checked; `guard`
+ * 'continue' also accepts NaN and ±Infinity in the values. Default: none given, guard 'stop'.
+ */
+export interface ResumingRun {
   /** The run's optimizer: the state's optimizer part must be its kind, with its settings and the slots it keeps. Default: not checked. */
   readonly optimizer?: Optimizer;
   /** The run's data: when an array, the epoch position must lie within it and agree with the step. Default: not checked. */
   readonly data?: BatchSource;
   /** The run's `microbatches` option. Default 1. */
   readonly microbatches?: number;
-  /** The run's `guard` option: non-finite optimizer values are accepted only under 'continue'. Default 'stop'. */
+  /** The run's `guard` option: non-finite values are accepted only under 'continue'. Default 'stop'. */
   readonly guard?: GuardPolicy;
+}
+
+/** A {@link ResumingRun} with its graph, the state's parameters loaded into it. */
+export interface ResumeTarget extends ResumingRun {
+  readonly graph: Graph;
 }
 
 const counters: readonly [keyof TrainerState, number, string][] = [
