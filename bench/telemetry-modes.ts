@@ -63,8 +63,13 @@ export interface BurstReport {
   readonly steps: number;
   /** The step at which the burst connects; steps are timed from it to the run's last. */
   readonly burstAt: number;
-  /** Per mode, ms/step over the timed window, one per round; `referenceMs`: the mean of the quiet runs just before and after. */
-  readonly modes: Readonly<Record<BurstMode, { wallMs: number[]; referenceMs: number[] }>>;
+  /**
+   * Per mode, one entry per run over the timed window: wall ms/step; the training (main)
+   * thread's CPU ms/step; the other threads' CPU ms in all (the server thread, V8's helpers);
+   * and for the bursts, `referenceMs` and `referenceCpuMs`, the means of the quiet runs just
+   * before and after.
+   */
+  readonly modes: Readonly<Record<BurstMode, { wallMs: number[]; referenceMs: number[]; mainCpuMs: number[]; referenceCpuMs: number[]; otherCpuMs: number[] }>>;
   /** Events in the history when the burst connects (each page that is served gets them). */
   readonly historyEvents: number[];
   readonly client: unknown;

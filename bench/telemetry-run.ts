@@ -35,6 +35,7 @@ import { layerStats$, watch, type Watch, type WatchOptions } from '../src/index.
 import type { Batch } from '../src/data/dataset.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 import { memorySample } from './sections/memorySample.ts';
+import { threadCpuMs } from './threadCpu.ts';
 import { auditRunSteps, burstModes, burstSizes, settledAfter, telemetryModes, type BurstMode, type BurstReport, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetry-modes.ts';
 
 const nullStream = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -156,49 +157,60 @@ async function burst(steps: number, rounds: number, burstAt: number): Promise<Bu
   const historyEvents: number[] = [];
   let runs = 0;
 
-  /** One run; in a burst mode the clients connect at step `burstAt`. Returns ms/step from `burstAt` to the last step. */
-  const oneRun = async (mode: BurstMode): Promise<number> => {
+  /**
+   * One run; in a burst mode the clients connect at step `burstAt`. Returns, from `burstAt` to
+   * the last step: wall ms/step, the training thread's CPU ms/step, and the other threads' CPU ms.
+   */
+  const oneRun = async (mode: BurstMode): Promise<{ wallMs: number; mainCpuMs: number; otherCpuMs: number }> => {
     const run = runs++;
     const handle = train(graph, take(network, steps, run * steps), { loss: network.loss, optimizer, runId: `burst-${run}` });
     const watching = await watch(handle, { console: { output: nullStream, mode: 'lines' }, jsonl: join(folder, `burst-${run}.jsonl`), dashboard: true, prometheus: true });
     let from = Number.NaN;
     let to = Number.NaN;
+    let cpuFrom = { main: Number.NaN, others: Number.NaN };
+    let cpuTo = cpuFrom;
     handle.telemetry$.subscribe((event) => {
       if (event.type !== 'step') return;
       if (event.step === burstAt) {
         from = performance.now();
+        cpuFrom = threadCpuMs();
         const { readers, stalled } = burstSizes[mode];
         if (readers + stalled > 0) {
           historyEvents.push(watching.dashboard!.events());
           client.burst(watching.dashboard!.url, readers, stalled);
         }
       }
-      if (event.step === steps) to = performance.now();
+      if (event.step === steps) {
+        to = performance.now();
+        cpuTo = threadCpuMs();
+      }
     });
     await handle.result;
     await watching.finished;
     client.leave();
     await watching.dispose();
-    return (to - from) / (steps - burstAt);
+    const timed = steps - burstAt;
+    return { wallMs: (to - from) / timed, mainCpuMs: (cpuTo.main - cpuFrom.main) / timed, otherCpuMs: cpuTo.others - cpuFrom.others };
   };
 
   for (const mode of burstModes) await oneRun(mode);
-  const modes = Object.fromEntries(burstModes.map((mode) => [mode, { wallMs: [] as number[], referenceMs: [] as number[] }])) as BurstReport['modes'];
-  const timed = async (mode: BurstMode): Promise<number> => {
+  const modes = Object.fromEntries(burstModes.map((mode) => [mode, { wallMs: [], referenceMs: [], mainCpuMs: [], referenceCpuMs: [], otherCpuMs: [] }])) as unknown as BurstReport['modes'];
+  const timed = async (mode: BurstMode): Promise<{ wallMs: number; mainCpuMs: number }> => {
     await new Promise<void>((resolve) => setTimeout(resolve, 30));
-    const ms = await oneRun(mode);
-    modes[mode].wallMs.push(ms);
-    return ms;
+    const result = await oneRun(mode);
+    modes[mode].wallMs.push(result.wallMs);
+    modes[mode].mainCpuMs.push(result.mainCpuMs);
+    modes[mode].otherCpuMs.push(result.otherCpuMs);
+    return result;
   };
   // As in timing: every burst run between two quiet runs, compared with their mean.
   let before = await timed('quiet');
-  modes.quiet.referenceMs.push(before);
   for (let round = 0; round < rounds; round++) {
     for (const mode of round % 2 === 0 ? (['readers', 'stalled'] as const) : (['stalled', 'readers'] as const)) {
       await timed(mode);
       const after = await timed('quiet');
-      modes.quiet.referenceMs.push(after);
-      modes[mode].referenceMs.push((before + after) / 2);
+      modes[mode].referenceMs.push((before.wallMs + after.wallMs) / 2);
+      modes[mode].referenceCpuMs.push((before.mainCpuMs + after.mainCpuMs) / 2);
       before = after;
     }
   }
