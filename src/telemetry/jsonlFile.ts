@@ -7,6 +7,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } fr
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import { describe } from '../tensor/tensor.ts';
+import { defaultMaxLineBytes } from './lineSplitter.ts';
 
 /** A last line that was cut off: which line and how many bytes it had. */
 export interface TruncatedLine {
@@ -89,7 +90,7 @@ export function jsonlEnd(path: string, upTo?: number): JsonlEnd {
   const fd = openSync(path, 'r');
   try {
     const size = Math.min(fstatSync(fd).size, upTo ?? Number.POSITIVE_INFINITY);
-    const tail = new TailReader(fd, size);
+    const tail = new TailReader(fd, size, defaultMaxLineBytes);
     const lastNewline = tail.lastNewlineBefore(size);
     const completeBytes = lastNewline + 1;
     const unterminated = decodeOrNull(tail.text(completeBytes, size));
@@ -128,20 +129,28 @@ function decodeOrNull(text: string): TelemetryEvent | null {
   }
 }
 
-/** The end of a file, read backwards in chunks as far as needed. Offsets are absolute. */
+/**
+ * The end of a file, read backwards as far as needed. Offsets are absolute. Each read doubles
+ * what is held, so reaching back n bytes costs O(n), and no line is followed further back
+ * than `maxLineBytes`: a longer one is not an event, whatever the file holds before it.
+ */
 class TailReader {
   private bytes = Buffer.alloc(0);
   private start: number;
 
-  constructor(private readonly fd: number, size: number) {
+  constructor(private readonly fd: number, size: number, private readonly maxLineBytes: number) {
     this.start = size;
   }
 
-  /** Offset of the last newline before `end`, or −1. */
+  /** Offset of the last newline before `end`, or −1; a TelemetryFormatError when the line before `end` is longer than any event. */
   lastNewlineBefore(end: number): number {
     for (;;) {
       const relative = end - this.start;
       const found = relative > 0 ? this.bytes.lastIndexOf(0x0a, relative - 1) : -1;
+      const lineStart = found >= 0 ? this.start + found + 1 : this.start;
+      if (end - lineStart > this.maxLineBytes) {
+        throw new TelemetryFormatError(`no line ends in the ${this.maxLineBytes} bytes before byte ${end}: longer than any telemetry event`);
+      }
       if (found >= 0) return this.start + found;
       if (this.start === 0) return -1;
       this.readMore();
@@ -154,7 +163,7 @@ class TailReader {
   }
 
   private readMore(): void {
-    const from = Math.max(0, this.start - tailChunk);
+    const from = Math.max(0, this.start - Math.max(tailChunk, this.bytes.length));
     const chunk = Buffer.alloc(this.start - from);
     readSync(this.fd, chunk, 0, chunk.length, from);
     this.bytes = Buffer.concat([chunk, this.bytes]);

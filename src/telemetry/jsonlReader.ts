@@ -19,7 +19,7 @@ import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import { eventFieldProblem } from './eventSchema.ts';
 import type { TruncatedLine } from './jsonlFile.ts';
-import { LineSplitter, type SplitLine } from './lineSplitter.ts';
+import { LineSplitter, defaultMaxLineBytes, type SplitLine } from './lineSplitter.ts';
 import { RunSequence } from './runSequence.ts';
 import { terminalSafe } from './terminalText.ts';
 import { describe } from '../tensor/tensor.ts';
@@ -80,7 +80,6 @@ export class NotAFileError extends Error {
   }
 }
 
-const defaultMaxLineBytes = 16 * 1024 * 1024;
 const defaultChunkBytes = 256 * 1024;
 
 /**

@@ -37,6 +37,12 @@ export type LineVerdict = void | 'stop';
 
 const newline = 0x0a;
 
+/**
+ * The longest line a telemetry reader accepts by default, 16 MiB: far beyond any event gradstream
+ * writes (a run-start with a large graph summary is tens of kB), so a longer "line" is not telemetry.
+ */
+export const defaultMaxLineBytes = 16 * 1024 * 1024;
+
 /** Splits chunks of bytes into lines, holding at most `maxLineBytes` of an unfinished line. */
 export class LineSplitter {
   /** Copies of the unfinished line's pieces, `heldBytes` in all. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { from, Subject } from 'rxjs';
 import { jsonlSink } from '../../src/telemetry/jsonlSink.ts';
 import { jsonlEnd, readJsonl } from '../../src/telemetry/jsonlFile.ts';
-import { encodeEvent } from '../../src/telemetry/codec.ts';
+import { encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 
@@ -102,6 +102,18 @@ describe('jsonlSink', () => {
     appendFileSync(path, `${encodeEvent({ ...long, seq: events.length } as never)}\n\n\n`);
     expect(jsonlEnd(path)).toMatchObject({ lastSeq: events.length, tornBytes: 0 });
     expect(jsonlEnd(join(folder, 'missing.jsonl'))).toMatchObject({ lastSeq: -1, completeBytes: 0 });
+  });
+
+  it('gives up on a last line longer than any event (16 MiB) instead of reading the whole file back', () => {
+    const path = join(folder, 'run.jsonl');
+    const events = fakeRunEvents({ steps: 3 });
+    // An event's header, then 20 MiB with no line end: what a crafted or foreign file can hold.
+    writeFileSync(path, events.map((e) => encodeEvent(e) + '\n').join('') + encodeEvent(events[1]!).slice(0, 40) + 'x'.repeat(20 * 1024 * 1024));
+    expect(() => jsonlEnd(path)).toThrow(/no line ends in the 16777216 bytes before byte \d+: longer than any telemetry event/);
+    expect(() => jsonlEnd(path)).toThrow(TelemetryFormatError);
+    // Read as if it ended where the events do, the same file is fine.
+    const eventsEnd = events.map((e) => encodeEvent(e) + '\n').join('').length;
+    expect(jsonlEnd(path, eventsEnd)).toMatchObject({ lastSeq: events.at(-1)!.seq, tornBytes: 0 });
   });
 
   it('readJsonl reports a cut-off last line and refuses a bad line elsewhere, naming it', () => {
