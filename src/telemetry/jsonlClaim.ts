@@ -17,6 +17,7 @@ import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync, 
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import { jsonlEnd, type JsonlEnd, type JsonlPosition } from './jsonlFile.ts';
 import { JsonlFileError, type JsonlRefusal } from './jsonlErrors.ts';
+import { fileKind } from './jsonlReader.ts';
 
 /**
  * What to do with a file that already holds something other than this run's record:
@@ -79,7 +80,7 @@ export function claimJsonlFile(path: string, options: JsonlClaimOptions = {}, ap
   const existing = options.existing ?? 'continue';
   const position = options.position;
   const stats = statOrNull(path);
-  if (stats && !stats.isFile()) throw refuse(path, 'not-a-file', `is ${kindOf(stats)}`);
+  if (stats && !stats.isFile()) throw refuse(path, 'not-a-file', `is ${fileKind(stats)}`);
   if (!stats || stats.size === 0) {
     if (position && position.bytes > 0 && existing !== 'overwrite') {
       throw refuse(path, 'record-lost', `is ${stats ? 'empty' : 'missing'}, but ${recordedAt(position)}`);
@@ -227,12 +228,4 @@ function statOrNull(path: string): Stats | null {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-}
-
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a pipe';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  if (stats.isSocket()) return 'a socket';
-  return 'not a regular file';
 }
