@@ -146,9 +146,10 @@ function memoryTable(report: MemoryReport): { table: Table; figures: Record<stri
       columns: [{ heading: 'step', decimals: 0 }, { heading: 'V8 heap MiB', decimals: 2 }, { heading: 'history MiB', decimals: 2 }, { heading: 'client’s buffer on the server, bytes', decimals: 0 }, { heading: 'events behind', decimals: 0 }, { heading: 'dropped for it', decimals: 0 }],
       rows: samples.map((s) => [s.step, mib(s.liveBytes), mib(s.storeBytes), s.bufferedBytes, s.backlog, s.dropped]),
       notes: [
-        'V8 heap: after a full collection at the step boundary. History: what the dashboard keeps of the whole run (by design: a page opened later shows all of it):',
+        'V8 heap: after a full collection at the step boundary. History: what the dashboard keeps of the run for pages opened later (bounded by maxHistoryEvents, 1,500,000 events by default),',
         `its columns (steps, and a byte per event for its kind) outside the heap, other events' lines in it. The heap grew ${heapSlope.toFixed(1)} bytes a step (${mib(last.liveBytes - first.liveBytes).toFixed(2)} MiB from step ${first.step.toLocaleString('en')} to ${last.step.toLocaleString('en')}),`,
         `the history ${storeSlope.toFixed(1)} bytes a step; the stalled client held at most ${maxBuffered.toLocaleString('en')} bytes on the server: a cursor into the history, not a buffer.`,
+        'The figures come from the server thread through shared memory, as it gets to the events: a sample may lag the step by a batch or two. Dropped: events announced as not coming, counted as they would be sent.',
       ],
     },
     figures: { heapBytesPerStep: heapSlope, historyBytesPerStep: storeSlope, maxBufferedBytes: maxBuffered },
