@@ -42,7 +42,9 @@ describe('usage errors exit 2 with the usage', () => {
 });
 
 describe('a module that fails to load shows its own error and, being the only module, exits 2', () => {
-  // Written here, not kept in the repository, where the type-check would refuse it.
+  // Written here, not kept in the repository, where the type-check would refuse it; in an ES
+  // module package, since TypeScript in CommonJS form is refused before it is loaded.
+  writeFileSync(join(scratch, 'package.json'), '{ "type": "module" }\n');
   const unparseable = join(scratch, 'syntaxError.ts');
   writeFileSync(unparseable, 'export const layer = {\n');
   const unresolved = join(scratch, 'missingImport.ts');
