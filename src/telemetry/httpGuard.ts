@@ -16,22 +16,9 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { defaultMaxClients, type ServerAccessOptions } from './serverAccess.ts';
 import { describe } from '../tensor/tensor.ts';
 
-/** Who may reach a telemetry server, and how many at once. */
-export interface ServerAccessOptions {
-  /**
-   * Names (or addresses) a request's Host header may give besides this machine's loopback
-   * names and the bound address, e.g. `['trainer.lan']` for a server bound to `0.0.0.0`.
-   * A port after a name is ignored: the server's own port is required. Default none.
-   */
-  readonly allowHosts?: readonly string[];
-  /** Clients served at once: `/events` streams on the dashboard, open connections on a metrics port. Default 32. */
-  readonly maxClients?: number;
-}
-
-/** Default of {@link ServerAccessOptions.maxClients}. */
-export const defaultMaxClients = 32;
 
 /** Headers on every answer of every telemetry server. */
 export const securityHeaders: Readonly<Record<string, string>> = {

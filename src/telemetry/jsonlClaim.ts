@@ -17,7 +17,7 @@ import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync, 
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import { jsonlEnd, type JsonlEnd, type JsonlPosition } from './jsonlFile.ts';
 import { JsonlFileError, type JsonlRefusal } from './jsonlErrors.ts';
-import { fileKind } from './jsonlReader.ts';
+import { fileKind } from './fileKind.ts';
 
 /**
  * What to do with a file that already holds something other than this run's record:

@@ -13,7 +13,8 @@
  * before anything is read. A last line without its newline that is not a whole event is
  * what an interrupted writer leaves: it is reported in `truncated`, not as a problem.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
+import { fileKind } from './fileKind.ts';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
@@ -194,15 +195,6 @@ async function openRegularFile(path: string): Promise<FileHandle> {
   return handle;
 }
 
-/** What a path that is not a regular file is, in words. */
-export function fileKind(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a pipe (FIFO)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  if (stats.isFile()) return 'a regular file';
-  return 'something other than a file';
-}
 
 const tailBytes = 64 * 1024;
 

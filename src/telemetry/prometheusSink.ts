@@ -12,7 +12,8 @@ import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { LayerStatsEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { assertAddress } from './http.ts';
-import { assertAccessOptions, defaultMaxClients, type ServerAccessOptions } from './httpGuard.ts';
+import { assertAccessOptions } from './httpGuard.ts';
+import { defaultMaxClients, type ServerAccessOptions } from './serverAccess.ts';
 import { hostServer, type HostedServer } from './serverThread.ts';
 
 /** Options of {@link prometheusSink}; `allowHosts` and `maxClients` (default 32 connections) apply to its own server. */

@@ -5,7 +5,7 @@
  */
 import type { TextOutput } from './textOutput.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
-import type { ServerAccessOptions } from './httpGuard.ts';
+import type { ServerAccessOptions } from './serverAccess.ts';
 import { untilInterrupted } from './untilInterrupted.ts';
 import { watch, type Watch, type WatchOptions } from './watch.ts';
 

@@ -12,7 +12,8 @@ import { assertOptions, assertSource, attachSink, type SinkHandle } from '../att
 import { encodeEvent } from '../codec.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { assertAddress } from '../http.ts';
-import { assertAccessOptions, defaultMaxClients, type ServerAccessOptions } from '../httpGuard.ts';
+import { assertAccessOptions } from '../httpGuard.ts';
+import { defaultMaxClients, type ServerAccessOptions } from '../serverAccess.ts';
 import { hostServer } from '../serverThread.ts';
 import { describe } from '../../tensor/tensor.ts';
 import { dashboardStatsLayout, type DashboardServerConfig } from './dashboardHttp.ts';
