@@ -113,6 +113,17 @@ export function guardedServer(policy: GuardPolicy, handler: RequestListener): Se
   });
   // Twice the limit and some: past it Node closes new connections at once, before reading anything.
   server.maxConnections = policy.maxConnections * 2 + 64;
+  // A request Node cannot parse, or whose headers came too slowly, is answered here rather than
+  // by Node's bare default, so that it carries the same headers as every other answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !socket.writableEnded) {
+      const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+      const headers = Object.entries({ ...securityHeaders, ...plainText, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n${reason.toLowerCase()}\n`);
+      return;
+    }
+    socket.destroy();
+  });
   server.on('connection', (socket) => {
     open++;
     socket.once('close', () => open--);

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { connect } from 'node:net';
 import { from } from 'rxjs';
 import { startDashboard } from '../../src/telemetry/dashboard/server.ts';
 import { prometheusSink } from '../../src/telemetry/prometheusSink.ts';
@@ -119,5 +120,24 @@ describe('headers and methods', () => {
     const head = await ask(metrics, '/metrics', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
+  });
+});
+
+describe('requests Node cannot parse', () => {
+  it('get 400 with the same headers as every other answer', async () => {
+    const { dashboard } = await servers();
+    const { port } = new URL(dashboard);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => socket.write('GET /\u0001 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+      let received = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => { received += chunk; });
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(text).toContain('X-Frame-Options: DENY\r\n');
+    expect(text).toContain("Content-Security-Policy: frame-ancestors 'none'\r\n");
+    expect(text).toContain('X-Content-Type-Options: nosniff\r\n');
   });
 });
