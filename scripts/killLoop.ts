@@ -6,11 +6,16 @@
  * and by `npm run soak:kill` on MNIST; the caller checks the record and the final bits.
  *
  * Each kill picks its moment from a seeded generator: a quarter from the process's start
- * (its first second and a half or so is start-up), the rest after the scenario has printed
- * its network (the run about to start or running), uniform up to `maxDelayMs`.
+ * (its first second and a half or so is start-up), uniform up to `maxStartupDelayMs` but no
+ * later than the moment the network is printed (training is about to start); the rest
+ * after the scenario has printed its network (the run about to start or running). Those wait
+ * either a time, uniform up to `maxDelayMs`, or, with `maxProgressBytes`, until the record has
+ * grown by a drawn number of bytes up to it, then a few milliseconds more (so that the kill
+ * lands anywhere in a step, a checkpoint's write included). Progress, unlike time, does not
+ * depend on how fast the machine is: a fast machine cannot finish the run before its kills.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { readCheckpoint } from '../src/checkpoint/files.ts';
@@ -33,6 +38,11 @@ export interface KillLoopOptions {
   readonly seed: number;
   /** Latest moment of a kill after the network is printed, ms. Default 1500. */
   readonly maxDelayMs?: number;
+  /**
+   * Aim training kills at progress instead of time: each waits until the JSONL file has grown
+   * by a drawn number of bytes, uniform up to this, then up to 20 ms more. Default: by time.
+   */
+  readonly maxProgressBytes?: number;
   /** Latest moment of a kill counted from the process's start, ms. Default 2500. */
   readonly maxStartupDelayMs?: number;
   /** Called after each attempt, for progress. Default nothing. */
@@ -45,6 +55,8 @@ export interface KillAttempt {
   /** When the kill was aimed: from the process's start, or after the network was printed. */
   readonly aimed: 'start-up' | 'training';
   readonly delayMs: number;
+  /** For a kill aimed at progress: the growth of the record it waited for, in bytes. */
+  readonly progressBytes?: number;
   /** True when SIGKILL ended it; false when it ended first. */
   readonly killed: boolean;
   /** Its exit code when it was not killed. */
@@ -80,17 +92,22 @@ export async function killLoop(options: KillLoopOptions): Promise<KillLoopReport
   let finalStderr = '';
   for (let index = 0; index < options.kills; index++) {
     const aimed = random() < 0.25 ? 'start-up' : 'training';
-    const delayMs = Math.round(random() * (aimed === 'start-up' ? (options.maxStartupDelayMs ?? 2500) : (options.maxDelayMs ?? 1500)));
+    const byProgress = aimed === 'training' && options.maxProgressBytes !== undefined;
+    const progressBytes = byProgress ? Math.round(random() * options.maxProgressBytes!) : undefined;
+    const delayMs = Math.round(random() * (aimed === 'start-up' ? (options.maxStartupDelayMs ?? 2500) : byProgress ? 20 : (options.maxDelayMs ?? 1500)));
     const child = start(options.args);
     const ended = exit(child);
-    const armed = aimed === 'start-up' ? Promise.resolve() : printed(child, 'trainable parameters');
-    const moment = armed.then(() => sleep(delayMs));
+    const networkPrinted = printed(child, 'trainable parameters');
+    // A start-up kill lands before the run trains: at its drawn moment, or when the network is printed if that comes first.
+    const moment = aimed === 'start-up'
+      ? Promise.race([sleep(delayMs), networkPrinted])
+      : (progressBytes === undefined ? networkPrinted : networkPrinted.then(() => recordGrowth(options.jsonl, progressBytes, ended))).then(() => sleep(delayMs));
     const first = await Promise.race([ended.then(() => 'ended' as const), moment.then(() => 'kill' as const)]);
     if (first === 'kill') child.kill('SIGKILL');
     const result = await ended;
     const killed = result.signal === 'SIGKILL';
     const attempt: KillAttempt = {
-      index, aimed, delayMs, killed, code: result.code,
+      index, aimed, delayMs, ...(progressBytes === undefined ? {} : { progressBytes }), killed, code: result.code,
       checkpointStep: checkpointStep(options.directory),
       midCheckpointWrite: killed && leftTemporary(options.directory),
       stderr: killed || result.code === 0 ? '' : result.stderr,
@@ -155,6 +172,15 @@ function leftTemporary(directory: string): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once `path` has grown by `bytes` from its size now (polled every 2 ms), or the process has ended. */
+async function recordGrowth(path: string, bytes: number, ended: Promise<unknown>): Promise<void> {
+  const sizeOf = () => (existsSync(path) ? statSync(path).size : 0);
+  const target = sizeOf() + bytes;
+  let over = false;
+  void ended.then(() => (over = true));
+  while (!over && sizeOf() < target) await sleep(2);
+}
 
 /** What is wrong with a run's record of steps 1…`steps`, in words; empty when it is whole (see {@link killLoop}). */
 export function recordProblems(events: readonly { seq: number; runId: string; type: string; step?: number }[], truncated: unknown, steps: number): string[] {

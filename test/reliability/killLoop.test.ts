@@ -24,9 +24,11 @@ it('xor killed with SIGKILL 10 times at random moments and resumed: each step on
   const jsonl = join(scratch, 'killed.jsonl');
   const report = await killLoop({
     args: ['run', 'xor', '--steps', String(steps), '--checkpoint', directory, '--checkpoint-every', '1', '--jsonl', jsonl],
-    directory, jsonl, kills: 10, seed, maxDelayMs: 1200,
+    // Training kills wait for the record to grow by up to 4 kB (about 20 of xor's steps), so
+    // ten of them fit in the run however fast the machine is.
+    directory, jsonl, kills: 10, seed, maxProgressBytes: 4096,
   });
-  const context = `kill seed ${seed}; attempts ${JSON.stringify(report.attempts.map(({ aimed, delayMs, killed, checkpointStep }) => ({ aimed, delayMs, killed, checkpointStep })))}`;
+  const context = `kill seed ${seed}; attempts ${JSON.stringify(report.attempts.map(({ aimed, delayMs, progressBytes, killed, checkpointStep }) => ({ aimed, delayMs, progressBytes, killed, checkpointStep })))}`;
   expect(report.finalCode, `${context}; ${report.finalStderr}`).toBe(0);
   expect(report.kills, context).toBeGreaterThanOrEqual(5);
   expect(report.killsAfterProgress, context).toBeGreaterThanOrEqual(2);
