@@ -26,7 +26,7 @@ export interface CounterexampleSource {
 }
 
 /** Where the pasted test imports the user's factory from: a placeholder the user replaces. */
-export const factoryModulePlaceholder = './your-layer';
+const factoryModulePlaceholder = './your-layer';
 
 /** Names gradstream itself exports that a case may start with (the registry's look-ups). */
 const libraryRoots: ReadonlySet<string> = new Set([findLayer.name, findLoss.name]);
@@ -39,7 +39,7 @@ const libraryRoots: ReadonlySet<string> = new Set([findLayer.name, findLoss.name
 const builtinFactoryNames: ReadonlySet<string> = new Set([...builtinLayers, ...builtinLosses].map((entry) => entry.factory.name));
 
 /** A number as JavaScript source that reads back exactly. */
-export function numberSource(value: number): string {
+function numberSource(value: number): string {
   if (Object.is(value, -0)) return '-0';
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
@@ -47,7 +47,7 @@ export function numberSource(value: number): string {
 }
 
 /** Row-major values as nested array source for a shape. */
-export function nestedSource(values: readonly number[], shape: readonly number[]): string {
+function nestedSource(values: readonly number[], shape: readonly number[]): string {
   if (shape.length <= 1) return `[${values.map(numberSource).join(', ')}]`;
   const rows = shape[0]!;
   const stride = values.length / Math.max(rows, 1);

@@ -6,7 +6,7 @@ import type { GradientComparison, GradientReport, Kink } from './report.ts';
 import { formatError, formatNumber } from './formatNumber.ts';
 
 /** `dense.W[1, 0]`, or `dense.W (probe 0)` for a fast-mode direction. */
-export function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number }): string {
+function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number }): string {
   return site.index.length > 0 || site.probe === undefined
     ? `${owner}.${site.tensor}[${site.index.join(', ')}]`
     : `${owner}.${site.tensor} along probe ${site.probe}`;
@@ -23,7 +23,7 @@ export function formatComparison(owner: string, c: GradientComparison): string {
 }
 
 /** One kink in one line. */
-export function formatKink(owner: string, k: Kink): string {
+function formatKink(owner: string, k: Kink): string {
   const at = Number.isNaN(k.input) ? '' : ` at ${formatNumber(k.input)}`;
   const verdict =
     k.explained === 'several kinks' ? 'crosses several kinks; every part passed on its own'

@@ -6,7 +6,7 @@ import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts
 import { formatNumber } from './formatNumber.ts';
 
 /** `dense.W[1, 0]`. */
-export function coordinateName(owner: string, tensor: string, shape: readonly number[], offset: number): string {
+function coordinateName(owner: string, tensor: string, shape: readonly number[], offset: number): string {
   return `${owner}.${tensor}[${unflatIndex(shape, offset).join(', ')}]`;
 }
 

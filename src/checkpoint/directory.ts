@@ -11,7 +11,7 @@ import { acquireFileLock, type FileLock } from './fileLock.ts';
 export const checkpointFileName = 'checkpoint.ckpt';
 
 /** The lock file's name inside a checkpoint directory. */
-export const directoryLockName = 'gradstream.lock';
+const directoryLockName = 'gradstream.lock';
 
 /**
  * Creates the directory when missing and takes its lock (see fileLock.ts): throws a

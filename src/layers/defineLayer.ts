@@ -129,7 +129,7 @@ export function defineLoss<Saved>(definition: LossDefinition<Saved>): Loss {
 }
 
 /** Throws unless the loss target has the prediction's shape. */
-export function requireSameShape(name: string, prediction: Tensor, target: Tensor): void {
+function requireSameShape(name: string, prediction: Tensor, target: Tensor): void {
   if (!sameShape(prediction.shape, target.shape)) {
     throw new ShapeError(`${name}: target shape ${formatShape(target.shape)} does not fit prediction shape ${formatShape(prediction.shape)}; expected the same shape`);
   }

@@ -12,7 +12,7 @@ const vector = (values: readonly number[]) => `[${values.map(n).join(', ')}]`;
 const matrix = (rows: readonly (readonly number[])[]) => `[${rows.map(vector).join(', ')}]`;
 
 /** The simplest network's table for the primer's setup (x = 1, y = 3, w = 0.1, b = 1, η = 0.2). */
-export function simplestWalkthrough(steps = 3): string {
+function simplestWalkthrough(steps = 3): string {
   const { x, y, w, b, learningRate } = primerSimplestSetup;
   return [
     'The simplest network: h = w·x + b, L = ½(h − y)², update w ← w − η·∂L/∂w',
@@ -23,7 +23,7 @@ export function simplestWalkthrough(steps = 3): string {
 }
 
 /** The deeper network's forward values and gradients. */
-export function deeperWalkthrough(): string {
+function deeperWalkthrough(): string {
   const s = primerDeeperSetup;
   const g = deeperGradients(s);
   return [
@@ -39,7 +39,7 @@ export function deeperWalkthrough(): string {
 }
 
 /** The wider network's gradients: ∂L/∂W as an outer product, ∂L/∂x = Wᵀ·∂L/∂h. */
-export function widerWalkthrough(): string {
+function widerWalkthrough(): string {
   const s = primerWiderSetup;
   const g = widerGradients(s);
   return [

@@ -25,7 +25,7 @@ import type { Optimizer } from '../graph/optimizers/optimizer.ts';
 import { defineScenario } from './scenario.ts';
 
 /** The loss of the primer's deeper network, with the slide's ∂L/∂o as its backward. */
-export function primerSlideCrossEntropy(): Loss {
+function primerSlideCrossEntropy(): Loss {
   const correct = softmaxCrossEntropy();
   return defineLoss({
     name: 'crossEntropy (slide)',
@@ -46,7 +46,7 @@ export function primerSlideCrossEntropy(): Loss {
 }
 
 /** σ with the slide's derivative: e^(−q)/(1 + e^(−q))², where q = σ(h) is the output. */
-export function primerSlideSigmoid(): Layer {
+function primerSlideSigmoid(): Layer {
   return defineLayer({
     name: 'sigmoid (slide)',
     outputShape: sameFeatures,
@@ -64,7 +64,7 @@ export function primerSlideSigmoid(): Layer {
 }
 
 /** The slide's update, w = η·∂L/∂w: it writes the parameter instead of stepping it. */
-export function primerSlideUpdate(learningRate: number): Optimizer {
+function primerSlideUpdate(learningRate: number): Optimizer {
   const plain = sgd(learningRate);
   return {
     ...plain,

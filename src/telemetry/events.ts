@@ -182,14 +182,6 @@ export type TelemetryEvent =
 /** Every event type, in the order a run emits them. */
 export const telemetryEventTypes = ['run-start', 'step', 'layer-stats', 'evaluation', 'audit', 'alarm', 'run-end'] as const satisfies readonly TelemetryEvent['type'][];
 
-/**
- * Milestones are the events a live view never samples away: the run's start and end,
- * evaluations, audits and alarms. Steps and layer statistics are the bulk that sampling thins.
- */
-export function isMilestone(event: TelemetryEvent): boolean {
-  return event.type !== 'step' && event.type !== 'layer-stats';
-}
-
 /** An event before the header is stamped on. */
 export type EventBody<E extends TelemetryEvent = TelemetryEvent> = E extends TelemetryEvent ? Omit<E, keyof EventHeader> : never;
 

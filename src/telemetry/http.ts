@@ -1,6 +1,5 @@
 /** Small shared pieces of the telemetry HTTP servers: listening, closing, addresses. */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe } from '../tensor/tensor.ts';
 
 /** Throws unless `port` and `host` can be listened on (Node would take a port given as a string for the path of a local socket). */
@@ -38,8 +37,3 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** `http://host:port` of a listening server; IPv6 addresses in brackets. */
-export function serverOrigin(server: Server): string {
-  const { address, port } = server.address() as AddressInfo;
-  return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
-}

@@ -21,7 +21,7 @@ import { describe } from '../tensor/tensor.ts';
 
 
 /** Headers on every answer of every telemetry server. */
-export const securityHeaders: Readonly<Record<string, string>> = {
+const securityHeaders: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Content-Security-Policy': "frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',

@@ -52,7 +52,7 @@ interface StepFigures {
 }
 
 /** Every metric the sink exports, by name, and the step figures its step gauges read when scraped. */
-export function createTelemetryMetrics(registry: Registry) {
+function createTelemetryMetrics(registry: Registry) {
   const figures: StepFigures = { latest: null, lastStep: 0, stepsTotal: 0, stepsCounted: 0 };
   // Before the first step there is no loss: NaN says so, where prom-client's default 0 would read as a perfect loss.
   const stepGauge = (name: string, help: string, value: (step: StepEvent) => number, before = Number.NaN) =>
@@ -118,7 +118,7 @@ function recordLayer(metrics: TelemetryMetrics, event: LayerStatsEvent): void {
 }
 
 /** Updates the metrics for one event. */
-export function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent): void {
+function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent): void {
   const { figures } = metrics;
   switch (event.type) {
     case 'run-start':

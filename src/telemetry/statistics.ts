@@ -12,7 +12,7 @@ export type ActivationStatistics = LayerStatsEvent['activation'];
 export type Saturation = 'sigmoid' | 'tanh' | 'none';
 
 /** Distance to an asymptote under which a sigmoid or tanh output counts as saturated: 1e-3. */
-export const saturationMargin = 1e-3;
+const saturationMargin = 1e-3;
 
 /** The saturation rule for a layer, from its name: `sigmoid` and `tanh` have asymptotes, others none. */
 export function saturationOf(layerName: string): Saturation {

@@ -10,7 +10,7 @@ import { probabilityTarget, realTarget } from '../layers/registry.ts';
 import { isLossSpec } from '../check/verifySpecs.ts';
 
 /** Target generators by name, for a loss given as a factory: real values uniform in [−1, 1), or a probability vector per row. */
-export const namedTargets: Readonly<Record<'real' | 'probabilities', LossSpec['target']>> = Object.freeze({
+const namedTargets: Readonly<Record<'real' | 'probabilities', LossSpec['target']>> = Object.freeze({
   real: realTarget,
   probabilities: probabilityTarget,
 });
@@ -24,13 +24,13 @@ export interface LossInputs {
 }
 
 /** True for something shaped like a Layer: `forward` and a `params` record. */
-export function isLayer(value: unknown): value is Layer {
+function isLayer(value: unknown): value is Layer {
   const layer = value as Partial<Layer> | null | undefined;
   return typeof layer?.forward === 'function' && typeof layer.params === 'object' && layer.params !== null;
 }
 
 /** True for something shaped like a Loss: `forward` and no `params`. */
-export function isLoss(value: unknown): value is Loss {
+function isLoss(value: unknown): value is Loss {
   return typeof (value as Partial<Loss> | null | undefined)?.forward === 'function' && !isLayer(value);
 }
 

@@ -36,7 +36,7 @@ export function batchRange(batchSize: BatchSize = { min: 1, max: 8 }): { min: nu
 }
 
 /** The default continuous range. */
-export const defaultValueRange = Object.freeze({ min: -4, max: 4 });
+const defaultValueRange = Object.freeze({ min: -4, max: 4 });
 
 /** Values that sit exactly on kinks (ReLU and |x| at 0) and that make ties (a max over equal entries). */
 const kinkAndTieValues = [0, 1, -1, 0.5, -0.5, 2, -2];

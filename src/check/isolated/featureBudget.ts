@@ -10,7 +10,7 @@
 import { formatFeatures } from '../verifySpecs.ts';
 
 /** Heap a check needs per number of one input sample, measured as above: 16 KiB. */
-export const heapBytesPerFeature = 16 * 1024;
+const heapBytesPerFeature = 16 * 1024;
 
 /** The most numbers per sample (the product of `features`) a heap of `memoryMb` megabytes allows. */
 export function largestFeatureSize(memoryMb: number): number {
