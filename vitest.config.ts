@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -5,10 +6,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     // A consumer's project whose tests run in its own directory, against the packed package.
     exclude: [...configDefaults.exclude, 'test/package/fixtures/**'],
-    // Both cores: vitest's default leaves one free (a worker per core minus one), which on a
-    // two-core machine runs every file in turn; most of the slow files wait on child
-    // processes, servers and browsers rather than on the CPU.
-    maxWorkers: 2,
+    // At least two workers: vitest's default (a worker per core minus one) runs every file in
+    // turn on a two-core machine, while most of the slow files wait on child processes,
+    // servers and browsers rather than on the CPU.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
