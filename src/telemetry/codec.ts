@@ -27,11 +27,18 @@ const numericFields = new Set([
   'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds', 'durationMs',
 ]);
 
+/** Fields whose values are lists of numbers (a layer-stats event's `quantiles`): their "NaN"/"Infinity" items are read back as numbers. */
+const numericListFields = new Set(['activations', 'weights', 'gradients']);
+
 const writeNonFinite = (_key: string, value: unknown): unknown =>
   typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 
-const readNonFinite = (key: string, value: unknown): unknown =>
-  typeof value === 'string' && numericFields.has(key) && value in nonFiniteNames ? nonFiniteNames[value] : value;
+const asNumber = (value: unknown): unknown => (typeof value === 'string' && value in nonFiniteNames ? nonFiniteNames[value] : value);
+
+const readNonFinite = (key: string, value: unknown): unknown => {
+  if (typeof value === 'string') return numericFields.has(key) ? asNumber(value) : value;
+  return Array.isArray(value) && numericListFields.has(key) ? value.map(asNumber) : value;
+};
 
 const knownTypes = new Set<string>(telemetryEventTypes);
 

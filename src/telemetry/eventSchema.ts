@@ -8,12 +8,14 @@
  * - measurements (losses, activation and gradient statistics, norms, relative errors) are
  *   numbers, NaN and ±Infinity included, since a diverging run is when they matter;
  * - fractions (zero, saturated, accuracy) lie in [0, 1];
- * - words (`kind`, `policy`, `reason`) are one of the schema's.
+ * - words (`kind`, `policy`, `reason`) are one of the schema's;
+ * - quantiles are nine numbers in non-decreasing order (NaN throughout, for a NaN value).
  *
  * Fields the schema does not name are allowed, so that a later minor addition (an optional
  * field, as `auditableLayers` was) still reads.
  */
 import { excerpt } from './terminalText.ts';
+import { quantileProbabilities } from './quantiles.ts';
 import type { AlarmEvent, AuditEvent, EvaluationEvent, EventHeader, LayerStatsEvent, RunEndEvent, RunStartEvent, StepEvent, TelemetryEvent } from './events.ts';
 
 /** A check of one value: what it expects, and the problem with a value, or null when it fits. */
@@ -100,6 +102,23 @@ function fieldsProblem(value: Record<string, unknown>, fields: Readonly<Record<s
   return null;
 }
 
+/**
+ * Quantiles at the schema's nine probabilities: nine numbers in non-decreasing order (NaN
+ * throughout, when a value was NaN).
+ */
+const quantilesExpected = `a list of ${quantileProbabilities.length} quantiles in non-decreasing order`;
+const quantileList: Field = {
+  expected: quantilesExpected,
+  problem(value, path) {
+    if (!Array.isArray(value) || value.length !== quantileProbabilities.length || !value.every(isNumber)) return mismatch(path, quantilesExpected, value);
+    if (value.every(Number.isNaN)) return null;
+    for (let i = 1; i < value.length; i++) {
+      if (!(value[i - 1] <= value[i])) return `${path}[${i}]: expected a quantile ≥ the one before (${excerpt(value[i - 1])}), got ${excerpt(value[i])}`;
+    }
+    return null;
+  },
+};
+
 const graphNode = shape({ name: text, layer: text, inputs: arrayOf(text, 'an array of strings'), outputShape: arrayOf(count, 'an array of integers ≥ 0'), parameters: count }, 'a graph node { name, layer, inputs, outputShape, parameters }');
 
 const runStart: Fields<RunStartEvent> = { config: anObject, seed: finite, graph: arrayOf(graphNode, 'an array of graph nodes'), startStep: count, totalSteps: optional(nullable(count)) };
@@ -111,6 +130,7 @@ const layerStats: Fields<LayerStatsEvent> = {
   gradient: nullable(shape({ norm: measurement, max: measurement })),
   parameterNorm: nullable(measurement),
   updateRatio: nullable(measurement),
+  quantiles: optional(shape({ activations: quantileList, weights: nullable(quantileList), gradients: nullable(quantileList) }, 'an object { activations, weights, gradients }')),
 };
 const evaluation: Fields<EvaluationEvent> = { step: count, epoch: count, split: text, loss: measurement, accuracy: nullable(fraction) };
 const audit: Fields<AuditEvent> = {

@@ -101,6 +101,23 @@ export interface LayerStatsEvent extends EventHeader {
   readonly parameterNorm: number | null;
   /** ‖update‖ / ‖parameters‖ of this step (null without parameters). */
   readonly updateRatio: number | null;
+  /**
+   * The distributions of the step: each a list of nine quantiles, at the probabilities of
+   * `quantileProbabilities` (0, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1: the minimum to the
+   * maximum), NaN throughout when a value is NaN. Absent when the statistics were taken
+   * without distributions, and from runs recorded before they existed.
+   */
+  readonly quantiles?: LayerQuantiles;
+}
+
+/** The quantiles of a layer's outputs, parameters and gradients at one sampled step. */
+export interface LayerQuantiles {
+  /** Of the output values over the batch (the step's first microbatch), as `activation`. */
+  readonly activations: readonly number[];
+  /** Of every parameter of the layer taken together, before the step's update; null without parameters. */
+  readonly weights: readonly number[] | null;
+  /** Of every parameter gradient of the layer taken together (the step's, summed over microbatches); null without parameters. */
+  readonly gradients: readonly number[] | null;
 }
 
 /** An evaluation on held-out data. */

@@ -3,8 +3,9 @@
  * computed, and the runtime builds no tap message, unless something subscribes; each
  * subscriber chooses its own rate (every N steps, or at most every T ms) and pays only for
  * the steps it samples: one pass over the layer's output, and one over its gradients,
- * updates and parameters. Between samples the runtime builds no tap message either, but
- * the step boundary's.
+ * updates and parameters; with distributions (the default), a copy of each and a selection
+ * of their quantiles (`distributions.ts`). Between samples the runtime builds no tap message
+ * either, but the step boundary's.
  */
 import { Observable, type Subscription } from 'rxjs';
 import type { GraphNode } from '../graph/graph.ts';
@@ -12,6 +13,7 @@ import type { ForwardTap, Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
 import { activationStatistics, addParameterUpdate, parameterSums, saturationOf, updateRatio, type ActivationStatistics, type ParameterSums } from './statistics.ts';
 import { assertOptions, assertRun } from './attach.ts';
+import { LayerDistributions } from './distributions.ts';
 
 /** How often a listener wants statistics. */
 export interface LayerStatsOptions {
@@ -21,6 +23,14 @@ export interface LayerStatsOptions {
   readonly everyMs?: number;
   /** Only these nodes (by name). Default every layer node. */
   readonly layers?: readonly string[];
+  /**
+   * Add each layer's distributions (`quantiles`: nine quantiles of its outputs, parameters
+   * and gradients) to its statistics. The values are copied as they pass and selected at
+   * the boundary (about 1 ms for dense(784, 128)'s 100,352 weights), and the copies are
+   * kept between samples: twice the layer's parameters and once its output, in float64.
+   * Default true.
+   */
+  readonly distributions?: boolean;
 }
 
 /** What layer statistics are computed from: a run handle's taps and graph. */
@@ -46,6 +56,8 @@ interface Gathered {
   sums: ParameterSums;
   /** Parameters added to the sums. */
   parameters: number;
+  /** Copies of the layer's values for its quantiles, or null without distributions. */
+  distributions: LayerDistributions | null;
 }
 
 /**
@@ -61,6 +73,8 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
   const everyMs = positiveOrUndefined(options.everyMs, 'everyMs') ?? (everySteps === undefined ? 250 : undefined);
   const wanted = (node: GraphNode): boolean => node.kind === 'layer' && (!options.layers || options.layers.includes(node.name));
   const nodes = run.graph.nodes.filter(wanted);
+  const withDistributions = options.distributions ?? true;
+  if (typeof withDistributions !== 'boolean') throw new TypeError(`layerStats$: distributions must be true or false, got ${String(withDistributions)}`);
   if (options.layers) {
     const unknown = options.layers.filter((name) => !nodes.some((node) => node.name === name));
     if (unknown.length > 0) throw new RangeError(`layerStats$: no layer node named ${unknown.join(', ')}; the graph's layer nodes are ${run.graph.nodes.filter((n) => n.kind === 'layer').map((n) => n.name).join(', ')}`);
@@ -70,6 +84,15 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     let sampledStep = -1;
     let lastSampleTime = Number.NEGATIVE_INFINITY;
     let gathered = new Map<GraphNode, Gathered>();
+    // Kept from sample to sample, so that copying the values allocates nothing once grown.
+    const kept = new Map<GraphNode, LayerDistributions>();
+    const distributionsOf = (node: GraphNode): LayerDistributions | null => {
+      if (!withDistributions) return null;
+      let found = kept.get(node);
+      if (!found) kept.set(node, (found = new LayerDistributions(node.parameterCount)));
+      found.begin();
+      return found;
+    };
     const mayBeDue = (step: number): boolean =>
       everySteps !== undefined ? step % everySteps === 0 : performance.now() - lastSampleTime >= everyMs!;
     const isSampled = (step: number): boolean => {
@@ -82,7 +105,7 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     };
     const entry = (node: GraphNode): Gathered => {
       let found = gathered.get(node);
-      if (!found) gathered.set(node, (found = { activation: null, sums: parameterSums(), parameters: 0 }));
+      if (!found) gathered.set(node, (found = { activation: null, sums: parameterSums(), parameters: 0, distributions: distributionsOf(node) }));
       return found;
     };
 
@@ -92,6 +115,7 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
         if (!wanted(node)) continue;
         const layer = entry(node);
         addParameterUpdate(layer.sums, gradient.data, value.data, delta.data);
+        layer.distributions?.addParameter(gradient.data, value.data, delta.data);
         layer.parameters++;
       }
     };
@@ -104,7 +128,9 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     const onForward = ({ tag, node, y }: ForwardTap): void => {
       if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
       update ??= run.taps.update$.subscribe(onUpdate);
-      entry(node).activation = activationStatistics(y.data, saturationOf(node.op));
+      const layer = entry(node);
+      layer.activation = activationStatistics(y.data, saturationOf(node.op));
+      layer.distributions?.setActivations(y.data);
     };
     const arm = (): void => {
       forward ??= run.taps.forward$.subscribe(onForward);
@@ -152,6 +178,7 @@ function bodyOf(step: number, layer: string, gathered: Gathered): LayerStatsBody
     gradient: hasParameters ? { norm: Math.sqrt(sums.gradientSquares), max: sums.gradientMax } : null,
     parameterNorm,
     updateRatio: parameterNorm === null ? null : updateRatio(Math.sqrt(sums.updateSquares), parameterNorm),
+    ...(gathered.distributions ? { quantiles: gathered.distributions.quantiles() } : {}),
   };
 }
 

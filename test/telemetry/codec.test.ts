@@ -20,6 +20,12 @@ describe('event codec', () => {
     expect((decodeEvent(encodeEvent(alarm as never)) as { message: unknown }).message).toBe('NaN');
   });
 
+  it('keeps NaN and ±Infinity among the quantiles of a layer-stats event', () => {
+    const stats = fakeRunEvents({ steps: 5 }).find((event) => event.type === 'layer-stats')!;
+    const diverged = { ...stats, quantiles: { activations: [-Infinity, 0, 0, 0, 0, 0, 0, 1, Infinity], weights: Array(9).fill(Number.NaN), gradients: null } };
+    expect(decodeEvent(encodeEvent(diverged as never))).toEqual(diverged);
+  });
+
   it('reads NaN and ±Infinity written with \\u escapes, as JSON allows (the reviver is skipped only for lines that cannot hold them)', () => {
     const [, step] = fakeRunEvents({ steps: 1 });
     const line = encodeEvent({ ...step!, loss: Number.NaN, wallTime: Infinity } as never)

@@ -24,7 +24,12 @@ export interface FakeRunOptions {
   readonly firstSeq?: number;
   readonly startStep?: number;
   readonly seed?: number;
+  /** Layer statistics carry their distributions (`quantiles`), as a run's do by default. Default true. */
+  readonly quantiles?: boolean;
 }
+
+/** Nine quantiles spread around `centre`, narrowing as the steps go by (probabilities of `quantileProbabilities`). */
+const spread = (centre: number, step: number): number[] => [-3, -2.3, -1.3, -0.7, 0, 0.7, 1.3, 2.3, 3].map((z) => centre + z / Math.sqrt(step));
 
 /** The run's events as an array, in order. */
 export function fakeRunEvents(options: FakeRunOptions): TelemetryEvent[] {
@@ -63,6 +68,9 @@ export function fakeRunEvents(options: FakeRunOptions): TelemetryEvent[] {
           gradient: hasParams ? { norm: 1 / step, max: 0.5 / step } : null,
           parameterNorm: hasParams ? 3 : null,
           updateRatio: hasParams ? 1e-3 / Math.sqrt(step) : null,
+          ...(options.quantiles === false ? {} : {
+            quantiles: { activations: spread(0.1, step), weights: hasParams ? spread(0, step) : null, gradients: hasParams ? spread(0, step * 100) : null },
+          }),
         });
       }
     }

@@ -68,6 +68,8 @@ describe('readJsonlEvents: each event\'s fields', () => {
     ['an alarm of an unknown kind', changed(at, (event) => ({ ...event, type: 'alarm', kind: 'bogus', message: 'm', policy: 'stop' })), `line ${at}: alarm event: kind: expected one of "non-finite-loss", "non-finite-gradient", "audit-failed", got "bogus"`],
     ['a run-end with an unknown reason', changed(run.length, (event) => ({ ...event, reason: 'tired' })), `line ${run.length}: run-end event: reason: expected one of "completed", "stopped", "error", "alarm", got "tired"`],
     ['a line that is not JSON', changed(at, () => '{oops' as unknown as Loose), `line ${at}: not valid JSON`],
+    ['quantiles out of order', changed(statsLine, (event) => ({ ...event, quantiles: { ...(event.quantiles as Loose), weights: [0, 1, 2, 3, 2.5, 4, 5, 6, 7] } })), `line ${statsLine}: layer-stats event: quantiles.weights[4]: expected a quantile ≥ the one before (3), got 2.5`],
+    ['eight quantiles', changed(statsLine, (event) => ({ ...event, quantiles: { ...(event.quantiles as Loose), activations: [0, 1, 2, 3, 4, 5, 6, 7] } })), `line ${statsLine}: layer-stats event: quantiles.activations: expected a list of 9 quantiles in non-decreasing order, got [0,1,2,3,4,5,6,7]`],
   ];
   for (const [name, lines, message] of cases) {
     it(`refuses ${name}, naming the line and what was expected`, async () => {
@@ -82,6 +84,11 @@ describe('readJsonlEvents: each event\'s fields', () => {
     const read = await strict(file(diverged));
     expect(Array.isArray(read)).toBe(true);
     expect((read as unknown as Loose[])[at - 1]).toMatchObject({ loss: Number.NaN });
+  });
+  it('reads a run recorded before layer statistics carried their distributions', async () => {
+    const older = fakeRunEvents({ steps: 10, quantiles: false }) as unknown as Loose[];
+    expect(older.some((event) => event.type === 'layer-stats')).toBe(true);
+    expect(await strict(file(older))).toEqual(older);
   });
 });
 

@@ -2,11 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { lastValueFrom, toArray } from 'rxjs';
 import { layerStats$, type LayerStatsBody } from '../../src/telemetry/layerStats.ts';
 import { activationStatistics } from '../../src/telemetry/statistics.ts';
+import { quantileProbabilities } from '../../src/telemetry/quantiles.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { pacedRun, syntheticBatch, tinyRun } from './tinyRun.ts';
 
 /** Whether the runtime's tap Subject behind an Observable has a subscriber (what makes it build tap messages). */
 const tapObserved = (tap: unknown): boolean => (tap as { source: { observed: boolean } }).source.observed;
+
+/** Quantiles at the schema's probabilities the plain way: sort, then interpolate between neighbours (numpy's default). */
+function sortedQuantiles(values: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return quantileProbabilities.map((p) => {
+    const h = (sorted.length - 1) * p;
+    const below = Math.floor(h);
+    return h === below ? sorted[below]! : sorted[below]! + (h - below) * (sorted[below + 1]! - sorted[below]!);
+  });
+}
 
 describe('layerStats$', () => {
   it('computes nothing without a listener: the taps stay unobserved', async () => {
@@ -95,6 +106,42 @@ describe('layerStats$', () => {
     expect(relu1.parameterNorm).toBeNull();
     expect(relu1.activation.zeroFraction).toBeGreaterThan(0);
     expect(relu1.activation.min).toBe(0);
+  });
+
+  it('adds the distributions: quantiles of the outputs, of the parameters before the update and of the gradients', async () => {
+    const run = tinyRun(3);
+    const gradients: number[] = [];
+    run.taps.update$.subscribe(({ step, parameter, gradient }) => {
+      if (step === 2 && parameter.key.startsWith('dense_1.')) gradients.push(...gradient.data);
+    });
+    const bodies = lastValueFrom(layerStats$(run, { everySteps: 2 }).pipe(toArray()));
+    const outputs = new Map<string, number[]>();
+    run.taps.forward$.subscribe(({ tag, node, y }) => {
+      if (tag.step === 2 && tag.backward && tag.microbatch === 0) outputs.set(node.name, [...y.data]);
+    });
+    // Parameters at the end of step 1 are those step 2 starts from.
+    const weightsBefore: number[] = [];
+    run.taps.step$.subscribe(({ step }) => {
+      if (step === 1) for (const parameter of run.graph.parameters.filter((p) => p.key.startsWith('dense_1.'))) weightsBefore.push(...parameter.tensor.data);
+    });
+    await run.result;
+    const dense1 = (await bodies).find((b) => b.layer === 'dense_1')!;
+    const relu1 = (await bodies).find((b) => b.layer === 'relu_1')!;
+    expect(dense1.quantiles!.activations).toEqual(sortedQuantiles(outputs.get('dense_1')!));
+    expect(dense1.quantiles!.weights).toEqual(sortedQuantiles(weightsBefore));
+    expect(dense1.quantiles!.gradients).toEqual(sortedQuantiles(gradients));
+    expect(dense1.quantiles!.weights![0]).toBeLessThan(dense1.quantiles!.weights![8]!);
+    expect(relu1.quantiles!.activations).toEqual(sortedQuantiles(outputs.get('relu_1')!));
+    expect(relu1.quantiles!.weights).toBeNull();
+    expect(relu1.quantiles!.gradients).toBeNull();
+  });
+
+  it('leaves the distributions out when asked', async () => {
+    const run = tinyRun(2);
+    const bodies = lastValueFrom(layerStats$(run, { everySteps: 1, distributions: false }).pipe(toArray()));
+    await run.result;
+    expect((await bodies).length).toBe(6);
+    expect((await bodies).every((body) => !('quantiles' in body))).toBe(true);
   });
 
   it('refuses unknown layers and bad rates, naming them', () => {
