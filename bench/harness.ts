@@ -55,16 +55,28 @@ export function describeRatios(ratios: readonly number[]): string {
 }
 
 /**
- * Whether ratios taken round by round meet a goal of at most `goal`: by their median, and
- * by the whole of the median's 95% interval. Says which, with the figures.
+ * Whether ratios taken round by round meet a goal of at most `goal` (or, with
+ * `direction` 'at least', of at least `goal`): by their median, and by the whole of the
+ * median's 95% interval. Says which, with the figures. Default direction 'at most'.
  */
-export function verdict(ratios: readonly number[], goal: number): { met: boolean; text: string } {
+export function verdict(ratios: readonly number[], goal: number, direction: 'at most' | 'at least' = 'at most'): { met: boolean; text: string } {
   const middle = median(ratios);
   const interval = medianInterval(ratios);
   const figures = describeRatios(ratios);
-  if (middle > goal) return { met: false, text: `${figures} — not met` };
-  if (interval && interval[1] > goal) return { met: true, text: `${figures} — met by the median, though the interval reaches past the goal` };
+  const misses = (value: number) => (direction === 'at most' ? value > goal : value < goal);
+  if (misses(middle)) return { met: false, text: `${figures} — not met` };
+  if (interval && misses(direction === 'at most' ? interval[1] : interval[0])) return { met: true, text: `${figures} — met by the median, though the interval reaches past the goal` };
   return { met: true, text: `${figures} — met` };
+}
+
+/**
+ * Round by round, the rate of A over the rate of B, a rate being repetitions per second:
+ * (repetitionsA / secondsA[r]) / (repetitionsB / secondsB[r]). Both lists hold one sample
+ * per round of the same {@link interleave}.
+ */
+export function rateRatios(secondsA: readonly number[], repetitionsA: number, secondsB: readonly number[], repetitionsB: number): number[] {
+  if (secondsA.length !== secondsB.length) throw new RangeError(`rateRatios: expected one sample per round in both lists, got ${secondsA.length} and ${secondsB.length}`);
+  return secondsA.map((seconds, round) => (repetitionsA / seconds) / (repetitionsB / secondsB[round]!));
 }
 
 /** Something to time: one repetition runs `work` once (it may loop inside) and returns nothing or a promise. */

@@ -1,18 +1,24 @@
 /**
  * Training throughput: SGD steps per second of the 784-128-10 MLP at batch 64, gradstream
  * (float64) with each gemm kernel, directly and through `train`, next to TensorFlow.js
- * (float32) with its cpu and wasm backends, all in interleaved rounds of one run.
+ * (float32) with its cpu and wasm backends and PyTorch (float64 and float32, one thread,
+ * a process each), all in interleaved rounds of one run.
  */
 import { defaultGemm, gemmJs, setGemmKernel, type GemmKernel } from '../../src/tensor/matmul.ts';
 import type { Batch } from '../../src/data/dataset.ts';
 import { directStep, learningRate, mlpLayers, mnistMlp, runtimeSteps, syntheticBatches } from '../mlp.ts';
 import { loadTfjs, type TfjsSetup } from '../tfjs/mlp.ts';
-import { interleave, median, repetitionsFor, type Candidate } from '../harness.ts';
+import { findTorch } from '../torch/environment.ts';
+import { describePeer, startTorchPeer, type PeerDtype, type TorchPeer } from '../torch/peer.ts';
+import { describeRatios, interleave, median, rateRatios, repetitionsFor, verdict, type Candidate } from '../harness.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 
 const batchSize = 64;
 const notInstalled = 'not installed — run npm ci --prefix bench/tfjs';
+/** Goal: gradstream's train() at least this fraction of PyTorch's float64 steps/s on one thread. */
+const torchGoal = 0.6;
+const torchDtypes: readonly PeerDtype[] = ['float64', 'float32'];
 
 /** A candidate that runs `steps` steps per round, and how it is described in the table. */
 interface Runner {
@@ -20,6 +26,8 @@ interface Runner {
   readonly precision: 'float64' | 'float32';
   readonly how: string;
   readonly prepare?: () => void | Promise<void>;
+  /** Steps that fill about `seconds`, when the runner times them itself (a peer process); otherwise timed here. */
+  readonly calibrate?: (seconds: number) => Promise<number>;
   /** Runs `steps` steps. */
   readonly run: (steps: number) => void | Promise<void>;
 }
@@ -67,6 +75,24 @@ async function tfjsRunners(tf: TfjsSetup): Promise<Runner[]> {
       run: (steps) => {
         for (let i = 0; i < steps; i++) trainer.step();
       },
+    });
+  }
+  return runners;
+}
+
+/** PyTorch's MLP in float64 and float32, a peer process each (added to `peers`, for closing). */
+async function torchRunners(python: string, batches: number, peers: TorchPeer[]): Promise<Runner[]> {
+  const runners: Runner[] = [];
+  for (const dtype of torchDtypes) {
+    const peer = await startTorchPeer(python, `PyTorch ${dtype}`);
+    peers.push(peer);
+    await peer.setup({ setup: 'mlp', dtype, batch: batchSize, ...mnistMlp, learningRate, batches });
+    runners.push({
+      name: peer.label,
+      precision: dtype,
+      how: `${describePeer(peer.info)}, torch.optim.SGD`,
+      calibrate: (seconds) => peer.calibrate(seconds),
+      run: async (steps) => void (await peer.run(steps)),
     });
   }
   return runners;
@@ -126,24 +152,47 @@ export const trainingSection: Section = {
   async run(options: SectionOptions): Promise<SectionResult> {
     const pool = syntheticBatches(4, batchSize);
     const tf = await loadTfjs();
-    const runners = [...gradstreamRunners(pool), ...(tf ? await tfjsRunners(tf) : [])];
+    const torch = findTorch();
+    const peers: TorchPeer[] = [];
     const previousKernel = setGemmKernel(defaultGemm);
     const stepsPerRound = new Map<string, number>();
-    const candidates: Candidate[] = [];
-    for (const runner of runners) {
-      await runner.prepare?.();
-      const steps = await repetitionsFor(() => runner.run(1), options.quick ? 0.25 : 0.8);
-      stepsPerRound.set(runner.name, steps);
-      candidates.push({ name: runner.name, prepare: runner.prepare, work: () => runner.run(steps) });
+    let runners: Runner[];
+    let samples: Map<string, number[]>;
+    let products: Awaited<ReturnType<typeof denseProductTable>> | undefined;
+    try {
+      runners = [...gradstreamRunners(pool), ...(tf ? await tfjsRunners(tf) : []), ...(torch.found ? await torchRunners(torch.python, pool.length, peers) : [])];
+      const candidates: Candidate[] = [];
+      const target = options.quick ? 0.25 : 0.8;
+      for (const runner of runners) {
+        await runner.prepare?.();
+        const steps = runner.calibrate ? await runner.calibrate(target) : await repetitionsFor(() => runner.run(1), target);
+        stepsPerRound.set(runner.name, steps);
+        candidates.push({ name: runner.name, prepare: runner.prepare, work: () => runner.run(steps) });
+      }
+      // Enough rounds for a 95% interval of the median ratio (six at least).
+      samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 6 : 9 });
+      products = tf ? await denseProductTable(tf, options) : undefined;
+    } finally {
+      for (const peer of peers) peer.close();
+      setGemmKernel(previousKernel);
     }
-    const samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 3 : 5 });
-    const products = tf ? await denseProductTable(tf, options) : undefined;
-    setGemmKernel(previousKernel);
 
     const stepsPerSecond = new Map([...samples].map(([name, seconds]) => [name, stepsPerRound.get(name)! / median(seconds)]));
     const rate = (name: string) => stepsPerSecond.get(name) ?? NaN;
-    const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), r.how]);
-    if (!tf) rows.push(['TF.js cpu', 'float32', NaN, NaN, NaN, NaN, notInstalled], ['TF.js wasm', 'float32', NaN, NaN, NaN, NaN, notInstalled]);
+    const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), rate(r.name) / rate('PyTorch float64'), r.how]);
+    if (!tf) rows.push(['TF.js cpu', 'float32', NaN, NaN, NaN, NaN, NaN, notInstalled], ['TF.js wasm', 'float32', NaN, NaN, NaN, NaN, NaN, notInstalled]);
+    if (!torch.found) rows.push(...torchDtypes.map((dtype) => [`PyTorch ${dtype}`, dtype, NaN, NaN, NaN, NaN, NaN, torch.howToGet]));
+    // gradstream ÷ PyTorch, the ratio of steps/s taken within each round.
+    const againstTorch = (ours: string, dtype: PeerDtype) =>
+      rateRatios(samples.get(ours)!, stepsPerRound.get(ours)!, samples.get(`PyTorch ${dtype}`)!, stepsPerRound.get(`PyTorch ${dtype}`)!);
+    const torchNotes = torch.found
+      ? [
+          'PyTorch: one process per precision, torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1, run without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (bench/README.md).',
+          `gradstream ÷ PyTorch float64 (one thread), steps/s round by round: train() ${describeRatios(againstTorch('gradstream train()', 'float64'))}; layers called directly ${describeRatios(againstTorch('gradstream', 'float64'))}.`,
+          `gradstream (float64) ÷ PyTorch float32: train() ${describeRatios(againstTorch('gradstream train()', 'float32'))}; layers called directly ${describeRatios(againstTorch('gradstream', 'float32'))}.`,
+          `Goal, train() at least ${torchGoal}× PyTorch float64 on one thread: ${verdict(againstTorch('gradstream train()', 'float64'), torchGoal, 'at least').text}.`,
+        ]
+      : [`Goal, train() at least ${torchGoal}× PyTorch float64 on one thread: not measured (${torch.reason}).`];
 
     const ours = rate('gradstream train()');
     const goal = tf
@@ -158,6 +207,7 @@ export const trainingSection: Section = {
         { heading: 'ms/step' },
         { heading: '÷ TF.js wasm', suffix: '×' },
         { heading: '÷ TF.js cpu', suffix: '×' },
+        { heading: '÷ PyTorch f64', suffix: '×' },
         { heading: 'how' },
       ],
       rows,
@@ -166,6 +216,7 @@ export const trainingSection: Section = {
         `WebAssembly gemm against JavaScript gemm, same layers: ${(rate('gradstream') / rate('gradstream, gemmJs')).toFixed(2)}× the steps/s (dense's forward and backward gemms).`,
         `train() against direct calls: ${(rate('gradstream train()') / rate('gradstream')).toFixed(3)}× the steps/s (the runtime's overhead at this size).`,
         goal,
+        ...torchNotes,
       ],
     };
     return {
@@ -176,6 +227,12 @@ export const trainingSection: Section = {
         stepsPerSecond: Object.fromEntries(stepsPerSecond),
         stepsPerRound: Object.fromEntries(stepsPerRound),
         tfjs: tf ? { version: tf.version, wasmSimd: tf.wasmSimd, wasmThreads: tf.wasmThreads } : 'not installed',
+        torch: torch.found
+          ? {
+              peers: Object.fromEntries(peers.map((peer) => [peer.label, peer.info])),
+              stepsPerSecondRatios: Object.fromEntries(torchDtypes.flatMap((dtype) => ['gradstream', 'gradstream train()'].map((ours) => [`${ours} ÷ PyTorch ${dtype}`, againstTorch(ours, dtype)]))),
+            }
+          : torch.reason,
       },
     };
   },

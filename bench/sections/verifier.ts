@@ -19,6 +19,7 @@ import { createRandom } from '../../src/tensor/random.ts';
 import { median } from '../harness.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
+import { gradcheckComparison } from './gradcheckComparison.ts';
 
 interface Case {
   readonly size: number;
@@ -138,7 +139,8 @@ export const verifierSection: Section = {
         ...(options.quick ? ['dense(256, 256) in full mode (about 264,000 forward passes, tens of seconds) is left out of --quick.'] : []),
       ],
     };
-    const tables: Table[] = [table];
+    const peer = await gradcheckComparison(options);
+    const tables: Table[] = [table, peer.table];
     let suite: ReturnType<typeof propertySuite> | null = null;
     if (!options.quick) {
       suite = propertySuite();
@@ -148,6 +150,6 @@ export const verifierSection: Section = {
         rows: [['properties/', suite.seconds, `${suite.summary}${suite.status === 0 ? '' : ` (exit ${suite.status})`}`]],
       });
     }
-    return { tables, figures: { checkGradients: measured, propertySuite: suite ?? 'skipped in --quick' } };
+    return { tables, figures: { checkGradients: measured, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
   },
 };
