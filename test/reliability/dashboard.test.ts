@@ -11,7 +11,7 @@ import { tinyRun } from '../telemetry/tinyRun.ts';
 import { propertyRuns } from './fixtures/runs.ts';
 
 /** The only paths the dashboard answers with 200 (besides /events); /metrics is a 404 without a Prometheus sink. */
-const assets = new Set(['/', '/index.html', '/dashboard.js', '/dashboard.css', '/uPlot.iife.min.js', '/uPlot.min.css', '/events']);
+const assets = new Set(['/', '/index.html', '/dashboard.js', '/distributions.js', '/dashboard.css', '/uPlot.iife.min.js', '/uPlot.min.css', '/events']);
 const countOf = (kind: string) => process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

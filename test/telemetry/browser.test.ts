@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { watch, type Watch } from '../../src/telemetry/watch.ts';
+import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import type { TrainHandle } from '../../src/graph/trainer.ts';
 import { assertProgram, requireProgram } from './externalProgram.ts';
 import { pacedRun, syntheticBatch } from './tinyRun.ts';
@@ -55,7 +56,8 @@ describe('the dashboard in Chromium', () => {
     // 12 s of training: the page must find it running even when the process's first server
     // takes seconds to start (its thread compiles the TypeScript sources through tsx on a busy machine).
     run = pacedRun(300, 40, { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
-    watching = await watch(run, { console: false, dashboard: true, prometheus: true, layerStats: { everyMs: 100 }, audits: { everySteps: 25 } });
+    const record = join(userDataDir, 'run.jsonl');
+    watching = await watch(run, { console: false, jsonl: record, dashboard: true, prometheus: true, layerStats: { everyMs: 100 }, audits: { everySteps: 25 } });
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: flags, headless: true, viewport: { width: 1400, height: 1000 } });
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(watching.dashboard!.url);
@@ -86,7 +88,22 @@ describe('the dashboard in Chromium', () => {
     expect(final.lossSteps).toHaveLength(300);
     expect(consecutiveFrom1(final.lossSteps)).toBe(true);
     expect(final.lastSeq).toBe(watching.dashboard!.events() - 1);
-    expect(await page.locator('.uplot').count()).toBe(7);
+    // Seven charts of figures, and the first layer's three distributions (outputs, parameters, gradients) as bands.
+    expect(await page.locator('.uplot').count()).toBe(10);
+    const bands = await page.evaluate(() => {
+      const view = (globalThis as unknown as { gradstreamDistributions: { layers: string[]; shown: string; drawnSteps: Record<string, number> } }).gradstreamDistributions;
+      return { layers: view.layers, shown: view.shown, drawnSteps: view.drawnSteps };
+    });
+    expect(bands.layers).toEqual(['dense_1', 'relu_1', 'dense_2']);
+    expect(bands.shown).toBe('dense_1');
+    await watching.finished;
+    const dense1Samples = readJsonl(record).events.filter((event) => event.type === 'layer-stats' && event.layer === 'dense_1' && event.quantiles).length;
+    expect(dense1Samples).toBeGreaterThan(5);
+    expect(bands.drawnSteps).toEqual({ activations: dense1Samples, weights: dense1Samples, gradients: dense1Samples });
+    // A layer without parameters has only its outputs' distribution.
+    await page.selectOption('#distribution-layer', 'relu_1');
+    expect(await page.locator('.distributions .uplot').count()).toBe(1);
+    await page.selectOption('#distribution-layer', 'dense_1');
     expect(await page.locator('#layers tbody tr').count()).toBe(3);
     // The first sweep (3 layers, steps 1 to 3), then one every 25 steps.
     expect(await page.locator('#audits tbody tr').count()).toBe(3 + 12);

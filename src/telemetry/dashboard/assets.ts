@@ -32,6 +32,7 @@ export function loadAssets(): ReadonlyMap<string, Asset> {
     ['/', { contentType: html, body: page }],
     ['/index.html', { contentType: html, body: page }],
     ['/dashboard.js', { contentType: script, body: readFileSync(join(clientFolder, 'dashboard.js')) }],
+    ['/distributions.js', { contentType: script, body: readFileSync(join(clientFolder, 'distributions.js')) }],
     ['/dashboard.css', { contentType: css, body: readFileSync(join(clientFolder, 'dashboard.css')) }],
     ['/uPlot.iife.min.js', { contentType: script, body: readFileSync(join(uplot, 'uPlot.iife.min.js')) }],
     ['/uPlot.min.css', { contentType: css, body: readFileSync(join(uplot, 'uPlot.min.css')) }],

@@ -9,8 +9,15 @@ const numericKeys = new Set([
   'samplesPerSecond', 'wallTime', 'mean', 'std', 'min', 'max', 'zeroFraction', 'saturatedFraction', 'norm',
   'parameterNorm', 'updateRatio', 'accuracy', 'worstRelativeError', 'durationSeconds', 'durationMs',
 ]);
+// Lists of numbers: a layer-stats event's quantiles.
+const numericListKeys = new Set(['activations', 'weights', 'gradients']);
 const nonFinite = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-const revive = (key, value) => (typeof value === 'string' && numericKeys.has(key) && value in nonFinite ? nonFinite[value] : value);
+const asNumber = (value) => (typeof value === 'string' && value in nonFinite ? nonFinite[value] : value);
+const revive = (key, value) => {
+  if (typeof value === 'string') return numericKeys.has(key) ? asNumber(value) : value;
+  return Array.isArray(value) && numericListKeys.has(key) ? value.map(asNumber) : value;
+};
+const distributions = window.gradstreamDistributions;
 
 const palette = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777', '#4b5563', '#65a30d'];
 
@@ -154,6 +161,7 @@ function scheduleDraw() {
   setTimeout(() => {
     drawScheduled = false;
     for (const chart of Object.values(charts)) chart.draw();
+    distributions.draw();
     state.lossPointsDrawn = charts.loss.drawnPoints;
     renderFigures();
   }, 100);
@@ -240,6 +248,7 @@ function handle(event) {
       charts.activationStd.set(event.step, event.layer, event.activation.std);
       charts.dead.set(event.step, `${event.layer} zero`, event.activation.zeroFraction);
       if (event.activation.saturatedFraction > 0) charts.dead.set(event.step, `${event.layer} saturated`, event.activation.saturatedFraction);
+      distributions.add(event);
       break;
     case 'evaluation':
       charts.loss.set(event.step, event.split, event.loss);
