@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../../src/cli/commands.ts';
 import { UsageError, type Command } from '../../src/cli/command.ts';
-import { packageVersion } from '../../src/cli/version.ts';
+import { packageVersion } from '../../src/packageVersion.ts';
 import type { RunInvocation } from '../../src/cli/commands/runArguments.ts';
 import { scenarios } from '../../src/scenarios/index.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';

@@ -10,7 +10,7 @@ import { commands as gradstreamCommands } from './commands.ts';
 import type { Command, CommandOutput } from './command.ts';
 import { asksForHelp } from './options.ts';
 import { describeFailure } from './failure.ts';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../packageVersion.ts';
 import { escapingControls, printable } from './printable.ts';
 
 /** The usage text listing the commands. */

@@ -92,6 +92,19 @@ export function oneOf<const Word extends string>(words: readonly Word[]): ValueT
   };
 }
 
+/**
+ * Text for people (a run's name): not empty, at most 200 characters, no control characters
+ * (it is shown in terminals and tables).
+ */
+export const label: ValueType<string> = {
+  expected: 'a text of 1 to 200 characters without control characters',
+  placeholder: 'TEXT',
+  parse(text) {
+    if (text.trim() === '' || [...text].length > 200 || /[\u0000-\u001f\u007f-\u009f]/.test(text)) throw expecting(label.expected, text);
+    return text;
+  },
+};
+
 /** A TCP port, 0–65535; 0 lets the system pick a free one. */
 export const port: ValueType<number> = { ...integer({ min: 0, max: 65535 }), placeholder: 'PORT' };
 

@@ -7,6 +7,7 @@ import type { BatchSource } from './data.ts';
 import type { EdgeOperator } from './wiring.ts';
 import { trainerStateProblem } from './resumeCheck.ts';
 import { problemText, within } from './stateProblem.ts';
+import { assertRunConfig, assertRunName, type JsonValue } from './runConfig.ts';
 
 /** What to do when the loss or a gradient is NaN or ±Infinity: end the run, or skip the update and go on. */
 export type GuardPolicy = 'stop' | 'continue';
@@ -40,8 +41,19 @@ export interface TrainOptions {
   readonly runId?: string;
   /** Continues a run from `handle.state()`: step counter, epoch position, generator, optimizer state, telemetry sequence. */
   readonly resume?: TrainerState;
-  /** Extra entries for the run-start event's config. */
-  readonly config?: Readonly<Record<string, unknown>>;
+  /**
+   * The run's name for people (`'lr 0.01, seed 2'`), recorded in its `run-start` event and
+   * shown by the runs dashboard. Default none (null in the event).
+   */
+  readonly name?: string;
+  /**
+   * The run's configuration, free-form JSON (hyperparameters, notes, tags), recorded as is in
+   * its `run-start` event beside what the trainer knows itself (`training`, `environment`);
+   * the runs dashboard shows it as columns. Checked when the run is made: anything JSON
+   * cannot carry unchanged (a function, `undefined`, NaN, a Date, a cycle) is refused with
+   * its path. Default `{}`.
+   */
+  readonly config?: Readonly<Record<string, JsonValue>>;
   /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */
   readonly edge?: EdgeOperator;
   /**
@@ -109,7 +121,7 @@ export const defaultMaxQueuedBatches = 1024;
 /** Validates options; every error names the option, what was given and what is expected. */
 export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError(`train: expected options { loss, optimizer, … }, got ${describe(options)}`);
-  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'config', 'edge', 'maxQueuedBatches']);
+  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'name', 'config', 'edge', 'maxQueuedBatches']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new TypeError(`train: unknown option '${key}'; expected one of ${[...known].join(', ')}`);
   }
@@ -132,6 +144,8 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
     throw new TypeError(`train: runId must be a non-empty string, got ${describe(options.runId)}`);
   }
   if (options.resume !== undefined) assertTrainerState(options.resume);
+  if (options.name !== undefined) assertRunName(options.name);
+  if (options.config !== undefined) assertRunConfig(options.config);
   const maxQueuedBatches = options.maxQueuedBatches ?? defaultMaxQueuedBatches;
   if (!Number.isInteger(maxQueuedBatches) || maxQueuedBatches < 1) throw new RangeError(`train: maxQueuedBatches must be a positive integer, got ${describe(maxQueuedBatches)}`);
   return { ...options, epochs, seed, shuffle, microbatches, guard, maxQueuedBatches };

@@ -11,7 +11,9 @@
 import { Subject, type Observable } from 'rxjs';
 import { createRandom, restoreRandom, type Random } from '../tensor/random.ts';
 import { describe } from '../tensor/tensor.ts';
-import { createEventStamper, type EventBody, type TelemetryEvent } from '../telemetry/events.ts';
+import { createEventStamper, type EventBody, type TelemetryEvent, type TrainingSummary } from '../telemetry/events.ts';
+import { runEnvironment } from './runEnvironment.ts';
+import { assertEvaluationRecord, type EvaluationRecord } from './evaluationRecord.ts';
 import type { Graph, GraphParameter } from './graph.ts';
 import { wire, type Wiring } from './wiring.ts';
 import { StepRunner, type OpenStep } from './stepRunner.ts';
@@ -53,6 +55,15 @@ export interface TrainHandle {
   readonly runId: string;
   /** Where the run stood at its last step boundary (call it between steps, e.g. from `taps.step$`). */
   state(): TrainerState;
+  /**
+   * Sends an evaluation the caller made itself (a test split scored from `taps.step$`, say) as
+   * an `evaluation` event of the run, at its last completed step and epoch (or `epoch` when
+   * given), to every sink: the JSONL record, the dashboard, Prometheus. Call it while the run
+   * goes on: from run-start to the end of its last step (after `result` settles the stream
+   * is closed, and this throws). Evaluations the `validation` option asks for are sent by the
+   * trainer itself.
+   */
+  recordEvaluation(evaluation: EvaluationRecord): void;
 }
 
 const trainingGraphs = new WeakSet<Graph>();
@@ -87,6 +98,7 @@ export function train(graph: Graph, data: BatchSource, options: TrainOptions): T
     optimizer: resolved.optimizer,
     runId: run.runId,
     state: () => run.state(),
+    recordEvaluation: (evaluation) => run.recordEvaluation(evaluation),
   };
 }
 
@@ -130,6 +142,8 @@ class TrainingRun {
   private lastBoundaryTime = 0;
   private lastYield = 0;
   private nextSeq: number;
+  /** Set once run-end is on its way: nothing more may be emitted. */
+  private ended = false;
 
   constructor(
     private readonly graph: Graph,
@@ -173,7 +187,10 @@ class TrainingRun {
   async start(): Promise<TrainResult> {
     await Promise.resolve(); // let the caller subscribe to the handle first
     this.startTime = this.lastBoundaryTime = this.lastYield = performance.now();
-    this.emit({ type: 'run-start', config: this.config(), seed: this.options.seed, graph: this.graph.summaryRows(), startStep: this.boundary.step });
+    this.emit({
+      type: 'run-start', name: this.options.name ?? null, config: this.options.config ?? {}, training: this.training(), environment: runEnvironment(),
+      seed: this.options.seed, graph: this.graph.summaryRows(), startStep: this.boundary.step,
+    });
     let failure: unknown;
     try {
       await this.epochs();
@@ -186,14 +203,19 @@ class TrainingRun {
     }
     const durationSeconds = (performance.now() - this.startTime) / 1000;
     const reason = failure === undefined ? (this.ending ?? 'completed') : failure instanceof NonFiniteError ? 'alarm' : 'error';
+    this.ended = true;
     this.emit({ type: 'run-end', step: this.boundary.step, reason, durationSeconds, ...(failure !== undefined ? { error: messageOf(failure) } : {}) });
     this.telemetry$.complete();
     if (failure !== undefined) throw failure;
     return { reason: this.ending === 'stopped' ? 'stopped' : 'completed', step: this.boundary.step, steps: this.steps, epoch: this.boundary.epoch, loss: this.lastLoss, durationSeconds };
   }
 
-  private config(): Record<string, unknown> {
+  /** What the trainer knows of its own settings, for run-start. */
+  private training(): TrainingSummary {
     const { loss, optimizer, epochs, microbatches, guard, shuffle, maxSteps } = this.options;
+    // An array's first batch says the batch size; a stream's batches are not known before they come.
+    const first: unknown = Array.isArray(this.data) ? this.data[0] : undefined;
+    const rows = (first as { x?: { shape?: readonly number[] } } | undefined)?.x?.shape?.[0];
     return {
       loss: loss.name,
       optimizer: { name: optimizer.name, ...optimizer.hyperparameters },
@@ -201,10 +223,21 @@ class TrainingRun {
       microbatches,
       guard,
       shuffle,
-      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      maxSteps: maxSteps ?? null,
       parameters: this.graph.parameterCount,
-      ...this.options.config,
+      batchSize: typeof rows === 'number' ? rows : null,
     };
+  }
+
+  /** An evaluation made by the caller, as an event at the last completed step (see {@link TrainHandle.recordEvaluation}). */
+  recordEvaluation(evaluation: EvaluationRecord): void {
+    assertEvaluationRecord(evaluation);
+    if (this.ended) {
+      throw new Error(`recordEvaluation: the run ${this.runId} has ended (its run-end event was sent); record evaluations while it trains, for instance from taps.step$`);
+    }
+    if (this.startTime === 0) throw new Error(`recordEvaluation: the run ${this.runId} has not started yet (its run-start comes on the next microtask); record evaluations while it trains, for instance from taps.step$`);
+    const { split, loss, accuracy = null, epoch = this.boundary.epoch } = evaluation;
+    this.emit({ type: 'evaluation', step: this.boundary.step, epoch, split, loss, accuracy });
   }
 
   private async epochs(): Promise<void> {

@@ -66,13 +66,14 @@ export const attention = defineScenario<AttentionOutcome>({
 
     const steps = quick ? 250 : 600;
     const batches = Array.from({ length: steps }, (_, i) => reversals(seed * 100_003 + i + 1, 32));
-    const run = startRun(context, net, batches, { loss: softmaxCrossEntropy(), optimizer: adam(0.01), seed });
+    const heldOut = reversals(seed * 100_003 + 999_983, 500);
+    // Scored once the batches are done, as the run's evaluation event (token accuracy: what the dashboard draws).
+    const run = startRun(context, net, batches, { loss: softmaxCrossEntropy(), optimizer: adam(0.01), seed, validation: [heldOut] });
     const losses: number[] = [];
     run.taps.step$.subscribe(({ loss }) => losses.push(loss));
     await run.result;
     print('\n' + textChart(losses, { label: `loss over ${steps} steps of 32 sequences`, height: 6 }));
 
-    const heldOut = reversals(seed * 100_003 + 999_983, 500);
     const predicted = argmaxRows(predict(net, heldOut.x));
     let tokens = 0, sequences = 0;
     for (let s = 0; s < 500; s++) {

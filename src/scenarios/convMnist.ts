@@ -17,7 +17,7 @@ import { sequential } from '../graph/builder.ts';
 import { predict } from '../graph/evaluate.ts';
 import { adam } from '../graph/optimizers/adam.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { stratifiedSplit, subset, trainingBatches } from '../data/dataset.ts';
+import { epochBatches, stratifiedSplit, subset, trainingBatches } from '../data/dataset.ts';
 import { defineScenario, startRun } from './scenario.ts';
 import { positiveInteger } from '../cli/valueTypes.ts';
 
@@ -51,7 +51,9 @@ export const convMnist = defineScenario<ConvMnistOutcome>({
       flatten(), dense(16 * 7 * 7, 10, { seed: seed + 2 }),
     ], { inputFeatures: [1, 28, 28] });
     print(net.summary() + '\n');
-    const run = startRun(context, net, trainingBatches(trainSet, { batchSize: 32, seed, epochs }), { loss: softmaxCrossEntropy(), optimizer: adam(0.002), seed });
+    // The held-out digits are scored once the stream of batches ends, as the run's evaluation event (what the dashboard draws).
+    const validation = epochBatches(test, { batchSize: 500, seed, epoch: 0, shuffle: false });
+    const run = startRun(context, net, trainingBatches(trainSet, { batchSize: 32, seed, epochs }), { loss: softmaxCrossEntropy(), optimizer: adam(0.002), seed, validation });
     const stop = () => run.stop();
     signal.addEventListener('abort', stop, { once: true });
     let recent = 0;

@@ -14,13 +14,12 @@ import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { verifyLayer } from '../check/verifyLayer.ts';
 import { formatVerifyResult } from '../check/runProperty.ts';
 import { sequential } from '../graph/builder.ts';
-import { train } from '../graph/trainer.ts';
 import { evaluate } from '../graph/evaluate.ts';
 import { adam } from '../graph/optimizers/adam.ts';
 import { loadIris } from '../data/iris.ts';
 import { standardize } from '../data/standardize.ts';
 import { epochBatches, stratifiedSplit } from '../data/dataset.ts';
-import { defineScenario } from './scenario.ts';
+import { defineScenario, startRun } from './scenario.ts';
 
 /**
  * Swish with trainable β (Ramachandran et al.): y = x·σ(βx), s = σ(βx).
@@ -52,7 +51,9 @@ export const customLayer = defineScenario({
   name: 'custom-layer',
   summary: 'define swish with a trainable β, let the verifier find a planted mistake, fix it, train with it',
   defaultSeed: 3,
-  async run({ print, seed, quick }) {
+  resumable: true,
+  async run(context) {
+    const { print, seed, quick } = context;
     const numRuns = quick ? 50 : 200;
     const wrong = verifyLayer(() => swish({ plantedMistake: true }), { features: [3], seed, numRuns });
     print(formatVerifyResult(wrong) + '\n');
@@ -63,11 +64,13 @@ export const customLayer = defineScenario({
     const [trainSet, testSet] = [standardize(split.train), standardize(split.test, split.train)];
     const activation = swish();
     const net = sequential([dense(4, 8, { seed }), activation, dense(8, 3, { seed: seed + 1 })], { inputFeatures: [4] });
-    const run = train(net, epochBatches(trainSet, { batchSize: 16, seed, epoch: 0 }), {
-      loss: softmaxCrossEntropy(), optimizer: adam(0.02), epochs: quick ? 40 : 80, shuffle: true, seed,
+    const testBatches = [{ x: testSet.x, target: tensor(Array.from(testSet.labels)) }];
+    // The test flowers are scored after every epoch, as the run's evaluation events.
+    const run = startRun(context, net, epochBatches(trainSet, { batchSize: 16, seed, epoch: 0 }), {
+      loss: softmaxCrossEntropy(), optimizer: adam(0.02), epochs: quick ? 40 : 80, shuffle: true, seed, validation: testBatches,
     });
     await run.result;
-    const test = await evaluate(net, [{ x: testSet.x, target: tensor(Array.from(testSet.labels)) }], { loss: softmaxCrossEntropy() });
+    const test = await evaluate(net, testBatches, { loss: softmaxCrossEntropy() });
     const beta = activation.params.beta!.data[0]!;
     print(`Trained 4-8(swish)-3 on iris: test accuracy ${(100 * test.accuracy!).toFixed(1)}%, β learned 1 → ${beta.toFixed(3)}`);
     return { mistakeCaught: !wrong.ok, mistakeReport: wrong.report, fixedOk: fixed.ok, accuracy: test.accuracy!, beta };

@@ -3,7 +3,8 @@
  *
  * What you will see: a stratified seeded split (8,500 digits to train on, 1,500 to test), a
  * 784-128-10 network with ReLU trained with SGD and momentum, the loss and the test accuracy
- * after each epoch, and the final accuracy (≥ 95%). The run
+ * after each epoch (each also an evaluation event of the run, which the dashboard draws), and
+ * the final accuracy (≥ 95%). The run
  * is deterministic for a given seed: same split, same weights, same batches, same accuracy.
  */
 import { dense } from '../layers/dense.ts';
@@ -15,7 +16,8 @@ import { evaluate, predict } from '../graph/evaluate.ts';
 import { argmaxRows } from '../tensor/rows.ts';
 import { sgd } from '../graph/optimizers/sgd.ts';
 import { loadMnist } from '../data/mnist.ts';
-import { epochBatches, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../data/dataset.ts';
+import { epochBatches, oneHot, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../data/dataset.ts';
+import type { Loss } from '../layers/contract.ts';
 import type { Graph } from '../graph/graph.ts';
 import { defineScenario, startRun, type StartRun } from './scenario.ts';
 import { positiveInteger } from '../cli/valueTypes.ts';
@@ -55,8 +57,9 @@ export async function trainMnist(options: MnistRunOptions): Promise<MnistOutcome
 
   const net = sequential([dense(784, 128, { seed }), relu(), dense(128, 10, { seed: seed + 1 })], { inputFeatures: [784] });
   print(net.summary() + '\n');
+  const crossEntropy = softmaxCrossEntropy();
   const run = startRun(options, net, trainingBatches(trainSet, { batchSize: 64, seed, epochs }), {
-    loss: softmaxCrossEntropy(), optimizer: sgd(0.1, { momentum: 0.9 }), seed,
+    loss: crossEntropy, optimizer: sgd(0.1, { momentum: 0.9 }), seed,
   });
   options.onStart?.(run, net);
   const stop = () => run.stop();
@@ -71,7 +74,10 @@ export async function trainMnist(options: MnistRunOptions): Promise<MnistOutcome
     epochSteps++;
     if (step % stepsPerEpoch !== 0) return;
     // Synchronous, at the step boundary: the next step waits, so these are this step's parameters.
-    const accuracy = accuracyOf(net, split.test);
+    // The trainer sees the epochs as one stream, so the scenario scores them and sends the scores as the run's evaluations.
+    const test = scoreOf(net, split.test, crossEntropy);
+    run.recordEvaluation({ split: 'test', loss: test.loss, accuracy: test.accuracy, epoch: step / stepsPerEpoch });
+    const accuracy = test.accuracy;
     accuracyByEpoch.push(accuracy);
     print(`  epoch ${String(step / stepsPerEpoch).padStart(2)}  mean training loss ${(epochLoss / epochSteps).toFixed(4)}  test accuracy ${(100 * accuracy).toFixed(2)}%`);
     epochLoss = 0;
@@ -100,10 +106,11 @@ export const mnist = defineScenario<MnistOutcome>({
   },
 });
 
-/** Fraction of `dataset` the network classifies correctly (evaluation mode, synchronous). */
-function accuracyOf(net: Graph, dataset: ClassificationDataset): number {
-  const predicted = argmaxRows(predict(net, dataset.x));
+/** The loss over `dataset` and the fraction the network classifies correctly (evaluation mode, synchronous). */
+function scoreOf(net: Graph, dataset: ClassificationDataset, loss: Loss): { loss: number; accuracy: number } {
+  const output = predict(net, dataset.x);
+  const predicted = argmaxRows(output);
   let correct = 0;
   for (let i = 0; i < predicted.length; i++) if (predicted[i] === dataset.labels[i]) correct++;
-  return correct / predicted.length;
+  return { loss: loss.forward(output, oneHot(dataset.labels, dataset.classes)).loss, accuracy: correct / predicted.length };
 }

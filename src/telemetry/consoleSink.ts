@@ -9,7 +9,7 @@
 import type { TextOutput } from './textOutput.ts';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
-import type { StepEvent, TelemetryEvent } from './events.ts';
+import type { RunStartEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { latestWithSkipped } from './operators/latestWithSkipped.ts';
 import {
   alarmLine, evaluationLine, failedAuditLine, progressBarLine, progressLine, runEndLine, runStartLine, type AuditTally, type Progress,
@@ -96,7 +96,7 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
     switch (event.type) {
       case 'run-start':
         state.startStep = event.startStep;
-        state.totalSteps = event.totalSteps ?? plannedSteps(event.config) ?? state.totalSteps;
+        state.totalSteps = event.totalSteps ?? plannedSteps(event) ?? state.totalSteps;
         printLine(runStartLine(event));
         break;
       case 'step':
@@ -164,8 +164,8 @@ export function consoleSink(events$: Observable<TelemetryEvent>, options: Consol
   return tracked;
 }
 
-/** The run's `maxSteps` from its configuration, when it set one: the end the ETA aims at. */
-function plannedSteps(config: Readonly<Record<string, unknown>>): number | null {
-  const maxSteps = config.maxSteps;
+/** The run's `maxSteps` from its settings (in `config` for records made before `training`), when it set one: the end the ETA aims at. */
+function plannedSteps(event: RunStartEvent): number | null {
+  const maxSteps = event.training ? event.training.maxSteps : event.config.maxSteps;
   return typeof maxSteps === 'number' && Number.isInteger(maxSteps) && maxSteps > 0 ? maxSteps : null;
 }

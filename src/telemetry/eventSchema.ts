@@ -121,7 +121,18 @@ const quantileList: Field = {
 
 const graphNode = shape({ name: text, layer: text, inputs: arrayOf(text, 'an array of strings'), outputShape: arrayOf(count, 'an array of integers ≥ 0'), parameters: count }, 'a graph node { name, layer, inputs, outputShape, parameters }');
 
-const runStart: Fields<RunStartEvent> = { config: anObject, seed: finite, graph: arrayOf(graphNode, 'an array of graph nodes'), startStep: count, totalSteps: optional(nullable(count)) };
+// The trainer's settings and the run's environment: what the schema promises of them (more fields may come).
+const trainingSummary = shape({
+  loss: text, optimizer: shape({ name: text }, 'an optimizer { name, …hyperparameters }'), microbatches: count, guard: oneOf('stop', 'continue'),
+  shuffle: yesNo, maxSteps: nullable(count), parameters: count, batchSize: nullable(count),
+}, 'the trainer\'s settings { loss, optimizer, epochs, microbatches, guard, shuffle, maxSteps, parameters, batchSize }');
+const runEnvironment = shape({ gradstream: nullable(text), host: nullable(text), runtime: text }, 'an environment { gradstream, host, runtime }');
+
+// name, training and environment are optional: records made before they existed still read.
+const runStart: Fields<RunStartEvent> = {
+  name: optional(nullable(text)), config: anObject, training: optional(trainingSummary), environment: optional(runEnvironment),
+  seed: finite, graph: arrayOf(graphNode, 'an array of graph nodes'), startStep: count, totalSteps: optional(nullable(count)),
+};
 const step: Fields<StepEvent> = { step: count, epoch: count, loss: measurement, learningRate: finite, samplesPerSecond: finiteNonNegative, wallTime: finiteNonNegative };
 const layerStats: Fields<LayerStatsEvent> = {
   step: count,

@@ -19,12 +19,22 @@ export interface EventHeader {
   readonly time: number;
 }
 
-/** The run begins: its configuration, seed and graph. */
+/** The run begins: its name and configuration, what it knows of itself, its seed and graph. */
 export interface RunStartEvent extends EventHeader {
   /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'run-start';
-  /** The training settings (loss, optimizer and its hyperparameters, epochs, microbatches, guard, shuffle, parameter count), plus the `config` given to `train`. */
+  /** The run's name for people (`train`'s `name`), or null; absent from records made before runs had names. */
+  readonly name?: string | null;
+  /**
+   * The `config` given to `train`: free-form JSON (hyperparameters, notes, tags), `{}` when
+   * none. In records made before `training` existed it also holds the trainer's settings
+   * (those of {@link TrainingSummary}), merged under the given config.
+   */
   readonly config: Readonly<Record<string, unknown>>;
+  /** The trainer's own settings; absent from records made before it (see `config`). */
+  readonly training?: TrainingSummary;
+  /** Where the run ran; absent from records made before it. */
+  readonly environment?: RunEnvironment;
   /** The run's seed (`train`'s `seed` option), from which the order of shuffled batches is drawn. */
   readonly seed: number;
   /** The graph's summary: one entry per node. */
@@ -33,6 +43,38 @@ export interface RunStartEvent extends EventHeader {
   readonly startStep: number;
   /** The step the run will end at when that is known in advance (epochs over finite data), for progress and ETA; absent or null otherwise. */
   readonly totalSteps?: number | null;
+}
+
+/** The trainer's own settings, as a run's `run-start` records them. */
+export interface TrainingSummary {
+  /** The loss's name (`softmaxCrossEntropy`). */
+  readonly loss: string;
+  /** The optimizer's name and hyperparameters (`{ name: 'sgd', lr: 0.1, momentum: 0.9 }`). */
+  readonly optimizer: { readonly name: string } & Readonly<Record<string, unknown>>;
+  /** Passes over the data; the string `'Infinity'` for a run until stopped. */
+  readonly epochs: number | 'Infinity';
+  /** Batches per step. */
+  readonly microbatches: number;
+  /** What a NaN or ±Infinity does: `'stop'` or `'continue'`. */
+  readonly guard: 'stop' | 'continue';
+  /** Whether an array of batches is read in a new seeded order each epoch. */
+  readonly shuffle: boolean;
+  /** The step the run ends at, or null without `maxSteps`. */
+  readonly maxSteps: number | null;
+  /** Trainable scalars of the graph. */
+  readonly parameters: number;
+  /** Samples in the first batch when the data is an array of batches; null for a stream, whose batches are not known before they come. */
+  readonly batchSize: number | null;
+}
+
+/** Where a run ran. */
+export interface RunEnvironment {
+  /** gradstream's version (`0.1.0`), or null where its package.json cannot be read (a browser). */
+  readonly gradstream: string | null;
+  /** The machine's name (`os.hostname()`), or null outside Node. */
+  readonly host: string | null;
+  /** The JavaScript runtime: `node v20.19.0`, or a browser's user agent. */
+  readonly runtime: string;
 }
 
 /** One node of a graph summary. */

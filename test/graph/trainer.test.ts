@@ -32,7 +32,7 @@ describe('train', () => {
     expect(events.map((e) => e.type)).toEqual(['run-start', ...Array(8).fill('step'), 'run-end']);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
     expect(events.every((e) => e.runId === 'r1' && e.v === 1)).toBe(true);
-    expect(events[0]).toMatchObject({ seed: 9, startStep: 0, graph: net.summaryRows(), config: { loss: 'mse', epochs: 2, optimizer: { name: 'sgd', lr: 0.1 } } });
+    expect(events[0]).toMatchObject({ seed: 9, startStep: 0, graph: net.summaryRows(), config: {}, name: null, training: { loss: 'mse', epochs: 2, optimizer: { name: 'sgd', lr: 0.1 }, maxSteps: null, batchSize: 3 } });
     const steps = events.filter((e) => e.type === 'step');
     expect(steps.map((e) => [e.step, e.epoch])).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 2], [6, 2], [7, 2], [8, 2]]);
     expect(steps.every((e) => e.learningRate === 0.1 && e.samplesPerSecond > 0 && e.wallTime >= 0 && Number.isFinite(e.loss))).toBe(true);

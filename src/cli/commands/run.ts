@@ -9,6 +9,7 @@
  */
 import type { Command } from '../command.ts';
 import { scenarios } from '../../scenarios/index.ts';
+import type { StartRun } from '../../scenarios/scenario.ts';
 import { readRunArguments, runUsage, type RunInvocation } from './runArguments.ts';
 import { resumableRuns, type ResumableRuns } from '../../checkpoint/resumableRuns.ts';
 import { CheckpointError } from '../../checkpoint/errors.ts';
@@ -26,7 +27,7 @@ export const runCommand: Command<RunInvocation> = {
       stdout.write(scenarios.map((s) => `${s.name.padEnd(width)}  ${s.summary}`).join('\n') + '\n');
       return 0;
     }
-    const { scenario, seed, checkpointEvery, onTelemetryError, options, scenarioOptions } = invocation;
+    const { scenario, seed, checkpointEvery, onTelemetryError, options, scenarioOptions, name, config } = invocation;
 
     // SIGINT, SIGTERM and SIGHUP each stop training between steps; the exit code says which came.
     const interrupt = new AbortController();
@@ -51,7 +52,10 @@ export const runCommand: Command<RunInvocation> = {
         ...(typeof options.checkpoint === 'string' ? { checkpointDirectory: options.checkpoint } : {}),
         ...(typeof options.jsonl === 'string' ? { jsonl: options.jsonl } : {}),
       });
-      await scenario.run({ print, quick: options.quick === true, seed, options: scenarioOptions, signal: interrupt.signal, startRun: runs.start });
+      // Every training run of the scenario records the run's name and configuration (what the runs dashboard shows).
+      const start = runs.start;
+      const startRun: StartRun = (graph, data, trainOptions) => start(graph, data, { ...trainOptions, name: trainOptions.name ?? name, config: { ...trainOptions.config, ...config } });
+      await scenario.run({ print, quick: options.quick === true, seed, options: scenarioOptions, signal: interrupt.signal, startRun });
       await runs.settled();
     } catch (error) {
       await runs?.settled().catch(() => undefined);

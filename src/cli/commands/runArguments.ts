@@ -8,11 +8,12 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../command.ts';
 import { readArguments, type OptionTable, type OptionValues } from '../options.ts';
 import { formatUsage, optionRows, type UsageSection } from '../usage.ts';
-import { integer, oneOf, positiveInteger } from '../valueTypes.ts';
+import { integer, label, oneOf, positiveInteger } from '../valueTypes.ts';
 import { writableDirectory, writableFile } from '../pathTypes.ts';
 import { printable, quoted } from '../printable.ts';
 import { findScenario, scenarios } from '../../scenarios/index.ts';
 import type { Scenario } from '../../scenarios/scenario.ts';
+import type { JsonValue } from '../../graph/runConfig.ts';
 
 /**
  * The largest `--seed`: 2^32 − 1. Scenarios derive further seeds from it (`seed + 1000`,
@@ -25,6 +26,7 @@ export const runnerOptions = {
   list: { kind: 'flag', description: 'list the scenarios and exit' },
   quick: { kind: 'flag', description: 'the short version the tests run (fewer steps, epochs or samples)' },
   seed: { kind: 'value', type: integer({ min: 0, max: largestSeed }), description: `the seed, 0 to ${largestSeed} (default: the scenario's own)` },
+  name: { kind: 'value', type: label, description: "the run's name in its telemetry, as the runs dashboard shows it (default: the scenario, its seed and options, e.g. 'iris --seed 2')" },
   checkpoint: { kind: 'value', type: writableDirectory, description: 'save the training run to DIR every N steps and when it ends; resume from DIR when it holds a checkpoint' },
   'checkpoint-every': { kind: 'value', type: positiveInteger, description: 'steps between checkpoints (default 100; needs --checkpoint)' },
   jsonl: { kind: 'value', type: writableFile, description: "record the run's telemetry to FILE (a resumed run continues it; another run's file is refused)" },
@@ -42,6 +44,10 @@ export interface ScenarioRun {
   readonly seed: number;
   readonly checkpointEvery: number;
   readonly onTelemetryError: 'stop' | 'continue';
+  /** The name its training runs record: `--name`, or the scenario with its seed and options. */
+  readonly name: string;
+  /** The configuration its training runs record: the scenario, its seed, `--quick` and its own options as typed (numbers as numbers). */
+  readonly config: Readonly<Record<string, JsonValue>>;
   /** Every option given, as typed (each accepted by its type): `options.jsonl`, `options.quick`. */
   readonly options: Readonly<Record<string, string | true>>;
   /** The scenario's own options among them. */
@@ -68,10 +74,17 @@ export function readRunArguments(args: readonly string[]): RunInvocation {
   if (persisted.length > 0 && !scenario.resumable) {
     throw new UsageError(`run: --${persisted[0]} applies to scenarios that train: ${scenarios.filter((s) => s.resumable).map((s) => s.name).join(', ')}`);
   }
+  const seed = values.seed ?? scenario.defaultSeed;
+  const own = Object.keys(raw).filter((option) => !Object.hasOwn(runnerOptions, option));
+  const typed = given as Record<string, string | number | boolean>;
+  const config: Record<string, JsonValue> = { scenario: scenario.name, seed, ...(values.quick ? { quick: true } : {}), ...Object.fromEntries(own.map((option) => [option, typed[option]!])) };
+  const runName = values.name ?? [scenario.name, `--seed ${seed}`, ...(values.quick ? ['--quick'] : []), ...own.map((option) => (raw[option] === true ? `--${option}` : `--${option} ${raw[option]}`))].join(' ');
   return {
     list: false,
     scenario,
-    seed: values.seed ?? scenario.defaultSeed,
+    seed,
+    name: runName,
+    config,
     checkpointEvery: values['checkpoint-every'] ?? 100,
     onTelemetryError: values['on-telemetry-error'] ?? 'stop',
     options: raw,
