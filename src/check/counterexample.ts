@@ -16,7 +16,16 @@ export interface CounterexampleSource {
    * its leading name is imported. Default: a marked placeholder, `makeLayer()` or `makeLoss()`.
    */
   readonly make?: string;
+  /**
+   * The module `make`'s leading name is imported from: `'gradstream'` for a built-in layer
+   * (imported with `tensor`). Default: a marked placeholder the user replaces with their module.
+   */
+  readonly module?: string;
   readonly mode?: GradientMode;
+  /** The check's seed (fast mode's probe directions), when the case needs one other than 0. */
+  readonly seed?: number;
+  /** Fast mode's directions per tensor, when the case needs other than 2. */
+  readonly probes?: number;
   readonly context?: ForwardContext;
   /**
    * The replay call of the whole property. Not written into the test: the failure's first line
@@ -39,7 +48,7 @@ const libraryRoots: ReadonlySet<string> = new Set([findLayer.name, findLoss.name
 const builtinFactoryNames: ReadonlySet<string> = new Set([...builtinLayers, ...builtinLosses].map((entry) => entry.factory.name));
 
 /** A number as JavaScript source that reads back exactly. */
-function numberSource(value: number): string {
+export function numberSource(value: number): string {
   if (Object.is(value, -0)) return '-0';
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
@@ -71,7 +80,7 @@ export function layerCaseSource(
   lines.push(`const dy = tensor(${nestedSource(drawn.dy, shapes.y)});`);
   lines.push(`const report = checkGradients(layer, x, { ${checkOptionsSource(source, 'dy')} });`);
   lines.push('expect(report.ok, formatReport(report)).toBe(true);');
-  return testFileSource(name, 'checkGradients', source.make ?? 'makeLayer()', source.make === undefined, lines);
+  return testFileSource(name, 'checkGradients', source.make ?? 'makeLayer()', source.make === undefined, lines, source.module);
 }
 
 /** The test of a loss case: build, prediction, target, check. */
@@ -96,14 +105,16 @@ export function lossCaseSource(
  * The imports and the `test` around a case's body. The factory's leading name comes from the
  * user's module, at a placeholder path; gradstream's own look-ups (`findLayer`) from gradstream.
  */
-function testFileSource(name: string, check: string, make: string, placeholder: boolean, body: readonly string[]): string {
+function testFileSource(name: string, check: string, make: string, placeholder: boolean, body: readonly string[], module?: string): string {
   const factory = rootIdentifier(make) ?? 'makeLayer';
-  const fromLibrary = libraryRoots.has(factory);
+  const fromLibrary = libraryRoots.has(factory) || (module === 'gradstream' && !placeholder);
   const imports = [
     "import { expect, test } from 'vitest';",
     `import { ${[...(fromLibrary ? [factory] : []), 'tensor', check, 'formatReport'].join(', ')} } from 'gradstream';`,
   ];
-  if (!fromLibrary) {
+  if (!fromLibrary && module !== undefined && !placeholder) {
+    imports.push(`import { ${factory} } from ${singleQuoted(module)};`);
+  } else if (!fromLibrary) {
     const builtin = builtinFactoryNames.has(factory) ? ` ('gradstream' for the built-in ${factory})` : '';
     const note = placeholder
       ? `replace ${factory} with your factory, and '${factoryModulePlaceholder}' with its module`
@@ -120,13 +131,15 @@ function testFileSource(name: string, check: string, make: string, placeholder: 
 }
 
 /** A string literal in single quotes, as the imports above it are written. */
-function singleQuoted(text: string): string {
+export function singleQuoted(text: string): string {
   return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
 }
 
 function checkOptionsSource(source: CounterexampleSource, ...leading: string[]): string {
   const parts = [...leading];
   if (source.mode) parts.push(`mode: '${source.mode}'`);
+  if (source.seed !== undefined && source.seed !== 0) parts.push(`seed: ${source.seed}`);
+  if (source.probes !== undefined && source.probes !== 2) parts.push(`probes: ${source.probes}`);
   const context = source.context;
   if (context && (context.training !== defaultContext.training || context.step !== defaultContext.step)) {
     parts.push(`context: { training: ${context.training}, step: ${context.step} }`);

@@ -4,5 +4,6 @@ import { tourCommand } from './commands/tour.ts';
 import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { checkCommand } from './commands/check.ts';
+import { reproCommand } from './commands/repro.ts';
 
-export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, checkCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, checkCommand, reproCommand];

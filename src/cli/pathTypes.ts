@@ -63,6 +63,19 @@ export const writableDirectory: ValueType<string> = {
   },
 };
 
+/** A file to read: one that exists and is a regular file (not a directory, a FIFO or a device). The value is the path as typed. */
+export const existingFile: ValueType<string> = {
+  expected: 'an existing file',
+  placeholder: 'FILE',
+  parse(path) {
+    refuseUnusable(path, existingFile.expected);
+    const stats = statIfPresent(path);
+    if (!stats) throw refusal(path, 'no such file');
+    if (!stats.isFile()) throw refusal(path, stats.isDirectory() ? 'it is a directory; expected a file' : 'it is not a regular file');
+    return path;
+  },
+};
+
 /** Refuses the paths no file-system call can take: empty, or holding a NUL character. */
 function refuseUnusable(path: string, expected: string): void {
   if (path === '') throw expecting(expected, path);

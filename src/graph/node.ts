@@ -7,7 +7,7 @@
 import { Subject } from 'rxjs';
 import type { Tensor } from '../tensor/tensor.ts';
 import { accumulateInto } from '../tensor/elementwise.ts';
-import type { Pass } from '../layers/contract.ts';
+import type { ForwardContext, Pass } from '../layers/contract.ts';
 import type { GraphNode } from './graph.ts';
 import type { Message, SweepTag } from './message.ts';
 import type { TapSubjects } from './taps.ts';
@@ -26,10 +26,16 @@ export interface NodeDone {
   readonly dx?: Tensor;
 }
 
-/** A layer whose backward turned a finite dy into a non-finite gradient. */
+/** A layer whose backward turned a finite dy into a non-finite gradient, with the case that did it (for a repro bundle). */
 export interface NonFiniteGradient {
   readonly node: string;
   readonly message: string;
+  /** The layer's input in that sweep. */
+  readonly x: Tensor;
+  /** The gradient its backward received (summed over its consumers). */
+  readonly dy: Tensor;
+  /** The context its forward got. */
+  readonly context: ForwardContext;
 }
 
 /** What the wiring provides to its nodes. */
@@ -174,7 +180,8 @@ export class LiveNode {
     const nonFinite = nonFiniteFault(dy, gradients, this.checkDx);
     const result = { dInputs: [gradients.dx], dParams: gradients.dParams };
     if (!nonFinite) return result;
-    return { ...result, nonFinite: { node: this.node.name, message: `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}` } };
+    const message = `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}`;
+    return { ...result, nonFinite: { node: this.node.name, message, x: held.inputs[0]!, dy, context: tag.context } };
   }
 
   /** Collects one sweep's messages over `arity` edges; returns them in slot order once all arrived. */

@@ -11,6 +11,7 @@ import { Subject, type Observable } from 'rxjs';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { GraphNode, GraphParameter } from './graph.ts';
 import type { SweepTag } from './message.ts';
+import type { ForwardContext } from '../layers/contract.ts';
 
 /** A node finished its forward for a sweep. For a layer node `inputs[0]` is the layer's x. */
 export interface ForwardTap {
@@ -68,6 +69,27 @@ export interface StepBoundary {
   readonly samples: number;
 }
 
+/**
+ * The trainer's guard found a layer whose backward turned a finite dy into NaN or ±Infinity:
+ * the case that did it, just before the step's `alarm` event (whatever the guard's policy).
+ */
+export interface FaultTap {
+  /** The step whose update the guard held back. */
+  readonly step: number;
+  /** The node whose layer produced the non-finite gradient. */
+  readonly node: GraphNode;
+  /** The layer's input in the faulty sweep. */
+  readonly x: Tensor;
+  /** The gradient its backward received. */
+  readonly dy: Tensor;
+  /** The context its forward got. */
+  readonly context: ForwardContext;
+  /** The alarm's message: which gradient, which entry, which value. */
+  readonly message: string;
+  /** The repro bundle the trainer wrote (its `reproDirectory` option), when it wrote one. */
+  readonly repro?: string;
+}
+
 /** The taps of a run. */
 export interface Taps {
   /** Every node's forward, for every sweep. */
@@ -78,6 +100,8 @@ export interface Taps {
   readonly update$: Observable<UpdateTap>;
   /** Every step boundary, after the update. */
   readonly step$: Observable<StepBoundary>;
+  /** Every layer the guard finds turning a finite dy non-finite, before its alarm. */
+  readonly fault$: Observable<FaultTap>;
 }
 
 /** The Subjects behind {@link Taps}, owned by the run that emits into them. */
@@ -86,11 +110,12 @@ export interface TapSubjects {
   readonly backward$: Subject<BackwardTap>;
   readonly update$: Subject<UpdateTap>;
   readonly step$: Subject<StepBoundary>;
+  readonly fault$: Subject<FaultTap>;
 }
 
 /** Fresh tap Subjects. */
 export function createTapSubjects(): TapSubjects {
-  return { forward$: new Subject(), backward$: new Subject(), update$: new Subject(), step$: new Subject() };
+  return { forward$: new Subject(), backward$: new Subject(), update$: new Subject(), step$: new Subject(), fault$: new Subject() };
 }
 
 /** The read-only side of tap Subjects. */
@@ -100,6 +125,7 @@ export function tapsOf(subjects: TapSubjects): Taps {
     backward$: subjects.backward$.asObservable(),
     update$: subjects.update$.asObservable(),
     step$: subjects.step$.asObservable(),
+    fault$: subjects.fault$.asObservable(),
   });
 }
 
@@ -109,4 +135,5 @@ export function completeTaps(subjects: TapSubjects): void {
   subjects.backward$.complete();
   subjects.update$.complete();
   subjects.step$.complete();
+  subjects.fault$.complete();
 }

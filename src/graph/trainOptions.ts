@@ -7,6 +7,7 @@ import type { BatchSource } from './data.ts';
 import type { EdgeOperator } from './wiring.ts';
 import { trainerStateProblem } from './resumeCheck.ts';
 import { problemText, within } from './stateProblem.ts';
+import { assertReproDirectory } from '../check/repro/reproFiles.ts';
 import { assertRunConfig, assertRunName, type JsonValue } from './runConfig.ts';
 
 /** What to do when the loss or a gradient is NaN or ±Infinity: end the run, or skip the update and go on. */
@@ -54,6 +55,13 @@ export interface TrainOptions {
    * its path. Default `{}`.
    */
   readonly config?: Readonly<Record<string, JsonValue>>;
+  /**
+   * Write a repro bundle into this directory when the guard finds a layer whose backward turns
+   * a finite dy into NaN or ±Infinity (at most one per layer), for `gradstream repro`; never
+   * inside a package's `src`. Under `watch`, bundles go beside the JSONL file unless this says
+   * otherwise. Default none.
+   */
+  readonly reproDirectory?: string;
   /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */
   readonly edge?: EdgeOperator;
   /**
@@ -121,7 +129,7 @@ export const defaultMaxQueuedBatches = 1024;
 /** Validates options; every error names the option, what was given and what is expected. */
 export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError(`train: expected options { loss, optimizer, … }, got ${describe(options)}`);
-  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'name', 'config', 'edge', 'maxQueuedBatches']);
+  const known = new Set(['loss', 'optimizer', 'epochs', 'seed', 'shuffle', 'microbatches', 'guard', 'maxSteps', 'validation', 'runId', 'resume', 'name', 'config', 'reproDirectory', 'edge', 'maxQueuedBatches']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new TypeError(`train: unknown option '${key}'; expected one of ${[...known].join(', ')}`);
   }
@@ -146,6 +154,7 @@ export function resolveTrainOptions(options: TrainOptions): ResolvedTrainOptions
   if (options.resume !== undefined) assertTrainerState(options.resume);
   if (options.name !== undefined) assertRunName(options.name);
   if (options.config !== undefined) assertRunConfig(options.config);
+  if (options.reproDirectory !== undefined) assertReproDirectory(options.reproDirectory, 'train');
   const maxQueuedBatches = options.maxQueuedBatches ?? defaultMaxQueuedBatches;
   if (!Number.isInteger(maxQueuedBatches) || maxQueuedBatches < 1) throw new RangeError(`train: maxQueuedBatches must be a positive integer, got ${describe(maxQueuedBatches)}`);
   return { ...options, epochs, seed, shuffle, microbatches, guard, maxQueuedBatches };

@@ -27,6 +27,9 @@ import type { Optimizer } from './optimizers/optimizer.ts';
 import { optimizerExpectations, resumeProblem } from './resumeCheck.ts';
 import { problemText, within } from './stateProblem.ts';
 import type { Batch } from '../data/dataset.ts';
+import type { NonFiniteGradient } from './node.ts';
+import { captureLayerCase } from '../check/repro/bundle.ts';
+import { bundleNote, reproFiles, type ReproFiles, type ReproWrite } from '../check/repro/reproFiles.ts';
 
 /** A macrotask: `setImmediate` where the engine has it (Node), else a zero-delay timer (browsers). */
 const nextTurn: (resolve: () => void) => void = typeof setImmediate === 'function' ? (resolve) => setImmediate(resolve) : (resolve) => setTimeout(resolve, 0);
@@ -129,6 +132,8 @@ class TrainingRun {
   readonly runId: string;
   private readonly wiring: Wiring;
   private readonly runner: StepRunner;
+  /** Where the guard's repro bundles go (the `reproDirectory` option), if anywhere. */
+  private readonly repro: ReproFiles | undefined;
   private readonly random: Random;
   private readonly stamp: ReturnType<typeof createEventStamper>;
   private boundary: Boundary;
@@ -159,6 +164,7 @@ class TrainingRun {
     this.stamp = createEventStamper(this.runId, this.nextSeq);
     this.wiring = wire(graph, { taps: this.taps, ...(options.edge ? { edge: options.edge } : {}) });
     this.runner = new StepRunner(this.wiring, options.loss, (error) => this.interrupt?.reject(error));
+    this.repro = options.reproDirectory === undefined ? undefined : reproFiles(options.reproDirectory);
   }
 
   stop(): void {
@@ -330,10 +336,31 @@ class TrainingRun {
   private raise(applied: AppliedStep, step: number): void {
     const { alarm } = applied;
     if (!alarm) return;
-    this.emit({ type: 'alarm', step, kind: alarm.kind, message: alarm.message, policy: this.options.guard, ...(alarm.node ? { layer: alarm.node } : {}) });
-    if (this.options.guard === 'stop') throw new NonFiniteError(`train: ${alarm.message} (guard 'stop' ended the run; guard 'continue' skips such steps)`, step, alarm.node);
+    const written = alarm.fault ? this.reportFault(alarm.fault, step) : undefined;
+    const repro = written && 'path' in written ? written.path : undefined;
+    const message = `${alarm.message}${bundleNote(written)}`;
+    this.emit({ type: 'alarm', step, kind: alarm.kind, message, policy: this.options.guard, ...(alarm.node ? { layer: alarm.node } : {}), ...(repro ? { repro } : {}) });
+    if (this.options.guard === 'stop') {
+      const bundle = repro ? `; repro bundle: ${repro} (gradstream repro ${repro})` : '';
+      throw new NonFiniteError(`train: ${message}${bundle} (guard 'stop' ended the run; guard 'continue' skips such steps)`, step, alarm.node);
+    }
   }
 
+  /**
+   * A layer's fault: its bundle, written when the run has a `reproDirectory`, and the fault tap
+   * (`watch` writes the bundle beside its JSONL file from there). The update was held back, so
+   * the layer's parameters are still those of the faulty pass.
+   */
+  private reportFault(fault: NonFiniteGradient, step: number): ReproWrite | undefined {
+    const node = this.graph.nodes.find((candidate) => candidate.name === fault.node);
+    if (!node?.layer) return undefined;
+    const written = this.repro?.write(captureLayerCase({
+      kind: 'non-finite-gradient', runId: this.runId, seed: this.options.seed, step, node: node.name, layer: node.layer, x: fault.x, dy: fault.dy, context: fault.context, summary: fault.message,
+    }));
+    const tap = this.taps.fault$;
+    if (tap.observed) tap.next({ step, node, x: fault.x, dy: fault.dy, context: fault.context, message: fault.message, ...(written && 'path' in written ? { repro: written.path } : {}) });
+    return written;
+  }
   private emitStep(applied: AppliedStep, epoch: number): void {
     const now = performance.now();
     const seconds = Math.max((now - this.lastBoundaryTime) / 1000, 1e-9);

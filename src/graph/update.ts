@@ -12,13 +12,17 @@ import type { Optimizer } from './optimizers/optimizer.ts';
 import type { MicrobatchRecord, SettledStep } from './stepRunner.ts';
 import { nonFiniteData } from './data.ts';
 import { stepGradients, stepLoss } from './accumulate.ts';
+import type { NonFiniteGradient } from './node.ts';
 
 /** What a step did. */
 export interface AppliedStep {
   readonly loss: number;
   readonly samples: number;
-  /** Set when the loss or a gradient was non-finite; the update was then not applied. */
-  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string };
+  /**
+   * Set when the loss or a gradient was non-finite; the update was then not applied. `fault`
+   * is the case of a layer whose backward turned a finite dy non-finite (for a repro bundle).
+   */
+  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string; readonly fault?: NonFiniteGradient };
 }
 
 /** What {@link applyStep} works with. */
@@ -87,6 +91,6 @@ function findAlarm(microbatches: readonly MicrobatchRecord[]): AppliedStep['alar
     if (data) return { kind, message: data };
   }
   if (lossFault) return { kind, message: lossFault.lossFault! };
-  const { node, message } = gradientFault!.sweep.nonFinite!;
-  return { kind, message, node };
+  const fault = gradientFault!.sweep.nonFinite!;
+  return { kind, message: fault.message, node: fault.node, fault };
 }

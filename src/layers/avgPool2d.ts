@@ -40,6 +40,7 @@ export function avgPool2d(kernelSize: Size2d, options: AvgPool2dOptions = {}): L
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'avgPool2d', args: [kernelSize, options] },
     outputShape: (features) => {
       if (features.length !== 3) throw new ShapeError(`${name}: expected input features [channels, height, width], got ${formatShape(features)}`);
       return [features[0]!, ...spatialOutput(name, [features[1]!, features[2]!], window)];

@@ -53,6 +53,7 @@ export function batchNorm(features: number, options: BatchNormOptions = {}): Lay
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'batchNorm', args: [features, options] },
     params: { gamma, beta },
     buffers: { running_mean: runningMean, running_var: runningVar },
     outputShape: (inputFeatures) => {

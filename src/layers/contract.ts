@@ -73,6 +73,26 @@ export interface Layer {
   };
   /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
   readonly nonFiniteReason?: string;
+  /**
+   * How to build this layer again: its factory's name and the arguments that shape it (not its
+   * parameter values, which a repro bundle stores itself). Built-in layers set it, so
+   * `gradstream repro` rebuilds them by name from the registry and a pasted test calls
+   * `dense(3, 4)`; a custom layer may set it through `defineLayer`, so the test calls its factory
+   * by name. Absent: unknown.
+   */
+  readonly factoryCall?: FactoryCall;
+}
+
+/**
+ * A call of a layer factory, as data: `{ factory: 'dense', args: [3, 4, { bias: false }] }` is
+ * `dense(3, 4, { bias: false })`. The arguments are JSON values (numbers, strings, booleans,
+ * null, arrays, plain objects); keys whose value is undefined are left out.
+ */
+export interface FactoryCall {
+  /** The factory's exported name (`dense`, `conv2d`, `swish`). */
+  readonly factory: string;
+  /** Its arguments, in order. */
+  readonly args: readonly unknown[];
 }
 
 /** A scalar loss of a prediction against a target. */

@@ -66,6 +66,7 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'conv2d', args: [inChannels, outChannels, kernelSize, options] },
     params: withBias ? { W, b } : { W },
     outputShape: (features) => {
       if (features.length !== 3 || features[0] !== inChannels) {

@@ -5,7 +5,7 @@
  * and freezing the parameter record.
  */
 import { Tensor, ShapeError, assertTensor, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
-import { defaultContext, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass } from './contract.ts';
+import { defaultContext, type FactoryCall, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass } from './contract.ts';
 
 /** The parameter record a layer's math receives. */
 export type Params = Readonly<Record<string, Tensor>>;
@@ -29,6 +29,8 @@ export interface LayerDefinition<Saved> {
   };
   /** Why the layer may produce non-finite values for finite input (see {@link Layer.nonFiniteReason}). Default: none. */
   readonly nonFiniteReason?: string;
+  /** The factory call that builds the layer again (see {@link Layer.factoryCall}). Default: none. */
+  readonly factoryCall?: FactoryCall;
   /** y = f(x; θ), and what backward will need. */
   readonly forward: (
     x: Tensor,
@@ -86,6 +88,7 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     ...(inputFeatures ? { inputFeatures } : {}),
     ...(definition.indexInput ? { indexInput: definition.indexInput } : {}),
     ...(definition.nonFiniteReason ? { nonFiniteReason: definition.nonFiniteReason } : {}),
+    ...(definition.factoryCall ? { factoryCall: definition.factoryCall } : {}),
   });
 }
 

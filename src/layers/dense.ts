@@ -46,6 +46,8 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
 
   return defineLayer({
     name,
+    // W and b are left out of the call: whoever rebuilds the layer sets the parameters it needs.
+    factoryCall: { factory: 'dense', args: [inFeatures, outFeatures, { ...options, W: undefined, b: undefined }] },
     params: withBias ? { W, b } : { W },
     inputFeatures: [inFeatures],
     outputShape: (features) => {

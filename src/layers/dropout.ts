@@ -32,6 +32,7 @@ export function dropout(p = 0.5, options: DropoutOptions = {}): Layer {
 
   return defineLayer({
     name: 'dropout',
+    factoryCall: { factory: 'dropout', args: [p, options] },
     outputShape: sameFeatures,
     forward: (x, _params, context) => {
       const mask = context.training && p > 0 ? stepMask(x.size, p, keepScale, seed, context.step) : undefined;

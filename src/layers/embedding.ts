@@ -34,6 +34,7 @@ export function embedding(vocabulary: number, dim: number, options: EmbeddingOpt
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'embedding', args: [vocabulary, dim, options] },
     params: { weight },
     indexInput: { count: vocabulary },
     outputShape: (features) => [...features, dim],

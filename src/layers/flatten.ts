@@ -12,6 +12,7 @@ export function flatten(): Layer {
   const name = 'flatten';
   return defineLayer({
     name,
+    factoryCall: { factory: 'flatten', args: [] },
     outputShape: (features) => {
       if (features.length < 1) throw new ShapeError(`${name}: expected input features [d₁, …] (at least one axis after the batch), got ${formatShape(features)}`);
       return [sizeOf(features, name)];

@@ -32,6 +32,7 @@ export function gelu(options: GeluOptions = {}): Layer {
   }
   return defineLayer({
     name: layerName(options.name, 'gelu'),
+    factoryCall: { factory: 'gelu', args: [options] },
     outputShape: sameFeatures,
     // Forward keeps Φ(x) (or tanh u) for backward, which then needs only φ(x) (or nothing new).
     forward: (x) => {

@@ -34,6 +34,7 @@ export function layerNorm(features: number, options: LayerNormOptions = {}): Lay
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'layerNorm', args: [features, options] },
     params: { gamma, beta },
     // Normalised over the last axis only, like dense: [features] alone, or after any leading axes.
     inputFeatures: [features],

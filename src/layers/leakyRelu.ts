@@ -12,6 +12,7 @@ export function leakyRelu(slope = 0.01): Layer {
   }
   return defineLayer({
     name: 'leakyRelu',
+    factoryCall: { factory: 'leakyRelu', args: [slope] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

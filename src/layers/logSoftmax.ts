@@ -10,6 +10,7 @@ import type { Layer } from './contract.ts';
 export function logSoftmax(): Layer {
   return defineLayer({
     name: 'logSoftmax',
+    factoryCall: { factory: 'logSoftmax', args: [] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = logSoftmaxRows(x);

@@ -42,6 +42,7 @@ export function maxPool2d(kernelSize: Size2d, options: MaxPool2dOptions = {}): L
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'maxPool2d', args: [kernelSize, options] },
     outputShape: (features) => {
       if (features.length !== 3) throw new ShapeError(`${name}: expected input features [channels, height, width], got ${formatShape(features)}`);
       return [features[0]!, ...spatialOutput(name, [features[1]!, features[2]!], window)];

@@ -10,6 +10,7 @@ import type { Layer } from './contract.ts';
 export function relu(): Layer {
   return defineLayer({
     name: 'relu',
+    factoryCall: { factory: 'relu', args: [] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

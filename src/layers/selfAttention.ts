@@ -56,6 +56,7 @@ export function selfAttention(dModel: number, options: SelfAttentionOptions = {}
 
   return defineLayer({
     name,
+    factoryCall: { factory: 'selfAttention', args: [dModel, options] },
     params,
     outputShape: (features) => {
       if (features.length !== 2 || features[1] !== dModel) {

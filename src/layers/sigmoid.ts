@@ -11,6 +11,7 @@ import type { Layer } from './contract.ts';
 export function sigmoid(): Layer {
   return defineLayer({
     name: 'sigmoid',
+    factoryCall: { factory: 'sigmoid', args: [] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

@@ -11,6 +11,7 @@ import type { Layer } from './contract.ts';
 export function softmax(): Layer {
   return defineLayer({
     name: 'softmax',
+    factoryCall: { factory: 'softmax', args: [] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = softmaxRows(x);

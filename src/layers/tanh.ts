@@ -6,6 +6,7 @@ import type { Layer } from './contract.ts';
 export function tanh(): Layer {
   return defineLayer({
     name: 'tanh',
+    factoryCall: { factory: 'tanh', args: [] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

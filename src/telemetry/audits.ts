@@ -13,12 +13,21 @@
  * then one layer every `everySteps` steps, in turn. Every boundary still holds training for
  * at most one layer's check: the sweep spreads the layers over consecutive steps instead of
  * checking them all at once.
+ *
+ * A failed audit writes a repro bundle (src/check/repro/) when given a place for it: the layer's
+ * parameters and buffers, the rows of x it was checked at, the cotangent dy (drawn here from the
+ * step, so the bundle holds the very dy the check used) and the check's options. The audit and
+ * alarm events carry the bundle's path as `repro`.
  */
 import { Observable } from 'rxjs';
 import { Tensor } from '../tensor/tensor.ts';
 import type { GraphNode } from '../graph/graph.ts';
 import { checkGradients } from '../check/checkGradients.ts';
 import { formatReport } from '../check/formatReport.ts';
+import { randomTensor } from '../check/tensorChecks.ts';
+import { createRandom } from '../tensor/random.ts';
+import { captureLayerCase } from '../check/repro/bundle.ts';
+import { assertReproDirectory, bundleNote, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';
 import type { TappedRun } from './layerStats.ts';
 import { assertOptions, assertRun } from './attach.ts';
@@ -33,7 +42,16 @@ export interface AuditOptions {
   readonly probes?: number;
   /** Only these nodes (by name), in turn. Default every layer node with an input to differentiate. */
   readonly layers?: readonly string[];
+  /**
+   * Write a repro bundle of each failing layer into this directory (at most one per layer, ten
+   * per run), for `gradstream repro`; never inside a package's `src`. Under `watch`, bundles go
+   * beside the JSONL file unless this says otherwise. Default none.
+   */
+  readonly reproDirectory?: string;
 }
+
+/** A run the audits can name in a bundle: a `TrainHandle` fits. */
+type AuditedRun = TappedRun & { readonly runId?: string; state?(): { readonly seed: number } };
 
 /** An audit or its alarm, before the header is stamped on. */
 export type AuditBody = EventBody<AuditEvent> | EventBody<AlarmEvent>;
@@ -42,6 +60,16 @@ export type AuditBody = EventBody<AuditEvent> | EventBody<AlarmEvent>;
 export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observable<AuditBody> {
   assertRun(run, 'liveAudits');
   assertOptions(options, 'liveAudits');
+  const repro = options.reproDirectory === undefined ? undefined : reproFiles(assertReproDirectory(options.reproDirectory, 'liveAudits'));
+  return auditEvents(run, options, repro);
+}
+
+/**
+ * {@link liveAudits} writing bundles with `repro` (which `watch` shares between the audits and
+ * the guard, so that a run's bundles are counted together).
+ * @internal
+ */
+export function auditEvents(run: AuditedRun, options: AuditOptions, repro: ReproFiles | undefined): Observable<AuditBody> {
   const everySteps = options.everySteps ?? 100;
   const maxRows = options.maxRows ?? 8;
   if (!Number.isInteger(everySteps) || everySteps < 1) throw new RangeError(`liveAudits: everySteps must be a positive integer, got ${String(everySteps)}`);
@@ -64,7 +92,7 @@ export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observab
         const node = candidates[turn++ % candidates.length]!;
         const x = firstRows(kept.x, maxRows);
         kept = null;
-        for (const body of audit(node, x, step, options.probes ?? 2, candidates.length)) subscriber.next(body);
+        for (const body of audit({ node, x, step, probes: options.probes ?? 2, auditableLayers: candidates.length }, run, repro)) subscriber.next(body);
       },
       complete: () => subscriber.complete(),
     });
@@ -75,14 +103,29 @@ export function liveAudits(run: TappedRun, options: AuditOptions = {}): Observab
   });
 }
 
-/** Runs the fast check on one layer (of `auditableLayers` in turn) and returns its audit event, and an alarm when it fails. */
-function audit(node: GraphNode, x: Tensor, step: number, probes: number, auditableLayers: number): AuditBody[] {
+/** One audit: a layer node (of `auditableLayers` in turn), the rows of its input, the step. */
+interface AuditTurn {
+  readonly node: GraphNode;
+  readonly x: Tensor;
+  readonly step: number;
+  readonly probes: number;
+  readonly auditableLayers: number;
+}
+
+/** Runs the fast check on one layer and returns its audit event, and an alarm when it fails (with its bundle when `repro` is given). */
+function audit({ node, x, step, probes, auditableLayers }: AuditTurn, run: AuditedRun, repro: ReproFiles | undefined): AuditBody[] {
   const layer = node.layer!;
   const buffers = Object.values(layer.buffers ?? {}).map((buffer) => [buffer, buffer.data.slice()] as const);
+  const buffersBefore = repro ? Object.fromEntries(Object.entries(layer.buffers ?? {}).map(([key, t]) => [key, t.clone()])) : undefined;
+  // The cotangent, drawn here rather than inside the check, so that a bundle can hold it: y has x's rows and the node's features.
+  const cotangentRandom = createRandom(step);
+  const dy = randomTensor([x.shape[0] ?? 1, ...node.features], () => cotangentRandom.uniform());
+  const context = { training: true, step };
+  const check = { mode: 'fast', seed: step, probes } as const;
   const started = performance.now();
   let report;
   try {
-    report = checkGradients(layer, x, { mode: 'fast', seed: step, probes, context: { training: true, step } });
+    report = checkGradients(layer, x, { ...check, dy, context });
   } finally {
     // Layers that update running statistics in forward (batch norm) must not learn from the check's probes.
     for (const [buffer, saved] of buffers) buffer.data.set(saved);
@@ -93,14 +136,18 @@ function audit(node: GraphNode, x: Tensor, step: number, probes: number, auditab
   const worstRelativeError = report.worst?.relativeError ?? 0;
   const auditBody: EventBody<AuditEvent> = { type: 'audit', step, layer: node.name, ok: report.ok, worstRelativeError, summary: summary.replace(layer.name, node.name), durationMs, auditableLayers };
   if (report.ok) return [auditBody];
+  const written = repro?.write(captureLayerCase({
+    kind: 'audit-failed', runId: run.runId, seed: run.state?.().seed, step, node: node.name, layer, x, dy, context, check, summary: auditBody.summary, buffers: buffersBefore,
+  }));
   const alarm: EventBody<AlarmEvent> = {
     type: 'alarm',
     step,
     kind: 'audit-failed',
-    message: `the gradient audit of ${node.name} failed: ${auditBody.summary}`,
+    message: `the gradient audit of ${node.name} failed: ${auditBody.summary}${bundleNote(written)}`,
     policy: 'continue',
     layer: node.name,
   };
+  if (written && 'path' in written) return [{ ...auditBody, repro: written.path }, { ...alarm, repro: written.path }];
   return [auditBody, alarm];
 }
 

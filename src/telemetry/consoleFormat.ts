@@ -119,11 +119,12 @@ export function failedAuditLine(event: AuditEvent): string {
   return terminalSafe(`✗ gradient audit FAILED at step ${event.step}: layer ${event.layer}, worst relative error ${formatNumber(event.worstRelativeError)} — ${event.summary}`);
 }
 
-/** An alarm's line. */
+/** An alarm's line; with its repro bundle, the command that shrinks it to a test. */
 export function alarmLine(event: AlarmEvent): string {
   const layer = event.layer ? ` in layer ${event.layer}` : '';
   const policy = event.policy === 'stop' ? 'the run stops' : 'the run goes on';
-  return terminalSafe(`⚠ alarm at step ${event.step} (${event.kind})${layer}: ${event.message}; ${policy}`);
+  const repro = event.repro === undefined ? '' : `; a test from it: gradstream repro ${/[\s'"]/.test(event.repro) ? JSON.stringify(event.repro) : event.repro}`;
+  return terminalSafe(`⚠ alarm at step ${event.step} (${event.kind})${layer}: ${event.message}; ${policy}${repro}`);
 }
 
 /**

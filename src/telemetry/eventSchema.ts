@@ -145,10 +145,10 @@ const layerStats: Fields<LayerStatsEvent> = {
 };
 const evaluation: Fields<EvaluationEvent> = { step: count, epoch: count, split: text, loss: measurement, accuracy: nullable(fraction) };
 const audit: Fields<AuditEvent> = {
-  step: count, layer: text, ok: yesNo, worstRelativeError: measurement, summary: text, durationMs: optional(finiteNonNegative), auditableLayers: optional(count),
+  step: count, layer: text, ok: yesNo, worstRelativeError: measurement, summary: text, durationMs: optional(finiteNonNegative), auditableLayers: optional(count), repro: optional(text),
 };
 const alarm: Fields<AlarmEvent> = {
-  step: count, kind: oneOf('non-finite-loss', 'non-finite-gradient', 'audit-failed'), message: text, policy: oneOf('stop', 'continue'), layer: optional(text),
+  step: count, kind: oneOf('non-finite-loss', 'non-finite-gradient', 'audit-failed'), message: text, policy: oneOf('stop', 'continue'), layer: optional(text), repro: optional(text),
 };
 const runEnd: Fields<RunEndEvent> = { step: count, reason: oneOf('completed', 'stopped', 'error', 'alarm'), durationSeconds: finiteNonNegative, error: optional(text) };
 

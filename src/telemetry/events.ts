@@ -196,6 +196,8 @@ export interface AuditEvent extends EventHeader {
   readonly durationMs?: number;
   /** How many layer nodes the run's audits take in turn (every layer, or those named in the options); may be absent from a recorded run. */
   readonly auditableLayers?: number;
+  /** A failed audit's repro bundle (a path, for `gradstream repro`), when the run writes bundles. */
+  readonly repro?: string;
 }
 
 /** Something went wrong (non-finite loss or gradient, a failed audit). */
@@ -212,6 +214,8 @@ export interface AlarmEvent extends EventHeader {
   readonly policy: 'stop' | 'continue';
   /** The node that produced the fault, when one did (absent for a non-finite loss). */
   readonly layer?: string;
+  /** The fault's repro bundle (a path, for `gradstream repro`), when the run writes bundles and the fault is a layer's. */
+  readonly repro?: string;
 }
 
 /** The run ended. */

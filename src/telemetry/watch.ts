@@ -14,7 +14,9 @@ import { EMPTY, Subject, filter, map, merge, mergeMap, share, type Observable } 
 import { Registry } from 'prom-client';
 import type { TrainHandle } from '../graph/trainer.ts';
 import { assertMilliseconds, assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
-import { liveAudits, type AuditOptions } from './audits.ts';
+import { auditEvents, type AuditOptions } from './audits.ts';
+import { withGuardBundles } from './guardBundles.ts';
+import { assertReproDirectory, reproDirectoryBeside, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
 import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
 import type { EventBody, TelemetryEvent } from './events.ts';
@@ -56,6 +58,13 @@ export interface WatchOptions {
   readonly prometheus?: boolean | PrometheusSinkOptions;
   /** Run live gradient audits. Default none. */
   readonly audits?: boolean | AuditOptions;
+  /**
+   * Where repro bundles of failed audits and of the guard's non-finite gradients go, for
+   * `gradstream repro`: beside the JSONL file by default (`run.jsonl` → `run.repro/`), else
+   * nowhere; a directory puts them there, `false` writes none. At most one per layer and kind,
+   * ten per run; never inside a package's `src`. (`audits.reproDirectory` takes precedence.)
+   */
+  readonly reproDirectory?: string | false;
   /** Rate of the layer statistics every sink shares; false for none. Default `{ everyMs: 250 }` when a sink other than the console is attached. */
   readonly layerStats?: false | LayerStatsOptions;
   /**
@@ -128,6 +137,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
   const auditOptions = options.audits === true ? {} : options.audits || null;
+  const repro = reproFilesOf(auditOptions?.reproDirectory ?? options.reproDirectory, recorder?.path);
   const flushEveryMs = options.flushEveryMs ?? defaultFlushEveryMs;
   assertMilliseconds(flushEveryMs, 'watch', 'flushEveryMs');
 
@@ -147,9 +157,9 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   // is done for the whole batch at once, while the code and data it needs are warm.
   const flushNow = new Subject<void>();
   const batches$ = merge(
-    run.telemetry$,
+    withGuardBundles(run, repro),
     statsRate ? layerStats$(run, statsRate).pipe(map(timed)) : EMPTY,
-    auditOptions ? liveAudits(run, auditOptions).pipe(map(timed)) : EMPTY,
+    auditOptions ? auditEvents(run, auditOptions, repro).pipe(map(timed)) : EMPTY,
   ).pipe(
     bufferUntilTick({ maxCount: maxBatch, minIntervalMs: flushEveryMs, flush$: flushNow }),
     map(stampBatch),
@@ -193,6 +203,13 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     finished: Promise.all([jsonl?.finished, consoleHandle?.finished]).then(() => undefined),
     dispose: () => all.dispose(),
   };
+}
+
+/** The run's bundle writer: the directory given (false: none), else beside the JSONL file, else none. */
+function reproFilesOf(directory: string | false | undefined, jsonlPath: string | undefined): ReproFiles | undefined {
+  if (directory === false) return undefined;
+  if (directory !== undefined) return reproFiles(assertReproDirectory(directory, 'watch'));
+  return jsonlPath === undefined ? undefined : reproFiles(assertReproDirectory(reproDirectoryBeside(jsonlPath), 'watch'));
 }
 
 /** What a JSONL write error does to the run (see {@link JsonlWatchOptions.onWriteError}). */

@@ -5,12 +5,12 @@
  * layer. `gradstream` maps to the source, as the package maps to dist/ in a user's project.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../src/vitest/index.ts';
-import { finished, root } from '../reliability/fixtures/child.ts';
+import { root } from '../reliability/fixtures/child.ts';
 import { typeCheck, type TypeCheckResult } from '../docs/typeCheck.ts';
+import { runPastedTests, writePastedProject, type PastedRun } from './pastedProject.ts';
 import { swish } from './fixtures/swishWithMistake.ts';
 
 const heading = 'the smallest failing case, as a test:\n\n';
@@ -33,7 +33,7 @@ const modules = { withMistake: join(fixtures, 'swishWithMistake.ts'), fixed: joi
 let folder: string;
 let typeChecked: TypeCheckResult;
 let pastedFiles: string[];
-let ran: { code: number | null; files: Map<string, { status: string; failures: string }> };
+let ran: PastedRun;
 
 beforeAll(async () => {
   const named = pastedTest(() => expect(() => swish({ beta: 2 })).toHaveCorrectGradients({ features: [3], seed: 42 }));
@@ -51,34 +51,12 @@ beforeAll(async () => {
     'placeholderWithMistake.test.ts': fillPath(fillFactory(placeholder), modules.withMistake),
     'placeholderFixed.test.ts': fillPath(fillFactory(placeholder), modules.fixed),
   };
-  mkdirSync(join(root, '.tmp'), { recursive: true });
-  folder = mkdtempSync(join(root, '.tmp', 'pasted-test-'));
-  for (const [name, source] of Object.entries(files)) writeFileSync(join(folder, name), source);
-  writeFileSync(join(folder, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({
-    extends: join(root, 'tsconfig.json'),
-    compilerOptions: { paths: { gradstream: [join(root, 'src/index.ts')] } },
-    files: Object.keys(files),
-  }));
-  writeFileSync(join(folder, 'vitest.config.mjs'), `export default ${JSON.stringify({
-    resolve: { alias: { gradstream: join(root, 'src/index.ts') } },
-    test: { include: ['*.test.ts'] },
-  })};\n`);
-
-  pastedFiles = Object.keys(files).map((name) => join(folder, name));
-  const results = join(folder, 'results.json');
-  const vitest = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', folder, '--config', join(folder, 'vitest.config.mjs'), '--reporter=json', `--outputFile=${results}`], { cwd: folder });
-  const running = finished(vitest, 90_000);
-  typeChecked = typeCheck(join(folder, 'tsconfig.json'));
-  const run = await running;
-  const report = JSON.parse(readFileSync(results, 'utf8')) as { testResults: { name: string; assertionResults: { status: string; failureMessages: string[] }[] }[] };
-  ran = {
-    code: run.code,
-    files: new Map(report.testResults.map((file) => [
-      file.name.slice(folder.length + 1),
-      { status: file.assertionResults.map((a) => a.status).join(','), failures: file.assertionResults.flatMap((a) => a.failureMessages).join('\n') },
-    ])),
-  };
+  const project = writePastedProject(files, 'pasted-test-');
+  folder = project.folder;
+  pastedFiles = [...project.files];
+  const running = runPastedTests(project); // vitest runs in a child while the compiler checks the files here
+  typeChecked = typeCheck(project.tsconfig);
+  ran = await running;
 }, 120_000);
 
 afterAll(() => {
