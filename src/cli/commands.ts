@@ -5,5 +5,6 @@ import { replayCommand } from './commands/replay.ts';
 import { runCommand } from './commands/run.ts';
 import { checkCommand } from './commands/check.ts';
 import { reproCommand } from './commands/repro.ts';
+import { exportCommand } from './commands/export.ts';
 
-export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, checkCommand, reproCommand];
+export const commands: readonly Command[] = [tourCommand, runCommand, replayCommand, checkCommand, reproCommand, exportCommand];

@@ -74,6 +74,14 @@ export interface WatchOptions {
    * deliver what waits at once. Default 200.
    */
   readonly flushEveryMs?: number;
+  /**
+   * More sinks on the same stream: each function is given `events$` and attaches a sink to it
+   * (`tensorboardSink` from `gradstream/tensorboard`, `prometheusRemoteWrite` from
+   * `gradstream/remote-write`), before `watch` first awaits, so that none misses the run's
+   * start; `dispose()` detaches them with the others, and `finished` waits for those that say
+   * when they are. Default none.
+   */
+  readonly sinks?: readonly ((events$: Observable<TelemetryEvent>) => Disposable & { readonly finished?: Promise<void> })[];
 }
 
 /**
@@ -134,7 +142,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     run.stop();
     throw error;
   }
-  const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus);
+  const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus || (options.sinks?.length ?? 0) > 0);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
   const auditOptions = options.audits === true ? {} : options.audits || null;
   const repro = reproFilesOf(auditOptions?.reproDirectory ?? options.reproDirectory, recorder?.path);
@@ -174,6 +182,14 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const flush = (): void => flushNow.next();
   const jsonl = recorder ? recordBatches(batches$, recorder, flush, { flushOnExit: jsonlOptions?.flushOnExit !== false, onWriteError: writeErrorPolicy(run, jsonlOptions?.onWriteError) }) : null;
   const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
+  const added: (Disposable & { readonly finished?: Promise<void> })[] = [];
+  try {
+    for (const attach of options.sinks ?? []) added.push(attach(events$));
+  } catch (error) {
+    run.stop();
+    await disposeAll([jsonl, consoleHandle, ...added].filter((part): part is NonNullable<typeof part> => part !== null)).dispose();
+    throw error;
+  }
   const prometheusStarting = options.prometheus ? prometheusSink(events$, options.prometheus === true ? {} : options.prometheus) : null;
   // The dashboard subscribes now; its /metrics reads the Prometheus sink once that resolves.
   let prometheus: PrometheusSink | null = null;
@@ -188,7 +204,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const started = await Promise.allSettled([dashboardStarting, prometheusStarting]);
   const dashboard = started[0].status === 'fulfilled' ? started[0].value : null;
   prometheus = started[1].status === 'fulfilled' ? started[1].value : null;
-  const parts = [jsonl, consoleHandle, prometheus, dashboard].filter((part): part is NonNullable<typeof part> => part !== null);
+  const parts = [jsonl, consoleHandle, prometheus, dashboard, ...added].filter((part): part is NonNullable<typeof part> => part !== null);
   const all = disposeAll(parts);
   const failure = started.find((result) => result.status === 'rejected');
   if (failure) {
@@ -200,7 +216,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
     dashboard,
     prometheus,
     jsonl,
-    finished: Promise.all([jsonl?.finished, consoleHandle?.finished]).then(() => undefined),
+    finished: Promise.all([jsonl?.finished, consoleHandle?.finished, ...added.map((part) => part.finished)]).then(() => undefined),
     dispose: () => all.dispose(),
   };
 }
