@@ -18,8 +18,8 @@ export { add, sub, mul, scale, addScaled, dot } from './tensor/elementwise.ts';
 export { addRow, sumRows, softmaxRows, logSoftmaxRows, argmaxRows } from './tensor/rows.ts';
 
 // The Layer and Loss contracts, and how to define one.
-export type { ForwardContext, Gradients, Pass, Layer, Loss, LossPass, LayerSpec, LossSpec } from './layers/contract.ts';
-export { defineLayer, defineLoss, type LayerDefinition, type LossDefinition, type Params } from './layers/defineLayer.ts';
+export type { ForwardContext, Gradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec } from './layers/contract.ts';
+export { defineLayer, defineLoss, type LayerDefinition, type LossDefinition, type Params, type CompleteTangents } from './layers/defineLayer.ts';
 export { builtinLayers, builtinLosses, findLayer, findLoss, type LayerEntry, type LossEntry } from './layers/registry.ts';
 
 // Built-in layers and losses (PyTorch's conventions).

@@ -34,6 +34,22 @@ export interface Pass {
   readonly y: Tensor;
   /** Maps dy = ∂L/∂y to the gradients. Must not modify dy; may be called more than once. */
   backward(dy: Tensor): Gradients;
+  /**
+   * Forward mode, when the layer provides it: the output tangent ty = ∂f/∂x·tx + Σ ∂f/∂θ·tθ at
+   * this pass's point, the directional derivative of y along the tangents (a Jacobian-vector
+   * product, PyTorch's `Function.jvp`, JAX's `jvp`). At a kink it may take any one-sided
+   * derivative or a value between them, as backward may. Must not modify the tangents; may be
+   * called more than once. Absent: the layer has no forward mode.
+   */
+  jvp?(tangents: Tangents): Tensor;
+}
+
+/** The direction of a {@link Pass.jvp}: a tangent for x and for some parameters; absent ones are zero. */
+export interface Tangents {
+  /** tx, of x's shape. Default: zero. */
+  readonly x?: Tensor;
+  /** tθ by parameter name, each of its parameter's shape; a parameter left out has tangent zero. Default: `{}`. */
+  readonly params?: Readonly<Record<string, Tensor>>;
 }
 
 /** A differentiable layer. Axis 0 of every input and output is the batch. */

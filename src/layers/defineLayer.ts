@@ -1,11 +1,12 @@
 /**
  * Helpers that let a layer's file hold only its math: forward returns the output and
- * what backward needs (`saved`); backward receives dy and that saved value explicitly.
- * The helpers own the plumbing: the default context, checking that dy has y's shape,
- * and freezing the parameter record.
+ * what backward needs (`saved`); backward receives dy and that saved value explicitly, and so
+ * does jvp, forward mode, when the layer has it: tangents in, ty out, at forward's point.
+ * The helpers own the plumbing: the default context, checking that dy has y's shape and
+ * that tangents fit, and freezing the parameter record.
  */
 import { Tensor, ShapeError, assertTensor, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
-import { defaultContext, type FactoryCall, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass } from './contract.ts';
+import { defaultContext, type FactoryCall, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass, type Tangents } from './contract.ts';
 
 /** The parameter record a layer's math receives. */
 export type Params = Readonly<Record<string, Tensor>>;
@@ -53,6 +54,20 @@ export interface LayerDefinition<Saved> {
     /** ∂L/∂θ for every key of `params`, each of its parameter's shape. Default: `{}`. */
     dParams?: Record<string, Tensor>;
   };
+  /**
+   * Forward mode (see {@link Pass.jvp}): ty = ∂f/∂x·tx + Σ ∂f/∂θ·tθ from the tangents and the
+   * values forward saved, at forward's point. `tangents` is complete: tx of x's shape and a
+   * tangent for every parameter (zeros for those the caller left out). Default: none.
+   */
+  readonly jvp?: (tangents: CompleteTangents, saved: Saved, params: Params) => Tensor;
+}
+
+/** The tangents a definition's `jvp` receives: tx and one tangent per parameter, none left out. */
+export interface CompleteTangents {
+  /** tx, of x's shape. */
+  readonly x: Tensor;
+  /** tθ for every key of `params`, each of its parameter's shape. */
+  readonly params: Params;
 }
 
 const noParams: Params = Object.freeze({});
@@ -68,8 +83,11 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     forward(x: Tensor, context: ForwardContext = defaultContext): Pass {
       assertTensor(x, `${name}.forward: x`);
       const { y, saved } = definition.forward(x, params, context);
+      const jvp = definition.jvp;
+      const xShape = x.shape;
       return {
         y,
+        ...(jvp ? { jvp: (tangents: Tangents) => jvp(completeTangents(name, tangents, xShape, params), saved, params) } : {}),
         backward(dy: Tensor): Gradients {
           assertTensor(dy, `${name}.backward: dy`);
           if (!sameShape(dy.shape, y.shape)) {
@@ -90,6 +108,31 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     ...(definition.nonFiniteReason ? { nonFiniteReason: definition.nonFiniteReason } : {}),
     ...(definition.factoryCall ? { factoryCall: definition.factoryCall } : {}),
   });
+}
+
+/**
+ * The tangents given to a pass's jvp, checked (tensors of the right shapes, parameters that
+ * exist) and completed with zeros for x and the parameters left out.
+ */
+function completeTangents(name: string, tangents: Tangents, xShape: readonly number[], params: Params): CompleteTangents {
+  const where = `${name}.jvp`;
+  if (typeof tangents !== 'object' || tangents === null) throw new TypeError(`${where}: expected tangents { x?, params? }, got ${describe(tangents)}`);
+  const tx = tangents.x ?? new Tensor(new Float64Array(sizeOf(xShape, `${where}: x`)), xShape.slice());
+  assertTensor(tx, `${where}: the tangent x`);
+  if (!sameShape(tx.shape, xShape)) throw new ShapeError(`${where}: the tangent x has shape ${formatShape(tx.shape)}, expected x's shape ${formatShape(xShape)}`);
+  const given = tangents.params ?? noParams;
+  if (typeof given !== 'object' || given === null) throw new TypeError(`${where}: tangents.params must be a record of tensors by parameter name, got ${describe(given)}`);
+  for (const key of Object.keys(given)) {
+    if (!(key in params)) throw new ShapeError(`${where}: a tangent for '${key}', which is not a parameter (parameters: ${Object.keys(params).join(', ') || 'none'})`);
+  }
+  const complete: Record<string, Tensor> = {};
+  for (const [key, param] of Object.entries(params)) {
+    const t = given[key] ?? new Tensor(new Float64Array(param.size), param.shape.slice());
+    assertTensor(t, `${where}: the tangent ${key}`);
+    if (!sameShape(t.shape, param.shape)) throw new ShapeError(`${where}: the tangent ${key} has shape ${formatShape(t.shape)}, expected ${formatShape(param.shape)}`);
+    complete[key] = t;
+  }
+  return { x: tx, params: Object.freeze(complete) };
 }
 
 /** What a loss definition provides to {@link defineLoss}. */

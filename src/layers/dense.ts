@@ -1,5 +1,6 @@
 import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
+import { gemm } from '../tensor/matmul.ts';
 import { rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
 import { defineLayer, expectLastFeature, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
@@ -24,7 +25,7 @@ export interface DenseOptions {
  *
  * W has shape [out, in] and b shape [out]; both start uniform in [−1/√in, 1/√in]
  * (PyTorch's default initialisation). Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over
- * every leading axis.
+ * every leading axis. Forward mode: ty = tx·Wᵀ + x·tWᵀ + tb.
  *
  * @example dense(784, 128, { seed: 1 }).forward(tensor([[...784 values]])).y // shape [1, 128]
  */
@@ -67,6 +68,12 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       const dParams: Record<string, Tensor> = { W: new Tensor(dW, [outFeatures, inFeatures]) };
       if (withBias) dParams.b = new Tensor(db, [outFeatures]);
       return { dx: new Tensor(dx, x.shape), dParams };
+    },
+    jvp: ({ x: tx, params: tangents }, x, params) => {
+      const rows = rowCount(x);
+      const ty = linearForward(tx.data, rows, inFeatures, outFeatures, params.W!.data, withBias ? tangents.b!.data : undefined);
+      gemm(rows, outFeatures, inFeatures, x.data, false, tangents.W!.data, true, ty, true); // + x·tWᵀ
+      return new Tensor(ty, [...x.shape.slice(0, -1), outFeatures]);
     },
   });
 }

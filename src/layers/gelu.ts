@@ -23,6 +23,8 @@ const cubic = 0.044715;
  *
  * `approximate: 'tanh'`: y = ½·x·(1 + tanh u), u = √(2/π)·(x + 0.044715·x³);
  * dx = dy·(½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²)).
+ *
+ * Forward mode: ty = tx·y′(x), the same derivative (the Jacobian is diagonal).
  */
 export function gelu(options: GeluOptions = {}): Layer {
   assertOptions(options, 'gelu');
@@ -53,22 +55,26 @@ export function gelu(options: GeluOptions = {}): Layer {
       }
       return { y: new Tensor(y, x.shape), saved: { xs, inner } };
     },
-    backward: (dy, { xs, inner }) => {
-      const g = dy.data;
-      const dx = new Float64Array(xs.length);
-      if (approximate === 'tanh') {
-        for (let i = 0; i < dx.length; i++) {
-          const v = xs[i]!, t = inner[i]!;
-          const sech2 = 1 - t * t;
-          // Where tanh has saturated, sech² u is exactly 0 and so is its term, even where
-          // x² has overflowed (|x| ≳ 1e154), which would otherwise make 0·∞ = NaN.
-          const curve = sech2 === 0 ? 0 : 0.5 * v * sech2 * sqrtTwoOverPi * (1 + 3 * cubic * v * v);
-          dx[i] = g[i]! * (0.5 * (1 + t) + curve);
-        }
-      } else {
-        for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * (inner[i]! + xs[i]! * normalPdf(xs[i]!));
-      }
-      return { dx: new Tensor(dx, dy.shape) };
-    },
+    backward: (dy, { xs, inner }) => ({ dx: timesDerivative(dy, xs, inner, approximate) }),
+    jvp: ({ x: tx }, { xs, inner }) => timesDerivative(tx, xs, inner, approximate),
   });
+}
+
+/** v·y′(x) element-wise, from x and the saved Φ(x) (or tanh u): the derivative applied to dy (backward) or to a tangent (jvp). */
+function timesDerivative(v: Tensor, xs: Float64Array, inner: Float64Array, approximate: 'none' | 'tanh'): Tensor {
+  const g = v.data;
+  const out = new Float64Array(xs.length);
+  if (approximate === 'tanh') {
+    for (let i = 0; i < out.length; i++) {
+      const x = xs[i]!, t = inner[i]!;
+      const sech2 = 1 - t * t;
+      // Where tanh has saturated, sech² u is exactly 0 and so is its term, even where
+      // x² has overflowed (|x| ≳ 1e154), which would otherwise make 0·∞ = NaN.
+      const curve = sech2 === 0 ? 0 : 0.5 * x * sech2 * sqrtTwoOverPi * (1 + 3 * cubic * x * x);
+      out[i] = g[i]! * (0.5 * (1 + t) + curve);
+    }
+  } else {
+    for (let i = 0; i < out.length; i++) out[i] = g[i]! * (inner[i]! + xs[i]! * normalPdf(xs[i]!));
+  }
+  return new Tensor(out, v.shape);
 }

@@ -19,6 +19,9 @@ export interface LayerNormOptions {
  * dx = s·(g − mean(g) − x̂·mean(g ⊙ x̂)) (the mean terms are the paths through μ and σ²),
  * dγ = Σ dy ⊙ x̂ and dβ = Σ dy over every row.
  *
+ * Forward mode: ty = γ ⊙ tx̂ + tγ ⊙ x̂ + tβ, with tx̂ = s·(tx − mean(tx) − x̂·mean(tx ⊙ x̂)):
+ * the Jacobian of x ↦ x̂ is symmetric, so tx̂ is the same product as backward's.
+ *
  * Parameters `gamma` (PyTorch's `weight`) start at 1 and `beta` (`bias`) at 0, both [features].
  */
 export function layerNorm(features: number, options: LayerNormOptions = {}): Layer {
@@ -71,6 +74,15 @@ export function layerNorm(features: number, options: LayerNormOptions = {}): Lay
         dx: new Tensor(normalizedBackward(dxhat, xhat, features, scale), dy.shape),
         dParams: { gamma: new Tensor(dGamma, [features]), beta: sumRows(dy) },
       };
+    },
+    jvp: ({ x: tx, params: tangents }, { xhat, scale }, params) => {
+      const txhat = normalizedBackward(tx.data, xhat, features, scale);
+      const g = params.gamma!.data, tGamma = tangents.gamma!.data, tBeta = tangents.beta!.data;
+      const ty = new Float64Array(txhat.length);
+      for (let offset = 0; offset < ty.length; offset += features) {
+        for (let j = 0; j < features; j++) ty[offset + j] = g[j]! * txhat[offset + j]! + tGamma[j]! * xhat[offset + j]! + tBeta[j]!;
+      }
+      return new Tensor(ty, tx.shape);
     },
   });
 }

@@ -4,7 +4,8 @@ import type { Layer } from './contract.ts';
 
 /**
  * Leaky ReLU, element-wise: y = x for x > 0, slope·x otherwise; dx = dy for x > 0,
- * slope·dy otherwise (PyTorch's `nn.LeakyReLU`, default slope 0.01).
+ * slope·dy otherwise (PyTorch's `nn.LeakyReLU`, default slope 0.01); forward mode the same
+ * with tx for dy. At x = 0 both modes take the slope, one of the two one-sided derivatives.
  */
 export function leakyRelu(slope = 0.01): Layer {
   if (typeof slope !== 'number' || !Number.isFinite(slope)) {
@@ -20,11 +21,15 @@ export function leakyRelu(slope = 0.01): Layer {
       for (let i = 0; i < y.length; i++) y[i] = xs[i]! > 0 ? xs[i]! : slope * xs[i]!;
       return { y: new Tensor(y, x.shape), saved: xs };
     },
-    backward: (dy, xs) => {
-      const dx = new Float64Array(xs.length);
-      const g = dy.data;
-      for (let i = 0; i < dx.length; i++) dx[i] = xs[i]! > 0 ? g[i]! : slope * g[i]!;
-      return { dx: new Tensor(dx, dy.shape) };
-    },
+    backward: (dy, xs) => ({ dx: timesDerivative(dy, xs, slope) }),
+    jvp: ({ x: tx }, xs) => timesDerivative(tx, xs, slope),
   });
+}
+
+/** v for x > 0, slope·v otherwise, element-wise: the derivative applied to dy (backward) or to a tangent (jvp). */
+function timesDerivative(v: Tensor, xs: Float64Array, slope: number): Tensor {
+  const out = new Float64Array(xs.length);
+  const g = v.data;
+  for (let i = 0; i < out.length; i++) out[i] = xs[i]! > 0 ? g[i]! : slope * g[i]!;
+  return new Tensor(out, v.shape);
 }

@@ -6,6 +6,7 @@ import type { Layer } from './contract.ts';
 /**
  * Log-softmax over the last axis: yᵢ = xᵢ − log Σⱼ e^(xⱼ), stable for logits of any size.
  * Backward: dxᵢ = dyᵢ − softmax(x)ᵢ · Σⱼ dyⱼ, with softmax(x) = e^y.
+ * Forward mode (the Jacobian I − 1·softmax(x)ᵀ, not symmetric): tyᵢ = txᵢ − Σⱼ softmax(x)ⱼ·txⱼ.
  */
 export function logSoftmax(): Layer {
   return defineLayer({
@@ -26,6 +27,17 @@ export function logSoftmax(): Layer {
         for (let j = 0; j < n; j++) dx[offset + j] = g[offset + j]! - Math.exp(logp[offset + j]!) * total;
       }
       return { dx: new Tensor(dx, dy.shape) };
+    },
+    jvp: ({ x: tx }, y) => {
+      const n = rowLength(y);
+      const ty = new Float64Array(y.size);
+      const t = tx.data, logp = y.data;
+      for (let offset = 0; offset < ty.length; offset += n) {
+        let expected = 0;
+        for (let j = 0; j < n; j++) expected += Math.exp(logp[offset + j]!) * t[offset + j]!;
+        for (let j = 0; j < n; j++) ty[offset + j] = t[offset + j]! - expected;
+      }
+      return new Tensor(ty, tx.shape);
     },
   });
 }

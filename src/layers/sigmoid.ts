@@ -3,10 +3,11 @@ import { defineLayer, sameFeatures } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
 /**
- * Logistic sigmoid, element-wise: y = σ(x) = 1 / (1 + e^(−x)); dx = dy · y · (1 − y).
+ * Logistic sigmoid, element-wise: y = σ(x) = 1 / (1 + e^(−x)); dx = dy · y · (1 − y);
+ * forward mode ty = tx · y · (1 − y) (the Jacobian is diagonal).
  *
  * Evaluated as e^x / (1 + e^x) for negative x so that no intermediate overflows.
- * Backward needs only y.
+ * Backward and jvp need only y.
  */
 export function sigmoid(): Layer {
   return defineLayer({
@@ -19,13 +20,17 @@ export function sigmoid(): Layer {
       for (let i = 0; i < y.length; i++) y[i] = logistic(xs[i]!);
       return { y: new Tensor(y, x.shape), saved: y };
     },
-    backward: (dy, y) => {
-      const dx = new Float64Array(y.length);
-      const g = dy.data;
-      for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * y[i]! * (1 - y[i]!);
-      return { dx: new Tensor(dx, dy.shape) };
-    },
+    backward: (dy, y) => ({ dx: timesSlope(dy, y) }),
+    jvp: ({ x: tx }, y) => timesSlope(tx, y),
   });
+}
+
+/** v · y · (1 − y) element-wise: σ′ applied to dy (backward) or to a tangent (jvp). */
+function timesSlope(v: Tensor, y: Float64Array): Tensor {
+  const out = new Float64Array(y.length);
+  const g = v.data;
+  for (let i = 0; i < out.length; i++) out[i] = g[i]! * y[i]! * (1 - y[i]!);
+  return new Tensor(out, v.shape);
 }
 
 /** σ(v) = 1 / (1 + e^(−v)), without overflow for large |v|. */

@@ -2,7 +2,10 @@ import { Tensor } from '../tensor/tensor.ts';
 import { defineLayer, sameFeatures } from './defineLayer.ts';
 import type { Layer } from './contract.ts';
 
-/** Hyperbolic tangent, element-wise: y = tanh(x); dx = dy · (1 − y²). Backward needs only y. */
+/**
+ * Hyperbolic tangent, element-wise: y = tanh(x); dx = dy · (1 − y²); forward mode
+ * ty = tx · (1 − y²) (the Jacobian is diagonal). Backward and jvp need only y.
+ */
 export function tanh(): Layer {
   return defineLayer({
     name: 'tanh',
@@ -14,11 +17,15 @@ export function tanh(): Layer {
       for (let i = 0; i < y.length; i++) y[i] = Math.tanh(xs[i]!);
       return { y: new Tensor(y, x.shape), saved: y };
     },
-    backward: (dy, y) => {
-      const dx = new Float64Array(y.length);
-      const g = dy.data;
-      for (let i = 0; i < dx.length; i++) dx[i] = g[i]! * (1 - y[i]! * y[i]!);
-      return { dx: new Tensor(dx, dy.shape) };
-    },
+    backward: (dy, y) => ({ dx: timesSlope(dy, y) }),
+    jvp: ({ x: tx }, y) => timesSlope(tx, y),
   });
+}
+
+/** v · (1 − y²) element-wise: tanh′ applied to dy (backward) or to a tangent (jvp). */
+function timesSlope(v: Tensor, y: Float64Array): Tensor {
+  const out = new Float64Array(y.length);
+  const g = v.data;
+  for (let i = 0; i < out.length; i++) out[i] = g[i]! * (1 - y[i]! * y[i]!);
+  return new Tensor(out, v.shape);
 }
