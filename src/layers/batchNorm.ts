@@ -56,6 +56,7 @@ export function batchNorm(features: number, options: BatchNormOptions = {}): Lay
     factoryCall: { factory: 'batchNorm', args: [features, options] },
     params: { gamma, beta },
     buffers: { running_mean: runningMean, running_var: runningVar },
+    batchIndependent: false, // training normalises each channel over the whole batch
     outputShape: (inputFeatures) => {
       if (inputFeatures.length < 1 || inputFeatures[0] !== features) {
         throw new ShapeError(`${name}: expected input features [${features}, ...], got ${formatShape(inputFeatures)}`);

@@ -32,7 +32,11 @@ export interface Gradients {
 export interface Pass {
   /** The output. */
   readonly y: Tensor;
-  /** Maps dy = ∂L/∂y to the gradients. Must not modify dy; may be called more than once. */
+  /**
+   * Maps dy = ∂L/∂y to the gradients. Must not modify dy, y or what an earlier call returned
+   * (it returns tensors of its own); may be called more than once, before or after the
+   * backward of other passes, with the same result.
+   */
   backward(dy: Tensor): Gradients;
   /**
    * Forward mode, when the layer provides it: the output tangent ty = ∂f/∂x·tx + Σ ∂f/∂θ·tθ at
@@ -89,6 +93,14 @@ export interface Layer {
   };
   /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
   readonly nonFiniteReason?: string;
+  /**
+   * Whether the rows of a batch (the entries along axis 0) are computed independently: row i
+   * of y depends on row i of x alone (and the parameters, the context, its position), and row
+   * i of dx on row i of x and of dy alone. The verifier checks it at batches of two rows or
+   * more. Default true (absent means true); false for a layer that couples the batch, as
+   * batch normalisation in training does.
+   */
+  readonly batchIndependent?: boolean;
   /**
    * How to build this layer again: its factory's name and the arguments that shape it (not its
    * parameter values, which a repro bundle stores itself). Built-in layers set it, so

@@ -30,6 +30,8 @@ export interface LayerDefinition<Saved> {
   };
   /** Why the layer may produce non-finite values for finite input (see {@link Layer.nonFiniteReason}). Default: none. */
   readonly nonFiniteReason?: string;
+  /** False when the layer couples the rows of a batch (see {@link Layer.batchIndependent}). Default: true. */
+  readonly batchIndependent?: boolean;
   /** The factory call that builds the layer again (see {@link Layer.factoryCall}). Default: none. */
   readonly factoryCall?: FactoryCall;
   /** y = f(x; θ), and what backward will need. */
@@ -106,6 +108,7 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     ...(inputFeatures ? { inputFeatures } : {}),
     ...(definition.indexInput ? { indexInput: definition.indexInput } : {}),
     ...(definition.nonFiniteReason ? { nonFiniteReason: definition.nonFiniteReason } : {}),
+    ...(definition.batchIndependent !== undefined ? { batchIndependent: checkBatchIndependent(definition.batchIndependent, name) } : {}),
     ...(definition.factoryCall ? { factoryCall: definition.factoryCall } : {}),
   });
 }
@@ -133,6 +136,12 @@ function completeTangents(name: string, tangents: Tangents, xShape: readonly num
     complete[key] = t;
   }
   return { x: tx, params: Object.freeze(complete) };
+}
+
+/** A layer's `batchIndependent` declaration: a boolean, else a TypeError naming the layer. */
+function checkBatchIndependent(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw new TypeError(`${name}: batchIndependent must be true or false, got ${describe(value)}`);
+  return value;
 }
 
 /** What a loss definition provides to {@link defineLoss}. */
