@@ -10,13 +10,16 @@
 import { Tensor, ShapeError, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom, type Random } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
-import type { CheckResult, GradientMode, GradientReport } from './report.ts';
+import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, randomTensor } from './tensorChecks.ts';
 import { outputChange, type Variable } from './objective.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
+import { createPassLedger } from './passLedger.ts';
+import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
+import { rowsIndependentCheck } from './batchIndependence.ts';
 
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
@@ -63,23 +66,25 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
   }
   const seed = options.seed ?? 0;
-  const probe = countingProbe(layer, options.context ?? defaultContext);
-  const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed };
   const checks: CheckResult[] = [];
+  const probe = countingProbe(layer, options.context ?? defaultContext, checks);
+  const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed };
   const paramsBefore = Object.entries(layer.params).map(([key, t]) => [key, t.clone()] as const);
   const restoreParams = () => paramsBefore.forEach(([key, saved]) => layer.params[key]!.data.set(saved.data));
   const stage: Stage = { layer, x, input: x.clone(), probe, checks, random: createRandom(seed), paramsBefore, restoreParams };
   try {
     const first = firstPass(stage, options.dy);
-    if (!first) return buildReport(header, checks, probe.evaluations);
+    if (!first) return buildReport(header, checks, probe.evaluationsFor(checks));
+    const held = holdPass(first.pass, x, first.y, first.dy, first.gradients);
     const magnitudes = sideChecks(stage, first);
-    if (!checks.every((c) => c.ok)) return buildReport(header, [...checks, gradientSkipped], probe.evaluations);
+    interleavedChecks(stage, held, seed);
+    if (!checks.every((c) => c.ok)) return buildReport(header, [...checks, gradientSkipped], probe.evaluationsFor([...checks, gradientSkipped]));
     const tally = compareLayerGradients(stage, first, magnitudes, header.mode, options);
-    return buildReport(header, [...checks, tally.check], probe.evaluations, tally);
+    return buildReport(header, [...checks, tally.check], probe.evaluationsFor([...checks, tally.check]), tally);
   } catch (error) {
     if (error instanceof OptionsError) throw error;
     checks.push({ name: probe.calling(), ok: false, detail: `threw on a later call: ${describeError(error)}` });
-    return buildReport(header, checks, probe.evaluations);
+    return buildReport(header, checks, probe.evaluationsFor(checks));
   } finally {
     restoreParams();
   }
@@ -143,8 +148,8 @@ function firstPass(stage: Stage, givenDy: Tensor | undefined): FirstPass | undef
 function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): Magnitudes {
   const { layer, input, probe, checks } = stage;
   const owner = layer.name;
-  const second = probe.forward(input);
   checks.push(finiteCheck(owner, [['y', y], ...gradientList(gradients)], layer.nonFiniteReason));
+  const second = probe.forward(input);
   checks.push(determinismCheck(owner, [
     ['y', y, second.y, 'between two forward calls'],
     ...pairGradients(gradients, probe.backward(pass)(dy), 'between two backward calls of one pass'),
@@ -157,6 +162,16 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): Magnit
   checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients));
   checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
   return magnitudes;
+}
+
+/** `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran. */
+function interleavedChecks(stage: Stage, first: HeldPass, seed: number): void {
+  const { layer, probe, checks } = stage;
+  const flight = passesInFlight(layer, probe, first, stage.paramsBefore, seed);
+  checks.push(flight.check);
+  if (!flight.second || !flight.mixed) return;
+  const rows = rowsIndependentCheck(layer, probe.backward, first, flight.second, flight.mixed);
+  if (rows) checks.push(rows);
 }
 
 /** The finite-difference comparison over x (unless the layer takes indices) and every parameter. */
@@ -187,30 +202,39 @@ function compareLayerGradients(stage: Stage, { y, dy, gradients }: FirstPass, ma
   });
 }
 
-/** forward and backward that count their calls and remember which ran last (to name a throw). */
+/**
+ * forward and backward that count their calls, in total and by the check they serve (see
+ * `passLedger.ts`: the check pushed onto `checks` next), and remember which ran last (to name a throw).
+ */
 interface CountingProbe {
   readonly evaluations: { forward: number; backward: number };
   forward(x: Tensor): Pass;
   backward(pass: Pass): (dy: Tensor) => Gradients;
   calling(): 'forward runs' | 'backward runs';
+  /** The totals with their split by check, for a report whose checks are `final`. */
+  evaluationsFor(final: readonly CheckResult[]): Evaluations;
 }
 
-function countingProbe(layer: Layer, context: ForwardContext): CountingProbe {
+function countingProbe(layer: Layer, context: ForwardContext, checks: readonly CheckResult[]): CountingProbe {
   const evaluations = { forward: 0, backward: 0 };
+  const ledger = createPassLedger(checks);
   let last: 'forward runs' | 'backward runs' = 'forward runs';
   return {
     evaluations,
     forward: (x) => {
       evaluations.forward++;
+      ledger.charge('forward');
       last = 'forward runs';
       return layer.forward(x, context);
     },
     backward: (pass) => (dy) => {
       evaluations.backward++;
+      ledger.charge('backward');
       last = 'backward runs';
       return pass.backward(dy);
     },
     calling: () => last,
+    evaluationsFor: (final) => ({ ...evaluations, byCheck: ledger.byCheck(final) }),
   };
 }
 

@@ -78,6 +78,8 @@ export type CheckName =
   | 'deterministic'
   | 'linear in dy'
   | 'zero dy gives zero gradients'
+  | 'passes in flight'
+  | 'rows independent'
   | 'gradient';
 
 /** The outcome of one named check. */
@@ -90,12 +92,26 @@ export interface CheckResult {
   readonly detail?: string;
 }
 
+/** Forward and backward calls that one check made. */
+export interface CheckEvaluations {
+  /** Forward calls. */
+  readonly forward: number;
+  /** Backward calls. */
+  readonly backward: number;
+}
+
 /** How often the layer or loss was evaluated. */
 export interface Evaluations {
   /** Forward calls, finite differences included. */
   readonly forward: number;
   /** Backward calls. */
   readonly backward: number;
+  /**
+   * The same calls by the check they served, in the order of the report's `checks`, every
+   * check listed (at 0 when it needed no pass of its own); a pass serving several checks is
+   * counted under the first. Set by {@link checkGradients}; absent for losses.
+   */
+  readonly byCheck?: Readonly<Partial<Record<CheckName, CheckEvaluations>>>;
 }
 
 /** The result of {@link checkGradients} or {@link checkLossGradients}. */
