@@ -1,6 +1,7 @@
 /**
  * Verifier cost: forward and backward evaluations and wall time of `checkGradients` in full
- * and fast mode on dense layers, against the fewest evaluations the method needs, and the
+ * and fast mode on dense layers, against the fewest evaluations the method needs, the same
+ * evaluations by check (`verifierPasses.ts`, against the budget), and the
  * wall time of the whole fast-check property suite (`vitest run properties`, in a child
  * process, at the suite's default number of runs).
  *
@@ -20,9 +21,12 @@ import { median } from '../harness.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 import { gradcheckComparison } from './gradcheckComparison.ts';
+import { passesByCheckTable } from './verifierPasses.ts';
 
 interface Case {
   readonly size: number;
+  /** Rows of x. Default 1. */
+  readonly batch?: number;
   readonly mode: 'full' | 'fast';
   readonly repetitions: number;
 }
@@ -33,6 +37,7 @@ const probesPerTensor = 2;
 function cases(quick: boolean): Case[] {
   return [
     { size: 64, mode: 'fast', repetitions: 7 },
+    { size: 64, batch: 8, mode: 'fast', repetitions: 7 },
     { size: 64, mode: 'full', repetitions: quick ? 1 : 3 },
     { size: 256, mode: 'fast', repetitions: 7 },
     ...(quick ? [] : [{ size: 256, mode: 'full', repetitions: 1 } as const]),
@@ -42,7 +47,8 @@ function cases(quick: boolean): Case[] {
 /** One case: the report's evaluation counts and the median wall time. */
 function measure(c: Case) {
   const layer = dense(c.size, c.size, { seed: 1 });
-  const x = new Tensor(createRandom(2).uniformArray(c.size, -1, 1), [1, c.size]);
+  const batch = c.batch ?? 1;
+  const x = new Tensor(createRandom(2).uniformArray(batch * c.size, -1, 1), [batch, c.size]);
   const numbers = x.size + Object.values(layer.params).reduce((sum, p) => sum + p.size, 0);
   const tensors = 1 + Object.keys(layer.params).length;
   const seconds: number[] = [];
@@ -59,8 +65,9 @@ function measure(c: Case) {
   for (let i = 0; i < passes; i++) layer.forward(x);
   const forwardSeconds = (performance.now() - start) / 1000 / passes;
   return {
-    layer: `dense(${c.size}, ${c.size}), batch 1`,
+    layer: `dense(${c.size}, ${c.size}), batch ${batch}`,
     mode: c.mode,
+    report,
     numbers,
     ok: report.ok,
     forward: report.evaluations.forward,
@@ -139,8 +146,9 @@ export const verifierSection: Section = {
         ...(options.quick ? ['dense(256, 256) in full mode (about 264,000 forward passes, tens of seconds) is left out of --quick.'] : []),
       ],
     };
+    const byCheck = passesByCheckTable(measured.filter((m) => m.layer.startsWith('dense(64, 64)')).map((m) => ({ label: `${m.mode}, batch ${m.report.inputShape[0]}`, report: m.report })));
     const peer = await gradcheckComparison(options);
-    const tables: Table[] = [table, peer.table];
+    const tables: Table[] = [table, byCheck, peer.table];
     let suite: ReturnType<typeof propertySuite> | null = null;
     if (!options.quick) {
       suite = propertySuite();
@@ -150,6 +158,7 @@ export const verifierSection: Section = {
         rows: [['properties/', suite.seconds, `${suite.summary}${suite.status === 0 ? '' : ` (exit ${suite.status})`}`]],
       });
     }
-    return { tables, figures: { checkGradients: measured, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
+    const figures = measured.map(({ report, ...m }) => ({ ...m, byCheck: report.evaluations.byCheck }));
+    return { tables, figures: { checkGradients: figures, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
   },
 };
