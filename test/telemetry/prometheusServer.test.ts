@@ -11,6 +11,7 @@ import { watch, type Watch } from '../../src/telemetry/watch.ts';
 import type { TrainHandle } from '../../src/graph/trainer.ts';
 import { assertProgram, freePort, requireProgram } from './externalProgram.ts';
 import { pacedRun } from './tinyRun.ts';
+import { query, until } from './prometheusProcess.ts';
 
 const prometheusPath = '/usr/bin/prometheus';
 const folder = mkdtempSync(join(tmpdir(), 'gradstream-prometheus-'));
@@ -29,25 +30,6 @@ afterAll(async () => {
   }
   rmSync(folder, { recursive: true, force: true });
 });
-
-interface QueryAnswer {
-  status: string;
-  data: { resultType: string; result: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[] };
-}
-
-async function query(origin: string, promql: string): Promise<QueryAnswer> {
-  const response = await fetch(`${origin}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  return (await response.json()) as QueryAnswer;
-}
-
-async function until<T>(what: string, attempt: () => Promise<T | undefined>, tries = 120): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('Prometheus scraping a live run', () => {
   it.runIf(requireProgram(prometheusPath, 'Prometheus'))('stores the loss series that /metrics exposes', async () => {

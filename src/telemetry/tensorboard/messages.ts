@@ -3,12 +3,11 @@
  * protobufjs: the same definitions encode what gradstream writes and decode what it reads
  * back. Field names are the `.proto` files' own (snake_case), so a message here reads as the
  * schema does. protobufjs is an optional package: without it, loading this module throws a
- * MissingPackageError that says how to add it.
+ * MissingPackageError that says how to add it (`protoRoot.ts`).
  */
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as Protobuf from 'protobufjs';
-import { requireOptional } from '../../data/optionalPackage.ts';
+import { loadProtoRoot, plainObjects } from '../protoRoot.ts';
 
 /** A Summary value: a tag, optional plugin metadata, and one of a scalar, a histogram or a tensor. */
 export interface SummaryValue {
@@ -71,22 +70,9 @@ export interface HParamsPluginDataMessage {
   readonly session_end_info?: { readonly status: number; readonly end_time_secs: number };
 }
 
-const protobuf = requireOptional<typeof Protobuf>('protobufjs', 'gradstream/tensorboard', 'Protocol Buffers for JavaScript, to encode TensorBoard\'s records');
-const protoFolder = join(dirname(fileURLToPath(import.meta.url)), 'proto');
-
-function loadRoot(): Protobuf.Root {
-  const root = new protobuf.Root();
-  // Imports are files beside the importer: struct.proto is ours, with the field names of the .proto files.
-  root.resolvePath = (origin, target) => (isAbsolute(target) ? target : join(dirname(origin), target));
-  return root.loadSync([join(protoFolder, 'summary.proto'), join(protoFolder, 'hparams.proto')], { keepCase: true });
-}
-
-const root = loadRoot();
+const root = loadProtoRoot(join(dirname(fileURLToPath(import.meta.url)), 'proto'), ['summary.proto', 'hparams.proto'], 'gradstream/tensorboard');
 const eventType = root.lookupType('tensorboard.Event');
 const pluginDataType = root.lookupType('tensorboard.hparams.HParamsPluginData');
-
-/** Options that turn decoded messages into plain objects: int64 and enums as numbers, absent fields as their defaults (proto3 leaves zeros out). */
-const plain: Protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true };
 
 /** The bytes of an Event. */
 export function encodeEventMessage(event: EventMessage): Uint8Array {
@@ -95,7 +81,7 @@ export function encodeEventMessage(event: EventMessage): Uint8Array {
 
 /** An Event from its bytes (throws protobufjs's error on bytes that are not one). */
 export function decodeEventMessage(bytes: Uint8Array): EventMessage {
-  return eventType.toObject(eventType.decode(bytes), plain) as EventMessage;
+  return eventType.toObject(eventType.decode(bytes), plainObjects) as EventMessage;
 }
 
 /** The bytes of the HParams plugin's content. */
@@ -105,7 +91,7 @@ export function encodeHParamsPluginData(data: HParamsPluginDataMessage): Uint8Ar
 
 /** The HParams plugin's content from its bytes. */
 export function decodeHParamsPluginData(bytes: Uint8Array): HParamsPluginDataMessage {
-  return pluginDataType.toObject(pluginDataType.decode(bytes), plain) as HParamsPluginDataMessage;
+  return pluginDataType.toObject(pluginDataType.decode(bytes), plainObjects) as HParamsPluginDataMessage;
 }
 
 /** The protobufjs types behind the codecs above, for a reader of its own (tests decode with them). */
