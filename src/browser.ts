@@ -18,7 +18,7 @@ export { add, sub, mul, scale, addScaled, dot } from './tensor/elementwise.ts';
 export { addRow, sumRows, softmaxRows, logSoftmaxRows, argmaxRows } from './tensor/rows.ts';
 
 // The Layer and Loss contracts, and how to define one.
-export type { ForwardContext, Gradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec } from './layers/contract.ts';
+export type { ForwardContext, Gradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec, FactoryCall } from './layers/contract.ts';
 export { defineLayer, defineLoss, type LayerDefinition, type LossDefinition, type Params, type CompleteTangents } from './layers/defineLayer.ts';
 export { builtinLayers, builtinLosses, findLayer, findLoss, type LayerEntry, type LossEntry } from './layers/registry.ts';
 
@@ -64,7 +64,7 @@ export type { Graph, GraphNode, GraphParameter, ConsumerEdge, NodeKind } from '.
 export { addMerge, concatMerge, type Merge, type MergeInput } from './graph/merges.ts';
 export { wire, type Wiring, type WiringOptions, type EdgeOperator, type SweepGradients } from './graph/wiring.ts';
 export type { SweepTag, Message } from './graph/message.ts';
-export type { ForwardTap, BackwardTap, UpdateTap, StepBoundary, Taps } from './graph/taps.ts';
+export type { ForwardTap, BackwardTap, UpdateTap, StepBoundary, FaultTap, Taps } from './graph/taps.ts';
 export { train, type TrainHandle } from './graph/trainer.ts';
 export type { TrainOptions, TrainResult, TrainerState, GuardPolicy } from './graph/trainOptions.ts';
 export { evaluate, predict, type EvaluateOptions, type Evaluation } from './graph/evaluate.ts';

@@ -135,8 +135,12 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   assertRun(run, 'watch');
   assertOptions(options, 'watch');
   const jsonlOptions: JsonlWatchOptions | undefined = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
+  const auditOptions = options.audits === true ? {} : options.audits || null;
   let recorder: JsonlRecorder | null = null;
+  let repro: ReproFiles | undefined;
   try {
+    // Before the file is claimed: a refused directory must not leave the file locked.
+    repro = reproFilesOf(auditOptions?.reproDirectory ?? options.reproDirectory, jsonlOptions?.recorder?.path ?? jsonlOptions?.path);
     recorder = jsonlOptions ? (jsonlOptions.recorder ?? openJsonlRecorder(jsonlOptions.path!, { ...jsonlOptions, runId: run.runId })) : null;
   } catch (error) {
     run.stop();
@@ -144,8 +148,6 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   }
   const beyondConsole = Boolean(options.jsonl || options.dashboard || options.prometheus || (options.sinks?.length ?? 0) > 0);
   const statsRate = options.layerStats === false ? null : (options.layerStats ?? (beyondConsole ? { everyMs: 250 } : null));
-  const auditOptions = options.audits === true ? {} : options.audits || null;
-  const repro = reproFilesOf(auditOptions?.reproDirectory ?? options.reproDirectory, recorder?.path);
   const flushEveryMs = options.flushEveryMs ?? defaultFlushEveryMs;
   assertMilliseconds(flushEveryMs, 'watch', 'flushEveryMs');
 
@@ -221,11 +223,19 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   };
 }
 
-/** The run's bundle writer: the directory given (false: none), else beside the JSONL file, else none. */
+/**
+ * The run's bundle writer: the directory given (false: none; one inside a package's src is
+ * refused), else beside the JSONL file unless that lies in a src folder, else none.
+ */
 function reproFilesOf(directory: string | false | undefined, jsonlPath: string | undefined): ReproFiles | undefined {
   if (directory === false) return undefined;
   if (directory !== undefined) return reproFiles(assertReproDirectory(directory, 'watch'));
-  return jsonlPath === undefined ? undefined : reproFiles(assertReproDirectory(reproDirectoryBeside(jsonlPath), 'watch'));
+  if (jsonlPath === undefined) return undefined;
+  try {
+    return reproFiles(assertReproDirectory(reproDirectoryBeside(jsonlPath), 'watch'));
+  } catch {
+    return undefined; // a record kept among sources (odd, but allowed) gets no bundles beside it
+  }
 }
 
 /** What a JSONL write error does to the run (see {@link JsonlWatchOptions.onWriteError}). */

@@ -108,21 +108,23 @@ function simplifyValues(current: () => CaseValues, name: string, attempt: (candi
 }
 
 /**
- * Numbers simpler than `value`, simplest first: 0, the integers either side, then `value` to 1,
- * 2, … significant digits; each shorter to write than `value` (2.7183 → 0, 2, 3, 2.7, 2.72,
- * 2.718). Non-finite values are left as they are.
+ * Numbers simpler than `value`, simplest first: 0, the integers either side, `value` to 1, 2, …
+ * significant digits; simpler meaning shorter to write, or as short and nearer 0 (2.7183 → 0,
+ * 2, 3, 2.7, 2.72, 2.718; 7 → 0). Non-finite values are left as they are.
  */
 export function simplerNumbers(value: number): number[] {
   if (!Number.isFinite(value)) return [];
-  const length = String(value).length;
+  const complexity = (v: number): readonly [number, number] => [String(v).length, Math.abs(v)];
+  const simpler = (a: readonly [number, number], b: readonly [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
   const candidates = [0, Math.trunc(value), Math.trunc(value) + Math.sign(value)];
   for (let digits = 1; digits <= 17; digits++) candidates.push(Number(value.toPrecision(digits)));
   const seen = new Set<number>();
-  return candidates.filter((candidate) => {
-    if (seen.has(candidate) || Object.is(candidate, value) || candidate === value || String(candidate).length >= length) return false;
+  const kept = candidates.filter((candidate) => {
+    if (seen.has(candidate) || !simpler(complexity(candidate), complexity(value))) return false;
     seen.add(candidate);
     return true;
   });
+  return kept.sort((a, b) => (simpler(complexity(a), complexity(b)) ? -1 : simpler(complexity(b), complexity(a)) ? 1 : 0));
 }
 
 function rowsOf(t: Tensor): number {
