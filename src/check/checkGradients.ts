@@ -9,13 +9,14 @@
  */
 import { Tensor, ShapeError, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom, type Random } from '../tensor/random.ts';
-import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
+import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass, type Tangents } from '../layers/contract.ts';
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, randomTensor } from './tensorChecks.ts';
 import { outputChange, type Variable } from './objective.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
+import { forwardModeCheck } from './forwardMode.ts';
 import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
 import { createPassLedger } from './passLedger.ts';
 import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
@@ -33,6 +34,8 @@ export interface CheckOptions {
   readonly context?: ForwardContext;
   /** Fast mode: random directions per tensor. Default 2. */
   readonly probes?: number;
+  /** The `jvp` check (layers whose passes have jvp): tangent directions, each moving x and every parameter at once. Default 1. */
+  readonly jvpProbes?: number;
   /** How many mismatches and kinks the report lists (all are counted). Default 10. */
   readonly maxMismatches?: number;
 }
@@ -61,6 +64,9 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
   if (!(x instanceof Tensor)) throw new TypeError(`checkGradients(${layer.name}): x must be a Tensor, got ${describe(x)}`);
   assertGradientOptions(`checkGradients(${layer.name})`, options);
   if (options.dy !== undefined && !(options.dy instanceof Tensor)) throw new TypeError(`checkGradients(${layer.name}): dy must be a Tensor, got ${describe(options.dy)}`);
+  if (options.jvpProbes !== undefined && !(Number.isInteger(options.jvpProbes) && options.jvpProbes >= 1 && options.jvpProbes <= 1000)) {
+    throw new RangeError(`checkGradients(${layer.name}): jvpProbes must be an integer in [1, 1000], got ${describe(options.jvpProbes)}`);
+  }
   const context = options.context;
   if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
@@ -76,11 +82,14 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     const first = firstPass(stage, options.dy);
     if (!first) return buildReport(header, checks, probe.evaluationsFor(checks));
     const held = holdPass(first.pass, x, first.y, first.dy, first.gradients);
-    const magnitudes = sideChecks(stage, first);
+    const { magnitudes, dy2 } = sideChecks(stage, first);
     interleavedChecks(stage, held, seed);
     if (!checks.every((c) => c.ok)) return buildReport(header, [...checks, gradientSkipped], probe.evaluationsFor([...checks, gradientSkipped]));
     const tally = compareLayerGradients(stage, first, magnitudes, header.mode, options);
-    return buildReport(header, [...checks, tally.check], probe.evaluationsFor([...checks, tally.check]), tally);
+    checks.push(tally.check);
+    const forwardMode = forwardModeCheck({ ...probe, layer, pass: first.pass, input: stage.input, y: first.y, cotangent: dy2, magnitudes, random: stage.random, probes: options.jvpProbes ?? 1, backwardPassed: tally.check.ok });
+    if (forwardMode) checks.push(forwardMode);
+    return buildReport(header, checks, probe.evaluationsFor(checks), tally);
   } catch (error) {
     if (error instanceof OptionsError) throw error;
     checks.push({ name: probe.calling(), ok: false, detail: `threw on a later call: ${describeError(error)}` });
@@ -144,8 +153,8 @@ function firstPass(stage: Stage, givenDy: Tensor | undefined): FirstPass | undef
   return shapes.ok ? { pass, y, dy: cotangent.clone(), gradients } : undefined;
 }
 
-/** `finite values`, `deterministic`, `linear in dy`, `zero dy gives zero gradients`; returns the magnitude pass. */
-function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): Magnitudes {
+/** `finite values`, `deterministic`, `linear in dy`, `zero dy gives zero gradients`; returns the magnitude pass and the second cotangent dy₂, which it bounds. */
+function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magnitudes: Magnitudes; dy2: Tensor } {
   const { layer, input, probe, checks } = stage;
   const owner = layer.name;
   checks.push(finiteCheck(owner, [['y', y], ...gradientList(gradients)], layer.nonFiniteReason));
@@ -161,7 +170,7 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): Magnit
   stage.restoreParams();
   checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients));
   checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
-  return magnitudes;
+  return { magnitudes, dy2 };
 }
 
 /** `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran. */
@@ -210,6 +219,8 @@ interface CountingProbe {
   readonly evaluations: { forward: number; backward: number };
   forward(x: Tensor): Pass;
   backward(pass: Pass): (dy: Tensor) => Gradients;
+  /** The pass's forward mode (the caller has seen that the pass has one). */
+  jvp(pass: Pass): (tangents: Tangents) => Tensor;
   calling(): 'forward runs' | 'backward runs';
   /** The totals with their split by check, for a report whose checks are `final`. */
   evaluationsFor(final: readonly CheckResult[]): Evaluations;
@@ -217,6 +228,7 @@ interface CountingProbe {
 
 function countingProbe(layer: Layer, context: ForwardContext, checks: readonly CheckResult[]): CountingProbe {
   const evaluations = { forward: 0, backward: 0 };
+  let jvps = 0;
   const ledger = createPassLedger(checks);
   let last: 'forward runs' | 'backward runs' = 'forward runs';
   return {
@@ -233,8 +245,12 @@ function countingProbe(layer: Layer, context: ForwardContext, checks: readonly C
       last = 'backward runs';
       return pass.backward(dy);
     },
+    jvp: (pass) => (tangents) => {
+      jvps++;
+      return pass.jvp!(tangents);
+    },
     calling: () => last,
-    evaluationsFor: (final) => ({ ...evaluations, byCheck: ledger.byCheck(final) }),
+    evaluationsFor: (final) => ({ ...evaluations, ...(jvps > 0 ? { jvp: jvps } : {}), byCheck: ledger.byCheck(final) }),
   };
 }
 

@@ -38,7 +38,7 @@ export function compareProbes(objective: Objective, random: Random, probes: numb
  * One 32-bit draw gives two components, 16 bits each (15 for |z|, 1 for the sign): a
  * direction needs no finer resolution, and the draws are half the cost of a probe's bookkeeping.
  */
-function drawDirection(t: Float64Array, u: Float64Array, random: Random): void {
+export function drawDirection(t: Float64Array, u: Float64Array, random: Random): void {
   for (let k = 0; k < t.length; k += 2) {
     const bits = random.nextUint32();
     t[k] = component(bits & 0xffff, u[k]!);

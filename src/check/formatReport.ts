@@ -36,7 +36,8 @@ function formatKink(owner: string, k: Kink): string {
 export function formatReport(report: GradientReport): string {
   const owner = report.layer;
   const unit = report.mode === 'full' ? 'coordinates' : 'probes';
-  const passes = `${report.evaluations.forward} forward / ${report.evaluations.backward} backward passes`;
+  const jvps = report.evaluations.jvp ? ` / ${report.evaluations.jvp} jvp` : '';
+  const passes = `${report.evaluations.forward} forward / ${report.evaluations.backward} backward${jvps} passes`;
   const kinks = `${report.kinkCount} kink${report.kinkCount === 1 ? '' : 's'}`;
   const worst = report.worst ? `, worst rel. error ${formatError(report.worst.relativeError)}` : '';
   const lines = [

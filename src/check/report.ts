@@ -80,7 +80,8 @@ export type CheckName =
   | 'zero dy gives zero gradients'
   | 'passes in flight'
   | 'rows independent'
-  | 'gradient';
+  | 'gradient'
+  | 'jvp';
 
 /** The outcome of one named check. */
 export interface CheckResult {
@@ -106,6 +107,8 @@ export interface Evaluations {
   readonly forward: number;
   /** Backward calls. */
   readonly backward: number;
+  /** Forward-mode calls (`Pass.jvp`), all made by the `jvp` check; absent when the layer has no jvp. */
+  readonly jvp?: number;
   /**
    * The same calls by the check they served, in the order of the report's `checks`, every
    * check listed (at 0 when it needed no pass of its own); a pass serving several checks is
