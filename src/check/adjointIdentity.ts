@@ -1,9 +1,10 @@
 /**
  * A layer's jvp against its backward: ⟨w, J·t⟩ = ⟨Jᵀ·w, t⟩ for every cotangent w and tangent t,
- * the adjoint identity (JAX's `check_vjp` takes the same inner products). Forward mode gives
- * the left side, ⟨w, ty⟩; backward(w) gives the right, ⟨dx, tx⟩ + Σ ⟨dθ, tθ⟩. They are the same
- * number computed by two routes, so they must agree to rounding, far more closely than finite
- * differences can tell; and backward is itself checked against finite differences.
+ * the adjoint identity (JAX's `check_vjp` takes the same inner products, with a numeric jvp
+ * where this takes forward mode). Forward mode gives the left side, ⟨w, ty⟩; backward(w) gives
+ * the right, ⟨dx, tx⟩ + Σ ⟨dθ, tθ⟩. They are the same number computed by two routes, so they
+ * must agree to rounding, far more closely than finite differences can tell; and backward is
+ * itself checked against finite differences.
  *
  * The tolerance is the rounding of the summed products, as the gradient comparison counts it:
  * - 16·ε·(Σ|wᵢ·tyᵢ| + Σ|t_k·g_k|), for the two inner products and the last operations that

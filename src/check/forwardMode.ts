@@ -1,7 +1,7 @@
 /**
  * The `jvp` check: forward mode, for a layer whose passes provide `jvp` (see `Pass.jvp`),
- * checked two ways along a few probes, as JAX's `check_grads(modes=['fwd', 'rev'])` and
- * PyTorch's `check_forward_ad` check it:
+ * checked two ways along a few probes (JAX's `check_grads(modes=['fwd'])` and PyTorch's
+ * `check_forward_ad` take the first):
  *
  * - against finite differences: along a tangent t that moves x and every parameter at once,
  *   ⟨w, ty⟩ must be the derivative of ⟨w, f(u + s·t)⟩ at 0, judged as the gradient is judged
