@@ -99,6 +99,11 @@ export class LiveNode {
     return this.held.get(id)?.y;
   }
 
+  /** The inputs of a sweep still held (for the repro bundle of a layer whose output went non-finite). */
+  heldInputs(id: number): readonly Tensor[] | undefined {
+    return this.held.get(id)?.inputs;
+  }
+
   /** An activation arrives on input `slot`. */
   receiveInput(slot: number, message: Message): void {
     if (this.run.failed) return;

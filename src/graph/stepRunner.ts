@@ -10,7 +10,7 @@ import { firstNonFinite } from '../tensor/elementwise.ts';
 import { isAllFinite } from './finite.ts';
 import type { ForwardContext, Loss } from '../layers/contract.ts';
 import type { Batch } from '../data/dataset.ts';
-import type { Message } from './message.ts';
+import type { Message, SweepTag } from './message.ts';
 import type { SweepGradients, Wiring } from './wiring.ts';
 import type { MicrobatchGradients } from './accumulate.ts';
 import { DataError, messageOf } from './errors.ts';
@@ -25,6 +25,18 @@ export interface MicrobatchRecord extends MicrobatchGradients {
   readonly prediction: Tensor;
   /** Set when the loss or its gradient is non-finite: what, and where it first appeared. */
   readonly lossFault?: string;
+  /** Set when a non-finite loss began at a layer's output: that layer's case (for a repro bundle). */
+  readonly forwardFault?: ForwardFault;
+}
+
+/** A layer node whose output went non-finite although its input was finite, in one sweep. */
+export interface ForwardFault {
+  readonly node: string;
+  /** The layer's input. */
+  readonly x: Tensor;
+  /** Its output, holding the non-finite value. */
+  readonly y: Tensor;
+  readonly context: ForwardContext;
 }
 
 /** A settled step: its microbatches in launch order. */
@@ -52,6 +64,7 @@ interface Sweep {
   loss: number;
   prediction?: Tensor;
   lossFault?: string;
+  forwardFault?: ForwardFault;
 }
 
 /** A step's microbatches in flight; the trainer sees it as an {@link OpenStep}. */
@@ -146,7 +159,7 @@ export class StepRunner {
     sweep.loss = lossPass.loss;
     sweep.prediction = prediction;
     if (typeof lossPass.loss !== 'number' || !Number.isFinite(lossPass.loss)) {
-      sweep.lossFault = this.describeLossFault(tag.id, lossPass.loss, where);
+      sweep.lossFault = this.describeLossFault(sweep, tag, lossPass.loss, where);
     }
     const dy = lossPass.backward();
     if (!(dy instanceof Tensor) || !sameShape(dy.shape, prediction.shape)) {
@@ -160,8 +173,10 @@ export class StepRunner {
     this.wiring.backward(tag, dy);
   }
 
-  private describeLossFault(id: number, loss: unknown, where: string): string {
-    const origin = this.wiring.firstNonFiniteOutput(id);
+  private describeLossFault(sweep: Sweep, tag: SweepTag, loss: unknown, where: string): string {
+    const origin = this.wiring.firstNonFiniteOutput(tag.id);
+    const x = origin?.inputs[0];
+    if (origin && x && origin.inputs.length === 1) sweep.forwardFault = { node: origin.node, x, y: origin.y, context: tag.context };
     const source = origin
       ? `the first non-finite activation is the output of ${origin.node} (${origin.op}) at flat index ${origin.index}`
       : 'every activation is finite, so the loss itself produced it';
@@ -180,6 +195,7 @@ export class StepRunner {
       sweep: done,
       prediction: sweep.prediction!,
       lossFault: sweep.lossFault, // always present (undefined when none): one hidden class for every record
+      forwardFault: sweep.forwardFault,
     };
     sweep.step.records[sweep.index] = record;
     sweep.step.completed++;

@@ -70,17 +70,20 @@ export interface StepBoundary {
 }
 
 /**
- * The trainer's guard found a layer whose backward turned a finite dy into NaN or ±Infinity:
- * the case that did it, just before the step's `alarm` event (whatever the guard's policy).
+ * The trainer's guard found where a NaN or ±Infinity began: a layer whose backward turned a
+ * finite dy non-finite, or whose forward turned a finite x non-finite (making the loss so); the
+ * case that did it, just before the step's `alarm` event (whatever the guard's policy).
  */
 export interface FaultTap {
+  /** The alarm's kind: `non-finite-gradient` (backward) or `non-finite-loss` (forward). */
+  readonly kind: 'non-finite-gradient' | 'non-finite-loss';
   /** The step whose update the guard held back. */
   readonly step: number;
-  /** The node whose layer produced the non-finite gradient. */
+  /** The node whose layer produced the non-finite value. */
   readonly node: GraphNode;
   /** The layer's input in the faulty sweep. */
   readonly x: Tensor;
-  /** The gradient its backward received. */
+  /** The gradient its backward received; for a forward fault, a cotangent drawn from the step. */
   readonly dy: Tensor;
   /** The context its forward got. */
   readonly context: ForwardContext;
@@ -100,7 +103,7 @@ export interface Taps {
   readonly update$: Observable<UpdateTap>;
   /** Every step boundary, after the update. */
   readonly step$: Observable<StepBoundary>;
-  /** Every layer the guard finds turning a finite dy non-finite, before its alarm. */
+  /** Every layer the guard finds a NaN or ±Infinity beginning at, before its alarm. */
   readonly fault$: Observable<FaultTap>;
 }
 

@@ -7,8 +7,8 @@ import type { BatchSource } from './data.ts';
 import type { EdgeOperator } from './wiring.ts';
 import { trainerStateProblem } from './resumeCheck.ts';
 import { problemText, within } from './stateProblem.ts';
-import { assertReproDirectory } from '../check/repro/reproFiles.ts';
 import { assertRunConfig, assertRunName, type JsonValue } from './runConfig.ts';
+import { assertReproDirectory } from '../check/repro/reproFiles.ts';
 
 /** What to do when the loss or a gradient is NaN or ±Infinity: end the run, or skip the update and go on. */
 export type GuardPolicy = 'stop' | 'continue';
@@ -56,10 +56,11 @@ export interface TrainOptions {
    */
   readonly config?: Readonly<Record<string, JsonValue>>;
   /**
-   * Write a repro bundle into this directory when the guard finds a layer whose backward turns
-   * a finite dy into NaN or ±Infinity (at most one per layer), for `gradstream repro`; never
-   * inside a package's `src`. Under `watch`, bundles go beside the JSONL file unless this says
-   * otherwise. Default none.
+   * Write a repro bundle into this directory when the guard finds a NaN or ±Infinity that began
+   * at a layer (its backward turned a finite dy non-finite, or its forward a finite x), for
+   * `gradstream repro`: at most one per layer and kind, ten per run; its path is in the alarm
+   * event (`repro`) and the NonFiniteError. Needs Node; never inside a package's `src`. Under
+   * `watch`, bundles go beside the JSONL file without this. Default none.
    */
   readonly reproDirectory?: string;
   /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */

@@ -20,14 +20,13 @@ import { StepRunner, type OpenStep } from './stepRunner.ts';
 import { assertBatch, assertBatchSource, closeIterator, openEpoch, type BatchSource } from './data.ts';
 import { completeTaps, createTapSubjects, tapsOf, type TapSubjects, type Taps } from './taps.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions, type TrainResult, type TrainerState } from './trainOptions.ts';
-import { applyStep, type AppliedStep } from './update.ts';
+import { applyStep, type AppliedStep, type LayerFault } from './update.ts';
 import { evaluate } from './evaluate.ts';
 import { DataError, NonFiniteError, messageOf } from './errors.ts';
 import type { Optimizer } from './optimizers/optimizer.ts';
 import { optimizerExpectations, resumeProblem } from './resumeCheck.ts';
 import { problemText, within } from './stateProblem.ts';
 import type { Batch } from '../data/dataset.ts';
-import type { NonFiniteGradient } from './node.ts';
 import { captureLayerCase } from '../check/repro/bundle.ts';
 import { bundleNote, reproFiles, type ReproFiles, type ReproWrite } from '../check/repro/reproFiles.ts';
 
@@ -351,16 +350,17 @@ class TrainingRun {
    * (`watch` writes the bundle beside its JSONL file from there). The update was held back, so
    * the layer's parameters are still those of the faulty pass.
    */
-  private reportFault(fault: NonFiniteGradient, step: number): ReproWrite | undefined {
+  private reportFault(fault: LayerFault, step: number): ReproWrite | undefined {
     const node = this.graph.nodes.find((candidate) => candidate.name === fault.node);
     if (!node?.layer) return undefined;
     const written = this.repro?.write(captureLayerCase({
-      kind: 'non-finite-gradient', runId: this.runId, seed: this.options.seed, step, node: node.name, layer: node.layer, x: fault.x, dy: fault.dy, context: fault.context, summary: fault.message,
+      kind: fault.kind, runId: this.runId, seed: this.options.seed, step, node: node.name, layer: node.layer, x: fault.x, dy: fault.dy, context: fault.context, summary: fault.message,
     }));
     const tap = this.taps.fault$;
-    if (tap.observed) tap.next({ step, node, x: fault.x, dy: fault.dy, context: fault.context, message: fault.message, ...(written && 'path' in written ? { repro: written.path } : {}) });
+    if (tap.observed) tap.next({ kind: fault.kind, step, node, x: fault.x, dy: fault.dy, context: fault.context, message: fault.message, ...(written && 'path' in written ? { repro: written.path } : {}) });
     return written;
   }
+
   private emitStep(applied: AppliedStep, epoch: number): void {
     const now = performance.now();
     const seconds = Math.max((now - this.lastBoundaryTime) / 1000, 1e-9);

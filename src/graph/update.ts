@@ -12,7 +12,8 @@ import type { Optimizer } from './optimizers/optimizer.ts';
 import type { MicrobatchRecord, SettledStep } from './stepRunner.ts';
 import { nonFiniteData } from './data.ts';
 import { stepGradients, stepLoss } from './accumulate.ts';
-import type { NonFiniteGradient } from './node.ts';
+import type { ForwardContext } from '../layers/contract.ts';
+import { drawnCotangent } from '../check/repro/bundle.ts';
 
 /** What a step did. */
 export interface AppliedStep {
@@ -20,9 +21,23 @@ export interface AppliedStep {
   readonly samples: number;
   /**
    * Set when the loss or a gradient was non-finite; the update was then not applied. `fault`
-   * is the case of a layer whose backward turned a finite dy non-finite (for a repro bundle).
+   * is the case of the layer it began at, when it began at one (for a repro bundle).
    */
-  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string; readonly fault?: NonFiniteGradient };
+  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string; readonly fault?: LayerFault };
+}
+
+/**
+ * A layer where a non-finite value began: its backward turned a finite dy non-finite
+ * (`non-finite-gradient`), or its forward a finite x (`non-finite-loss`, where no dy reached the
+ * layer and `dy` is drawn from the step).
+ */
+export interface LayerFault {
+  readonly kind: 'non-finite-gradient' | 'non-finite-loss';
+  readonly node: string;
+  readonly message: string;
+  readonly x: Tensor;
+  readonly dy: Tensor;
+  readonly context: ForwardContext;
 }
 
 /** What {@link applyStep} works with. */
@@ -90,7 +105,13 @@ function findAlarm(microbatches: readonly MicrobatchRecord[]): AppliedStep['alar
     const data = nonFiniteData(m.batch, `the data, ${m.where}`);
     if (data) return { kind, message: data };
   }
-  if (lossFault) return { kind, message: lossFault.lossFault! };
-  const fault = gradientFault!.sweep.nonFinite!;
-  return { kind, message: fault.message, node: fault.node, fault };
+  if (lossFault) {
+    const origin = lossFault.forwardFault;
+    const message = lossFault.lossFault!;
+    if (kind !== 'non-finite-loss' || !origin) return { kind, message };
+    const dy = drawnCotangent(origin.y.shape, origin.context.step);
+    return { kind, message, fault: { kind, node: origin.node, message, x: origin.x, dy, context: origin.context } };
+  }
+  const { node, message, x, dy, context } = gradientFault!.sweep.nonFinite!;
+  return { kind, message, node, fault: { kind: 'non-finite-gradient', node, message, x, dy, context } };
 }

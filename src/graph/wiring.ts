@@ -70,6 +70,10 @@ export interface Wiring {
         op: string;
         /** Flat row-major index of the first non-finite value in the node's output. */
         index: number;
+        /** The node's inputs in that sweep (all finite: every node before it had finite outputs). */
+        inputs: readonly Tensor[];
+        /** The node's output. */
+        y: Tensor;
       }
     | undefined;
   /** Unsubscribes every edge, completes every stream and drops every held pass. Idempotent. */
@@ -155,7 +159,7 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
       for (const live of nodes) {
         const y = live.heldOutput(id);
         const index = y ? firstNonFinite(y.data) : -1;
-        if (index >= 0) return { node: live.node.name, op: live.node.op, index };
+        if (index >= 0) return { node: live.node.name, op: live.node.op, index, inputs: live.heldInputs(id) ?? [], y: y! };
       }
       return undefined;
     },

@@ -24,9 +24,7 @@ import { Tensor } from '../tensor/tensor.ts';
 import type { GraphNode } from '../graph/graph.ts';
 import { checkGradients } from '../check/checkGradients.ts';
 import { formatReport } from '../check/formatReport.ts';
-import { randomTensor } from '../check/tensorChecks.ts';
-import { createRandom } from '../tensor/random.ts';
-import { captureLayerCase } from '../check/repro/bundle.ts';
+import { captureLayerCase, drawnCotangent } from '../check/repro/bundle.ts';
 import { assertReproDirectory, bundleNote, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';
 import type { TappedRun } from './layerStats.ts';
@@ -118,8 +116,7 @@ function audit({ node, x, step, probes, auditableLayers }: AuditTurn, run: Audit
   const buffers = Object.values(layer.buffers ?? {}).map((buffer) => [buffer, buffer.data.slice()] as const);
   const buffersBefore = repro ? Object.fromEntries(Object.entries(layer.buffers ?? {}).map(([key, t]) => [key, t.clone()])) : undefined;
   // The cotangent, drawn here rather than inside the check, so that a bundle can hold it: y has x's rows and the node's features.
-  const cotangentRandom = createRandom(step);
-  const dy = randomTensor([x.shape[0] ?? 1, ...node.features], () => cotangentRandom.uniform());
+  const dy = drawnCotangent([x.shape[0] ?? 1, ...node.features], step);
   const context = { training: true, step };
   const check = { mode: 'fast', seed: step, probes } as const;
   const started = performance.now();

@@ -96,7 +96,7 @@ describe('the bundle format', () => {
     expect(refusal('{"format":')).toMatch(/^b\.json: not a repro bundle: it is not JSON/);
     expect(refusal({ ...good, format: 'gradstream-checkpoint' })).toBe('b.json: not a repro bundle: expected "format": "gradstream-repro", got "gradstream-checkpoint"');
     expect(refusal({ ...good, version: 2 })).toBe('b.json: a repro bundle of version 2; this gradstream reads version 1');
-    expect(refusal({ ...good, kind: 'oops' })).toMatch(/^b\.json: kind: expected one of audit-failed, non-finite-gradient, got "oops"/);
+    expect(refusal({ ...good, kind: 'oops' })).toMatch(/^b\.json: kind: expected one of audit-failed, non-finite-gradient, non-finite-loss, got "oops"/);
     expect(refusal({ ...good, step: 1.5 })).toMatch(/^b\.json: step: expected an integer, got 1\.5/);
     expect(refusal({ ...good, x: { shape: [2, 3], float64: 'AAAA' } })).toMatch(/^b\.json: x\.float64: expected 6 float64 values \(48 bytes\), got 3 bytes \(shape \[2, 3\]\)/);
     expect(refusal({ ...good, params: { W: { shape: [-1], float64: '' } } })).toMatch(/^b\.json: params\.W\.shape: expected an array of non-negative integers/);

@@ -19,7 +19,8 @@ import type { AlarmEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import type { TrainOptions } from '../../src/graph/trainOptions.ts';
 import { decodeBundle } from '../../src/check/repro/bundleCodec.ts';
 import { root } from '../reliability/fixtures/child.ts';
-import { swishRun, xTanhRun, type PlantedRun } from '../check/fixtures/repro/plantedRuns.ts';
+import { logSquareRun, swishRun, xTanhRun, type PlantedRun } from '../check/fixtures/repro/plantedRuns.ts';
+import { cli } from '../cli/inProcess.ts';
 
 let folder: string;
 beforeAll(() => {
@@ -82,6 +83,22 @@ describe('under watch', () => {
     expect(bundle).toMatchObject({ kind: 'non-finite-gradient', node: 'xTanh_1', step: 1 });
     const summary = await readJsonlEvents(jsonl, () => undefined); // the schema takes `repro`
     expect(summary.events).toBe(events.length);
+  });
+
+  it('a loss made non-finite by a layer\'s forward: the bundle of that layer, which repro reproduces', async () => {
+    const jsonl = join(folder, 'loss.jsonl');
+    const { events, failure } = await watched(logSquareRun(), { jsonl });
+    expect(failure).toBeInstanceOf(NonFiniteError);
+    const alarm = alarms(events)[0]!;
+    expect(alarm).toMatchObject({ kind: 'non-finite-loss', step: 4 });
+    expect(alarm.message).toContain('the first non-finite activation is the output of logSquare_1 (logSquare)');
+    const bundle = decodeBundle(readFileSync(alarm.repro!, 'utf8'), 'bundle');
+    expect(bundle).toMatchObject({ kind: 'non-finite-loss', node: 'logSquare_1', step: 4, context: { training: true, step: 4 } });
+    expect(bundle.dy.shape).toEqual([4, 3]);
+    const repro = await cli(['repro', alarm.repro!, '--module', join(root, 'test/check/fixtures/repro/logSquare.ts')]);
+    expect(repro.code).toBe(1);
+    expect(repro.stdout).toMatch(/✗ finite values: logSquare\.y\[0, \d\] is −∞/);
+    expect(repro.stdout).toContain('const x = tensor([[0, 0, 0]]);');
   });
 
   it("keeps the bundle train's own reproDirectory wrote, and writes no second one", async () => {

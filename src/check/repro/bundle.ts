@@ -9,14 +9,18 @@
  * Capturing copies every tensor, so training may go on changing the parameters.
  */
 import { Tensor } from '../../tensor/tensor.ts';
+import { createRandom } from '../../tensor/random.ts';
 import type { FactoryCall, ForwardContext, Layer } from '../../layers/contract.ts';
 import type { GradientMode } from '../report.ts';
+import { randomTensor } from '../tensorChecks.ts';
 
 /**
- * What found the fault: a live audit that failed (`audit-failed`), or the trainer's guard on a
- * layer whose backward turned a finite dy into a NaN or ±Infinity (`non-finite-gradient`).
+ * What found the fault: a live audit that failed (`audit-failed`); the trainer's guard on a
+ * layer whose backward turned a finite dy into a NaN or ±Infinity (`non-finite-gradient`), or on
+ * a non-finite loss that began at a layer whose forward turned a finite x into one
+ * (`non-finite-loss`).
  */
-export type ReproKind = 'audit-failed' | 'non-finite-gradient';
+export type ReproKind = 'audit-failed' | 'non-finite-gradient' | 'non-finite-loss';
 
 /** The options of the check that found the fault; the audits' are `{ mode: 'fast', seed: step, probes }`. */
 export interface ReproCheckOptions {
@@ -48,7 +52,11 @@ export interface ReproBundle {
   readonly buffers: Readonly<Record<string, Tensor>>;
   /** The input that reached the layer (its first rows, for an audit). */
   readonly x: Tensor;
-  /** The gradient of the layer's output: the audit's cotangent, or the dy that backward turned non-finite. */
+  /**
+   * The gradient of the layer's output: the audit's cotangent, or the dy that backward turned
+   * non-finite; for a forward fault (no dy reached the layer, its loss being NaN), a cotangent
+   * drawn by {@link drawnCotangent}.
+   */
   readonly dy: Tensor;
   /** The context the layer's forward got. */
   readonly context: ForwardContext;
@@ -94,6 +102,15 @@ export function captureLayerCase(input: CaseToCapture): ReproBundle {
     check: { ...input.check },
     summary: input.summary,
   };
+}
+
+/**
+ * A cotangent of `shape` uniform in [−1, 1), seeded by the step: the same draw `checkGradients`
+ * makes for a missing dy with that seed, made outside it so a bundle can hold it.
+ */
+export function drawnCotangent(shape: readonly number[], step: number): Tensor {
+  const random = createRandom(step);
+  return randomTensor(shape, () => random.uniform());
 }
 
 function copies(tensors: Readonly<Record<string, Tensor>>): Record<string, Tensor> {

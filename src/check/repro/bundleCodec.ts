@@ -25,7 +25,7 @@ export const reproFormat = 'gradstream-repro';
 /** The version this gradstream writes and reads. */
 export const reproVersion = 1;
 
-const kinds: readonly ReproKind[] = ['audit-failed', 'non-finite-gradient'];
+const kinds: readonly ReproKind[] = ['audit-failed', 'non-finite-gradient', 'non-finite-loss'];
 
 /** A bundle that cannot be read: the message names the file, the field and what was expected. */
 export class ReproBundleError extends Error {
