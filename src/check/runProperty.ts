@@ -19,6 +19,8 @@ export interface VerifyStats {
     readonly forward: number;
     /** Backward calls. */
     readonly backward: number;
+    /** Forward-mode calls (`Pass.jvp`); absent when no case made one. */
+    readonly jvp?: number;
   };
 }
 
@@ -77,12 +79,13 @@ export interface PropertySetup<Case> {
 
 /** Runs the property and collects its result. */
 export function runProperty<Case>(setup: PropertySetup<Case>): VerifyResult<Case> {
-  let worstRelativeError = 0, kinks = 0, forward = 0, backward = 0;
+  let worstRelativeError = 0, kinks = 0, forward = 0, backward = 0, jvp = 0;
   const property = fc.property(setup.arbitrary, (drawn) => {
     const report = setup.check(drawn);
     kinks += report.kinkCount;
     forward += report.evaluations.forward;
     backward += report.evaluations.backward;
+    jvp += report.evaluations.jvp ?? 0;
     if (report.ok && report.worst && report.worst.relativeError > worstRelativeError) worstRelativeError = report.worst.relativeError;
     return report.ok;
   });
@@ -91,7 +94,7 @@ export function runProperty<Case>(setup: PropertySetup<Case>): VerifyResult<Case
     ...(setup.seed !== undefined ? { seed: setup.seed } : {}),
     ...(setup.path !== undefined ? { path: setup.path } : {}),
   });
-  const stats = { worstRelativeError, kinks, evaluations: { forward, backward } };
+  const stats = { worstRelativeError, kinks, evaluations: { forward, backward, ...(jvp > 0 ? { jvp } : {}) } };
   const base = { name: setup.name, numRuns: details.numRuns, numShrinks: details.numShrinks, seed: details.seed, stats };
   if (!details.failed) return { ok: true, ...base };
   const path = details.counterexamplePath ?? undefined;

@@ -101,7 +101,7 @@ export interface SpecRow {
   readonly worst?: string;
   /** Kinks met over the cases. */
   readonly kinks?: number;
-  /** Forward and backward passes over the cases, shrinking included. */
+  /** Forward, backward and jvp passes over the cases, shrinking included. */
   readonly evaluations?: number;
   /** Wall time of the check. */
   readonly milliseconds: number;
@@ -116,7 +116,7 @@ export function summarizeOutcome({ found, result, milliseconds }: SpecOutcome): 
     runs: result.numRuns,
     worst: formatWorst(result),
     kinks: result.stats.kinks,
-    evaluations: result.stats.evaluations.forward + result.stats.evaluations.backward,
+    evaluations: result.stats.evaluations.forward + result.stats.evaluations.backward + (result.stats.evaluations.jvp ?? 0),
     milliseconds,
     verdict: result.ok ? 'ok' : 'FAILED',
   };

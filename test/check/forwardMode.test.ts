@@ -91,6 +91,13 @@ describe('the jvp check on correct layers', () => {
     }
   });
 
+  it('counts the jvp calls of every case in verifyLayer’s totals', () => {
+    const result = verifyLayer(() => dense(3, 2, { seed: 1 }), { features: [3], numRuns: 7, seed: 1 });
+    expect(result.ok, formatVerifyResult(result)).toBe(true);
+    expect(result.stats.evaluations.jvp).toBe(7);
+    expect(verifyLayer(() => maxPool2d(2), { features: [1, 2, 2], numRuns: 3, seed: 1 }).stats.evaluations.jvp).toBeUndefined();
+  });
+
   it('leaves a layer without jvp alone: no check, no jvp count, the same passes', () => {
     const x = new Tensor(createRandom(6).uniformArray(2 * 5, -2, 2), [2, 5]);
     const report = checkGradients(withoutJvp(dense(5, 3, { seed: 4 })), x);
