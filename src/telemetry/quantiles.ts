@@ -13,7 +13,8 @@
  *
  * The quantile at probability p is numpy's default (R's type 7): with the n values sorted,
  * h = (n − 1)·p, and q(p) = x₍⌊h⌋₎ + (h − ⌊h⌋)·(x₍⌊h⌋+1₎ − x₍⌊h⌋₎). q(0) is the minimum and
- * q(1) the maximum.
+ * q(1) the maximum. Between −∞ and a larger neighbour it is −∞, so that the list never holds
+ * a NaN that no value was.
  */
 
 /**
@@ -36,10 +37,10 @@ export function quantilesInPlace(values: Float64Array, length = values.length, p
   if (!(Number.isSafeInteger(length) && length >= 0 && length <= values.length)) {
     throw new RangeError(`quantilesInPlace: length must be an integer from 0 to ${values.length}, got ${String(length)}`);
   }
-  if (length === 0) return probabilities.map(() => Number.NaN);
-  for (let i = 0; i < length; i++) {
-    if (values[i] !== values[i]) return probabilities.map(() => Number.NaN);
-  }
+  const allNaN = (): number[] => probabilities.map(() => Number.NaN);
+  if (length === 0) return allNaN();
+  const radix = length >= radixMinimum && littleEndian;
+  if (!radix && hasNaN(values, length)) return allNaN();
   const ranks = new Set<number>();
   for (const p of probabilities) {
     const h = (length - 1) * p;
@@ -47,7 +48,8 @@ export function quantilesInPlace(values: Float64Array, length = values.length, p
     if (Math.floor(h) < length - 1) ranks.add(Math.floor(h) + 1);
   }
   const sorted = Int32Array.from([...ranks].sort((a, b) => a - b));
-  const found = length >= radixMinimum && littleEndian ? selectByRadix(values, length, sorted) : selectInPlace(values, length, sorted);
+  const found = radix ? selectByRadix(values, length, sorted) : selectInPlace(values, length, sorted);
+  if (found === null) return allNaN();
   const at = (rank: number): number => found[sorted.indexOf(rank)]!;
   return probabilities.map((p) => {
     const h = (length - 1) * p;
@@ -56,7 +58,8 @@ export function quantilesInPlace(values: Float64Array, length = values.length, p
     const fraction = h - below;
     if (fraction === 0) return low;
     const high = at(below + 1);
-    return low === high ? low : low + fraction * (high - low);
+    // −∞ + f·∞ is NaN: between −∞ and anything the quantile is −∞ (as f → 0); below +∞ the formula gives +∞.
+    return low === high || low === Number.NEGATIVE_INFINITY ? low : low + fraction * (high - low);
   });
 }
 
@@ -89,8 +92,9 @@ let binWanted: Uint8Array | null = null;
  * the counts tell which bins hold the wanted ranks; pass two moves the values of those bins
  * (a few per cent of them, typically) to the front, in any order; since whole bins lie in
  * order, each rank's place among the moved values is known, and quickselect finds it there.
+ * Null when a value is NaN (the counts say whether one may be, without a pass of its own).
  */
-function selectByRadix(values: Float64Array, length: number, ranks: Int32Array): number[] {
+function selectByRadix(values: Float64Array, length: number, ranks: Int32Array): number[] | null {
   const words = new Uint32Array(values.buffer, values.byteOffset, length * 2);
   const counts = (binCounts ??= new Uint32Array(radixBins));
   const wanted = (binWanted ??= new Uint8Array(radixBins));
@@ -100,6 +104,7 @@ function selectByRadix(values: Float64Array, length: number, ranks: Int32Array):
     const high = words[i]!;
     counts[(high ^ ((high >> 31) | 0x80000000)) >>> 16]++;
   }
+  if (mayHoldNaN(counts) && hasNaN(values, length)) return null;
   // Each rank's bin and its place among the values of wanted bins: those of wanted bins below it come first.
   const bins = new Int32Array(ranks.length);
   let before = 0;
@@ -171,6 +176,22 @@ function select(values: Float64Array, lo: number, hi: number, ranks: Int32Array,
     lo = gt + 1;
     from = above;
   }
+}
+
+function hasNaN(values: Float64Array, length: number): boolean {
+  for (let i = 0; i < length; i++) if (values[i] !== values[i]) return true;
+  return false;
+}
+
+/**
+ * Whether the bin counts leave room for a NaN. A NaN's exponent bits are all ones, as
+ * ±Infinity's: its key lies in the bins of ±Infinity (0x000F, 0xFFF0) or beyond them, and
+ * only ±Infinity lie in those two bins besides NaNs. No count there or beyond: no NaN.
+ */
+function mayHoldNaN(counts: Uint32Array): boolean {
+  for (let bin = 0; bin <= 0x000f; bin++) if (counts[bin] !== 0) return true;
+  for (let bin = 0xfff0; bin < radixBins; bin++) if (counts[bin] !== 0) return true;
+  return false;
 }
 
 function insertionSort(values: Float64Array, lo: number, hi: number): void {
