@@ -9,15 +9,26 @@
  * `live` reads the stream as fast as it comes (a browser on a good link); `slow` reads 16 KiB
  * a second (a page on a slow link); `stall` connects and never reads. A line
  * `<dashboard url> burst <readers> <stalled>` adds that many `/events` clients at once, beside
- * the current ones (the burst of the connection table). At the end of stdin it
- * prints one line of JSON: bytes read, scrapes made.
+ * the current ones (the burst of the connection table). It also receives remote writes: its
+ * first line says where (`receiver <url>`). At the end of stdin it prints one line of JSON:
+ * bytes read, scrapes made, remote writes received.
  */
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
 import { createInterface } from 'node:readline';
 
 const slowBytesPerSecond = 16 * 1024;
 const scrapeMs = 1000;
-const stats = { bytes: 0, scrapes: 0, failures: 0, burstBytes: 0, burstStatus: {} };
+const stats = { bytes: 0, scrapes: 0, failures: 0, burstBytes: 0, burstStatus: {}, remoteWrites: 0, remoteWriteBytes: 0 };
+
+// A remote-write receiver, as a Prometheus would be: it answers 204 and counts what it got.
+const receiver = createServer((incoming, response) => {
+  incoming.on('data', (chunk) => { stats.remoteWriteBytes += chunk.length; });
+  incoming.on('end', () => {
+    stats.remoteWrites++;
+    response.writeHead(204).end();
+  });
+});
+receiver.listen(0, '127.0.0.1', () => console.log(`receiver http://127.0.0.1:${receiver.address().port}/api/v1/write`));
 let current = null;
 
 function follow(url, reader) {

@@ -4,8 +4,13 @@
  * script measures as soon as it is loaded.
  */
 
-/** The modes of the timing runs. */
-export const telemetryModes = ['none', 'sinks', 'audits', 'slow', 'every-step'] as const;
+/**
+ * The modes of the timing runs. `sinks`: the console, JSONL, the dashboard and Prometheus at
+ * watch's default rate of layer statistics (with their distributions); `all-sinks`: those,
+ * TensorBoard's event files and a remote write; `every-step` and `every-step-plain`: layer
+ * statistics at every step, with and without distributions.
+ */
+export const telemetryModes = ['none', 'sinks', 'all-sinks', 'audits', 'slow', 'every-step', 'every-step-plain'] as const;
 export type TelemetryMode = (typeof telemetryModes)[number];
 
 /** Runs with audits are this long: 20 steps to settle, then 300, whose audits (every 100 steps) take each of the MLP's three layers in turn. */

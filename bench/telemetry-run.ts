@@ -11,9 +11,11 @@
  * counted: they are reported apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
  * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
  * Prometheus scrape every second in another process, layer statistics at watch's default
- * rate); `audits` (the same, and live gradient audits every 100 steps); `slow` (the dashboard
- * alone, its client reading 16 KiB a second); `every-step` (layer statistics of every layer
- * at every step, nothing else).
+ * rate, with their distributions); `all-sinks` (the same, TensorBoard event files in a
+ * temporary folder and a remote write to a receiver in the client process); `audits` (`sinks`,
+ * and live gradient audits every 100 steps); `slow` (the dashboard alone, its client reading
+ * 16 KiB a second); `every-step` and `every-step-plain` (layer statistics of every layer at
+ * every step, with and without distributions, nothing else).
  *
  * `burst`: runs of the MLP with every sink (as `sinks`, without the live client), in which
  * 150 pages that read everything, or 200 clients that never read, connect to `/events` at
@@ -32,6 +34,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { sequential, sgd, train, type TrainHandle } from '../src/index.ts';
 import { layerStats$, watch, type Watch, type WatchOptions } from '../src/index.ts';
+import { tensorboardSink } from '../src/tensorboard.ts';
+import { prometheusRemoteWrite } from '../src/remoteWrite.ts';
 import type { Batch } from '../src/data/dataset.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 import { memorySample } from './sections/memorySample.ts';
@@ -45,16 +49,25 @@ const folder = mkdtempSync(join(tmpdir(), 'gradstream-bench-'));
 function startClient() {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./telemetry-client.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
   let said = '';
-  child.stdout.on('data', (chunk: Buffer) => { said += String(chunk); });
+  let announced: (url: string) => void;
+  const receiver = new Promise<string>((resolve) => { announced = resolve; });
+  child.stdout.on('data', (chunk: Buffer) => {
+    said += String(chunk);
+    const first = /^receiver (\S+)\n/.exec(said);
+    if (first) announced(first[1]!);
+  });
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   return {
+    /** The client process's remote-write receiver (it answers 204 and counts what it got). */
+    receiver,
     follow: (url: string, reader: 'live' | 'slow' | 'stall') => child.stdin.write(`${url} ${reader}\n`),
     burst: (url: string, readers: number, stalled: number) => child.stdin.write(`${url} burst ${readers} ${stalled}\n`),
     leave: () => child.stdin.write('\n'),
     async end(): Promise<unknown> {
       child.stdin.end();
       await closed;
-      return JSON.parse(said.trim() || 'null');
+      const lines = said.trim().split('\n');
+      return JSON.parse(lines.at(-1)?.startsWith('{') ? lines.at(-1)! : 'null');
     },
   };
 }
@@ -68,9 +81,12 @@ function take(network: BenchNetwork, count: number, offset: number): Batch[] {
   return Array.from({ length: count }, (_, i) => network.batches[(offset + i) % network.batches.length]!);
 }
 
-function watchOptions(mode: TelemetryMode, run: number): WatchOptions | null {
+function watchOptions(mode: TelemetryMode, run: number, receiver: string): WatchOptions | null {
   const sinks: WatchOptions = { console: { output: nullStream, mode: 'lines' }, jsonl: join(folder, `run-${run}.jsonl`), dashboard: true, prometheus: true };
   if (mode === 'sinks') return sinks;
+  if (mode === 'all-sinks') {
+    return { ...sinks, sinks: [(events$) => tensorboardSink(events$, join(folder, 'tensorboard')), (events$) => prometheusRemoteWrite(events$, { url: receiver })] };
+  }
   if (mode === 'audits') return { ...sinks, audits: { everySteps: 100 } };
   if (mode === 'slow') return { console: false, dashboard: true };
   return null;
@@ -81,6 +97,7 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
   const graph = sequential([...network.layers], { inputFeatures: network.inputFeatures });
   const optimizer = sgd(network.learningRate);
   const client = startClient();
+  const receiver = await client.receiver;
   let runs = 0;
 
   /** One run in `mode`: the steady ms per step, the setup, the CPU and the events the sinks saw. */
@@ -99,8 +116,9 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     let events = 0;
     let watching: Watch | null = null;
     const subscriptions: { unsubscribe(): void }[] = [];
-    const options = watchOptions(mode, run);
+    const options = watchOptions(mode, run, receiver);
     if (mode === 'every-step') subscriptions.push(layerStats$(handle, { everySteps: 1 }).subscribe(() => events++));
+    if (mode === 'every-step-plain') subscriptions.push(layerStats$(handle, { everySteps: 1, distributions: false }).subscribe(() => events++));
     if (options) {
       watching = await watch(handle, options);
       subscriptions.push(watching.events$.subscribe(() => events++));
