@@ -38,6 +38,7 @@ export type ReproOutcome =
       readonly failing: readonly CheckName[];
       /** The options the smallest case was checked with, and the test writes. */
       readonly options: ReproCheckOptions;
+      /** How the case shrank: the smallest values, the checks spent, whether the limit stopped it. */
       readonly shrink: ShrinkResult;
       /** The check at the smallest case. */
       readonly report: GradientReport;
@@ -47,6 +48,7 @@ export type ReproOutcome =
   | {
       /** The case passes now. */
       readonly reproduced: false;
+      /** The check at the recorded case, which passed. */
       readonly recorded: GradientReport;
     };
 

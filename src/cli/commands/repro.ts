@@ -1,6 +1,6 @@
 /**
  * `gradstream repro <bundle.json>`: checks a repro bundle's case again (a failed live audit, or
- * a layer the guard caught turning a finite dy non-finite), shrinks it to the smallest case that
+ * a layer where the guard caught a NaN or ±Infinity beginning), shrinks it to the smallest case that
  * still fails the same way, and prints it as a test to paste. A built-in layer is rebuilt from
  * the registry by the bundle's factory call; a custom one from the module given with --module
  * (see src/check/repro/rebuildLayer.ts for how the export is chosen).
@@ -59,7 +59,7 @@ const options = {
 
 const usage = formatUsage({
   synopsis: ['repro <bundle.json> [--module FILE [--factory NAME] [--args JSON]] [options]'],
-  arguments: [['bundle.json', 'a repro bundle a run wrote (a failed audit, or a non-finite gradient the guard caught)']],
+  arguments: [['bundle.json', 'a repro bundle a run wrote (a failed audit, or a NaN or ±Infinity the guard caught at a layer)']],
   options,
 });
 
