@@ -160,6 +160,25 @@ function readLock(path: string): FileLockOwner | 'gone' | 'unnamed' {
   return 'unnamed';
 }
 
+/**
+ * Whether the lock at `path` is held, as far as this machine can tell: `'held'` when its owner
+ * runs here, `'stale'` when its owner ran here and is gone (or the file names no owner),
+ * `'elsewhere'` when it names another host, `'none'` without a lock file. Reads the lock,
+ * changes nothing (the runs dashboard asks whether a record is still being written).
+ */
+export function lockState(path: string): 'held' | 'stale' | 'elsewhere' | 'none' {
+  let owner: ReturnType<typeof readLock>;
+  try {
+    owner = readLock(path);
+  } catch {
+    return 'none';
+  }
+  if (owner === 'gone') return 'none';
+  if (owner === 'unnamed') return 'stale';
+  if (owner.host !== hostname()) return 'elsewhere';
+  return isProcessRunning(owner.pid) ? 'held' : 'stale';
+}
+
 /** Moves the lock aside when it is still the one judged stale and deletes it; true when it did. */
 function moveAsideIfStill(path: string, judged: FileLockOwner | 'unnamed'): boolean {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;

@@ -76,6 +76,20 @@ export const existingFile: ValueType<string> = {
   },
 };
 
+/** Records to read: an existing regular file, or an existing directory (searched through). The value is the path as typed. */
+export const recordsPath: ValueType<string> = {
+  expected: 'an existing JSONL file or directory',
+  placeholder: 'PATH',
+  parse(path) {
+    refuseUnusable(path, recordsPath.expected);
+    const stats = statIfPresent(path);
+    if (!stats) throw refusal(path, 'no such file or directory');
+    if (!stats.isFile() && !stats.isDirectory()) throw refusal(path, 'it is neither a regular file nor a directory (a pipe, a socket or a device may give data late or never)');
+    if (!accessible(path, stats.isDirectory() ? constants.R_OK | constants.X_OK : constants.R_OK)) throw refusal(path, `the ${stats.isDirectory() ? 'directory' : 'file'} is not readable`);
+    return path;
+  },
+};
+
 /** Refuses the paths no file-system call can take: empty, or holding a NUL character. */
 function refuseUnusable(path: string, expected: string): void {
   if (path === '') throw expecting(expected, path);

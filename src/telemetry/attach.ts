@@ -106,6 +106,16 @@ export function assertMilliseconds(value: unknown, where: string, name: string):
   }
 }
 
+/**
+ * An integer option of a sink or server: `fallback` when not given, else `value` when it is an
+ * integer ≥ `min`; otherwise a RangeError naming `where` and `name`.
+ */
+export function integerOption(value: unknown, where: string, name: string, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(value)}`);
+  return value as number;
+}
+
 /** One disposable over several; disposes them all, in parallel. */
 export function disposeAll(parts: readonly Disposable[]): Disposable {
   let disposing: Promise<void> | null = null;

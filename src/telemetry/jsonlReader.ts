@@ -93,54 +93,9 @@ const defaultChunkBytes = 256 * 1024;
 export async function readJsonlEvents(path: string, onEvent: (event: TelemetryEvent) => void, options: JsonlReadOptions = {}): Promise<JsonlReadSummary> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`readJsonlEvents: expected the path of a JSONL file, got ${describe(path)}`);
   if (typeof onEvent !== 'function') throw new TypeError(`readJsonlEvents: expected a function to receive the events, got ${describe(onEvent)}`);
-  const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
   const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
-  for (const [name, value] of [['maxLineBytes', maxLineBytes], ['chunkBytes', chunkBytes]] as const) {
-    if (!(Number.isSafeInteger(value) && value >= 1)) throw new RangeError(`readJsonlEvents: ${name} must be an integer ≥ 1, got ${describe(value)}`);
-  }
-  const where = terminalSafe(path);
-  const sequence = new RunSequence({ multipleRuns: options.multipleRuns ?? false });
-  let events = 0;
-  let problems = 0;
-  let truncated: TruncatedLine | null = null;
-
-  const report = (line: number, message: string): void => {
-    problems++;
-    if (!options.lenient) throw new TelemetryFormatError(`${where} line ${line}: ${message}`);
-    options.onProblem?.({ line, message });
-  };
-  const read = (line: SplitLine): void => {
-    if (line.kind === 'oversized') {
-      report(line.number, `a line of ${line.bytes} bytes: expected at most ${maxLineBytes} bytes a line (maxLineBytes)`);
-      return;
-    }
-    if (line.text.trim() === '') return;
-    let event: TelemetryEvent;
-    try {
-      event = decodeEvent(line.text, `line ${line.number}`);
-    } catch (error) {
-      if (!(error instanceof TelemetryFormatError)) throw error;
-      if (!line.terminated) {
-        truncated = { line: line.number, bytes: Buffer.byteLength(line.text) };
-        return;
-      }
-      report(line.number, error.message.replace(`line ${line.number}: `, ''));
-      return;
-    }
-    const fieldProblem = eventFieldProblem(event);
-    if (fieldProblem !== null) {
-      report(line.number, `${event.type} event: ${fieldProblem}`);
-      sequence.passOver(event);
-      return;
-    }
-    const verdict = sequence.check(event, line.number);
-    if (verdict.problem !== null) report(line.number, verdict.problem);
-    if (!verdict.play) return;
-    events++;
-    onEvent(event);
-  };
-
-  const splitter = new LineSplitter(maxLineBytes, read);
+  assertByteCount(chunkBytes, 'chunkBytes');
+  const parser = new JsonlEventParser(path, onEvent, options);
   const handle = await openRegularFile(path);
   try {
     // Two buffers: the next chunk is read while this one is split and played.
@@ -152,18 +107,103 @@ export async function readJsonlEvents(path: string, onEvent: (event: TelemetryEv
       if (bytesRead === 0) break;
       reading = handle.read(spare, 0, chunkBytes, null);
       try {
-        splitter.push(chunk, bytesRead);
+        parser.push(chunk, bytesRead);
       } catch (error) {
         await reading.catch(() => undefined); // the handle closes only once no read is pending
         throw error;
       }
       [chunk, spare] = [spare, chunk];
     }
-    splitter.end();
+    parser.end();
   } finally {
     await handle.close();
   }
-  return { events, lines: splitter.lines, problems, runs: sequence.runs, truncated, peakHeldBytes: splitter.peakHeldBytes };
+  return parser.summary();
+}
+
+function assertByteCount(value: number, name: string): void {
+  if (!(Number.isSafeInteger(value) && value >= 1)) throw new RangeError(`readJsonlEvents: ${name} must be an integer ≥ 1, got ${describe(value)}`);
+}
+
+/**
+ * The checks of {@link readJsonlEvents} on bytes as they come, for a reader that gets them
+ * piece by piece: a file read to its end, or one followed as it grows (the runs dashboard
+ * tails files still being written). A line is judged only once its newline has come, so the
+ * unfinished end of a growing file is held (at most `maxLineBytes`) until the rest is written;
+ * {@link JsonlEventParser.end} says the input is over, and its unfinished line is `truncated`.
+ */
+export class JsonlEventParser {
+  private readonly splitter: LineSplitter;
+  private readonly sequence: RunSequence;
+  private readonly where: string;
+  private events = 0;
+  private problems = 0;
+  private truncated: TruncatedLine | null = null;
+
+  /**
+   * @param path the file, as messages name it
+   * @param onEvent receives each valid event, in order
+   * @param options as {@link readJsonlEvents}'s (`chunkBytes` aside)
+   */
+  constructor(path: string, private readonly onEvent: (event: TelemetryEvent) => void, private readonly options: Omit<JsonlReadOptions, 'chunkBytes'> = {}) {
+    const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
+    assertByteCount(maxLineBytes, 'maxLineBytes');
+    this.where = terminalSafe(path);
+    this.sequence = new RunSequence({ multipleRuns: options.multipleRuns ?? false });
+    this.splitter = new LineSplitter(maxLineBytes, (line) => this.read(line, maxLineBytes));
+  }
+
+  /** Splits `bytes` bytes of `chunk` into lines and plays each whole one; strict reading throws at the first problem. */
+  push(chunk: Buffer, bytes: number = chunk.length): void {
+    this.splitter.push(chunk, bytes);
+  }
+
+  /** The input is over: its last line, if no newline ended it, is read or reported as truncated. */
+  end(): void {
+    this.splitter.end();
+  }
+
+  /** What was read so far. */
+  summary(): JsonlReadSummary {
+    return { events: this.events, lines: this.splitter.lines, problems: this.problems, runs: this.sequence.runs, truncated: this.truncated, peakHeldBytes: this.splitter.peakHeldBytes };
+  }
+
+  private report(line: number, message: string): void {
+    this.problems++;
+    if (!this.options.lenient) throw new TelemetryFormatError(`${this.where} line ${line}: ${message}`);
+    this.options.onProblem?.({ line, message });
+  }
+
+  private read(line: SplitLine, maxLineBytes: number): void {
+    if (line.kind === 'oversized') {
+      this.report(line.number, `a line of ${line.bytes} bytes: expected at most ${maxLineBytes} bytes a line (maxLineBytes)`);
+      return;
+    }
+    if (line.text.trim() === '') return;
+    let event: TelemetryEvent;
+    try {
+      event = decodeEvent(line.text, `line ${line.number}`);
+    } catch (error) {
+      if (!(error instanceof TelemetryFormatError)) throw error;
+      if (!line.terminated) {
+        this.truncated = { line: line.number, bytes: Buffer.byteLength(line.text) };
+        return;
+      }
+      this.report(line.number, error.message.replace(`line ${line.number}: `, ''));
+      return;
+    }
+    const fieldProblem = eventFieldProblem(event);
+    if (fieldProblem !== null) {
+      this.report(line.number, `${event.type} event: ${fieldProblem}`);
+      this.sequence.passOver(event);
+      return;
+    }
+    const verdict = this.sequence.check(event, line.number);
+    if (verdict.problem !== null) this.report(line.number, verdict.problem);
+    if (!verdict.play) return;
+    this.events++;
+    this.onEvent(event);
+  }
 }
 
 /**

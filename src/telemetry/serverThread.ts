@@ -5,6 +5,7 @@
  *     training thread                          server thread
  *     run → watch → dashboard sink ──lines──▶  history, /events streams, page, Host checks
  *                   prometheus sink ◀─ask───   /metrics (dashboard's, or a port of its own)
+ *     startRunsDashboard ──paths──────────▶  the runs dashboard: reads and follows the files itself
  *
  * Why a thread: what clients cost is paid where they are served. On the training thread,
  * 150 pages connecting at once (each sent the run so far) and 200 that never read cut a
@@ -23,7 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FromServerThread, ToServerThread } from './serverThreadMessages.ts';
+import type { FromServerThread, ServerKind, ToServerThread } from './serverThreadMessages.ts';
 
 /** What the training thread keeps of a hosted server. */
 export interface HostedServer {
@@ -39,7 +40,7 @@ export interface HostedServer {
 
 /** What starting a hosted server needs. */
 export interface HostedServerSpec {
-  readonly kind: 'dashboard' | 'metrics';
+  readonly kind: ServerKind;
   /** Plain data: it is copied to the server thread. */
   readonly config: object;
   /** Float64 slots of shared figures. */

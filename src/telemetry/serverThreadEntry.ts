@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { serveDashboard, type DashboardServerConfig } from './dashboard/dashboardHttp.ts';
 import { serveMetrics, type MetricsServerConfig } from './metricsHttp.ts';
+import { serveRuns, type RunsServerConfig } from './runs/runsHttp.ts';
 import type { FromServerThread, ToServerThread } from './serverThreadMessages.ts';
 
 const port = parentPort!;
@@ -36,7 +37,9 @@ async function open(message: Extract<ToServerThread, { op: 'open' }>): Promise<v
   try {
     const server = message.kind === 'dashboard'
       ? await serveDashboard(message.config as DashboardServerConfig, new Float64Array(message.stats), () => askMetrics(id))
-      : await serveMetrics(message.config as MetricsServerConfig, () => askMetrics(id));
+      : message.kind === 'runs'
+        ? await serveRuns(message.config as RunsServerConfig, new Float64Array(message.stats))
+        : await serveMetrics(message.config as MetricsServerConfig, () => askMetrics(id));
     hosted.set(id, server);
     post({ op: 'listening', id, port: server.port });
   } catch (error) {

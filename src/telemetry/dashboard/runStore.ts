@@ -13,9 +13,29 @@
  * steps as sparse as the samples of statistics before those are touched). Each time frees
  * at least 1/32 of the bound, so the copying costs at most 32 moves an event.
  * Positions move when it thins (`generation` counts the times); seqs never do.
+ *
+ * One store may hold several runs' events (the runs dashboard's overview, numbered by one seq
+ * of its own): steps keep their run's id in a column of their own, made only once a second
+ * run id comes, so that one run's store pays nothing for it.
  */
 import { encodedLine, encodeEvent } from '../codec.ts';
 import { telemetrySchemaVersion, type StepEvent, type TelemetryEvent } from '../events.ts';
+
+/**
+ * What a store holds: telemetry events, or a server's own notices numbered among them (the
+ * runs dashboard's word on a run's file), kept and streamed as milestones.
+ */
+export type StoredEvent = TelemetryEvent | StoreNotice;
+
+/** A message of the server's own in a store's sequence: kept as its JSON line, never thinned before milestones. */
+export interface StoreNotice {
+  /** What it says; not a telemetry event type. */
+  readonly type: `notice:${string}`;
+  /** Its place in the store's sequence. */
+  readonly seq: number;
+  /** The run it is about. */
+  readonly runId: string;
+}
 
 /** A column of numbers that grows by doubling: float64 by default, or bytes for small codes. */
 class Column {
@@ -65,7 +85,7 @@ const lastBulkKind = Kind.LayerStats;
 /** Kinds thinned together (a step in columns or encoded is the same thing to thin). */
 const thinningTiers: readonly (readonly Kind[])[] = [[Kind.Step, Kind.EncodedStep], [Kind.LayerStats], [Kind.Minor], [Kind.Major]];
 
-function kindOf(event: TelemetryEvent): Kind {
+function kindOf(event: StoredEvent): Kind {
   switch (event.type) {
     case 'step': return Kind.EncodedStep;
     case 'layer-stats': return Kind.LayerStats;
@@ -108,7 +128,11 @@ export class RunStore {
   private steps = newStepColumns();
   private encoded: string[] = [];
   private encodedChars = 0;
-  private runId: string | null = null;
+  /** The run ids of the steps held in columns, by index; steps of the first are all a one-run store has. */
+  private runIds: string[] = [];
+  private runIndexes = new Map<string, number>();
+  /** Index in `runIds` of each step row, made when a second run id comes. */
+  private stepRuns: Column | null = null;
   /** SSE frames of the latest seqs, shared by every client streaming live. */
   private readonly frameCache: (string | undefined)[] = new Array(recentFrames);
   private readonly frameCacheSeq = new Float64Array(recentFrames).fill(-1);
@@ -145,20 +169,20 @@ export class RunStore {
    * a duplicate and is refused (returns false). `line`, the event's JSON line when the caller
    * has it already, saves encoding it again.
    */
-  append(event: TelemetryEvent, line = encodedLine(event)): boolean {
+  append(event: StoredEvent, line = isNotice(event) ? undefined : encodedLine(event)): boolean {
     if (event.seq <= this.lastSeq) return false;
     if (this.length >= this.maxEvents) this.thin();
-    this.runId ??= event.runId;
     this.seqs.push(event.seq);
     this.stepOf.push('step' in event && typeof event.step === 'number' ? event.step : Number.NaN);
     if (this.isPlainStep(event)) {
       this.kinds.push(Kind.Step);
       this.rows.push(this.steps.step.length);
+      this.pushStepRun(this.runIndex(event.runId));
       for (const field of stepFields) this.steps[field].push(event[field]);
       // A line already made for this event (by the JSONL sink) is the frame a live client gets next.
       if (line !== undefined) this.cacheFrame(event.seq, line);
     } else {
-      const encoded = line ?? encodeEvent(event);
+      const encoded = line ?? (isNotice(event) ? JSON.stringify(event) : encodeEvent(event));
       this.kinds.push(kindOf(event));
       this.rows.push(this.encoded.length);
       this.encoded.push(encoded);
@@ -190,7 +214,7 @@ export class RunStore {
     if (this.kinds.at(position) !== Kind.Step) return this.encoded[row]!;
     const step: StepEvent = {
       v: telemetrySchemaVersion,
-      runId: this.runId!,
+      runId: this.runIds[this.stepRuns === null ? 0 : this.stepRuns.at(row)]!,
       seq: this.seqs.at(position),
       time: this.steps.time.at(row),
       type: 'step',
@@ -239,7 +263,8 @@ export class RunStore {
 
   /** Approximate bytes held: the columns as filled (about 33 bytes an event, 56 more a step) and the encoded lines. */
   get bytes(): number {
-    return this.length * (8 + 1 + 8 + 8) + this.steps.step.length * 8 * stepFields.length + this.encodedChars + this.encoded.length * 16;
+    const stepBytes = 8 * (stepFields.length + (this.stepRuns === null ? 0 : 1));
+    return this.length * (8 + 1 + 8 + 8) + this.steps.step.length * stepBytes + this.encodedChars + this.encoded.length * 16;
   }
 
   /**
@@ -256,12 +281,13 @@ export class RunStore {
       dropped += this.markEveryOther(tier, olderEnd, drop);
     }
     if (dropped === 0) return;
-    const old = { seqs: this.seqs, kinds: this.kinds, rows: this.rows, stepOf: this.stepOf, steps: this.steps, encoded: this.encoded };
+    const old = { seqs: this.seqs, kinds: this.kinds, rows: this.rows, stepOf: this.stepOf, steps: this.steps, stepRuns: this.stepRuns, encoded: this.encoded };
     this.seqs = new Column();
     this.kinds = new Column(Uint8Array);
     this.rows = new Column();
     this.stepOf = new Column();
     this.steps = newStepColumns();
+    this.stepRuns = old.stepRuns === null ? null : new Column();
     this.encoded = [];
     this.encodedChars = 0;
     for (let position = 0; position < old.kinds.length; position++) {
@@ -273,6 +299,7 @@ export class RunStore {
       this.stepOf.push(old.stepOf.at(position));
       if (kind === Kind.Step) {
         this.rows.push(this.steps.step.length);
+        this.stepRuns?.push(old.stepRuns!.at(row));
         for (const field of stepFields) this.steps[field].push(old.steps[field].at(row));
       } else {
         this.rows.push(this.encoded.length);
@@ -305,8 +332,28 @@ export class RunStore {
     return marked;
   }
 
-  private isPlainStep(event: TelemetryEvent): event is StepEvent {
-    if (event.type !== 'step' || event.runId !== this.runId || event.v !== telemetrySchemaVersion) return false;
+  /** The index of a run id among those of the steps held; a second id makes the column of step runs. */
+  private runIndex(runId: string): number {
+    let index = this.runIndexes.get(runId);
+    if (index === undefined) {
+      index = this.runIds.length;
+      this.runIds.push(runId);
+      this.runIndexes.set(runId, index);
+    }
+    return index;
+  }
+
+  private pushStepRun(index: number): void {
+    if (this.stepRuns === null && index > 0) {
+      // Every step so far was of the first run.
+      this.stepRuns = new Column();
+      for (let row = 0; row < this.steps.step.length; row++) this.stepRuns.push(0);
+    }
+    this.stepRuns?.push(index);
+  }
+
+  private isPlainStep(event: StoredEvent): event is StepEvent {
+    if (event.type !== 'step' || event.v !== telemetrySchemaVersion) return false;
     // Extra fields would be lost in the columns: such an event is kept encoded instead.
     let keys = 0;
     for (const key in event) if (Object.hasOwn(event, key)) keys++;
@@ -314,6 +361,10 @@ export class RunStore {
     for (const field of stepFields) if (typeof event[field] !== 'number') return false;
     return true;
   }
+}
+
+function isNotice(event: StoredEvent): event is StoreNotice {
+  return event.type.startsWith('notice:');
 }
 
 function newStepColumns(): Record<(typeof stepFields)[number], Column> {

@@ -8,7 +8,7 @@
  * the server itself is dashboardHttp.ts.
  */
 import type { Observable } from 'rxjs';
-import { assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { assertOptions, assertSource, attachSink, integerOption, type SinkHandle } from '../attach.ts';
 import { encodeEvent } from '../codec.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { assertAddress } from '../http.ts';
@@ -65,11 +65,7 @@ export interface Dashboard extends SinkHandle {
   historyEvents(): number;
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < min) throw new RangeError(`startDashboard: ${name} must be an integer ≥ ${min}, got ${describe(value)}`);
-  return value as number;
-}
+const positiveInteger = (value: unknown, name: string, fallback: number, min = 1): number => integerOption(value, 'startDashboard', name, fallback, min);
 
 /** The options with their defaults, checked. */
 function serverConfig(options: DashboardOptions): DashboardServerConfig {

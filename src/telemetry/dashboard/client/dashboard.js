@@ -233,7 +233,7 @@ function handle(event) {
   switch (event.type) {
     case 'run-start':
       state.totalSteps = event.totalSteps || null;
-      $('run').textContent = `run ${event.runId} · seed ${event.seed} · ${event.graph.length} nodes`;
+      $('run').textContent = `${event.name ? `${event.name} · ` : ''}run ${event.runId} · seed ${event.seed} · ${event.graph.length} nodes`;
       setStatus('running');
       break;
     case 'step':
@@ -293,7 +293,8 @@ const refusedRetrySeconds = 10;
 
 function connect() {
   // After a refusal the browser does not reconnect by itself: the page asks again where it stopped.
-  const source = new EventSource(state.lastSeq >= 0 ? `/events?lastEventId=${state.lastSeq}` : '/events');
+  // Relative: `/events` for a run's own dashboard, `/run/<key>/events` as a run's detail view on the runs dashboard.
+  const source = new EventSource(state.lastSeq >= 0 ? `events?lastEventId=${state.lastSeq}` : 'events');
   source.onmessage = (message) => {
     const event = JSON.parse(message.data, revive);
     if (!accept(event.seq)) return;
@@ -318,6 +319,14 @@ function connect() {
   source.onopen = () => {
     if (state.status === 'reconnecting' || state.status === 'connecting') setStatus(state.received > 0 ? 'running' : 'connected');
   };
+}
+
+// As a run's detail view on the runs dashboard, a way back to every run.
+if (location.pathname.startsWith('/run/')) {
+  const back = document.createElement('a');
+  back.href = '/';
+  back.textContent = '← all runs';
+  document.querySelector('header h1').after(back);
 }
 
 connect();
