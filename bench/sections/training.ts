@@ -19,6 +19,8 @@ const notInstalled = 'not installed — run npm ci --prefix bench/tfjs';
 /** Goal: gradstream's train() at least this fraction of PyTorch's float64 steps/s on one thread. */
 const torchGoal = 0.6;
 const torchDtypes: readonly PeerDtype[] = ['float64', 'float32'];
+/** Untimed rounds before the timed ones. */
+const warmup = 1;
 
 /** A candidate that runs `steps` steps per round, and how it is described in the table. */
 interface Runner {
@@ -28,8 +30,8 @@ interface Runner {
   readonly prepare?: () => void | Promise<void>;
   /** Steps that fill about `seconds`, when the runner times them itself (a peer process); otherwise timed here. */
   readonly calibrate?: (seconds: number) => Promise<number>;
-  /** Runs `steps` steps. */
-  readonly run: (steps: number) => void | Promise<void>;
+  /** Runs `steps` steps; a runner whose steps run in another process returns that process's CPU seconds. */
+  readonly run: (steps: number) => void | Promise<void> | Promise<number>;
 }
 
 function gradstreamRunners(pool: readonly Batch[]): Runner[] {
@@ -92,7 +94,7 @@ async function torchRunners(python: string, batches: number, peers: TorchPeer[])
       precision: dtype,
       how: `${describePeer(peer.info)}, torch.optim.SGD`,
       calibrate: (seconds) => peer.calibrate(seconds),
-      run: async (steps) => void (await peer.run(steps)),
+      run: async (steps) => (await peer.run(steps)).cpuSeconds ?? NaN,
     });
   }
   return runners;
@@ -156,6 +158,8 @@ export const trainingSection: Section = {
     const peers: TorchPeer[] = [];
     const previousKernel = setGemmKernel(defaultGemm);
     const stepsPerRound = new Map<string, number>();
+    // CPU seconds of each round (all threads of the process that ran the steps), warm-up included.
+    const cpuSeconds = new Map<string, number[]>();
     let runners: Runner[];
     let samples: Map<string, number[]>;
     let products: Awaited<ReturnType<typeof denseProductTable>> | undefined;
@@ -165,12 +169,23 @@ export const trainingSection: Section = {
       const target = options.quick ? 0.25 : 0.8;
       for (const runner of runners) {
         await runner.prepare?.();
-        const steps = runner.calibrate ? await runner.calibrate(target) : await repetitionsFor(() => runner.run(1), target);
+        const steps = runner.calibrate ? await runner.calibrate(target) : await repetitionsFor(async () => void (await runner.run(1)), target);
         stepsPerRound.set(runner.name, steps);
-        candidates.push({ name: runner.name, prepare: runner.prepare, work: () => runner.run(steps) });
+        const cpu: number[] = [];
+        cpuSeconds.set(runner.name, cpu);
+        candidates.push({
+          name: runner.name,
+          prepare: runner.prepare,
+          work: async () => {
+            const start = process.cpuUsage();
+            const elsewhere = await runner.run(steps);
+            const own = process.cpuUsage(start);
+            cpu.push(typeof elsewhere === 'number' ? elsewhere : (own.user + own.system) / 1e6);
+          },
+        });
       }
       // Enough rounds for a 95% interval of the median ratio (six at least).
-      samples = await interleave(candidates, { warmup: 1, rounds: options.quick ? 6 : 9 });
+      samples = await interleave(candidates, { warmup, rounds: options.quick ? 6 : 9 });
       products = tf ? await denseProductTable(tf, options) : undefined;
     } finally {
       for (const peer of peers) peer.close();
@@ -179,17 +194,23 @@ export const trainingSection: Section = {
 
     const stepsPerSecond = new Map([...samples].map(([name, seconds]) => [name, stepsPerRound.get(name)! / median(seconds)]));
     const rate = (name: string) => stepsPerSecond.get(name) ?? NaN;
-    const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), rate(r.name) / rate('PyTorch float64'), r.how]);
-    if (!tf) rows.push(['TF.js cpu', 'float32', NaN, NaN, NaN, NaN, NaN, notInstalled], ['TF.js wasm', 'float32', NaN, NaN, NaN, NaN, NaN, notInstalled]);
-    if (!torch.found) rows.push(...torchDtypes.map((dtype) => [`PyTorch ${dtype}`, dtype, NaN, NaN, NaN, NaN, NaN, torch.howToGet]));
+    const timedCpu = (name: string) => cpuSeconds.get(name)!.slice(warmup);
+    const cpuMsPerStep = (name: string) => (cpuSeconds.has(name) ? (median(timedCpu(name)) / stepsPerRound.get(name)!) * 1000 : NaN);
+    const rows: Cell[][] = runners.map((r) => [r.name, r.precision, rate(r.name), 1000 / rate(r.name), rate(r.name) / rate('TF.js wasm'), rate(r.name) / rate('TF.js cpu'), rate(r.name) / rate('PyTorch float64'), cpuMsPerStep(r.name), r.how]);
+    if (!tf) rows.push(['TF.js cpu', 'float32', NaN, NaN, NaN, NaN, NaN, NaN, notInstalled], ['TF.js wasm', 'float32', NaN, NaN, NaN, NaN, NaN, NaN, notInstalled]);
+    if (!torch.found) rows.push(...torchDtypes.map((dtype) => [`PyTorch ${dtype}`, dtype, NaN, NaN, NaN, NaN, NaN, NaN, torch.howToGet]));
     // gradstream ÷ PyTorch, the ratio of steps/s taken within each round.
     const againstTorch = (ours: string, dtype: PeerDtype) =>
       rateRatios(samples.get(ours)!, stepsPerRound.get(ours)!, samples.get(`PyTorch ${dtype}`)!, stepsPerRound.get(`PyTorch ${dtype}`)!);
+    // The same by CPU time: steps per CPU-second, which other processes loading the machine move less.
+    const againstTorchByCpu = (ours: string, dtype: PeerDtype) =>
+      rateRatios(timedCpu(ours), stepsPerRound.get(ours)!, timedCpu(`PyTorch ${dtype}`), stepsPerRound.get(`PyTorch ${dtype}`)!);
     const torchNotes = torch.found
       ? [
           'PyTorch: one process per precision, torch.set_num_threads(1) and OPENBLAS_NUM_THREADS=1, run without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (bench/README.md).',
           `gradstream ÷ PyTorch float64 (one thread), steps/s round by round: train() ${describeRatios(againstTorch('gradstream train()', 'float64'))}; layers called directly ${describeRatios(againstTorch('gradstream', 'float64'))}.`,
           `gradstream (float64) ÷ PyTorch float32: train() ${describeRatios(againstTorch('gradstream train()', 'float32'))}; layers called directly ${describeRatios(againstTorch('gradstream', 'float32'))}.`,
+          `By CPU time (steps per CPU-second of the process that ran them, all its threads, the collector's included), ÷ PyTorch float64: train() ${describeRatios(againstTorchByCpu('gradstream train()', 'float64'))}; layers called directly ${describeRatios(againstTorchByCpu('gradstream', 'float64'))}.`,
           `Goal, train() at least ${torchGoal}× PyTorch float64 on one thread: ${verdict(againstTorch('gradstream train()', 'float64'), torchGoal, 'at least').text}.`,
         ]
       : [`Goal, train() at least ${torchGoal}× PyTorch float64 on one thread: not measured (${torch.reason}).`];
@@ -208,6 +229,7 @@ export const trainingSection: Section = {
         { heading: '÷ TF.js wasm', suffix: '×' },
         { heading: '÷ TF.js cpu', suffix: '×' },
         { heading: '÷ PyTorch f64', suffix: '×' },
+        { heading: 'CPU ms/step' },
         { heading: 'how' },
       ],
       rows,
@@ -226,11 +248,13 @@ export const trainingSection: Section = {
         batchSize,
         stepsPerSecond: Object.fromEntries(stepsPerSecond),
         stepsPerRound: Object.fromEntries(stepsPerRound),
+        cpuSecondsPerRound: Object.fromEntries([...cpuSeconds].map(([name, seconds]) => [name, seconds.slice(warmup)])),
         tfjs: tf ? { version: tf.version, wasmSimd: tf.wasmSimd, wasmThreads: tf.wasmThreads } : 'not installed',
         torch: torch.found
           ? {
               peers: Object.fromEntries(peers.map((peer) => [peer.label, peer.info])),
               stepsPerSecondRatios: Object.fromEntries(torchDtypes.flatMap((dtype) => ['gradstream', 'gradstream train()'].map((ours) => [`${ours} ÷ PyTorch ${dtype}`, againstTorch(ours, dtype)]))),
+              stepsPerCpuSecondRatios: Object.fromEntries(['gradstream', 'gradstream train()'].map((ours) => [`${ours} ÷ PyTorch float64`, againstTorchByCpu(ours, 'float64')])),
             }
           : torch.reason,
       },

@@ -12,7 +12,7 @@ on ({"ready": true, "torch": ..., "threads": 1, "blasCore": ...}), then for each
     {"setup": "gradcheck", "size": 64, "mode": "fast"}      # or "slow"; float64 always
         -> {"ok": true}
     {"calibrate": 0.8}   -> {"repetitions": n}   # repetitions that fill about 0.8 s
-    {"run": n}           -> {"seconds": s, ...}  # n repetitions of the task set up last
+    {"run": n}           -> {"seconds": s, "cpuSeconds": c, ...}  # n repetitions of the task set up last
 
 A failure answers {"error": "..."} and the peer reads on. End of input ends it.
 
@@ -136,9 +136,11 @@ TASKS = {"mlp": Mlp, "gemm": Gemm, "gradcheck": Gradcheck}
 
 
 def timed(task, repetitions):
-    start = time.perf_counter()
+    """Wall seconds of `repetitions` of the task, and what it returns with the CPU seconds of
+    this process (all its threads), which load from other processes moves less."""
+    start, cpu_start = time.perf_counter(), time.process_time()
     result = task.run(repetitions)
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, {**result, "cpuSeconds": time.process_time() - cpu_start}
 
 
 def calibrate(task, seconds):

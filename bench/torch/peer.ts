@@ -33,6 +33,8 @@ export interface PeerReady {
 /** The answer to `run`: seconds for the repetitions, and what the task adds (`ok` and `forward` for gradcheck, `loss` for the MLP). */
 export interface PeerRun {
   readonly seconds: number;
+  /** CPU seconds of the peer process (all its threads) for the repetitions. */
+  readonly cpuSeconds?: number;
   readonly ok?: boolean;
   readonly forward?: number;
   readonly loss?: number;
