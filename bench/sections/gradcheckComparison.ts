@@ -58,10 +58,28 @@ async function compare(c: ComparisonCase, peer: TorchPeer) {
   await peer.setup({ setup: 'gradcheck', size: c.size, mode: gradcheckMode(c.mode) });
   const theirChecks = c.seconds > 0 ? await peer.calibrate(c.seconds) : 1;
   let theirs = { ok: true, forward: NaN };
+  // CPU seconds of each round, warm-up included: this process's for gradstream, the peer's own for gradcheck.
+  const ourCpu: number[] = [];
+  const theirCpu: number[] = [];
   const samples = await interleave(
     [
-      { name: 'gradstream', work: () => { for (let i = 0; i < ourChecks; i++) check(); } },
-      { name: 'gradcheck', work: async () => { const run = await peer.run(theirChecks); theirs = { ok: run.ok ?? false, forward: run.forward ?? NaN }; } },
+      {
+        name: 'gradstream',
+        work: () => {
+          const start = process.cpuUsage();
+          for (let i = 0; i < ourChecks; i++) check();
+          const spent = process.cpuUsage(start);
+          ourCpu.push((spent.user + spent.system) / 1e6);
+        },
+      },
+      {
+        name: 'gradcheck',
+        work: async () => {
+          const run = await peer.run(theirChecks);
+          theirs = { ok: run.ok ?? false, forward: run.forward ?? NaN };
+          theirCpu.push(run.cpuSeconds ?? NaN);
+        },
+      },
     ],
     { warmup: c.warmup, rounds: c.rounds },
   );
@@ -80,6 +98,7 @@ async function compare(c: ComparisonCase, peer: TorchPeer) {
     gradcheckOk: theirs.ok,
     // Time per check, gradstream over gradcheck: gradcheck's checks per second over ours.
     ratios: rateRatios(their, theirChecks, ours, ourChecks),
+    cpuRatios: rateRatios(theirCpu.slice(c.warmup), theirChecks, ourCpu.slice(c.warmup), ourChecks),
   };
 }
 
@@ -135,7 +154,7 @@ export async function gradcheckComparison(options: SectionOptions): Promise<{ ta
         `gradcheck at its defaults (eps 1e-6, atol 1e-5, rtol 1e-3) on torch.nn.functional.linear over x, W and b; ${describePeer(peer.info)}, in its own process.`,
         'gradstream ÷ gradcheck: median over rounds of the ratio of the times per check within a round; 95% interval of that median (— with fewer than 6 rounds).',
         'forward: gradstream’s forward passes per check (Richardson: 4 per direction); forward calls: gradcheck’s calls of the layer per check (2 per input number in slow mode).',
-        ...measured.map((m) => `${m.layer}, ${m.mode} against ${m.gradcheckMode}: ${describeRatios(m.ratios)} over ${m.rounds} rounds.`),
+        ...measured.map((m) => `${m.layer}, ${m.mode} against ${m.gradcheckMode}: ${describeRatios(m.ratios)} over ${m.rounds} rounds; by CPU time of each process, ${describeRatios(m.cpuRatios)}.`),
       ],
     },
     figures: { peer: peer.info, cases: measured },
