@@ -1,6 +1,6 @@
 /**
  * The TypeScript blocks of the documentation, written out as files a compiler and tsx can
- * take, with `gradstream`, `gradstream/kernels` and `gradstream/vitest` mapped to the source.
+ * take, with `gradstream` and its subpaths (`gradstream/kernels`, `gradstream/vitest`, …) mapped to the source.
  *
  *   .tmp/docs-blocks-<random>/
  *     package.json          {"type": "module"}: blocks are ES modules, top-level await allowed
@@ -43,6 +43,8 @@ export const entryPoints: Readonly<Record<string, string>> = {
   gradstream: 'src/index.ts',
   'gradstream/kernels': 'src/kernels.ts',
   'gradstream/vitest': 'src/vitest/index.ts',
+  'gradstream/tensorboard': 'src/tensorboard.ts',
+  'gradstream/remote-write': 'src/remoteWrite.ts',
 };
 
 /** The fence languages whose blocks are TypeScript. */

@@ -14,6 +14,8 @@ const all = [
   ['browser.ts', 'gradstream (browser)'],
   ['kernels.ts', 'gradstream/kernels'],
   ['vitest/index.ts', 'gradstream/vitest'],
+  ['tensorboard.ts', 'gradstream/tensorboard'],
+  ['remoteWrite.ts', 'gradstream/remote-write'],
 ].map(([file, name]) => /** @type {const} */ ([join(src, file).replaceAll('\\', '/'), name]));
 
 /** The entries whose files exist (`src/vitest/index.ts` is documented from the moment it does). */
