@@ -81,10 +81,11 @@ export type { StateProblem } from './graph/stateProblem.ts';
 export {
   telemetrySchemaVersion, telemetryEventTypes,
   type TelemetryEvent, type EventHeader, type EventBody, type RunStartEvent, type GraphNodeSummary, type StepEvent,
-  type LayerStatsEvent, type EvaluationEvent, type AuditEvent, type AlarmEvent, type RunEndEvent,
+  type LayerStatsEvent, type LayerQuantiles, type EvaluationEvent, type AuditEvent, type AlarmEvent, type RunEndEvent,
 } from './telemetry/events.ts';
 export { encodeEvent, decodeEvent, TelemetryFormatError } from './telemetry/codec.ts';
 export { activationStatistics, updateRatio, type ActivationStatistics, type Saturation } from './telemetry/statistics.ts';
+export { quantileProbabilities, quantilesInPlace } from './telemetry/quantiles.ts';
 export { layerStats$, type LayerStatsOptions, type LayerStatsBody, type TappedRun } from './telemetry/layerStats.ts';
 export { liveAudits, type AuditOptions, type AuditBody } from './telemetry/audits.ts';
 export { attachSink, disposeAll, type Disposable, type SinkHandle, type SinkParts } from './telemetry/attach.ts';

@@ -11,7 +11,7 @@
 export * from './browser.ts';
 
 // Telemetry sinks and servers.
-export { watch, type Watch, type WatchOptions, type JsonlWatchOptions } from './telemetry/watch.ts';
+export { watch, type Watch, type WatchOptions, type JsonlWatchOptions, type AddedSink } from './telemetry/watch.ts';
 export { consoleSink, type ConsoleSinkOptions } from './telemetry/consoleSink.ts';
 export { jsonlSink, type JsonlSink, type JsonlSinkOptions } from './telemetry/jsonlSink.ts';
 export type { ExistingJsonl } from './telemetry/jsonlClaim.ts';
@@ -22,6 +22,7 @@ export { readJsonlEvents, NotAFileError, type JsonlReadOptions, type JsonlReadSu
 export { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './telemetry/prometheusSink.ts';
 export { startDashboard, type Dashboard, type DashboardOptions } from './telemetry/dashboard/server.ts';
 export { startRunDashboard, serveUntilInterrupted, type RunDashboard, type RunDashboardOptions } from './telemetry/serve.ts';
+export { startRunsDashboard, type RunsDashboard, type RunsDashboardOptions } from './telemetry/runs/runsDashboard.ts';
 export { untilInterrupted } from './telemetry/untilInterrupted.ts';
 export type { TextOutput } from './telemetry/textOutput.ts';
 

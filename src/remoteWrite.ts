@@ -8,4 +8,3 @@
  */
 export { prometheusRemoteWrite, type RemoteWriteOptions, type RemoteWriteSink } from './telemetry/remoteWrite/prometheusRemoteWrite.ts';
 export type { RemoteWriteStats } from './telemetry/remoteWrite/sendQueue.ts';
-export { encodeWriteRequest, decodeWriteRequest, type TimeSeriesMessage } from './telemetry/remoteWrite/writeRequest.ts';

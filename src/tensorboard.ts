@@ -8,9 +8,7 @@
  */
 export { tensorboardSink, type TensorBoardSink, type TensorBoardSinkOptions } from './telemetry/tensorboard/tensorboardSink.ts';
 export { exportTensorBoard, type ExportTensorBoardOptions, type ExportedFile } from './telemetry/tensorboard/exportTensorBoard.ts';
-export { TensorBoardWriter, type TensorBoardRunFile } from './telemetry/tensorboard/eventFileWriter.ts';
+export type { TensorBoardRunFile } from './telemetry/tensorboard/eventFileWriter.ts';
 export { readTensorBoardEvents, type TensorBoardFile } from './telemetry/tensorboard/eventFileReader.ts';
-export { histogramOfQuantiles } from './telemetry/tensorboard/summaries.ts';
-export { crc32c, maskedCrc32c } from './telemetry/tensorboard/crc32c.ts';
-export { frameRecord, splitRecords, RecordFormatError, type SplitRecords } from './telemetry/tensorboard/records.ts';
-export type { EventMessage, SummaryValue, SummaryMetadata, HistogramMessage, TensorMessage } from './telemetry/tensorboard/messages.ts';
+export { RecordFormatError } from './telemetry/tensorboard/records.ts';
+export type { EventMessage, SummaryMessage, SourceMetadata, SummaryValue, SummaryMetadata, PluginData, HistogramMessage, TensorMessage, TensorShape, TensorDimension } from './telemetry/tensorboard/messages.ts';

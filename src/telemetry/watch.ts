@@ -81,7 +81,13 @@ export interface WatchOptions {
    * start; `dispose()` detaches them with the others, and `finished` waits for those that say
    * when they are. Default none.
    */
-  readonly sinks?: readonly ((events$: Observable<TelemetryEvent>) => Disposable & { readonly finished?: Promise<void> })[];
+  readonly sinks?: readonly ((events$: Observable<TelemetryEvent>) => AddedSink)[];
+}
+
+/** What a function of {@link WatchOptions.sinks} returns: the sink it attached. */
+export interface AddedSink extends Disposable {
+  /** Resolves once the sink has seen the stream end and written what it holds; `watch`'s `finished` waits for it. Optional. */
+  readonly finished?: Promise<void>;
 }
 
 /**
@@ -184,7 +190,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   const flush = (): void => flushNow.next();
   const jsonl = recorder ? recordBatches(batches$, recorder, flush, { flushOnExit: jsonlOptions?.flushOnExit !== false, onWriteError: writeErrorPolicy(run, jsonlOptions?.onWriteError) }) : null;
   const consoleHandle = options.console === false ? null : consoleSink(events$, options.console === true || options.console === undefined ? {} : options.console);
-  const added: (Disposable & { readonly finished?: Promise<void> })[] = [];
+  const added: AddedSink[] = [];
   try {
     for (const attach of options.sinks ?? []) added.push(attach(events$));
   } catch (error) {

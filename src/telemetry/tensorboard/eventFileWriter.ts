@@ -75,6 +75,7 @@ export class TensorBoardWriter {
   private readonly directories = new Map<string, string>();
   private readonly host = hostname();
 
+  /** @param logdir the log directory (created when missing) */
   constructor(readonly logdir: string) {}
 
   /** Adds one event's records (written on {@link flush}). */

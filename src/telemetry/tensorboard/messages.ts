@@ -11,30 +11,53 @@ import { loadProtoRoot, plainObjects } from '../protoRoot.ts';
 
 /** A Summary value: a tag, optional plugin metadata, and one of a scalar, a histogram or a tensor. */
 export interface SummaryValue {
+  /** The series' name (`loss/train`, `weights/dense_1`); TensorBoard groups tags by what comes before the first `/`. */
   readonly tag: string;
-  readonly metadata?: SummaryMetadata;
+  /** Which plugin reads the series; set on a tag's first value in a file (null when read back without it). */
+  readonly metadata?: SummaryMetadata | null;
+  /** A scalar, float32 as TensorBoard keeps it. */
   readonly simple_value?: number;
+  /** A histogram. */
   readonly histo?: HistogramMessage;
+  /** A tensor (text, the HParams plugin's records). */
   readonly tensor?: TensorMessage;
 }
 
 /** Which plugin reads a series, and how. */
 export interface SummaryMetadata {
-  readonly plugin_data?: { readonly plugin_name: string; readonly content?: Uint8Array };
+  /** The plugin, and its own serialized record. */
+  readonly plugin_data?: PluginData | null;
+  /** A name to show instead of the tag. */
   readonly display_name?: string;
+  /** A description (markdown). */
   readonly summary_description?: string;
-  /** 1: scalar, 2: tensor, 3: blob sequence. */
+  /** 1: scalar, 2: tensor, 3: blob sequence; 0 leaves it to TensorBoard. */
   readonly data_class?: number;
 }
 
-/** A histogram's buckets; see `proto/summary.proto`. */
+/** The plugin a series belongs to. */
+export interface PluginData {
+  /** `text`, `hparams`, `scalars`, … */
+  readonly plugin_name: string;
+  /** The plugin's own record, serialized (empty for the text plugin). */
+  readonly content?: Uint8Array;
+}
+
+/** A histogram's buckets: `bucket[i]` counts the values in (`bucket_limit[i − 1]`, `bucket_limit[i]`], the first bucket's left edge being `min`. */
 export interface HistogramMessage {
+  /** The smallest value (the first bucket's left edge). */
   readonly min: number;
+  /** The largest value. */
   readonly max: number;
+  /** How many values; gradstream's histograms count fractions, so 1. */
   readonly num: number;
+  /** Their sum (0 in gradstream's: quantiles do not give it). */
   readonly sum: number;
+  /** Their sum of squares (0 in gradstream's). */
   readonly sum_squares: number;
+  /** Each bucket's right edge, increasing. */
   readonly bucket_limit: readonly number[];
+  /** Each bucket's count. */
   readonly bucket: readonly number[];
 }
 
@@ -42,20 +65,52 @@ export interface HistogramMessage {
 export interface TensorMessage {
   /** 1: float32, 2: float64, 7: string. */
   readonly dtype: number;
-  readonly tensor_shape?: { readonly dim?: readonly { readonly size: number }[] };
+  /** Its shape; no dimension: a scalar. */
+  readonly tensor_shape?: TensorShape | null;
+  /** float32 values, row-major. */
   readonly float_val?: readonly number[];
+  /** float64 values, row-major. */
   readonly double_val?: readonly number[];
+  /** Strings, as UTF-8 bytes. */
   readonly string_val?: readonly Uint8Array[];
+}
+
+/** A tensor's shape. */
+export interface TensorShape {
+  /** Its dimensions, outermost first; none for a scalar. */
+  readonly dim?: readonly TensorDimension[];
+}
+
+/** One dimension of a tensor's shape. */
+export interface TensorDimension {
+  /** The dimension's size. */
+  readonly size: number;
 }
 
 /** One record of an event file. */
 export interface EventMessage {
   /** Seconds since the Unix epoch. */
   readonly wall_time: number;
+  /** The training step the values belong to. */
   readonly step?: number;
+  /** Set on a file's first record only: `brain.Event:2`. */
   readonly file_version?: string;
-  readonly summary?: { readonly value: readonly SummaryValue[] };
-  readonly source_metadata?: { readonly writer: string };
+  /** The values of the step. */
+  readonly summary?: SummaryMessage | null;
+  /** Who wrote the file (`gradstream`), on its first record. */
+  readonly source_metadata?: SourceMetadata | null;
+}
+
+/** The values of one record. */
+export interface SummaryMessage {
+  /** Each series' value. */
+  readonly value: readonly SummaryValue[];
+}
+
+/** Who wrote an event file. */
+export interface SourceMetadata {
+  /** The writer's name. */
+  readonly writer: string;
 }
 
 /** The HParams plugin's content: a session's start (its hyperparameters) or its end. */
