@@ -12,6 +12,7 @@ import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { LayerStatsEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { assertAddress } from './http.ts';
+import { quantileProbabilities } from './quantiles.ts';
 import { assertAccessOptions } from './httpGuard.ts';
 import { defaultMaxClients, type ServerAccessOptions } from './serverAccess.ts';
 import { hostServer, type HostedServer } from './serverThread.ts';
@@ -66,6 +67,7 @@ function createTelemetryMetrics(registry: Registry) {
     });
   const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
   const layerGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['layer'] as const, registers: [registry] });
+  const quantileGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['layer', 'quantile'] as const, registers: [registry] });
   return {
     runInfo: new Gauge({ name: 'gradstream_run_info', help: 'Always 1; labels identify the run being trained', labelNames: ['run_id'] as const, registers: [registry] }),
     figures,
@@ -91,6 +93,9 @@ function createTelemetryMetrics(registry: Registry) {
     activationStd: layerGauge('gradstream_layer_activation_std', 'Standard deviation of the layer\'s outputs'),
     deadRatio: layerGauge('gradstream_layer_dead_ratio', 'Fraction of the layer\'s outputs exactly zero (dead units)'),
     saturatedRatio: layerGauge('gradstream_layer_saturated_ratio', 'Fraction of sigmoid or tanh outputs at their asymptotes'),
+    activationQuantile: quantileGauge('gradstream_layer_activation_quantile', 'Quantiles of the layer\'s outputs at the latest sampled step'),
+    weightQuantile: quantileGauge('gradstream_layer_weight_quantile', 'Quantiles of the layer\'s parameters before the latest sampled step\'s update'),
+    gradientQuantile: quantileGauge('gradstream_layer_gradient_quantile', 'Quantiles of the layer\'s parameter gradients at the latest sampled step'),
     evaluationLoss: new Gauge({ name: 'gradstream_evaluation_loss', help: 'Loss of the latest evaluation', labelNames: ['split'] as const, registers: [registry] }),
     evaluationAccuracy: new Gauge({ name: 'gradstream_evaluation_accuracy_ratio', help: 'Accuracy of the latest evaluation', labelNames: ['split'] as const, registers: [registry] }),
     audits: new Counter({ name: 'gradstream_audits_total', help: 'Live gradient audits run', registers: [registry] }),
@@ -115,7 +120,15 @@ function recordLayer(metrics: TelemetryMetrics, event: LayerStatsEvent): void {
   }
   if (event.parameterNorm !== null) metrics.parameterNorm.set(labels, event.parameterNorm);
   if (event.updateRatio !== null) metrics.updateRatio.set(labels, event.updateRatio);
+  const quantiles = event.quantiles;
+  if (!quantiles) return;
+  for (const [gauge, values] of [[metrics.activationQuantile, quantiles.activations], [metrics.weightQuantile, quantiles.weights], [metrics.gradientQuantile, quantiles.gradients]] as const) {
+    values?.forEach((value, i) => gauge.set({ layer: event.layer, quantile: quantileLabels[i]! }, value));
+  }
 }
+
+/** The `quantile` label of each of a distribution's nine values, as Prometheus's summaries write them (`0.5`, `0.99`). */
+const quantileLabels = quantileProbabilities.map(String);
 
 /** Updates the metrics for one event. */
 function recordEvent(metrics: TelemetryMetrics, event: TelemetryEvent): void {

@@ -29,6 +29,13 @@ describe('prometheusSink', () => {
     expect(valueOf(samples, 'gradstream_layer_gradient_norm', { layer: 'relu1' })).toBeUndefined();
     expect(valueOf(samples, 'gradstream_layer_update_ratio', { layer: 'dense2' })).toBeCloseTo(1e-3 / Math.sqrt(40), 12);
     expect(valueOf(samples, 'gradstream_layer_dead_ratio', { layer: 'relu1' })).toBe(0.25);
+    // The latest sample's distributions, one series per quantile (the fake run's quantiles at step 40).
+    const lastStats = events.filter((event) => event.type === 'layer-stats' && event.layer === 'dense1').at(-1)!;
+    const quantiles = (lastStats as Extract<typeof lastStats, { type: 'layer-stats' }>).quantiles!;
+    expect(['0', '0.01', '0.1', '0.25', '0.5', '0.75', '0.9', '0.99', '1'].map((quantile) => valueOf(samples, 'gradstream_layer_weight_quantile', { layer: 'dense1', quantile }))).toEqual(quantiles.weights);
+    const relu = events.filter((event) => event.type === 'layer-stats' && event.layer === 'relu1').at(-1)! as Extract<(typeof events)[number], { type: 'layer-stats' }>;
+    expect(valueOf(samples, 'gradstream_layer_activation_quantile', { layer: 'relu1', quantile: '0.99' })).toBe(relu.quantiles!.activations[7]);
+    expect(valueOf(samples, 'gradstream_layer_gradient_quantile', { layer: 'relu1', quantile: '0.5' })).toBeUndefined();
     expect(valueOf(samples, 'gradstream_audits_total')).toBe(4);
     expect(valueOf(samples, 'gradstream_audit_failures_total')).toBe(1);
     expect(valueOf(samples, 'gradstream_alarms_total', { kind: 'non-finite-loss' })).toBe(1);

@@ -7,7 +7,7 @@
  * | event | series |
  * |---|---|
  * | step | `gradstream_loss`, `gradstream_step`, `gradstream_epoch`, `gradstream_learning_rate`, `gradstream_samples_per_second`, `gradstream_steps_total` |
- * | layer-stats | `gradstream_layer_gradient_norm`, `…_gradient_max`, `…_parameter_norm`, `…_update_ratio`, `…_activation_mean`, `…_activation_std`, `…_dead_ratio`, `…_saturated_ratio`; with distributions, `gradstream_layer_activation_quantile`, `…_weight_quantile`, `…_gradient_quantile` with a `quantile` label (0, 0.01, … 1) |
+ * | layer-stats | `gradstream_layer_gradient_norm`, `…_gradient_max`, `…_parameter_norm`, `…_update_ratio`, `…_activation_mean`, `…_activation_std`, `…_dead_ratio`, `…_saturated_ratio`; with distributions, `gradstream_layer_activation_quantile`, `…_weight_quantile`, `…_gradient_quantile` with a `quantile` label (0, 0.01, … 1), as the Prometheus sink names them |
  * | evaluation | `gradstream_evaluation_loss`, `gradstream_evaluation_accuracy_ratio` |
  * | audit | `gradstream_audits_total`, `gradstream_audit_failures_total`, `gradstream_audit_worst_relative_error` |
  * | alarm | `gradstream_alarms_total{kind}` |
