@@ -67,6 +67,8 @@ export type { SweepTag, Message } from './graph/message.ts';
 export type { ForwardTap, BackwardTap, UpdateTap, StepBoundary, FaultTap, Taps } from './graph/taps.ts';
 export { train, type TrainHandle } from './graph/trainer.ts';
 export type { TrainOptions, TrainResult, TrainerState, GuardPolicy } from './graph/trainOptions.ts';
+export type { JsonValue } from './graph/runConfig.ts';
+export type { EvaluationRecord } from './graph/evaluationRecord.ts';
 export { evaluate, predict, type EvaluateOptions, type Evaluation } from './graph/evaluate.ts';
 export { computeGradients, type GradientOptions, type StepGradients } from './graph/gradients.ts';
 export type { BatchSource } from './graph/data.ts';
@@ -80,7 +82,7 @@ export type { StateProblem } from './graph/stateProblem.ts';
 // Telemetry that needs no Node: the event schema, its codec, the statistics and audit streams.
 export {
   telemetrySchemaVersion, telemetryEventTypes,
-  type TelemetryEvent, type EventHeader, type EventBody, type RunStartEvent, type GraphNodeSummary, type StepEvent,
+  type TelemetryEvent, type EventHeader, type EventBody, type RunStartEvent, type TrainingSummary, type RunEnvironment, type GraphNodeSummary, type StepEvent,
   type LayerStatsEvent, type LayerQuantiles, type EvaluationEvent, type AuditEvent, type AlarmEvent, type RunEndEvent,
 } from './telemetry/events.ts';
 export { encodeEvent, decodeEvent, TelemetryFormatError } from './telemetry/codec.ts';

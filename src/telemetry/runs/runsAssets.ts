@@ -1,5 +1,6 @@
 /**
- * The runs dashboard's files: its own page (runs.html, runs.js, runsMath.js, runs.css) at `/`,
+ * The runs dashboard's files: its own page (runs.html, runs.css, and runs.js with the modules it
+ * imports: runsState.js, runsTable.js, runsCharts.js, runsMath.js) at `/`,
  * and the one-run dashboard's page and scripts, which a run's detail view is. Read into memory
  * once; the server answers only these exact paths.
  */
@@ -20,7 +21,7 @@ export function loadRunsAssets(): { readonly assets: ReadonlyMap<string, Asset>;
   assets.set('/', page);
   assets.set('/index.html', page);
   assets.set('/runs.js', file('runs.js', 'text/javascript; charset=utf-8'));
-  assets.set('/runsMath.js', file('runsMath.js', 'text/javascript; charset=utf-8'));
+  for (const module of ['runsState.js', 'runsTable.js', 'runsCharts.js', 'runsMath.js']) assets.set(`/${module}`, file(module, 'text/javascript; charset=utf-8'));
   assets.set('/runs.css', file('runs.css', 'text/css; charset=utf-8'));
   return { assets, detailPage: single.get('/')! };
 }
