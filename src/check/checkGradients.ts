@@ -12,7 +12,7 @@ import { createRandom, type Random } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass, type Tangents } from '../layers/contract.ts';
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
-import { absoluteTensor, combine, firstChange, randomTensor } from './tensorChecks.ts';
+import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './tensorChecks.ts';
 import { outputChange, type Variable } from './objective.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
@@ -168,7 +168,7 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
   const dy2 = randomTensor(y.shape, () => stage.random.uniform());
   const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), probe.forward, probe.backward);
   stage.restoreParams();
-  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients));
+  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients, maxNorm(y)));
   checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
   return { magnitudes, dy2 };
 }

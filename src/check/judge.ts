@@ -16,6 +16,7 @@
  * it lies between them (a subgradient), widened by their error estimates, or when it matches C.
  */
 import type { DerivativeEstimate } from './finiteDifference.ts';
+import { judgeAboveNoise, noiseDominates } from './aboveNoise.ts';
 import type { KinkExplanation } from './report.ts';
 
 /** Safety factor on the measured spread |D(h) − D(h/2)|. */
@@ -70,8 +71,12 @@ export function judge(analytic: number, estimate: DerivativeEstimate, extra: Ext
 const maxRefinements = 5;
 
 /**
- * Judges with step h and, if that fails, with smaller steps (Ridders' idea).
+ * Judges with step h and, if that fails, with other steps.
  *
+ * - Where h fails, or passes only with noise in its tolerance that the model does not account
+ *   for (see `noiseDominates`), h may be dominated by rounding inside the layer: the step is
+ *   enlarged, and the verdict taken where the noise that several steps show no longer
+ *   dominates (see {@link judgeAboveNoise}).
  * - An unresolved estimate (spread above a thousandth of its value: the function varies on a
  *   scale finer than h, as softmax of logits in the thousands does) is refined until resolved.
  * - A resolved estimate's truncation error shrinks sixteenfold with each refinement; a finer
@@ -88,12 +93,29 @@ export function judgeWithRefinement(
   step: number,
   extra: ExtraRounding,
 ): Judgement {
-  let estimate = estimateAt(step);
+  const estimate = estimateAt(step);
+  const judgement = judge(analytic, estimate, extra);
+  if (judgement.ok && !noiseDominates(estimate, judgement, extra)) return judgement;
+  const aboveNoise = judgeAboveNoise(analytic, estimateAt, estimate, extra, !judgement.ok);
+  if (aboveNoise !== undefined && aboveNoise !== 'no noise') {
+    if (aboveNoise.ok || judgement.ok) return aboveNoise;
+    return refine(analytic, estimateAt, step, extra, estimate, aboveNoise.tolerance < judgement.tolerance ? aboveNoise : judgement);
+  }
+  // A larger step that agrees with a resolved h: smaller steps would only add noise.
+  if (judgement.ok || (aboveNoise === 'no noise' && isResolved(estimate))) return judgement;
+  return refine(analytic, estimateAt, step, extra, estimate, judgement);
+}
+
+/** The spread is at most a thousandth of the estimate: φ is smooth on the scale of the step. */
+function isResolved(estimate: DerivativeEstimate): boolean {
+  return estimate.centralSpread <= 1e-3 * Math.abs(estimate.central);
+}
+
+/** The refinement of a failed judgement at `step` (see {@link judgeWithRefinement}); `best` is the best verdict so far. */
+function refine(analytic: number, estimateAt: (step: number) => DerivativeEstimate, step: number, extra: ExtraRounding, estimate: DerivativeEstimate, best: Judgement): Judgement {
   let judgement = judge(analytic, estimate, extra);
-  if (judgement.ok) return judgement;
-  let best = judgement;
   for (let level = 1; level <= maxRefinements; level++) {
-    const resolved = estimate.centralSpread <= 1e-3 * Math.abs(estimate.central);
+    const resolved = isResolved(estimate);
     step /= 4;
     const finer = estimateAt(step);
     if (resolved) {
