@@ -50,7 +50,10 @@ export interface TrainingSummary {
   /** The loss's name (`softmaxCrossEntropy`). */
   readonly loss: string;
   /** The optimizer's name and hyperparameters (`{ name: 'sgd', lr: 0.1, momentum: 0.9 }`). */
-  readonly optimizer: { readonly name: string } & Readonly<Record<string, unknown>>;
+  readonly optimizer: {
+    /** The optimizer's name (`sgd`, `adam`); its hyperparameters beside it. */
+    readonly name: string;
+  } & Readonly<Record<string, unknown>>;
   /** Passes over the data; the string `'Infinity'` for a run until stopped. */
   readonly epochs: number | 'Infinity';
   /** Batches per step. */

@@ -13,6 +13,8 @@ import './runsCharts.js';
 const numericKeys = new Set(['loss', 'learningRate', 'accuracy', 'samplesPerSecond', 'wallTime', 'durationSeconds', 'worstRelativeError']);
 const nonFinite = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 const revive = (key, value) => (typeof value === 'string' && numericKeys.has(key) && value in nonFinite ? nonFinite[value] : value);
+/** An event from its line: the reviver, which costs a call per value, only for a line that may hold a NaN or an infinity. */
+const parse = (data) => (data.includes('"NaN"') || data.includes('Infinity"') || data.includes('\\u') ? JSON.parse(data, revive) : JSON.parse(data));
 
 // Twenty colours that stay apart (after Tableau's 20), one per run in the order runs are found.
 const palette = [
@@ -92,7 +94,7 @@ function connect() {
   const source = new EventSource(state.lastSeq >= 0 ? `/events?lastEventId=${state.lastSeq}` : '/events');
   source.onopen = () => setStatus('live');
   source.onmessage = (message) => {
-    const event = JSON.parse(message.data, revive);
+    const event = parse(message.data);
     if (event.seq <= state.lastSeq) return;
     state.lastSeq = event.seq;
     state.received++;

@@ -32,6 +32,8 @@ export const state = {
   tableOrder: [],
   /** Draws done so far. */
   draws: 0,
+  /** Milliseconds the latest draw took (the table, the charts or both). */
+  lastDrawMs: 0,
 };
 window.gradstreamRuns = state;
 
@@ -44,16 +46,22 @@ export function onDraw(what, render) {
 
 const due = { table: false, charts: false };
 let drawTimer = null;
-/** Asks for the table, the charts or both to be drawn again at the next redraw. */
+/**
+ * Asks for the table, the charts or both to be drawn again at the next redraw: 250 ms after
+ * the last one, or four times as long as it took when that is longer (a page catching up on
+ * tens of runs spends its time reading them rather than drawing each step of the way).
+ */
 export function scheduleDraw(what) {
   due.table ||= what.table === true;
   due.charts ||= what.charts === true;
   drawTimer ??= setTimeout(() => {
     drawTimer = null;
+    const started = performance.now();
     if (due.table) for (const render of renderers.table) render();
     if (due.charts) for (const render of renderers.charts) render();
     due.table = due.charts = false;
+    state.lastDrawMs = performance.now() - started;
     state.draws++;
-  }, 250);
+  }, Math.max(250, 4 * state.lastDrawMs));
 }
 
