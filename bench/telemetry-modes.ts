@@ -6,7 +6,7 @@
 
 /**
  * The modes of the timing runs. `sinks`: the console, JSONL, the dashboard and Prometheus at
- * watch's default rate of layer statistics (with their distributions); `all-sinks`: those,
+ * watch's default rate of layer statistics (distributions at most once a second); `all-sinks`: those,
  * TensorBoard's event files and a remote write; `every-step` and `every-step-plain`: layer
  * statistics at every step, with and without distributions.
  */

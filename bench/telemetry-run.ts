@@ -117,7 +117,7 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     let watching: Watch | null = null;
     const subscriptions: { unsubscribe(): void }[] = [];
     const options = watchOptions(mode, run, receiver);
-    if (mode === 'every-step') subscriptions.push(layerStats$(handle, { everySteps: 1 }).subscribe(() => events++));
+    if (mode === 'every-step') subscriptions.push(layerStats$(handle, { everySteps: 1, distributions: true }).subscribe(() => events++));
     if (mode === 'every-step-plain') subscriptions.push(layerStats$(handle, { everySteps: 1, distributions: false }).subscribe(() => events++));
     if (options) {
       watching = await watch(handle, options);

@@ -32,11 +32,11 @@ function runChild<T>(args: readonly string[]): T {
 
 const labels: Record<TelemetryMode, string> = {
   none: 'no listener',
-  sinks: 'every sink: console, JSONL, dashboard + SSE client, Prometheus scraped, layer statistics with distributions every 250 ms',
+  sinks: 'every sink: console, JSONL, dashboard + SSE client, Prometheus scraped, layer statistics every 250 ms, distributions every 1 s',
   'all-sinks': 'every sink as above, and TensorBoard event files and a remote write',
   audits: 'every sink, and live audits every 100 steps',
   slow: 'the dashboard, its client reading 16 KiB/s',
-  'every-step': 'layer statistics of every layer at every step, with distributions, alone',
+  'every-step': 'layer statistics of every layer at every step, with distributions at every step, alone',
   'every-step-plain': 'layer statistics of every layer at every step, without distributions, alone',
 };
 

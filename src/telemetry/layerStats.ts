@@ -3,8 +3,8 @@
  * computed, and the runtime builds no tap message, unless something subscribes; each
  * subscriber chooses its own rate (every N steps, or at most every T ms) and pays only for
  * the steps it samples: one pass over the layer's output, and one over its gradients,
- * updates and parameters; with distributions (the default), a copy of each and a selection
- * of their quantiles (`distributions.ts`). Between samples the runtime builds no tap message
+ * updates and parameters; on the samples with distributions (at most one a second by
+ * default), a copy of each and a selection of their quantiles (`distributions.ts`). Between samples the runtime builds no tap message
  * either, but the step boundary's.
  */
 import { Observable, type Subscription } from 'rxjs';
@@ -25,12 +25,15 @@ export interface LayerStatsOptions {
   readonly layers?: readonly string[];
   /**
    * Add each layer's distributions (`quantiles`: nine quantiles of its outputs, parameters
-   * and gradients) to its statistics. The values are copied as they pass and selected at
-   * the boundary (about 1 ms for dense(784, 128)'s 100,352 weights), and the copies are
-   * kept between samples: twice the layer's parameters and once its output, in float64.
-   * Default true.
+   * and gradients) to its statistics: on every sample (`true`), on none (`false`), or on the
+   * first sample at least `everyMs` after the last one that had them (`{ everyMs }`; the
+   * run's first sample has them). The values are copied as they pass and selected at the
+   * boundary (about 1 ms for dense(784, 128)'s 100,352 weights, five times what the other
+   * statistics of a sample cost), and the copies are kept between samples: twice the layer's
+   * parameters and once its output, in float64. Default `{ everyMs: 1000 }`: a band chart or
+   * a histogram needs no more than one a second.
    */
-  readonly distributions?: boolean;
+  readonly distributions?: boolean | { readonly everyMs: number };
 }
 
 /** What layer statistics are computed from: a run handle's taps and graph. */
@@ -73,8 +76,7 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
   const everyMs = positiveOrUndefined(options.everyMs, 'everyMs') ?? (everySteps === undefined ? 250 : undefined);
   const wanted = (node: GraphNode): boolean => node.kind === 'layer' && (!options.layers || options.layers.includes(node.name));
   const nodes = run.graph.nodes.filter(wanted);
-  const withDistributions = options.distributions ?? true;
-  if (typeof withDistributions !== 'boolean') throw new TypeError(`layerStats$: distributions must be true or false, got ${String(withDistributions)}`);
+  const distributionsEveryMs = distributionRate(options.distributions ?? { everyMs: defaultDistributionsEveryMs });
   if (options.layers) {
     const unknown = options.layers.filter((name) => !nodes.some((node) => node.name === name));
     if (unknown.length > 0) throw new RangeError(`layerStats$: no layer node named ${unknown.join(', ')}; the graph's layer nodes are ${run.graph.nodes.filter((n) => n.kind === 'layer').map((n) => n.name).join(', ')}`);
@@ -86,8 +88,10 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     let gathered = new Map<GraphNode, Gathered>();
     // Kept from sample to sample, so that copying the values allocates nothing once grown.
     const kept = new Map<GraphNode, LayerDistributions>();
+    let lastDistributionTime = Number.NEGATIVE_INFINITY;
+    let distributionsNow = false;
     const distributionsOf = (node: GraphNode): LayerDistributions | null => {
-      if (!withDistributions) return null;
+      if (!distributionsNow) return null;
       let found = kept.get(node);
       if (!found) kept.set(node, (found = new LayerDistributions(node.parameterCount)));
       found.begin();
@@ -100,6 +104,8 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
       if (!mayBeDue(step) || step <= sampledStep) return false;
       sampledStep = step;
       lastSampleTime = performance.now();
+      distributionsNow = distributionsEveryMs !== null && lastSampleTime - lastDistributionTime >= distributionsEveryMs;
+      if (distributionsNow) lastDistributionTime = lastSampleTime;
       gathered = new Map();
       return true;
     };
@@ -180,6 +186,20 @@ function bodyOf(step: number, layer: string, gathered: Gathered): LayerStatsBody
     updateRatio: parameterNorm === null ? null : updateRatio(Math.sqrt(sums.updateSquares), parameterNorm),
     ...(gathered.distributions ? { quantiles: gathered.distributions.quantiles() } : {}),
   };
+}
+
+/** Distributions at most once a second by default. */
+const defaultDistributionsEveryMs = 1000;
+
+/** The least time between two samples with distributions, ms: 0 for every sample, null for none. */
+function distributionRate(distributions: boolean | { readonly everyMs: number }): number | null {
+  if (distributions === true) return 0;
+  if (distributions === false) return null;
+  const everyMs = (distributions as { everyMs?: unknown } | null)?.everyMs;
+  if (typeof everyMs !== 'number' || !(everyMs >= 0) || !Number.isFinite(everyMs)) {
+    throw new TypeError(`layerStats$: distributions must be true, false or { everyMs } with a number of ms ≥ 0, got ${JSON.stringify(distributions)}`);
+  }
+  return everyMs;
 }
 
 function positiveOrUndefined(value: number | undefined, name: string): number | undefined {

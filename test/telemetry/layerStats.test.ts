@@ -136,6 +136,16 @@ describe('layerStats$', () => {
     expect(relu1.quantiles!.gradients).toBeNull();
   });
 
+  it('takes distributions at most every everyMs (the run\'s first sample has them), or on every sample', async () => {
+    const run = tinyRun(6);
+    const rare = lastValueFrom(layerStats$(run, { everySteps: 1, distributions: { everyMs: 3_600_000 } }).pipe(toArray()));
+    const all = lastValueFrom(layerStats$(run, { everySteps: 1, distributions: true }).pipe(toArray()));
+    await run.result;
+    expect((await rare).filter((body) => body.quantiles).map((body) => body.step)).toEqual([1, 1, 1]);
+    expect((await all).filter((body) => body.quantiles)).toHaveLength(18);
+    expect(() => layerStats$(run, { distributions: { everyMs: -1 } })).toThrow('layerStats$: distributions must be true, false or { everyMs } with a number of ms ≥ 0, got {"everyMs":-1}');
+  });
+
   it('leaves the distributions out when asked', async () => {
     const run = tinyRun(2);
     const bodies = lastValueFrom(layerStats$(run, { everySteps: 1, distributions: false }).pipe(toArray()));

@@ -166,7 +166,7 @@ describe('tensorboardSink', () => {
     const logdir = join(folder, 'logs');
     const run = tinyRun(30, { runId: 'tb-run', config: { dropout: 0.25, notes: 'baseline' } });
     const watching = await watch(run, {
-      console: false, jsonl: record, layerStats: { everySteps: 5 }, audits: { everySteps: 10 },
+      console: false, jsonl: record, layerStats: { everySteps: 5, distributions: true }, audits: { everySteps: 10 },
       sinks: [(events$) => tensorboardSink(events$, logdir)],
     });
     await run.result;
