@@ -13,7 +13,7 @@ import { defaultContext, type ForwardContext, type Gradients, type Layer, type P
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './tensorChecks.ts';
-import { outputChange, type Variable } from './objective.ts';
+import { movedOutputs, outputChange, type Variable } from './objective.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 import { forwardModeCheck } from './forwardMode.ts';
@@ -193,12 +193,14 @@ function compareLayerGradients(stage: Stage, { y, dy, gradients }: FirstPass, ma
     const analyticMagnitude = magnitudes.gradients.get(v.name);
     return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
   });
+  let latest = y.data;
   const objective = {
     variables,
-    change: () => outputChange(dy.data, y.data, probe.forward(input).y.data, magnitudes.y),
-    analyticAt: (name: string, k: number) => {
+    change: () => outputChange(dy.data, y.data, (latest = probe.forward(input).y.data), magnitudes.y),
+    movedOutputs: () => movedOutputs(dy.data, y.data, latest),
+    gradientAt: (name: string) => {
       const here = probe.backward(probe.forward(input))(dy);
-      return (name === 'x' ? here.dx : here.dParams[name]!).data[k]!;
+      return (name === 'x' ? here.dx : here.dParams[name]!).data;
     },
   };
   return compareGradients(objective, {

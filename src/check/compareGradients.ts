@@ -27,7 +27,7 @@ export function compareGradients(objective: Objective, options: CompareOptions):
   if (!Number.isInteger(options.probes) || options.probes < 1) throw new RangeError(`probes: expected an integer ≥ 1, got ${options.probes}`);
   const tally = createTally(options.maxListed, options.allowNonFinite ?? false);
   const conditioned = { ...objective, conditionNoise: conditionNoise(objective.variables) };
-  if (options.mode === 'full') compareCoordinates(conditioned, tally);
+  if (options.mode === 'full') compareCoordinates(conditioned, tally, options.random);
   else compareProbes(conditioned, options.random, options.probes, tally);
   const result = tally.result();
   const check: CheckResult =

@@ -9,6 +9,11 @@
  * and a probe that fails only because kinks of several coordinates interact (ReLU at 0 seen
  * from two sides at once) is resolved into its parts instead of raising a false alarm.
  *
+ * Ties are judged together where a probe fails (see `judgeTieGroup.ts`): a coordinate that
+ * fails alone is judged with the part of its tie group it shares outputs with, and a span
+ * whose failure is left to several kinks first has the tie groups among its values judged
+ * along their sums, so dy duplicated to every tied maximum is not excused as kinks meeting.
+ *
  * A probe that passes costs its four forward passes and a few plain loops over the variable
  * (draw t, move u and restore it, sum ⟨t, ∂g/∂u⟩ and the noise terms): halves and single
  * coordinates are looked at only once a probe fails. A half moves a span of consecutive
@@ -18,6 +23,8 @@ import type { Random } from '../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeCoordinate, type CoordinateJudgement } from './fullMode.ts';
+import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
+import { interactsWith, splitByFootprints, tieGroupsMeeting } from './tieGroups.ts';
 import { analyticRounding, inputNoise, wholeSpan, type Objective, type Span, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -27,7 +34,7 @@ export function compareProbes(objective: Objective, random: Random, probes: numb
     const direction = new Float64Array(variable.value.size);
     for (let probe = 0; probe < probes; probe++) {
       drawDirection(direction, variable.value.data, random);
-      compareProbe(objective, variable, direction, probe, tally);
+      compareProbe(objective, variable, direction, probe, tally, random);
     }
   }
 }
@@ -58,8 +65,8 @@ interface ProbeOutcome {
   readonly judgement: Judgement;
 }
 
-/** One probe: recorded as passing, or localised to the coordinate that fails. */
-function compareProbe(objective: Objective, variable: Variable, direction: Float64Array, probe: number, tally: Tally): void {
+/** One probe: recorded as passing, or localised to the coordinate (or tie group) that fails. */
+function compareProbe(objective: Objective, variable: Variable, direction: Float64Array, probe: number, tally: Tally, random: Random): void {
   const site = { tensor: variable.name, index: [], probe, input: NaN };
   const whole = wholeSpan(variable);
   const outcome = judgeDirection(objective, variable, direction, whole);
@@ -67,24 +74,39 @@ function compareProbe(objective: Objective, variable: Variable, direction: Float
     tally.record(site, outcome.analytic, outcome.judgement);
     return;
   }
-  const located = localise(objective, variable, direction, whole, outcome);
-  if (located.kind === 'coordinate') tally.record(located.site, located.analytic, located.judgement);
+  const located = localise(objective, variable, direction, whole, outcome, random);
+  if (located.kind !== 'direction') tally.record(located.site, located.analytic, located.judgement);
   else tally.record(site, outcome.analytic, located.judgement);
 }
 
-type Localised = ({ kind: 'coordinate' } & CoordinateJudgement) | { kind: 'direction'; judgement: Judgement };
+type Localised = ({ kind: 'coordinate' } & CoordinateJudgement) | ({ kind: 'tie group' } & TieVerdict) | { kind: 'direction'; judgement: Judgement };
+
+/** Tie groups judged, at most, where a span's failure is left to several kinks. */
+const tieGroupsPerSpan = 4;
 
 /**
  * Follows the failing halves, worst first, down to one coordinate. When no half fails, the
  * direction's error is within the sum of its halves' tolerances (the parts' errors add), or
  * its failure came from kinks of different coordinates meeting: either way the probe passes,
- * as a kink when one was seen.
+ * as a kink when one was seen, unless a tie group among the span's values fails when judged
+ * together (see `judgeTieGroup.ts`; along its sum, as fast mode knows no footprints). A single
+ * coordinate that fails alone passes when its tie group is explained by the pieces next to it.
  */
-function localise(objective: Objective, variable: Variable, direction: Float64Array, span: Span, outcome: ProbeOutcome): Localised {
+function localise(objective: Objective, variable: Variable, direction: Float64Array, span: Span, outcome: ProbeOutcome, random: Random): Localised {
+  const values = variable.value.data;
+  const judgeTies = (members: readonly number[], memberFailed: boolean, directions: readonly Float64Array[] = []) =>
+    judgeTieGroup(objective, variable, members, { mixtures: 0, random, memberFailed, directions });
   if (span.end - span.start === 1) {
-    const alone = judgeCoordinate(objective, variable, span.start);
-    if (!alone.judgement.ok) return { kind: 'coordinate', ...alone };
-    return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: alone.judgement.explained ?? 'several kinks' } };
+    const k = span.start;
+    const footprint = objective.movedOutputs ? new Set<number>() : undefined;
+    const alone = judgeCoordinate(objective, variable, k, footprint);
+    if (alone.judgement.ok) return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'several kinks' } };
+    // Its part of its tie group, unless the coordinate moves outputs that the rest of the group never does.
+    const group = tieGroupsMeeting(values, k, k + 1)[0];
+    const interacts = group && (!footprint || footprint.size === 0 || interactsWith(objective, variable, group.filter((i) => i !== k), footprint));
+    const part = interacts ? splitByFootprints(objective, variable, group).find((members) => members.includes(k))! : [];
+    if (!(part.length >= 2 && judgeTies(part, true).ok)) return { kind: 'coordinate', ...alone };
+    return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'neighbouring piece' } };
   }
   const middle = span.start + ((span.end - span.start) >> 1);
   const halves: Span[] = [{ start: span.start, end: middle }, { start: middle, end: span.end }];
@@ -94,15 +116,32 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
     .filter(({ o }) => !o.judgement.ok)
     .sort((a, b) => b.badness - a.badness);
   for (const { half, o } of failing) {
-    const located = localise(objective, variable, direction, half, o);
-    if (located.kind === 'coordinate') return located;
+    const located = localise(objective, variable, direction, half, o, random);
+    if (located.kind !== 'direction') return located;
   }
 
   const partsTolerance = outcomes[0]!.judgement.tolerance + outcomes[1]!.judgement.tolerance;
   const withinParts = Math.abs(outcome.analytic - outcome.judgement.numeric) <= partsTolerance;
-  const ok = withinParts || outcome.judgement.kink !== undefined;
   const tolerance = Math.max(outcome.judgement.tolerance, partsTolerance);
-  return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok && !withinParts ? { explained: 'several kinks' as const } : {}) } };
+  if (withinParts) return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, tolerance } };
+  // Where the direction crossed a kink, several kinks meeting explain the failure, unless a tie
+  // group fails along its sum (which any valid choice keeps, whatever parts the group has). A
+  // tie can also fail a direction that crosses no kink: the line need not enter the piece whose
+  // gradient backward gave (a median is linear along every line); then each interacting part
+  // of the group is judged along the probe's direction over its members too, and by its pieces.
+  const crossedKink = outcome.judgement.kink !== undefined;
+  let explainedByPiece = false;
+  for (const group of tieGroupsMeeting(values, span.start, span.end).slice(0, tieGroupsPerSpan)) {
+    const parts = crossedKink ? [group] : splitByFootprints(objective, variable, group).filter((part) => part.length >= 2);
+    for (const part of parts) {
+      const verdict = judgeTies(part, false, crossedKink ? [] : [Float64Array.from(part, (k) => direction[k]!)]);
+      if (!verdict.ok) return { kind: 'tie group', ...verdict };
+      explainedByPiece ||= verdict.explained !== undefined;
+    }
+  }
+  const ok = explainedByPiece || crossedKink;
+  const explained = explainedByPiece ? ('neighbouring piece' as const) : ('several kinks' as const);
+  return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok ? { explained } : {}) } };
 }
 
 /** ⟨t, analytic⟩ over the span against the numeric derivative along t. */

@@ -2,11 +2,23 @@
  * Reports for people: one line per finding, naming layer, gradient and index, e.g.
  * `dense.b[2]: analytic −0.31, numeric −1.24 (rel. error 0.75, tolerance 2.4e-10), at b[2] = 0.1`.
  */
-import type { GradientComparison, GradientReport, Kink } from './report.ts';
+import type { GradientComparison, GradientReport, Kink, TieGroupSite } from './report.ts';
 import { formatError, formatNumber } from './formatNumber.ts';
 
-/** `dense.W[1, 0]`, or `dense.W (probe 0)` for a fast-mode direction. */
-function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number }): string {
+/** Tied coordinates listed by name, at most this many. */
+const listedTieMembers = 4;
+
+/**
+ * `dense.W[1, 0]`, `dense.W (probe 0)` for a fast-mode direction, or
+ * `maxPool2d.x[0, 0, 1, 1] + x[0, 0, 1, 2] along their sum` for tied coordinates judged together.
+ */
+function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number; tieGroup?: TieGroupSite }): string {
+  if (site.tieGroup) {
+    const { members, along } = site.tieGroup;
+    const listed = members.slice(0, listedTieMembers).map((index) => `${site.tensor}[${index.join(', ')}]`);
+    const more = members.length > listedTieMembers ? ` + … (${members.length} tied)` : '';
+    return `${owner}.${listed.join(' + ')}${more} along ${along === 'sum' ? 'their sum' : 'a random mixture'}`;
+  }
   return site.index.length > 0 || site.probe === undefined
     ? `${owner}.${site.tensor}[${site.index.join(', ')}]`
     : `${owner}.${site.tensor} along probe ${site.probe}`;

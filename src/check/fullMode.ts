@@ -1,22 +1,71 @@
 /**
  * Full mode: every coordinate of every variable, one at a time. Four evaluations per
  * coordinate; the step follows the coordinate's own magnitude.
+ *
+ * Coordinates that hold one value (a tie) are then judged together as well (see
+ * `judgeTieGroup.ts`), where one of them is a kink or failed alone: the samples each one
+ * took alone show which outputs it moves, which splits a group into the parts that interact
+ * (see `tieGroups.ts`). A part of two or more is judged along its sum and two random mixtures
+ * (four evaluations each, more where they fail), and by the pieces next to the tie when they
+ * do not settle it; a member that failed alone passes only if its part is explained so.
  */
 import { unflatIndex } from '../tensor/tensor.ts';
+import type { Random } from '../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
-import { judgeAtTie } from './neighbouringPiece.ts';
+import { judgeTieGroup } from './judgeTieGroup.ts';
 import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
+import { kinkGroups } from './tieGroups.ts';
 import type { Site, Tally } from './tally.ts';
 
-/** Compares every coordinate of every variable. */
-export function compareCoordinates(objective: Objective, tally: Tally): void {
+/** Random mixtures judged per interacting part of a tie group, besides its sum. */
+const mixturesPerPart = 2;
+
+/** Compares every coordinate of every variable, then the tie groups among them; `random` draws the groups' mixtures. */
+export function compareCoordinates(objective: Objective, tally: Tally, random: Random): void {
   for (const variable of objective.variables) {
+    const values = variable.value.data;
+    const shared = sharedValues(values);
+    const footprints = new Map<number, ReadonlySet<number>>();
+    const judged: CoordinateJudgement[] = [];
     for (let k = 0; k < variable.value.size; k++) {
-      const { site, analytic, judgement } = judgeCoordinate(objective, variable, k);
-      tally.record(site, analytic, judgement);
+      const footprint = objective.movedOutputs ? new Set<number>() : undefined;
+      const coordinate = judgeCoordinate(objective, variable, k, footprint);
+      judged.push(coordinate);
+      if (footprint && (isEvidence(coordinate.judgement) || shared.has(values[k]!))) footprints.set(k, footprint);
     }
+    const groups = kinkGroups(values, (k) => isEvidence(judged[k]!.judgement), (k) => footprints.get(k));
+    const verdicts = [
+      ...groups.parts.map((members) => judgeTogether(objective, variable, members, judged, mixturesPerPart, random)),
+      ...groups.unseen.map((members) => judgeTogether(objective, variable, members, judged, 0, random)),
+    ];
+    const rescued = new Set(verdicts.filter((v) => v.explained).flatMap((v) => v.members));
+    judged.forEach(({ site, analytic, judgement }, k) => tally.record(site, analytic, rescued.has(k) && !judgement.ok ? explainedByPiece(judgement) : judgement));
+    for (const v of verdicts) tally.record(v.site, v.analytic, v.judgement);
   }
+}
+
+/** A kink, or a failure: what makes a coordinate's tie worth judging together. */
+function isEvidence(judgement: Judgement): boolean {
+  return !judgement.ok || judgement.kink !== undefined;
+}
+
+/** The values that two or more coordinates hold. */
+function sharedValues(values: Float64Array): Set<number> {
+  const seen = new Set<number>(), shared = new Set<number>();
+  for (const v of values) (seen.has(v) ? shared : seen).add(v);
+  return shared;
+}
+
+/** The joint verdict on one group; mixtures only where its members are known to interact. */
+function judgeTogether(objective: Objective, variable: Variable, members: readonly number[], judged: readonly CoordinateJudgement[], mixtures: number, random: Random) {
+  const memberFailed = members.some((k) => !judged[k]!.judgement.ok);
+  return { ...judgeTieGroup(objective, variable, members, { mixtures, random, memberFailed }), members };
+}
+
+/** A coordinate that failed alone, explained with its tie group by the pieces next to the tie. */
+function explainedByPiece(judgement: Judgement): Judgement {
+  return { ...judgement, ok: true, kink: judgement.kink ?? { left: judgement.numeric, right: judgement.numeric }, explained: 'neighbouring piece' };
 }
 
 /** One coordinate judged on its own: where it is, its analytic derivative and the verdict. */
@@ -26,15 +75,21 @@ export interface CoordinateJudgement {
   readonly judgement: Judgement;
 }
 
-/** Coordinate k of a variable against finite differences at its own step, ties between several coordinates included. */
-export function judgeCoordinate(objective: Objective, variable: Variable, k: number): CoordinateJudgement {
+/**
+ * Coordinate k of a variable against finite differences at its own step, alone. With a
+ * `footprint`, the outputs its samples moved are added to it.
+ */
+export function judgeCoordinate(objective: Objective, variable: Variable, k: number, footprint?: Set<number>): CoordinateJudgement {
   const data = variable.value.data;
   const u = data[k]!;
   const analytic = variable.analytic.data[k]!;
   const phi = (s: number) => {
     data[k] = u + s;
     try {
-      return objective.change();
+      const change = objective.change();
+      // Only the first step's samples: enlarged steps may reach outputs the tie does not.
+      if (footprint && Math.abs(s) <= stepFor(u)) for (const output of objective.movedOutputs!()) footprint.add(output);
+      return change;
     } finally {
       data[k] = u;
     }
@@ -43,5 +98,5 @@ export function judgeCoordinate(objective: Objective, variable: Variable, k: num
   const extra = { inputNoise: inputNoise(variable, one), analyticRounding: analyticRounding(variable, one), conditionNoise: objective.conditionNoise ?? 0 };
   const atPoint = judgeWithRefinement(analytic, (h) => estimateDerivative(phi, h), stepFor(u), extra);
   const site = { tensor: variable.name, index: unflatIndex(variable.value.shape, k), input: u };
-  return { site, analytic, judgement: judgeAtTie(objective, variable, k, analytic, extra, atPoint) };
+  return { site, analytic, judgement: atPoint };
 }

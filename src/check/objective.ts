@@ -29,8 +29,10 @@ export interface Objective {
   change(): Change;
   /** The objective's condition noise, see {@link conditionNoise}; 0 when not known. */
   readonly conditionNoise?: number;
-  /** The analytic derivative for coordinate k of a variable at the variables' current data (a new backward). */
-  analyticAt?(variable: string, k: number): number;
+  /** The analytic gradient of a variable at the variables' current data (a new forward and backward). */
+  gradientAt?(variable: string): Float64Array;
+  /** The outputs with a non-zero cotangent that the last {@link change} moved, see {@link movedOutputs}; absent for a scalar. */
+  movedOutputs?(): number[];
 }
 
 /** How many rounding errors of size ε·magnitude one change is allowed; magnitudes are sums of absolute values already. */
@@ -55,6 +57,16 @@ export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Arra
     moved += Math.max(size, Math.abs(dy[i]!) * yMagnitude[i]!);
   }
   return { delta, noise: Number.EPSILON * (roundingFactor * moved + 2 * stored) };
+}
+
+/**
+ * The indices i with dy_i ≠ 0 where y1 differs from y0 (bitwise): the outputs through which a
+ * move changed ⟨dy, f⟩. Tied coordinates that move no output in common do not interact.
+ */
+export function movedOutputs(dy: Float64Array, y0: Float64Array, y1: Float64Array): number[] {
+  const moved: number[] = [];
+  for (let i = 0; i < y0.length; i++) if (dy[i] !== 0 && !Object.is(y1[i], y0[i])) moved.push(i);
+  return moved;
 }
 
 /** The coordinates [start, end) of one variable, in storage order: what one comparison moves. */

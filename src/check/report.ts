@@ -26,6 +26,8 @@ export interface GradientComparison {
   readonly relativeError: number;
   /** The tolerance this comparison was held to, derived from the measured finite-difference error. */
   readonly tolerance: number;
+  /** Present when tied coordinates were compared together along a direction (see {@link TieGroupSite}). */
+  readonly tieGroup?: TieGroupSite;
   /** Present when the coordinate is a kink: the extrapolated one-sided derivatives. */
   readonly kink?: {
     /** The derivative from below, (g(u) − g(u − h))/h extrapolated to h → 0. */
@@ -33,6 +35,18 @@ export interface GradientComparison {
     /** The derivative from above, (g(u + h) − g(u))/h extrapolated to h → 0. */
     readonly right: number;
   };
+}
+
+/**
+ * Coordinates of one tensor that hold the same value and interact (a tie in a max, a sort, a
+ * median), judged together: the comparison's index is the first of them, its analytic value
+ * ⟨t, ∂g/∂u⟩ along a direction t that moves them all.
+ */
+export interface TieGroupSite {
+  /** Multi-indices of the tied coordinates, in storage order. */
+  readonly members: readonly (readonly number[])[];
+  /** `'sum'`: t = 1 on every member; `'mixture'`: t a seeded random mixture of them. */
+  readonly along: 'sum' | 'mixture';
 }
 
 /** A coordinate where the one-sided derivatives disagree; the analytic value must lie between them. */
@@ -51,6 +65,8 @@ export interface Kink {
   readonly left: number;
   /** The extrapolated one-sided derivative from above. */
   readonly right: number;
+  /** Present when tied coordinates were compared together (see {@link TieGroupSite}). */
+  readonly tieGroup?: TieGroupSite;
   /** Whether the analytic value is a subgradient (within [min, max] of left and right, with tolerance). */
   readonly ok: boolean;
   /**
@@ -59,8 +75,8 @@ export interface Kink {
    *   where its one-sided derivatives need not bracket ⟨t, analytic⟩; split down to single
    *   coordinates, every part passed;
    * - `'neighbouring piece'`: a tie shared by several coordinates (one value in two overlapping
-   *   max-pool windows); the analytic value is the exact derivative on a piece next to the
-   *   point, where the tie is broken.
+   *   max-pool windows); the analytic gradient of the tied coordinates is a convex combination
+   *   of the exact gradients on pieces next to the point, where the tie is broken.
    */
   readonly explained?: KinkExplanation;
 }
@@ -129,7 +145,7 @@ export interface GradientReport {
   readonly inputShape: readonly number[];
   /** The seed of the cotangent dy and of the probe directions. */
   readonly seed: number;
-  /** Coordinates (full mode) or probes (fast mode) compared. */
+  /** Coordinates (full mode) or probes (fast mode) compared, and tie groups judged together (see {@link TieGroupSite}). */
   readonly compared: number;
   /**
    * The most telling comparison: the mismatch with the largest relative error when there is one;
