@@ -11,8 +11,9 @@ export const torchInstallCommand = 'apt-get install -y --no-install-recommends p
 /**
  * Variables removed from the peer's environment, and from no other process's. On the
  * benchmark machine they are set for everything: OPENBLAS_CORETYPE=Haswell makes OpenBLAS
- * use its AVX2 kernels on a CPU that has AVX-512, and OPENBLAS_L2_SIZE shrinks its blocking;
- * together they halve PyTorch's gemm (44 against 74 GFLOP/s in float64 at n = 256).
+ * use its AVX2 kernels on a CPU that has AVX-512 (44–47 against 70–79 GFLOP/s for PyTorch's
+ * float64 gemm at n = 256, per CPU-second), and OPENBLAS_L2_SIZE overrides the cache size its
+ * blocking is tuned for (no difference measured beside the first, but not the machine's own).
  */
 export const slowingOpenBlasVariables = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
