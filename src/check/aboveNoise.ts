@@ -27,13 +27,22 @@ export function noiseDominates(estimate: DerivativeEstimate, judgement: Judgemen
 }
 
 /**
- * The enlarged steps, as multiples of h: about 2.7 apart, each with a mantissa of its own and
- * at most six significant bits (so u ± H stays exact). Steps that share a mantissa can share a
- * rounding pattern (Math.fround(0.77·s) is rounded alike for every s = 2ᵏ, and for s = 3·2ᵏ
- * too), which hides it; steps of different mantissas cannot all share it. Up to 2816·h ≈
- * max(1, |u|)/46.
+ * The enlarged steps, as multiples of h: eᵏ for k = 1 … 9 rounded to 2⁻²⁰, about 2.7 apart up
+ * to 8103·h ≈ max(1, |u|)/16. Their mantissas share no pattern: at x = 0 a layer that computes
+ * (c + a·x) − c rounds a·m·h to the ulps of c with the same relative error for every multiple m
+ * of few binary digits (for a·h/ulp(c) = 14816.03, 1, 2.6875 and 7.25 all give −2e-6), and
+ * Math.fround(0.77·m·h) rounds 0.77 alike for m = 1, 3 and 9; steps that shared a mantissa
+ * would share the error and hide it. Twenty fractional bits keep u ± H exact: h is 2⁻¹⁷ of
+ * max(1, |u|), and a float64 holds 52 bits below |u|'s leading one.
  */
-const enlargedSteps = [2.6875, 7.25, 19.5, 53, 144, 388, 1048, 2816];
+const enlargedSteps = Array.from({ length: 9 }, (_, k) => Math.round(Math.exp(k + 1) * 2 ** 20) / 2 ** 20);
+
+/**
+ * The verdict is taken above the noise only where it is this precise relative to the estimate;
+ * estimates that keep falling as the step grows (C ∝ 1/H: a feature far finer than h, not
+ * noise) never are, and are left to refinement.
+ */
+const resolvedShare = 0.05;
 
 /**
  * Each sample's noise is taken as up to this many times ρ̂ = dⱼ·Hⱼ, the noise the disagreement
@@ -44,13 +53,15 @@ const observedNoiseFactor = 2;
 /**
  * The first steps' estimates differ among themselves far less than from the analytic value: no
  * noise they show explains that distance, and the verdict is refinement's. Two steps must agree
- * within 1% of it (four evaluations spent), three within a quarter (eight): coarse rounding
- * can move two neighbouring estimates nearly alike, but hardly three.
+ * within 0.1% of it (four evaluations spent), three within 1% (eight). A wrong derivative in a
+ * smooth layer is millions of times farther from the estimates than they are from each other;
+ * coarse rounding can move neighbouring estimates nearly alike (Math.fround's relative error at
+ * x = 0 came out within 10% at four steps in a row), but not that alike.
  */
 function agreeAmongThemselves(analytic: number, steps: readonly DerivativeEstimate[], disagreements: readonly number[]): boolean {
   if (disagreements.length > 2) return false;
   const distance = Math.min(...steps.map((e) => Math.abs(analytic - e.central)));
-  return Math.max(...disagreements) < (disagreements.length === 1 ? 0.01 : 0.25) * distance;
+  return Math.max(...disagreements) < (disagreements.length === 1 ? 1e-3 : 1e-2) * distance;
 }
 
 /** A step whose tolerance is within this factor of the smallest may give the verdict (see {@link judgeAboveNoise}). */
@@ -59,16 +70,17 @@ const verdictSpan = 4;
 /**
  * The verdict at a step enlarged beyond the noise that estimates at different steps show;
  * 'no noise' when h failed and the first steps agree far better among themselves than with the
- * analytic value (no noise explains the difference); undefined when fewer than three steps could
- * be compared or none is resolved (tolerance at most a thousandth of the estimate).
+ * analytic value (no noise explains the difference); undefined when fewer than four steps could
+ * be compared or none is resolved (tolerance at most 5% of the estimate).
  *
  * The steps H₀ = h < H₁ < … (see `enlargedSteps`) give estimates Cₖ whose
  * disagreements dₖ = |Cₖ₊₁ − Cₖ| fall about 2.7-fold per step where noise (ρ/H) dominates and
  * grow about 50-fold where truncation (O(H⁴)) does; the step is enlarged until the
- * disagreements have grown twice in a row. Each step k ≥ 1 below the last is judged with
- * - dₖ₋₁ + dₖ: its disagreement with both neighbours, which bounds its truncation error (the
- *   larger step's is some 50 times Cₖ's), its noise where noise dominates, and a rounding
- *   pattern that does not shrink with the step (a relative error of Math.fround's 2⁻²⁴);
+ * disagreements have grown twice in a row. Each step k ≥ 1 below the last two is judged with
+ * - dₖ₋₁ + dₖ + dₖ₊₁: the disagreements around it, which bound its truncation error (the larger
+ *   step's is some 50 times Cₖ's), its noise where noise dominates, and a rounding pattern that
+ *   does not shrink with the step (Math.fround's relative error, up to 2⁻²⁵, different at each
+ *   step but alike at four steps in a row by chance: three disagreements seldom all miss it);
  * - 3ρ̂ₖ/Hₖ, with ρ̂ₖ = 2·max over j < k of dⱼ·Hⱼ: the noise every smaller step has shown, which
  *   does not depend on the step, as it reaches Cₖ;
  * - |R* − L*|, the modelled noise and the analytic value's rounding, as in `judge`.
@@ -96,15 +108,13 @@ export function judgeAboveNoise(
   }
   const judgements: Judgement[] = [];
   let observed = 0;
-  for (let k = 1; k + 1 < steps.length; k++) {
+  for (let k = 1; k + 2 < steps.length; k++) {
     observed = Math.max(observed, observedNoiseFactor * disagreements[k - 1]! * steps[k - 1]!.step);
-    judgements.push(judgeEnlarged(analytic, steps[k]!, disagreements[k - 1]! + disagreements[k]!, observed, extra));
+    judgements.push(judgeEnlarged(analytic, steps[k]!, disagreements[k - 1]! + disagreements[k]! + disagreements[k + 1]!, observed, extra));
   }
   if (judgements.length === 0) return undefined;
   const smallest = judgements.reduce((a, b) => (b.tolerance < a.tolerance ? b : a));
-  // Estimates that keep falling as the step grows (C ∝ 1/H, a feature far finer than h) are not
-  // above noise but below resolution: refinement's case, not this one.
-  if (!(smallest.tolerance <= 1e-3 * Math.abs(smallest.numeric))) return undefined;
+  if (!(smallest.tolerance <= resolvedShare * Math.abs(smallest.numeric))) return undefined;
   return judgements.find((j) => j.ok && j.tolerance <= verdictSpan * smallest.tolerance) ?? smallest;
 }
 

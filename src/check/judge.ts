@@ -76,7 +76,7 @@ const maxRefinements = 5;
  * - Where h fails, or passes only with noise in its tolerance that the model does not account
  *   for (see `noiseDominates`), h may be dominated by rounding inside the layer: the step is
  *   enlarged, and the verdict taken where the noise that several steps show no longer
- *   dominates (see {@link judgeAboveNoise}).
+ *   dominates (see {@link judgeAboveNoise}); that verdict is final.
  * - An unresolved estimate (spread above a thousandth of its value: the function varies on a
  *   scale finer than h, as softmax of logits in the thousands does) is refined until resolved.
  * - A resolved estimate's truncation error shrinks sixteenfold with each refinement; a finer
@@ -97,11 +97,9 @@ export function judgeWithRefinement(
   const judgement = judge(analytic, estimate, extra);
   if (judgement.ok && !noiseDominates(estimate, judgement, extra)) return judgement;
   const aboveNoise = judgeAboveNoise(analytic, estimateAt, estimate, extra, !judgement.ok);
-  if (aboveNoise !== undefined && aboveNoise !== 'no noise') {
-    if (aboveNoise.ok || judgement.ok) return aboveNoise;
-    return refine(analytic, estimateAt, step, extra, estimate, aboveNoise.tolerance < judgement.tolerance ? aboveNoise : judgement);
-  }
-  // A larger step that agrees with a resolved h: smaller steps would only add noise.
+  // A verdict above the noise is final: smaller steps would only add noise, and so would they
+  // where a larger step agrees with a resolved h.
+  if (aboveNoise !== undefined && aboveNoise !== 'no noise') return aboveNoise;
   if (judgement.ok || (aboveNoise === 'no noise' && isResolved(estimate))) return judgement;
   return refine(analytic, estimateAt, step, extra, estimate, judgement);
 }
