@@ -11,8 +11,9 @@
  *
  * Ties are judged together where a probe fails (see `judgeTieGroup.ts`): a coordinate that
  * fails alone is judged with the part of its tie group it shares outputs with, and a span
- * whose failure is left to several kinks first has the tie groups among its values judged
- * along their sums, so dy duplicated to every tied maximum is not excused as kinks meeting.
+ * whose failure is left to several kinks first has (at most two of) the tie groups among its
+ * values judged along their sums, so dy duplicated to every tied maximum is not excused as
+ * kinks meeting.
  *
  * A probe that passes costs its four forward passes and a few plain loops over the variable
  * (draw t, move u and restore it, sum ⟨t, ∂g/∂u⟩ and the noise terms): halves and single
@@ -24,7 +25,7 @@ import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeCoordinate, type CoordinateJudgement } from './fullMode.ts';
 import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
-import { interactsWith, splitByFootprints, tieGroupsMeeting } from './tieGroups.ts';
+import { interactsWith, splitByFootprints, tieGroupOf, tieGroupsWithin } from './tieGroups.ts';
 import { analyticRounding, inputNoise, wholeSpan, type Objective, type Span, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -82,7 +83,7 @@ function compareProbe(objective: Objective, variable: Variable, direction: Float
 type Localised = ({ kind: 'coordinate' } & CoordinateJudgement) | ({ kind: 'tie group' } & TieVerdict) | { kind: 'direction'; judgement: Judgement };
 
 /** Tie groups judged, at most, where a span's failure is left to several kinks. */
-const tieGroupsPerSpan = 4;
+const tieGroupsPerSpan = 2;
 
 /**
  * Follows the failing halves, worst first, down to one coordinate. When no half fails, the
@@ -98,11 +99,12 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
     judgeTieGroup(objective, variable, members, { mixtures: 0, random, memberFailed, directions });
   if (span.end - span.start === 1) {
     const k = span.start;
-    const footprint = objective.movedOutputs ? new Set<number>() : undefined;
-    const alone = judgeCoordinate(objective, variable, k, footprint);
+    const moved: number[][] | undefined = objective.movedOutputs ? [] : undefined;
+    const alone = judgeCoordinate(objective, variable, k, moved);
+    const footprint = moved && new Set(moved.flat());
     if (alone.judgement.ok) return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'several kinks' } };
     // Its part of its tie group, unless the coordinate moves outputs that the rest of the group never does.
-    const group = tieGroupsMeeting(values, k, k + 1)[0];
+    const group = tieGroupOf(values, k);
     const interacts = group && (!footprint || footprint.size === 0 || interactsWith(objective, variable, group.filter((i) => i !== k), footprint));
     const part = interacts ? splitByFootprints(objective, variable, group).find((members) => members.includes(k))! : [];
     if (!(part.length >= 2 && judgeTies(part, true).ok)) return { kind: 'coordinate', ...alone };
@@ -131,7 +133,7 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   // of the group is judged along the probe's direction over its members too, and by its pieces.
   const crossedKink = outcome.judgement.kink !== undefined;
   let explainedByPiece = false;
-  for (const group of tieGroupsMeeting(values, span.start, span.end).slice(0, tieGroupsPerSpan)) {
+  for (const group of tieGroupsWithin(values, variable.analytic.data, span.start, span.end).slice(0, tieGroupsPerSpan)) {
     const parts = crossedKink ? [group] : splitByFootprints(objective, variable, group).filter((part) => part.length >= 2);
     for (const part of parts) {
       const verdict = judgeTies(part, false, crossedKink ? [] : [Float64Array.from(part, (k) => direction[k]!)]);

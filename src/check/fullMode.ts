@@ -15,7 +15,7 @@ import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeTieGroup } from './judgeTieGroup.ts';
 import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
-import { kinkGroups } from './tieGroups.ts';
+import { kinkGroups, movedAlone } from './tieGroups.ts';
 import type { Site, Tally } from './tally.ts';
 
 /** Random mixtures judged per interacting part of a tie group, besides its sum. */
@@ -26,15 +26,24 @@ export function compareCoordinates(objective: Objective, tally: Tally, random: R
   for (const variable of objective.variables) {
     const values = variable.value.data;
     const shared = sharedValues(values);
-    const footprints = new Map<number, ReadonlySet<number>>();
+    // The outputs each sample moved, kept where a value is shared; a kink of a value of its own
+    // (a maxout's tie sits inside the layer) is moved again afterwards, two forward passes.
+    const samples = new Map<number, number[][]>();
     const judged: CoordinateJudgement[] = [];
     for (let k = 0; k < variable.value.size; k++) {
-      const footprint = objective.movedOutputs ? new Set<number>() : undefined;
-      const coordinate = judgeCoordinate(objective, variable, k, footprint);
-      judged.push(coordinate);
-      if (footprint && (isEvidence(coordinate.judgement) || shared.has(values[k]!))) footprints.set(k, footprint);
+      const moved = objective.movedOutputs && shared.has(values[k]!) ? [] : undefined;
+      judged.push(judgeCoordinate(objective, variable, k, moved));
+      if (moved) samples.set(k, moved);
     }
-    const groups = kinkGroups(values, (k) => isEvidence(judged[k]!.judgement), (k) => footprints.get(k));
+    const evidence = (k: number) => isEvidence(judged[k]!.judgement);
+    const footprints = new Map<number, ReadonlySet<number>>();
+    const footprintOf = (k: number): ReadonlySet<number> | undefined => {
+      if (!objective.movedOutputs) return undefined;
+      let footprint = footprints.get(k);
+      if (!footprint) footprints.set(k, (footprint = samples.has(k) ? new Set(samples.get(k)!.flat()) : movedAlone(objective, variable, k)));
+      return footprint;
+    };
+    const groups = kinkGroups(values, evidence, footprintOf);
     const verdicts = [
       ...groups.parts.map((members) => judgeTogether(objective, variable, members, judged, mixturesPerPart, random)),
       ...groups.unseen.map((members) => judgeTogether(objective, variable, members, judged, 0, random)),
@@ -76,10 +85,10 @@ export interface CoordinateJudgement {
 }
 
 /**
- * Coordinate k of a variable against finite differences at its own step, alone. With a
- * `footprint`, the outputs its samples moved are added to it.
+ * Coordinate k of a variable against finite differences at its own step, alone. With `moved`,
+ * the outputs each sample at the first step (or a finer one) moved are pushed onto it.
  */
-export function judgeCoordinate(objective: Objective, variable: Variable, k: number, footprint?: Set<number>): CoordinateJudgement {
+export function judgeCoordinate(objective: Objective, variable: Variable, k: number, moved?: number[][]): CoordinateJudgement {
   const data = variable.value.data;
   const u = data[k]!;
   const analytic = variable.analytic.data[k]!;
@@ -88,7 +97,7 @@ export function judgeCoordinate(objective: Objective, variable: Variable, k: num
     try {
       const change = objective.change();
       // Only the first step's samples: enlarged steps may reach outputs the tie does not.
-      if (footprint && Math.abs(s) <= stepFor(u)) for (const output of objective.movedOutputs!()) footprint.add(output);
+      if (moved && Math.abs(s) <= stepFor(u)) moved.push(objective.movedOutputs!());
       return change;
     } finally {
       data[k] = u;

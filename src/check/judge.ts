@@ -109,9 +109,9 @@ function isResolved(estimate: DerivativeEstimate): boolean {
   return estimate.centralSpread <= 1e-3 * Math.abs(estimate.central);
 }
 
-/** The refinement of a failed judgement at `step` (see {@link judgeWithRefinement}); `best` is the best verdict so far. */
-function refine(analytic: number, estimateAt: (step: number) => DerivativeEstimate, step: number, extra: ExtraRounding, estimate: DerivativeEstimate, best: Judgement): Judgement {
-  let judgement = judge(analytic, estimate, extra);
+/** The refinement of the failed `judgement` of `estimate` at `step` (see {@link judgeWithRefinement}). */
+function refine(analytic: number, estimateAt: (step: number) => DerivativeEstimate, step: number, extra: ExtraRounding, estimate: DerivativeEstimate, judgement: Judgement): Judgement {
+  let best = judgement;
   for (let level = 1; level <= maxRefinements; level++) {
     const resolved = isResolved(estimate);
     step /= 4;

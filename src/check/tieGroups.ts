@@ -41,16 +41,41 @@ export function tieGroups(values: Float64Array): number[][] {
 }
 
 /**
- * The tie groups (by value, over the whole variable) of the values held in [start, end), most
- * members inside the span first: where fast mode looks when a direction over the span fails
- * and no single coordinate does.
+ * The tie groups (by value, over the whole variable) with two or more members in
+ * [start, end): where fast mode looks when a direction over the span fails and no single
+ * coordinate does. Groups whose members inside carry the most non-zero gradients (`analytic`)
+ * come first, then those with the most members inside.
  */
-export function tieGroupsMeeting(values: Float64Array, start: number, end: number): number[][] {
-  const inside = new Map<number, number>();
-  for (let k = start; k < end; k++) if (Number.isFinite(values[k]!)) inside.set(values[k]!, (inside.get(values[k]!) ?? 0) + 1);
+export function tieGroupsWithin(values: Float64Array, analytic: Float64Array, start: number, end: number): number[][] {
+  const inside = (members: readonly number[]) => members.filter((k) => k >= start && k < end);
+  const weight = (members: readonly number[]) => {
+    const here = inside(members);
+    return here.filter((k) => analytic[k] !== 0).length * (largestTie + 1) + here.length;
+  };
   return tieGroups(values)
-    .filter((members) => inside.has(values[members[0]!]!))
-    .sort((a, b) => inside.get(values[b[0]!]!)! - inside.get(values[a[0]!]!)!);
+    .filter((members) => inside(members).length >= 2)
+    .sort((a, b) => weight(b) - weight(a));
+}
+
+/** The tie group (by value, over the whole variable) of coordinate k, if its value is tied. */
+export function tieGroupOf(values: Float64Array, k: number): number[] | undefined {
+  return tieGroups(values).find((members) => members.includes(k));
+}
+
+/** The outputs (with dy ≠ 0) that coordinate k moves alone by ±h: its footprint, for two forward passes. */
+export function movedAlone(objective: Objective, variable: Variable, k: number): Set<number> {
+  const data = variable.value.data;
+  const u = data[k]!, footprint = new Set<number>();
+  for (const s of [stepFor(u), -stepFor(u)]) {
+    data[k] = u + s;
+    try {
+      objective.change();
+      for (const output of objective.movedOutputs!()) footprint.add(output);
+    } finally {
+      data[k] = u;
+    }
+  }
+  return footprint;
 }
 
 /**
@@ -82,21 +107,7 @@ export function interactsWith(objective: Objective, variable: Variable, others: 
  */
 export function splitByFootprints(objective: Objective, variable: Variable, members: readonly number[]): number[][] {
   if (!objective.movedOutputs) return [members.slice()];
-  const data = variable.value.data;
-  const footprints = new Map<number, Set<number>>();
-  for (const k of members) {
-    const u = data[k]!, footprint = new Set<number>();
-    for (const s of [stepFor(u), -stepFor(u)]) {
-      data[k] = u + s;
-      try {
-        objective.change();
-        for (const output of objective.movedOutputs()) footprint.add(output);
-      } finally {
-        data[k] = u;
-      }
-    }
-    footprints.set(k, footprint);
-  }
+  const footprints = new Map(members.map((k) => [k, movedAlone(objective, variable, k)] as const));
   const seen = members.filter((k) => footprints.get(k)!.size > 0);
   const unseen = members.filter((k) => footprints.get(k)!.size === 0);
   return [...connectedByOutputs(seen, (k) => footprints.get(k)!), ...(unseen.length > 0 ? [unseen] : [])];
@@ -113,12 +124,11 @@ export interface KinkGroups {
 /**
  * The groups of a variable's coordinates to judge together, from what judging each alone
  * showed: `evidence(k)` (coordinate k is a kink or failed alone) and `footprintOf(k)` (the
- * outputs its samples moved; kept for every coordinate that is evidence or holds a value some
- * other coordinate holds). Candidates are the evidence and every coordinate holding an
- * evidence's value; candidates whose footprints share an output are connected, so ties inside
- * the layer (two pieces of a maxout equal) are found as well as equal inputs; candidates with
- * an empty footprint are grouped by value. Groups of 2 to {@link largestTie} coordinates with
- * evidence among them are returned.
+ * outputs it moves alone; undefined when the objective has no outputs), asked only of
+ * candidates: the evidence and every coordinate holding an evidence's value. Candidates whose
+ * footprints share an output are connected, so ties inside the layer (two pieces of a maxout
+ * equal) are found as well as equal inputs; candidates with an empty footprint are grouped by
+ * value. Groups of 2 to {@link largestTie} coordinates with evidence among them are returned.
  */
 export function kinkGroups(values: Float64Array, evidence: (k: number) => boolean, footprintOf: (k: number) => ReadonlySet<number> | undefined): KinkGroups {
   const evidenceValues = new Set<number>();
