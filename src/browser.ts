@@ -47,7 +47,7 @@ export { softmaxCrossEntropy } from './layers/softmaxCrossEntropy.ts';
 // The gradient verifier: one point, fast-check properties, reports.
 export { checkGradients, type CheckOptions } from './check/checkGradients.ts';
 export { checkLossGradients, type CheckLossOptions } from './check/checkLossGradients.ts';
-export type { GradientReport, GradientComparison, GradientMode, Kink, KinkExplanation, CheckName, CheckResult, Evaluations } from './check/report.ts';
+export type { GradientReport, GradientComparison, GradientMode, Kink, KinkExplanation, CheckName, CheckResult, Evaluations, CheckEvaluations, TieGroupSite } from './check/report.ts';
 export { formatReport } from './check/formatReport.ts';
 export { verifyLayer, type VerifyLayerOptions, type VerifyLayerResult } from './check/verifyLayer.ts';
 export { verifyLoss, type VerifyLossOptions, type VerifyLossResult } from './check/verifyLoss.ts';

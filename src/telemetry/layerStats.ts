@@ -33,7 +33,10 @@ export interface LayerStatsOptions {
    * parameters and once its output, in float64. Default `{ everyMs: 1000 }`: a band chart or
    * a histogram needs no more than one a second.
    */
-  readonly distributions?: boolean | { readonly everyMs: number };
+  readonly distributions?: boolean | {
+    /** The least time between two samples with distributions, in milliseconds. */
+    readonly everyMs: number;
+  };
 }
 
 /** What layer statistics are computed from: a run handle's taps and graph. */
