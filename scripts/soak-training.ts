@@ -26,7 +26,7 @@ import { dense } from '../src/layers/dense.ts';
 import { relu } from '../src/layers/relu.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { sequential } from '../src/graph/builder.ts';
-import { sgd } from '../src/graph/optimizers/sgd.ts';
+import { sgd } from '../src/optim/sgd.ts';
 import { train } from '../src/graph/trainer.ts';
 import { watch } from '../src/telemetry/watch.ts';
 import { checkpointRun } from '../src/checkpoint/checkpointRun.ts';

@@ -73,11 +73,11 @@ export { evaluate, predict, type EvaluateOptions, type Evaluation } from './grap
 export { computeGradients, type GradientOptions, type StepGradients } from './graph/gradients.ts';
 export type { BatchSource } from './graph/data.ts';
 export { LayerError, DataError, NonFiniteError, type Phase } from './graph/errors.ts';
-export { sgd, type SgdOptions } from './graph/optimizers/sgd.ts';
-export { adam, type AdamOptions } from './graph/optimizers/adam.ts';
-export type { Optimizer, OptimizerState, SlotValue } from './graph/optimizers/optimizer.ts';
-export type { StateExpectations } from './graph/optimizers/stateLayout.ts';
-export type { StateProblem } from './graph/stateProblem.ts';
+export { sgd, type SgdOptions } from './optim/sgd.ts';
+export { adam, type AdamOptions } from './optim/adam.ts';
+export type { Optimizer, OptimizerState, SlotValue } from './optim/optimizer.ts';
+export type { StateExpectations } from './optim/stateLayout.ts';
+export type { StateProblem } from './optim/stateProblem.ts';
 
 // Telemetry that needs no Node: the event schema, its codec, the statistics and audit streams.
 export {

@@ -7,7 +7,7 @@ import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { graph, sequential } from '../../src/graph/builder.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { evaluate, predict } from '../../src/graph/evaluate.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import type { Graph } from '../../src/graph/graph.ts';
 import { attempt, attemptAsync, expectNoNaN, finiteTensor, junk, tensors } from './documented.ts';
 import { fuzzRuns } from './runs.ts';

@@ -1,8 +1,8 @@
 import { it } from 'vitest';
 import fc from 'fast-check';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
-import type { Optimizer } from '../../src/graph/optimizers/optimizer.ts';
+import { sgd } from '../../src/optim/sgd.ts';
+import { adam } from '../../src/optim/adam.ts';
+import type { Optimizer } from '../../src/optim/optimizer.ts';
 import { attempt, junk } from './documented.ts';
 import { fuzzRuns } from './runs.ts';
 

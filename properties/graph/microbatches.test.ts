@@ -8,9 +8,9 @@ import fc from 'fast-check';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import type { Batch } from '../../src/data/dataset.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
-import type { Optimizer } from '../../src/graph/optimizers/optimizer.ts';
+import { sgd } from '../../src/optim/sgd.ts';
+import { adam } from '../../src/optim/adam.ts';
+import type { Optimizer } from '../../src/optim/optimizer.ts';
 import { batchesOf, buildGraph, lossOf, propertyRuns, recipes, type Recipe } from './randomGraphs.ts';
 
 /** Rows [start, end) of a batch. */

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { asyncScheduler, concatMap, delayWhen, mergeMap, observeOn, of, timer } from 'rxjs';
 import { createRandom } from '../../src/tensor/random.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
+import { adam } from '../../src/optim/adam.ts';
 import type { EdgeOperator } from '../../src/graph/wiring.ts';
 import { batchesOf, buildGraph, lossOf, propertyRuns, recipes, type Recipe } from './randomGraphs.ts';
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { Observable, asyncScheduler, observeOn, from } from 'rxjs';
 import type { Batch } from '../../src/data/dataset.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import type { EdgeOperator } from '../../src/graph/wiring.ts';
 import type { Message } from '../../src/graph/message.ts';
 import { batchesOf, buildGraph, lossOf, propertyRuns, recipes } from './randomGraphs.ts';

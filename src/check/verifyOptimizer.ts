@@ -12,7 +12,7 @@
  * decay descends on L + λ/2·‖θ‖², not on L: verify a rule without it.
  */
 import fc from 'fast-check';
-import type { Optimizer } from '../graph/optimizers/optimizer.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
 import { gradientValues } from './arbitraries/values.ts';
 import { defaultRuns, type PropertyVerdict } from './runProperty.ts';
 

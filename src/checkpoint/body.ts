@@ -16,9 +16,9 @@
 import { Tensor } from '../tensor/tensor.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import type { RandomState } from '../tensor/random.ts';
-import type { OptimizerState, SlotValue } from '../graph/optimizers/optimizer.ts';
+import type { OptimizerState, SlotValue } from '../optim/optimizer.ts';
 import { trainerStateProblem } from '../graph/resumeCheck.ts';
-import { fieldPath, problemAt, within } from '../graph/stateProblem.ts';
+import { fieldPath, problemAt, within } from '../optim/stateProblem.ts';
 import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';

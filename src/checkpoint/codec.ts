@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Tensor, describe } from '../tensor/tensor.ts';
-import type { OptimizerState } from '../graph/optimizers/optimizer.ts';
+import type { OptimizerState } from '../optim/optimizer.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { encodeFloat64, encodeNumber } from './float64.ts';

@@ -5,7 +5,7 @@
  * never ignored (a new field means a new format version).
  */
 import { sizeOf } from '../tensor/tensor.ts';
-import { fieldPath, problemAt, problemText, type StateProblem } from '../graph/stateProblem.ts';
+import { fieldPath, problemAt, problemText, type StateProblem } from '../optim/stateProblem.ts';
 import { CheckpointError } from './errors.ts';
 import { decodeFloat64, decodeNumber } from './float64.ts';
 

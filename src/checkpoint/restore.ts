@@ -9,7 +9,7 @@ import { Tensor, formatShape, sameShape } from '../tensor/tensor.ts';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import { resumeProblem, trainerStateProblem, type ResumingRun } from '../graph/resumeCheck.ts';
-import { fieldPath, problemAt, problemText, within, type StateProblem } from '../graph/stateProblem.ts';
+import { fieldPath, problemAt, problemText, within, type StateProblem } from '../optim/stateProblem.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { fingerprintDifference, graphBuffers, graphFingerprint, type KeyedTensor } from './fingerprint.ts';

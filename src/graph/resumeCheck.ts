@@ -17,9 +17,9 @@
 import type { Graph } from './graph.ts';
 import type { BatchSource } from './data.ts';
 import type { GuardPolicy, TrainerState } from './trainOptions.ts';
-import type { Optimizer } from './optimizers/optimizer.ts';
-import type { StateExpectations } from './optimizers/stateLayout.ts';
-import { fieldPath, problemAt, within, type StateProblem } from './stateProblem.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
+import type { StateExpectations } from '../optim/stateLayout.ts';
+import { fieldPath, problemAt, within, type StateProblem } from '../optim/stateProblem.ts';
 
 /**
  * The run a saved state or checkpoint is to resume, to check it against: its optimizer, data,

@@ -2,11 +2,11 @@
 import { describe } from '../tensor/tensor.ts';
 import type { RandomState } from '../tensor/random.ts';
 import type { Loss } from '../layers/contract.ts';
-import type { Optimizer, OptimizerState } from './optimizers/optimizer.ts';
+import type { Optimizer, OptimizerState } from '../optim/optimizer.ts';
 import type { BatchSource } from './data.ts';
 import type { EdgeOperator } from './wiring.ts';
 import { trainerStateProblem } from './resumeCheck.ts';
-import { problemText, within } from './stateProblem.ts';
+import { problemText, within } from '../optim/stateProblem.ts';
 import { assertRunConfig, assertRunName, type JsonValue } from './runConfig.ts';
 import { assertReproDirectory } from '../check/repro/reproFiles.ts';
 

@@ -23,9 +23,9 @@ import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions, type
 import { applyStep, type AppliedStep, type LayerFault } from './update.ts';
 import { evaluate } from './evaluate.ts';
 import { DataError, NonFiniteError, messageOf } from './errors.ts';
-import type { Optimizer } from './optimizers/optimizer.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
 import { optimizerExpectations, resumeProblem } from './resumeCheck.ts';
-import { problemText, within } from './stateProblem.ts';
+import { problemText, within } from '../optim/stateProblem.ts';
 import type { Batch } from '../data/dataset.ts';
 import { captureLayerCase } from '../check/repro/bundle.ts';
 import { bundleNote, reproFiles, type ReproFiles, type ReproWrite } from '../check/repro/reproFiles.ts';

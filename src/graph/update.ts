@@ -8,7 +8,7 @@ import type { AlarmEvent } from '../telemetry/events.ts';
 import type { Graph, GraphParameter } from './graph.ts';
 import type { Wiring } from './wiring.ts';
 import type { TapSubjects } from './taps.ts';
-import type { Optimizer } from './optimizers/optimizer.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
 import type { MicrobatchRecord, SettledStep } from './stepRunner.ts';
 import { nonFiniteData } from './data.ts';
 import { stepGradients, stepLoss } from './accumulate.ts';

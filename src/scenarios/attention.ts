@@ -20,7 +20,7 @@ import { relu } from '../layers/relu.ts';
 import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { graph } from '../graph/builder.ts';
 import { predict } from '../graph/evaluate.ts';
-import { adam } from '../graph/optimizers/adam.ts';
+import { adam } from '../optim/adam.ts';
 import { textChart } from './chart.ts';
 import { defineScenario, startRun } from './scenario.ts';
 

@@ -15,7 +15,7 @@ import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { argmaxRows } from '../tensor/rows.ts';
 import { sequential } from '../graph/builder.ts';
 import { predict } from '../graph/evaluate.ts';
-import { adam } from '../graph/optimizers/adam.ts';
+import { adam } from '../optim/adam.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { epochBatches, stratifiedSplit, subset, trainingBatches } from '../data/dataset.ts';
 import { defineScenario, startRun } from './scenario.ts';

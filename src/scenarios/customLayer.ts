@@ -15,7 +15,7 @@ import { verifyLayer } from '../check/verifyLayer.ts';
 import { formatVerifyResult } from '../check/runProperty.ts';
 import { sequential } from '../graph/builder.ts';
 import { evaluate } from '../graph/evaluate.ts';
-import { adam } from '../graph/optimizers/adam.ts';
+import { adam } from '../optim/adam.ts';
 import { loadIris } from '../data/iris.ts';
 import { standardize } from '../data/standardize.ts';
 import { epochBatches, stratifiedSplit } from '../data/dataset.ts';

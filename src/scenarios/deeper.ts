@@ -16,7 +16,7 @@ import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { graph } from '../graph/builder.ts';
 import { train } from '../graph/trainer.ts';
 import { predict } from '../graph/evaluate.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
+import { sgd } from '../optim/sgd.ts';
 import { primerDeeperSetup } from '../primer/deeper.ts';
 import { formatNumber, formatTable } from '../primer/table.ts';
 import { numericDerivative, relativeError } from './numeric.ts';

@@ -12,7 +12,7 @@ import { tanh } from '../layers/tanh.ts';
 import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { sequential } from '../graph/builder.ts';
 import { evaluate, predict } from '../graph/evaluate.ts';
-import { adam } from '../graph/optimizers/adam.ts';
+import { adam } from '../optim/adam.ts';
 import { argmaxRows } from '../tensor/rows.ts';
 import { loadIris } from '../data/iris.ts';
 import { standardize } from '../data/standardize.ts';

@@ -14,7 +14,7 @@ import { sequential } from '../graph/builder.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
 import { evaluate, predict } from '../graph/evaluate.ts';
 import { argmaxRows } from '../tensor/rows.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
+import { sgd } from '../optim/sgd.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { epochBatches, oneHot, stratifiedSplit, trainingBatches, subset, type ClassificationDataset } from '../data/dataset.ts';
 import type { Loss } from '../layers/contract.ts';

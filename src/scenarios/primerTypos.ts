@@ -20,8 +20,8 @@ import { verifyLoss } from '../check/verifyLoss.ts';
 import { formatComparison } from '../check/formatReport.ts';
 import { verifyOptimizer, formatDescentResult } from '../check/verifyOptimizer.ts';
 import type { VerifyResult } from '../check/runProperty.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
-import type { Optimizer } from '../graph/optimizers/optimizer.ts';
+import { sgd } from '../optim/sgd.ts';
+import type { Optimizer } from '../optim/optimizer.ts';
 import { defineScenario } from './scenario.ts';
 
 /** The loss of the primer's deeper network, with the slide's ∂L/∂o as its backward. */

@@ -11,7 +11,7 @@ import { dense } from '../layers/dense.ts';
 import { halfSquaredError } from '../layers/halfSquaredError.ts';
 import { sequential } from '../graph/builder.ts';
 import { train } from '../graph/trainer.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
+import { sgd } from '../optim/sgd.ts';
 import { formatTable } from '../primer/table.ts';
 import { primerSimplestSetup, type SimplestRow } from '../primer/simplest.ts';
 import { defineScenario } from './scenario.ts';

@@ -15,7 +15,7 @@ import { sigmoid } from '../layers/sigmoid.ts';
 import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import { sequential } from '../graph/builder.ts';
 import { train } from '../graph/trainer.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
+import { sgd } from '../optim/sgd.ts';
 import { checkGradients } from '../check/checkGradients.ts';
 import { formatReport } from '../check/formatReport.ts';
 import { primerWiderSetup, widerGradients, type WiderSetup } from '../primer/wider.ts';

@@ -11,7 +11,7 @@ import { sigmoid } from '../layers/sigmoid.ts';
 import { halfSquaredError } from '../layers/halfSquaredError.ts';
 import { sequential } from '../graph/builder.ts';
 import { predict } from '../graph/evaluate.ts';
-import { sgd } from '../graph/optimizers/sgd.ts';
+import { sgd } from '../optim/sgd.ts';
 import { formatTable } from '../primer/table.ts';
 import { textChart } from './chart.ts';
 import { defineScenario, startRun } from './scenario.ts';

@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { train } from '../../src/graph/trainer.ts';
 import { watch } from '../../src/telemetry/watch.ts';
 import { mse } from '../../src/layers/mse.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { NonFiniteError } from '../../src/graph/errors.ts';
 import type { AlarmEvent, AuditEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';

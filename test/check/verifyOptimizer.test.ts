@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { verifyOptimizer, checkDescent, formatDescentResult } from '../../src/check/verifyOptimizer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
-import type { Optimizer } from '../../src/graph/optimizers/optimizer.ts';
+import { sgd } from '../../src/optim/sgd.ts';
+import { adam } from '../../src/optim/adam.ts';
+import type { Optimizer } from '../../src/optim/optimizer.ts';
 
 /** An update rule built from SGD with its step replaced. */
 function rule(name: string, step: (theta: number, gradient: number, lr: number) => number): (lr: number) => Optimizer {

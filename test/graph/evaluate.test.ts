@@ -8,7 +8,7 @@ import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { sequential } from '../../src/graph/builder.ts';
 import { evaluate, predict } from '../../src/graph/evaluate.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import type { ForwardContext } from '../../src/layers/contract.ts';
 import { classificationBatches, faultyLayer, regressionBatches } from './helpers.ts';
 

@@ -8,7 +8,7 @@ import { graph, sequential } from '../../src/graph/builder.ts';
 import { wire, type SweepGradients } from '../../src/graph/wiring.ts';
 import { computeGradients } from '../../src/graph/gradients.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { LayerError, NonFiniteError } from '../../src/graph/errors.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { faultyLayer, regressionBatches, scaleLayer } from './helpers.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
-import type { Optimizer, OptimizerState } from '../../src/graph/optimizers/optimizer.ts';
+import { sgd } from '../../src/optim/sgd.ts';
+import { adam } from '../../src/optim/adam.ts';
+import type { Optimizer, OptimizerState } from '../../src/optim/optimizer.ts';
 
 /** θ after each step, starting from θ₀, for the given gradients of a one-value parameter. */
 function trajectory(optimizer: Optimizer, theta0: number, gradients: readonly number[]): number[] {

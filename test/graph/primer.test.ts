@@ -8,7 +8,7 @@ import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { deeperGradients, primerDeeperSetup, type DeeperSetup } from '../../src/primer/deeper.ts';
 import { graph, sequential } from '../../src/graph/builder.ts';
 import { train } from '../../src/graph/trainer.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { computeGradients } from '../../src/graph/gradients.ts';
 import { predict } from '../../src/graph/evaluate.ts';
 

@@ -84,7 +84,7 @@ it('a failed run lets its graph train again at once', async () => {
   const run = row.provoke() as TrainHandle;
   await run.result.catch(() => undefined);
   const { train } = await import('../../src/graph/trainer.ts');
-  const { sgd } = await import('../../src/graph/optimizers/sgd.ts');
+  const { sgd } = await import('../../src/optim/sgd.ts');
   const { mse } = await import('../../src/layers/mse.ts');
   const again = train(run.graph, [], { loss: mse(), optimizer: sgd(0.1) });
   await expect(again.result).rejects.toThrow('train: the data yielded no batches in epoch 1');

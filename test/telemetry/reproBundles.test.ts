@@ -13,7 +13,7 @@ import { watch, type WatchOptions } from '../../src/telemetry/watch.ts';
 import { liveAudits } from '../../src/telemetry/audits.ts';
 import { readJsonlEvents } from '../../src/telemetry/jsonlReader.ts';
 import { mse } from '../../src/layers/mse.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { NonFiniteError } from '../../src/graph/errors.ts';
 import type { AlarmEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import type { TrainOptions } from '../../src/graph/trainOptions.ts';

@@ -14,7 +14,7 @@ import type { EvaluationEvent, RunStartEvent, TelemetryEvent } from '../../src/t
 import { RunSequence } from '../../src/telemetry/runSequence.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
-import { adam } from '../../src/graph/optimizers/adam.ts';
+import { adam } from '../../src/optim/adam.ts';
 import { syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { predict } from '../../src/graph/evaluate.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { argmaxRows } from '../../src/tensor/rows.ts';

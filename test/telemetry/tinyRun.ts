@@ -7,7 +7,7 @@ import { relu } from '../../src/layers/relu.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { sequential } from '../../src/graph/builder.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { train, type TrainHandle } from '../../src/graph/trainer.ts';
 import type { TrainOptions } from '../../src/graph/trainOptions.ts';
 import type { Batch } from '../../src/data/dataset.ts';

@@ -12,7 +12,7 @@ import type { AuditEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { pacedRun, syntheticBatch, tinyNet, tinyRun } from './tinyRun.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
-import { sgd } from '../../src/graph/optimizers/sgd.ts';
+import { sgd } from '../../src/optim/sgd.ts';
 import { capture } from '../capture.ts';
 
 let folder: string;

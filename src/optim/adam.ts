@@ -1,4 +1,4 @@
-import { describe } from '../../tensor/tensor.ts';
+import { describe } from '../tensor/tensor.ts';
 import {
   assertLengths, assertLoadable, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
   type Optimizer, type OptimizerState, type SlotValue,

@@ -4,8 +4,8 @@
  * the parameter's key, explicitly: `state()` returns a copy of all of it and `loadState()`
  * restores it, so a run can be checkpointed and resumed to the last bit.
  */
-import { describe } from '../../tensor/tensor.ts';
-import { problemText, within, type StateProblem } from '../stateProblem.ts';
+import { describe } from '../tensor/tensor.ts';
+import { problemText, within, type StateProblem } from './stateProblem.ts';
 import type { StateExpectations } from './stateLayout.ts';
 
 /** A value of optimizer state: a count or an array of one number per parameter value. */

@@ -10,7 +10,7 @@
  * every parameter or for none: some but not all is refused, and none once the run has
  * applied an update (`updated`) is refused too (the momentum would silently restart).
  */
-import { fieldPath, problemAt, type StateProblem } from '../stateProblem.ts';
+import { fieldPath, problemAt, type StateProblem } from './stateProblem.ts';
 import { learningRateProblem } from './optimizer.ts';
 
 /** What an optimizer's state holds. */
