@@ -12,6 +12,7 @@
  */
 import type { DerivativeEstimate } from './finiteDifference.ts';
 import type { ExtraRounding, Judgement } from './judge.ts';
+import { workingEpsilon } from './precision.ts';
 
 /**
  * The samples at h show noise the model does not account for: |R* − L*|, which at a smooth
@@ -127,7 +128,7 @@ function grows(disagreements: readonly number[]): boolean {
 /** The verdict at an enlarged step: see {@link judgeAboveNoise} for the terms. */
 function judgeEnlarged(analytic: number, estimate: DerivativeEstimate, disagreement: number, observedNoise: number, extra: ExtraRounding): Judgement {
   const noise = estimate.noise + extra.inputNoise + extra.conditionNoise + observedNoise;
-  const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
+  const comparedValues = 16 * workingEpsilon() * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
   const tolerance = disagreement + Math.abs(estimate.right - estimate.left) + (3 * noise) / estimate.step + comparedValues;
   return { ok: Math.abs(analytic - estimate.central) <= tolerance, numeric: estimate.central, tolerance };
 }

@@ -21,6 +21,7 @@ import { attempt, buildReport, describeError, gradientSkipped } from './buildRep
 import { createPassLedger } from './passLedger.ts';
 import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
 import { rowsIndependentCheck } from './batchIndependence.ts';
+import { atPrecision, roundedToFloat32, workingPrecision } from './precision.ts';
 
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
@@ -71,10 +72,12 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
   if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
   }
+  const precision = layer.precision ?? 'float64';
+  if (precision !== workingPrecision()) return atPrecision(precision, () => checkGradients(layer, precision === 'float32' ? float32Point(layer, x) : x, options));
   const seed = options.seed ?? 0;
   const checks: CheckResult[] = [];
   const probe = countingProbe(layer, options.context ?? defaultContext, checks);
-  const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed };
+  const header = { layer: layer.name, mode: options.mode ?? defaultMode(layer, x), inputShape: x.shape, seed, ...(precision === 'float32' ? { precision } : {}) };
   const paramsBefore = Object.entries(layer.params).map(([key, t]) => [key, t.clone()] as const);
   const restoreParams = () => paramsBefore.forEach(([key, saved]) => layer.params[key]!.data.set(saved.data));
   const stage: Stage = { layer, x, input: x.clone(), probe, checks, random: createRandom(seed), paramsBefore, restoreParams };
@@ -254,6 +257,16 @@ function countingProbe(layer: Layer, context: ForwardContext, checks: readonly C
     calling: () => last,
     evaluationsFor: (final) => ({ ...evaluations, ...(jvps > 0 ? { jvp: jvps } : {}), byCheck: ledger.byCheck(final) }),
   };
+}
+
+/**
+ * x and the parameters rounded to float32, the values a float32 layer computes with: the
+ * parameters in place (the layer never sees the float64 values), x as a new tensor the report
+ * carries. Steps of 2⁻⁸·max(1, |u|) then move them exactly.
+ */
+function float32Point(layer: Layer, x: Tensor): Tensor {
+  for (const param of Object.values(layer.params)) param.data.set(roundedToFloat32(param.data));
+  return new Tensor(roundedToFloat32(x.data), x.shape);
 }
 
 /** A wrong option (not a wrong layer): thrown, not reported. */

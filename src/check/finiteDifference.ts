@@ -13,17 +13,20 @@
  * Rounding: if one evaluation of φ carries an absolute error ρ, D(h) carries ρ/h, C at most
  * 3ρ/h, and each of R*, L* at most 10ρ/h.
  */
+import { workingEpsilon } from './precision.ts';
 
 /** ε^(1/3) ≈ 6.06e-6: the step that balances truncation (h²) against rounding (ε/h) in a central difference. */
 export const cubeRootEpsilon = Math.cbrt(Number.EPSILON);
 
 /**
  * The finite-difference step for a coordinate of value u: the power of two nearest to
- * ε^(1/3)·max(1, |u|). A power of two keeps u ± h and u ± h/2 exact for almost every u.
+ * ε^(1/3)·max(1, |u|), with ε of the working precision (2⁻¹⁷ of max(1, |u|) in float64, 2⁻⁸ in
+ * float32). A power of two keeps u ± h and u ± h/2 exact for almost every u, in float32 too
+ * (u has 24 bits there, and 2⁻⁸·|u| lies far above its last one).
  */
 export function stepFor(u: number): number {
   const magnitude = Number.isFinite(u) ? Math.max(1, Math.abs(u)) : 1;
-  return 2 ** Math.round(Math.log2(cubeRootEpsilon * magnitude));
+  return 2 ** Math.round(Math.log2(Math.cbrt(workingEpsilon()) * magnitude));
 }
 
 /** The objective's change from the unmoved point, and the rounding noise of that change. */

@@ -52,8 +52,9 @@ export function formatReport(report: GradientReport): string {
   const passes = `${report.evaluations.forward} forward / ${report.evaluations.backward} backward${jvps} passes`;
   const kinks = `${report.kinkCount} kink${report.kinkCount === 1 ? '' : 's'}`;
   const worst = report.worst ? `, worst rel. error ${formatError(report.worst.relativeError)}` : '';
+  const precision = report.precision ? `${report.precision}, ` : '';
   const lines = [
-    `${owner}: ${report.ok ? 'ok' : 'FAILED'} (${report.mode} mode, input [${report.inputShape.join(', ')}], ${report.compared} ${unit}${worst}, ${kinks}, ${passes})`,
+    `${owner}: ${report.ok ? 'ok' : 'FAILED'} (${precision}${report.mode} mode, input [${report.inputShape.join(', ')}], ${report.compared} ${unit}${worst}, ${kinks}, ${passes})`,
   ];
   for (const check of report.checks) {
     if (check.ok) continue;

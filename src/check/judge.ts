@@ -18,6 +18,7 @@
 import type { DerivativeEstimate } from './finiteDifference.ts';
 import { judgeAboveNoise, noiseDominates } from './aboveNoise.ts';
 import type { KinkExplanation } from './report.ts';
+import { workingEpsilon } from './precision.ts';
 
 /** Safety factor on the measured spread |D(h) − D(h/2)|. */
 const spreadFactor = 4;
@@ -50,7 +51,7 @@ export function judge(analytic: number, estimate: DerivativeEstimate, extra: Ext
   const jump = Math.abs(estimate.right - estimate.left);
   const oneSidedTolerance = estimate.oneSidedSpread + (10 * noise) / h;
   const isKink = jump > 2 * oneSidedTolerance + (20 * noise) / h;
-  const comparedValues = 16 * Number.EPSILON * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
+  const comparedValues = 16 * workingEpsilon() * Math.max(Math.abs(analytic), Math.abs(estimate.central)) + extra.analyticRounding;
   const tolerance = spreadFactor * estimate.centralSpread + (isKink ? 0 : jump) + (3 * (noise + extra.conditionNoise)) / h + comparedValues;
   const centralOk = Math.abs(analytic - estimate.central) <= tolerance;
   if (!isKink) return { ok: centralOk, numeric: estimate.central, tolerance };

@@ -8,6 +8,7 @@ import type { Gradients, Layer } from '../layers/contract.ts';
 import type { CheckName, CheckResult } from './report.ts';
 import { combine, firstChange, firstDeviation, firstNonFinite, limitsWhereFinite, maxNorm } from './tensorChecks.ts';
 import { observedRounding } from './observedRounding.ts';
+import { workingEpsilon } from './precision.ts';
 
 /** A gradient tensor with its report name: `dx`, `dW`, `db`… */
 export type NamedTensor = readonly [name: string, tensor: Tensor];
@@ -87,10 +88,11 @@ export function linearityCheck(
   const mixed = named(mixedDy);
   const scales = new Map([...first].map(([name, g1]) => [name, 2 * maxNorm(g1) + maxNorm(second.get(name) ?? g1) + maxNorm(mixed.get(name) ?? g1)]));
   const largest = Math.max(0, ...[...scales.values()].filter(Number.isFinite));
-  const zeroToWorkingPrecision = 4 * Number.EPSILON * outputSize * (2 * maxNorm(dy) + maxNorm(dy2));
+  const epsilon = workingEpsilon();
+  const zeroToWorkingPrecision = 4 * epsilon * outputSize * (2 * maxNorm(dy) + maxNorm(dy2));
   const limits = (name: string, reference: Tensor, observed = 0) => {
-    const allowed = Math.sqrt(Number.EPSILON) * scales.get(name)! + 64 * Number.EPSILON * largest + zeroToWorkingPrecision + observedRoundingFactor * observed;
-    return limitsWhereFinite(reference.data, allowed, termMagnitudes.get(name.slice(1)), 64 * Number.EPSILON);
+    const allowed = Math.sqrt(epsilon) * scales.get(name)! + 64 * epsilon * largest + zeroToWorkingPrecision + observedRoundingFactor * observed;
+    return limitsWhereFinite(reference.data, allowed, termMagnitudes.get(name.slice(1)), 64 * epsilon);
   };
   const problemsWith = (observed: ReadonlyMap<string, number>) => [...first].map(([name, g1]) => {
     const g2 = second.get(name), g12 = mixed.get(name);

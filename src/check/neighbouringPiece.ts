@@ -36,6 +36,7 @@ import { nearestInHull, type HullProjection } from './convexHull.ts';
 import { analyticRounding, type Objective, type Variable } from './objective.ts';
 import type { Random } from '../tensor/random.ts';
 import { roundingAlong } from './tieGroups.ts';
+import { workingEpsilon } from './precision.ts';
 
 /** Random orders visited (around u), at most. */
 const randomOrderCount = 16;
@@ -144,7 +145,7 @@ function withinRounding(projection: HullProjection, pieces: readonly Piece[], ta
       size += w * Math.abs(p.gradient[i]!);
       drift += w * p.drift[i]!;
     });
-    if (!(Math.abs(projection.residual[i]!) <= rounding[i]! + (64 * Number.EPSILON + slack) * size + 2 * drift)) return false;
+    if (!(Math.abs(projection.residual[i]!) <= rounding[i]! + (64 * workingEpsilon() + slack) * size + 2 * drift)) return false;
   }
   return true;
 }

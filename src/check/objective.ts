@@ -9,6 +9,7 @@
  */
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Change } from './finiteDifference.ts';
+import { workingEpsilon } from './precision.ts';
 
 /** One tensor the objective depends on, with the analytic gradient to check. */
 export interface Variable {
@@ -56,7 +57,7 @@ export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Arra
     delta += dy[i]! * (y1[i]! - y0[i]!);
     moved += Math.max(size, Math.abs(dy[i]!) * yMagnitude[i]!);
   }
-  return { delta, noise: Number.EPSILON * (roundingFactor * moved + 2 * stored) };
+  return { delta, noise: workingEpsilon() * (roundingFactor * moved + 2 * stored) };
 }
 
 /**
@@ -86,14 +87,14 @@ export function wholeSpan(variable: Variable): Span {
  * with its inputs (softmax of logits near ±1e3).
  */
 export function inputNoise(variable: Variable, { start, end }: Span): number {
-  return roundingFactor * Number.EPSILON * finiteAbsoluteProducts(variable.value.data, variable.analytic.data, start, end);
+  return roundingFactor * workingEpsilon() * finiteAbsoluteProducts(variable.value.data, variable.analytic.data, start, end);
 }
 
 /** The rounding of the analytic values over the span: 8·ε·Σ (magnitude of their terms), each weighted by |weights[k]| when given. */
 export function analyticRounding(variable: Variable, { start, end }: Span, weights?: Float64Array): number {
   const m = variable.analyticMagnitude;
   if (!m) return 0;
-  return roundingFactor * Number.EPSILON * (weights ? absoluteWeightedSum(m, weights, start, end) : plainSum(m, start, end));
+  return roundingFactor * workingEpsilon() * (weights ? absoluteWeightedSum(m, weights, start, end) : plainSum(m, start, end));
 }
 
 // The loops over a whole tensor live in functions of typed arrays and indices alone: V8

@@ -94,6 +94,7 @@ export type CheckName =
   | 'deterministic'
   | 'linear in dy'
   | 'zero dy gives zero gradients'
+  | 'dx not wanted'
   | 'passes in flight'
   | 'rows independent'
   | 'gradient'
@@ -145,6 +146,12 @@ export interface GradientReport {
   readonly inputShape: readonly number[];
   /** The seed of the cotangent dy and of the probe directions. */
   readonly seed: number;
+  /**
+   * Present for a layer that computes in float32 (`Layer.precision`): x and the parameters were
+   * rounded to float32, and the steps, the noise and every tolerance derived from float32's
+   * ε = 2⁻²³ (unit roundoff 2⁻²⁴) instead of float64's 2⁻⁵². Absent for float64.
+   */
+  readonly precision?: 'float32';
   /** Coordinates (full mode) or probes (fast mode) compared, and tie groups judged together (see {@link TieGroupSite}). */
   readonly compared: number;
   /**

@@ -91,6 +91,13 @@ export interface Layer {
     /** Valid indices are the integers 0 … count − 1 (an embedding's vocabulary size). */
     readonly count: number;
   };
+  /**
+   * What the layer computes in. `'float32'` for a layer that rounds its inputs, parameters,
+   * outputs and gradients to float32 (a TensorFlow.js function wrapped by `gradstream/tfjs`):
+   * the verifier then rounds the values it draws to float32 and models rounding with float32's
+   * ε = 2⁻²³ (its steps, noise and tolerances). Default `'float64'` (absent means float64).
+   */
+  readonly precision?: 'float64' | 'float32';
   /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
   readonly nonFiniteReason?: string;
   /**
