@@ -39,7 +39,7 @@ describe('gradstream export', () => {
 
   it('refuses arguments it cannot use, exit 2, saying what it expected', async () => {
     expect(await cli(['export', join(folder, 'a.jsonl'), folder])).toMatchObject({ code: 2, stderr: expect.stringContaining('export: say which format: --tensorboard (the one export writes)') });
-    expect(await cli(['export', '--tensorboard', folder])).toMatchObject({ code: 2, stderr: expect.stringContaining('export: expected one or more JSONL files and then the log directory, got ') });
+    expect(await cli(['export', '--tensorboard', folder])).toMatchObject({ code: 2, stderr: expect.stringContaining('export: expected one or more JSONL files or directories of them, and then the log directory, got ') });
     expect(await cli(['export', '--tensorboard', '--csv', 'a', 'b'])).toMatchObject({ code: 2, stderr: expect.stringContaining('export: unknown option --csv') });
   });
 
@@ -56,12 +56,12 @@ describe('gradstream export', () => {
     expect(lenient.stderr).toContain('export: 1 problem; the events at fault were left out (--lenient)');
   });
 
-  it('refuses a missing file and a directory before writing anything', async () => {
+  it('refuses a missing file and a directory that holds no JSONL file before writing anything', async () => {
     const missing = await cli(['export', '--tensorboard', join(folder, 'none.jsonl'), join(folder, 'logs')]);
     expect(missing).toMatchObject({ code: 1, stderr: `export: cannot read ${join(folder, 'none.jsonl')}: no such file or directory (ENOENT)\n` });
     const directory = await cli(['export', '--tensorboard', folder, join(folder, 'logs')]);
     expect(directory.code).toBe(1);
-    expect(directory.stderr).toContain('is a directory, not a regular file');
+    expect(directory.stderr).toBe(`export: ${folder} is a directory that holds no JSONL files (*.jsonl, in it or below it); expected runs recorded with gradstream run … --jsonl FILE\n`);
     expect(readdirSync(folder)).toEqual([]);
   });
 });
