@@ -13,7 +13,10 @@ import { defaultContext, type ForwardContext, type Gradients, type Layer, type P
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './tensorChecks.ts';
-import { movedOutputs, outputChange, type Variable } from './objective.ts';
+import type { Variable } from './objective.ts';
+import { layerObjective } from './layerObjective.ts';
+import { defaultWorkerThreshold, splitCoordinates, type ThreadsOutcome } from './parallel/splitCoordinates.ts';
+import { assertLayerSource, type LayerSource } from './parallel/layerSource.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 import { forwardModeCheck } from './forwardMode.ts';
@@ -39,6 +42,17 @@ export interface CheckOptions {
   readonly jvpProbes?: number;
   /** How many mismatches and kinks the report lists (all are counted). Default 10. */
   readonly maxMismatches?: number;
+  /**
+   * Full mode: threads that judge the coordinates, this one included (see `parallel/`); the
+   * report is the one a single thread gives. Default 1.
+   */
+  readonly workers?: number;
+  /** How a worker builds the layer again. Default: the built-in factory its `factoryCall` names; without either, one thread. */
+  readonly layerSource?: LayerSource;
+  /** With `workers`, checks with less work (coordinates × numbers per forward pass) stay in one thread. Default {@link defaultWorkerThreshold} (2²⁴). */
+  readonly workerThreshold?: number;
+  /** With `workers`, told how the coordinates were judged: on how many threads, or in one and why. Default: not told. */
+  readonly onThreads?: (outcome: ThreadsOutcome) => void;
 }
 
 /** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */
@@ -68,6 +82,13 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
   if (options.jvpProbes !== undefined && !(Number.isInteger(options.jvpProbes) && options.jvpProbes >= 1 && options.jvpProbes <= 1000)) {
     throw new RangeError(`checkGradients(${layer.name}): jvpProbes must be an integer in [1, 1000], got ${describe(options.jvpProbes)}`);
   }
+  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= 256)) {
+    throw new RangeError(`checkGradients(${layer.name}): workers must be an integer in [1, 256], got ${describe(options.workers)}`);
+  }
+  if (options.workerThreshold !== undefined && !(Number.isFinite(options.workerThreshold) && options.workerThreshold >= 0)) {
+    throw new RangeError(`checkGradients(${layer.name}): workerThreshold must be a finite number ≥ 0, got ${describe(options.workerThreshold)}`);
+  }
+  if (options.layerSource !== undefined) assertLayerSource(`checkGradients(${layer.name})`, options.layerSource);
   const context = options.context;
   if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
@@ -196,17 +217,23 @@ function compareLayerGradients(stage: Stage, { y, dy, gradients }: FirstPass, ma
     const analyticMagnitude = magnitudes.gradients.get(v.name);
     return analyticMagnitude && analyticMagnitude.length === v.value.size ? { ...v, analyticMagnitude } : v;
   });
-  let latest = y.data;
-  const objective = {
-    variables,
-    change: () => outputChange(dy.data, y.data, (latest = probe.forward(input).y.data), magnitudes.y),
-    movedOutputs: () => movedOutputs(dy.data, y.data, latest),
-    gradientAt: (name: string) => {
-      const here = probe.backward(probe.forward(input))(dy);
-      return (name === 'x' ? here.dx : here.dParams[name]!).data;
-    },
-  };
+  const point = { input, y, dy, yMagnitude: magnitudes.y };
+  const objective = layerObjective(variables, point, probe.forward, probe.backward);
+  const workers = options.workers ?? 1;
+  const split =
+    workers > 1 && mode === 'full'
+      ? {
+          judgeCoordinates: splitCoordinates({
+            layer, context: options.context ?? defaultContext, point, workers,
+            threshold: options.workerThreshold ?? defaultWorkerThreshold,
+            ...(options.layerSource ? { source: options.layerSource } : {}),
+            chargeForward: probe.chargeForward,
+            ...(options.onThreads ? { onOutcome: options.onThreads } : {}),
+          }),
+        }
+      : {};
   return compareGradients(objective, {
+    ...split,
     mode,
     random: stage.random,
     probes: options.probes ?? 2,
@@ -227,6 +254,8 @@ interface CountingProbe {
   /** The pass's forward mode (the caller has seen that the pass has one). */
   jvp(pass: Pass): (tangents: Tangents) => Tensor;
   calling(): 'forward runs' | 'backward runs';
+  /** Counts forward passes run elsewhere for this check (by coordinate workers). */
+  chargeForward(count: number): void;
   /** The totals with their split by check, for a report whose checks are `final`. */
   evaluationsFor(final: readonly CheckResult[]): Evaluations;
 }
@@ -255,6 +284,10 @@ function countingProbe(layer: Layer, context: ForwardContext, checks: readonly C
       return pass.jvp!(tangents);
     },
     calling: () => last,
+    chargeForward: (count) => {
+      evaluations.forward += count;
+      for (let i = 0; i < count; i++) ledger.charge('forward');
+    },
     evaluationsFor: (final) => ({ ...evaluations, ...(jvps > 0 ? { jvp: jvps } : {}), byCheck: ledger.byCheck(final) }),
   };
 }

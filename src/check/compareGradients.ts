@@ -6,7 +6,7 @@ import type { Random } from '../tensor/random.ts';
 import type { CheckResult, GradientMode } from './report.ts';
 import { conditionNoise, type Objective } from './objective.ts';
 import { createTally, type TallyResult } from './tally.ts';
-import { compareCoordinates } from './fullMode.ts';
+import { compareCoordinates, type CoordinatesJudge } from './fullMode.ts';
 import { compareProbes } from './fastMode.ts';
 import { formatComparison } from './formatReport.ts';
 
@@ -20,6 +20,8 @@ export interface CompareOptions {
   readonly owner: string;
   /** Count non-finite values instead of comparing them (the layer states why it may produce them). */
   readonly allowNonFinite?: boolean;
+  /** Full mode: how the coordinates are judged alone. Default: in this thread, in order. */
+  readonly judgeCoordinates?: CoordinatesJudge;
 }
 
 /** The tally of every comparison and the `gradient` check it amounts to. */
@@ -27,7 +29,7 @@ export function compareGradients(objective: Objective, options: CompareOptions):
   if (!Number.isInteger(options.probes) || options.probes < 1) throw new RangeError(`probes: expected an integer ≥ 1, got ${options.probes}`);
   const tally = createTally(options.maxListed, options.allowNonFinite ?? false);
   const conditioned = { ...objective, conditionNoise: conditionNoise(objective.variables) };
-  if (options.mode === 'full') compareCoordinates(conditioned, tally, options.random);
+  if (options.mode === 'full') compareCoordinates(conditioned, tally, options.random, options.judgeCoordinates);
   else compareProbes(conditioned, options.random, options.probes, tally);
   const result = tally.result();
   const check: CheckResult =

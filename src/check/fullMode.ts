@@ -14,27 +14,23 @@ import type { Random } from '../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeTieGroup } from './judgeTieGroup.ts';
-import { analyticRounding, inputNoise, type Objective, type Variable } from './objective.ts';
+import { analyticRounding, inputNoise, type Objective, type Span, type Variable } from './objective.ts';
 import { kinkGroups, movedAlone } from './tieGroups.ts';
 import type { Site, Tally } from './tally.ts';
 
 /** Random mixtures judged per interacting part of a tie group, besides its sum. */
 const mixturesPerPart = 2;
 
-/** Compares every coordinate of every variable, then the tie groups among them; `random` draws the groups' mixtures. */
-export function compareCoordinates(objective: Objective, tally: Tally, random: Random): void {
-  for (const variable of objective.variables) {
+/**
+ * Compares every coordinate of every variable, then the tie groups among them; `random` draws
+ * the groups' mixtures. `judgeAll` judges the coordinates alone (default: here, in order; see
+ * `parallel/` for a split across workers): tie groups are judged after it, on the whole.
+ */
+export function compareCoordinates(objective: Objective, tally: Tally, random: Random, judgeAll: CoordinatesJudge = judgeCoordinateRange): void {
+  const alone = judgeAll(objective, { start: 0, end: coordinateCount(objective) });
+  objective.variables.forEach((variable, v) => {
     const values = variable.value.data;
-    const shared = sharedValues(values);
-    // The outputs each sample moved, kept where a value is shared; a kink of a value of its own
-    // (a maxout's tie sits inside the layer) is moved again afterwards, two forward passes.
-    const samples = new Map<number, number[][]>();
-    const judged: CoordinateJudgement[] = [];
-    for (let k = 0; k < variable.value.size; k++) {
-      const moved = objective.movedOutputs && shared.has(values[k]!) ? [] : undefined;
-      judged.push(judgeCoordinate(objective, variable, k, moved));
-      if (moved) samples.set(k, moved);
-    }
+    const { judged, samples } = alone[v]!;
     const evidence = (k: number) => isEvidence(judged[k]!.judgement);
     const footprints = new Map<number, ReadonlySet<number>>();
     const footprintOf = (k: number): ReadonlySet<number> | undefined => {
@@ -51,7 +47,48 @@ export function compareCoordinates(objective: Objective, tally: Tally, random: R
     const rescued = new Set(verdicts.filter((v) => v.explained).flatMap((v) => v.members));
     judged.forEach(({ site, analytic, judgement }, k) => tally.record(site, analytic, rescued.has(k) && !judgement.ok ? explainedByPiece(judgement) : judgement));
     for (const v of verdicts) tally.record(v.site, v.analytic, v.judgement);
-  }
+  });
+}
+
+/** Every coordinate of one variable judged alone, with the outputs moved by the samples of those whose value is shared. */
+export interface VariableJudgements {
+  /** By coordinate, in storage order (within a range: from the range's first coordinate of this variable). */
+  readonly judged: CoordinateJudgement[];
+  /** The outputs each sample moved, by coordinate, for coordinates whose value another coordinate holds too. */
+  readonly samples: Map<number, number[][]>;
+}
+
+/**
+ * Judges the coordinates [start, end) of the variables laid end to end (x, then each parameter),
+ * alone; one entry per variable, empty for variables outside the range.
+ */
+export type CoordinatesJudge = (objective: Objective, range: Span) => VariableJudgements[];
+
+/** Coordinates of all variables together. */
+export function coordinateCount(objective: Objective): number {
+  return objective.variables.reduce((sum, variable) => sum + variable.value.size, 0);
+}
+
+/** {@link CoordinatesJudge} in this thread, coordinate after coordinate. */
+export function judgeCoordinateRange(objective: Objective, { start, end }: Span): VariableJudgements[] {
+  let offset = 0;
+  return objective.variables.map((variable) => {
+    const values = variable.value.data;
+    const from = Math.max(start - offset, 0), to = Math.min(end - offset, variable.value.size);
+    offset += variable.value.size;
+    const judged: CoordinateJudgement[] = [];
+    const samples = new Map<number, number[][]>();
+    if (from >= to) return { judged, samples };
+    // The outputs each sample moved, kept where a value is shared; a kink of a value of its own
+    // (a maxout's tie sits inside the layer) is moved again afterwards, two forward passes.
+    const shared = sharedValues(values);
+    for (let k = from; k < to; k++) {
+      const moved = objective.movedOutputs && shared.has(values[k]!) ? [] : undefined;
+      judged.push(judgeCoordinate(objective, variable, k, moved));
+      if (moved) samples.set(k, moved);
+    }
+    return { judged, samples };
+  });
 }
 
 /** A kink, or a failure: what makes a coordinate's tie worth judging together. */

@@ -1,0 +1,124 @@
+/**
+ * Full mode on several threads: the coordinates of the variables laid end to end (x, then each
+ * parameter) are cut into contiguous ranges of equal length, one per thread; the thread that
+ * runs the check judges the first range itself while workers judge the others, each with the
+ * code it would run alone (`coordinateJob.ts`), and the judgements are put back in order.
+ *
+ * Only the judgements of coordinates alone are split. Tie groups are judged after the merge, on
+ * the whole, where the check runs: a group's members may lie in different ranges (equal entries
+ * of x and of W), its footprints come from samples of all of them, and its random mixtures are
+ * drawn from the check's one stream in the order a single thread draws them. Ties are rare and
+ * cost a few evaluations each, against four or more per coordinate, so the split loses little.
+ * The report is then the one a single thread gives: the same judgements, recorded in the same
+ * order, the same draws, and the same count of forward passes (each worker's are added).
+ *
+ * A worker that cannot build the layer, or whose layer does not give the check's output bit
+ * for bit, answers so, and its range is judged where the check runs.
+ */
+import type { ForwardContext, Layer } from '../../layers/contract.ts';
+import { judgeCoordinateRange, type CoordinatesJudge, type VariableJudgements } from '../fullMode.ts';
+import type { LayerPoint } from '../layerObjective.ts';
+import type { Objective, Span } from '../objective.ts';
+import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
+import { coordinateLaunch, coordinateThreads } from './coordinatePool.ts';
+import { layerSourceOf, type LayerSource } from './layerSource.ts';
+
+/**
+ * Below this much work, coordinates × the numbers one forward pass reads and writes (x, the
+ * parameters, y), a check stays in one thread: 2²⁴ is about 50 ms of forward passes here, less
+ * than a worker's round trip is worth (dense(64, 64) at batch 1 is just above it).
+ */
+export const defaultWorkerThreshold = 2 ** 24;
+
+/** How one check's coordinates were judged. */
+export type ThreadsOutcome =
+  | { readonly threads: number; readonly reason?: undefined }
+  /** In one thread although more were asked, and why. */
+  | { readonly threads: 1; readonly reason: string };
+
+/** What a split needs from the check. */
+export interface SplitSetting {
+  readonly layer: Layer;
+  readonly context: ForwardContext;
+  readonly point: LayerPoint;
+  /** Threads in all, the check's own included. */
+  readonly workers: number;
+  readonly threshold: number;
+  readonly source?: LayerSource;
+  /** Adds the forward passes workers ran to the check's count. */
+  readonly chargeForward: (count: number) => void;
+  /** Told how the coordinates were judged. */
+  readonly onOutcome?: (outcome: ThreadsOutcome) => void;
+}
+
+/** The {@link CoordinatesJudge} that splits as the module's comment says. */
+export function splitCoordinates(setting: SplitSetting): CoordinatesJudge {
+  return (objective, whole) => {
+    const alone = (reason: string) => {
+      setting.onOutcome?.({ threads: 1, reason });
+      return judgeCoordinateRange(objective, whole);
+    };
+    const { layer, point } = setting;
+    const perPass = point.input.size + point.y.size + Object.values(layer.params).reduce((sum, t) => sum + t.size, 0);
+    const count = whole.end - whole.start;
+    if (count * perPass < setting.threshold) return alone(`${count} coordinates × ${perPass} numbers per pass are below the threshold of ${setting.threshold}`);
+    const found = layerSourceOf(layer, setting.source);
+    if ('reason' in found) return alone(found.reason);
+    const modules = found.source.kind === 'builtin' || found.source.module === null ? [] : [found.source.module];
+    let threads;
+    try {
+      threads = coordinateThreads(coordinateLaunch(modules), Math.min(setting.workers, count) - 1);
+    } catch (error) {
+      return alone(`no worker could be started: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (threads.length === 0) return alone('no worker could be started');
+    const ranges = contiguousRanges(whole, threads.length + 1);
+    const shared = jobFields(objective, setting, found.source);
+    threads.forEach((thread, i) => thread.post({ ...shared, range: ranges[i + 1]! }));
+    const parts: VariableJudgements[][] = [judgeCoordinateRange(objective, ranges[0]!)];
+    const answers: CoordinateAnswer[] = threads.map((thread) => thread.take());
+    const refused: string[] = [];
+    answers.forEach((answer, i) => {
+      if (answer.ok) {
+        setting.chargeForward(answer.forward);
+        parts.push(answer.judgements);
+      } else {
+        refused.push(answer.reason);
+        parts.push(judgeCoordinateRange(objective, ranges[i + 1]!));
+      }
+    });
+    setting.onOutcome?.(refused.length === 0 ? { threads: ranges.length } : { threads: 1, reason: `a worker refused its share: ${refused[0]}` });
+    return mergeJudgements(parts);
+  };
+}
+
+/** [start, end) cut into `parts` contiguous ranges whose lengths differ by at most one. */
+export function contiguousRanges({ start, end }: Span, parts: number): Span[] {
+  const length = end - start;
+  return Array.from({ length: parts }, (_, i) => ({ start: start + Math.floor((i * length) / parts), end: start + Math.floor(((i + 1) * length) / parts) }));
+}
+
+/** Judgements of consecutive ranges put together, variable by variable, in range order. */
+export function mergeJudgements(parts: readonly VariableJudgements[][]): VariableJudgements[] {
+  return parts[0]!.map((_, v) => ({
+    judged: parts.flatMap((part) => part[v]!.judged),
+    samples: new Map(parts.flatMap((part) => [...part[v]!.samples])),
+  }));
+}
+
+/** The job's fields every range shares: the point as data. */
+function jobFields(objective: Objective, { layer, context, point }: SplitSetting, source: LayerSource): Omit<CoordinateJob, 'range'> {
+  const data = (tensors: Readonly<Record<string, { data: Float64Array }>>) => Object.fromEntries(Object.entries(tensors).map(([key, t]) => [key, t.data.slice()]));
+  return {
+    source,
+    context: { training: context.training, step: context.step },
+    params: data(layer.params),
+    buffers: data(layer.buffers ?? {}),
+    input: { data: point.input.data.slice(), shape: point.input.shape },
+    y: { data: point.y.data.slice(), shape: point.y.shape },
+    dy: point.dy.data.slice(),
+    yMagnitude: point.yMagnitude.slice(),
+    variables: objective.variables.map((v) => ({ name: v.name, analytic: v.analytic.data.slice(), ...(v.analyticMagnitude ? { analyticMagnitude: v.analyticMagnitude.slice() } : {}) })),
+    conditionNoise: objective.conditionNoise ?? 0,
+  };
+}
