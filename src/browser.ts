@@ -75,6 +75,12 @@ export type { BatchSource } from './graph/data.ts';
 export { LayerError, DataError, NonFiniteError, type Phase } from './graph/errors.ts';
 export { sgd, type SgdOptions } from './optim/sgd.ts';
 export { adam, type AdamOptions } from './optim/adam.ts';
+export { rmsprop, type RmspropOptions } from './optim/rmsprop.ts';
+export {
+  defineOptimizer,
+  type OptimizerDefinition, type OptimizerFactory, type ParameterUpdate, type SettingSpec, type NumberSetting, type FlagSetting, type SettingsOf, type OptionsOf, type SlotKind,
+} from './optim/defineOptimizer.ts';
+export { builtinOptimizers, findOptimizer, type OptimizerEntry, type OptimizerVariant } from './optim/registry.ts';
 export type { Optimizer, OptimizerState, SlotValue } from './optim/optimizer.ts';
 export type { StateExpectations } from './optim/stateLayout.ts';
 export type { StateProblem } from './optim/stateProblem.ts';

@@ -1,20 +1,19 @@
 import { it } from 'vitest';
 import fc from 'fast-check';
-import { sgd } from '../../src/optim/sgd.ts';
-import { adam } from '../../src/optim/adam.ts';
+import { builtinOptimizers } from '../../src/optim/registry.ts';
 import type { Optimizer } from '../../src/optim/optimizer.ts';
 import { attempt, junk } from './documented.ts';
 import { fuzzRuns } from './runs.ts';
 
 const numRuns = fuzzRuns();
-const optionRecords = fc.oneof(junk, fc.record({
-  momentum: junk, dampening: junk, nesterov: junk, weightDecay: junk, beta1: junk, beta2: junk, eps: junk,
-}, { requiredKeys: [] }));
+// Every setting of every registered optimizer, each given junk (or left out).
+const settingNames = [...new Set(builtinOptimizers.flatMap((entry) => Object.keys(entry.factory(0.1).hyperparameters)).filter((name) => name !== 'lr'))];
+const optionRecords = fc.oneof(junk, fc.record(Object.fromEntries(settingNames.map((name) => [name, junk])), { requiredKeys: [] }));
 const arrays = fc.oneof(junk, fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { maxLength: 4 }).map((v) => Float64Array.from(v)));
 
-it('sgd and adam: malformed learning rates, options, updates and saved states give documented errors; finite updates stay finite', () => {
+it(`every registered optimizer (${builtinOptimizers.map((entry) => entry.name).join(', ')}): malformed learning rates, options, updates and saved states give documented errors; finite updates stay finite`, () => {
   fc.assert(fc.property(junk, optionRecords, arrays, arrays, junk, junk, (lr, options, theta, gradient, key, state) => {
-    for (const [name, make] of [['sgd', sgd], ['adam', adam]] as const) {
+    for (const { name, factory: make } of builtinOptimizers) {
       const optimizer = attempt(`${name}(lr, options)`, () => make(lr as number, options as never)) as Optimizer | undefined;
       const fine = make(0.1);
       attempt(`${name}.setLearningRate`, () => fine.setLearningRate(lr as number));

@@ -1,9 +1,4 @@
-import { describe } from '../tensor/tensor.ts';
-import {
-  assertLengths, assertLoadable, copySlots, exportSlots, learningRateOf, numberIn, stateArray,
-  type Optimizer, type OptimizerState, type SlotValue,
-} from './optimizer.ts';
-import { optimizerStateProblem, type StateLayout } from './stateLayout.ts';
+import { defineOptimizer, type OptimizerFactory, type SlotKind } from './defineOptimizer.ts';
 
 /** Options of {@link sgd}; all default to PyTorch's `torch.optim.SGD`. */
 export interface SgdOptions {
@@ -26,74 +21,47 @@ export interface SgdOptions {
  *     g ← g + μ·b if nesterov, else b          (when μ ≠ 0)
  *     θ ← θ − γ·g
  *
+ * Slots: `momentumBuffer` (b) when μ ≠ 0, else none.
+ *
  * @example sgd(0.2)                                   // θ ← θ − 0.2·g, the primer's rule
  * @example sgd(0.01, { momentum: 0.9, nesterov: true })
  */
-export function sgd(learningRate: number, options: SgdOptions = {}): Optimizer {
-  const where = 'sgd';
-  let lr = learningRateOf(learningRate, where);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  const momentum = numberIn(options.momentum ?? 0, where, 'momentum', 0, Infinity);
-  const dampening = numberIn(options.dampening ?? 0, where, 'dampening', 0, 1, true);
-  const weightDecay = numberIn(options.weightDecay ?? 0, where, 'weightDecay', 0, Infinity);
-  const nesterov = options.nesterov ?? false;
-  if (typeof nesterov !== 'boolean') throw new TypeError(`${where}: nesterov must be true or false, got ${describe(nesterov)}`);
-  if (nesterov && (momentum <= 0 || dampening !== 0)) {
-    throw new RangeError(`${where}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum ${momentum} and dampening ${dampening}`);
-  }
-  let slots = new Map<string, Record<string, SlotValue>>();
-  const settings = () => ({ lr, momentum, dampening, nesterov, weightDecay });
-  // The learning rate is not fixed: a resumed run takes the saved one, which a schedule may have changed.
-  const layout = (): StateLayout => ({ kind: 'sgd', settings: settings(), fixed: ['momentum', 'dampening', 'nesterov', 'weightDecay'], slots: momentum === 0 ? {} : { momentumBuffer: 'values' }, noSlots: 'sgd without momentum keeps none' });
-
-  return {
-    name: 'sgd',
-    get learningRate() {
-      return lr;
-    },
-    get hyperparameters() {
-      return settings();
-    },
-    setLearningRate(value) {
-      lr = learningRateOf(value, `${where}.setLearningRate`);
-    },
-    update(key, theta, gradient, delta) {
-      assertLengths(where, key, theta, gradient);
-      if (momentum === 0 && weightDecay === 0) {
-        if (delta) descendRecording(theta, gradient, lr, delta);
-        else descend(theta, gradient, lr);
-        return;
+export const sgd: OptimizerFactory<SgdOptions> = defineOptimizer({
+  name: 'sgd',
+  settings: {
+    momentum: { default: 0, min: 0, max: Infinity },
+    dampening: { default: 0, min: 0, max: 1, maxIncluded: true },
+    nesterov: { default: false },
+    weightDecay: { default: 0, min: 0, max: Infinity },
+  },
+  checkSettings({ momentum, dampening, nesterov }, where) {
+    if (nesterov && (momentum <= 0 || dampening !== 0)) {
+      throw new RangeError(`${where}: Nesterov momentum needs momentum > 0 and dampening 0, got momentum ${momentum} and dampening ${dampening}`);
+    }
+  },
+  slots: ({ momentum }): Readonly<Record<string, SlotKind>> => (momentum === 0 ? {} : { momentumBuffer: 'values' }),
+  noSlots: 'sgd without momentum keeps none',
+  update({ theta, gradient, delta, learningRate: lr, settings: { momentum, dampening, nesterov, weightDecay }, arrays, first }) {
+    if (momentum === 0 && weightDecay === 0) {
+      if (delta) descendRecording(theta, gradient, lr, delta);
+      else descend(theta, gradient, lr);
+      return;
+    }
+    const buffer = arrays.momentumBuffer;
+    for (let i = 0; i < theta.length; i++) {
+      let g = gradient[i]!;
+      if (weightDecay !== 0) g = g + weightDecay * theta[i]!;
+      if (buffer) {
+        const b = first ? g : momentum * buffer[i]! + (1 - dampening) * g;
+        buffer[i] = b;
+        g = nesterov ? g + momentum * b : b;
       }
-      const stored = slots.get(key)?.momentumBuffer;
-      const first = stored === undefined;
-      const buffer = momentum === 0 ? undefined : stateArray(where, key, 'momentumBuffer', stored, theta.length);
-      if (buffer && first) slots.set(key, { momentumBuffer: buffer });
-      for (let i = 0; i < theta.length; i++) {
-        let g = gradient[i]!;
-        if (weightDecay !== 0) g = g + weightDecay * theta[i]!;
-        if (buffer) {
-          const b = first ? g : momentum * buffer[i]! + (1 - dampening) * g;
-          buffer[i] = b;
-          g = nesterov ? g + momentum * b : b;
-        }
-        const before = theta[i]!;
-        theta[i] = before + -lr * g;
-        if (delta) delta[i] = theta[i]! - before;
-      }
-    },
-    state(): OptimizerState {
-      return { kind: 'sgd', hyperparameters: settings(), slots: exportSlots(slots) };
-    },
-    checkState(state, expected) {
-      return optimizerStateProblem(layout(), state, expected);
-    },
-    loadState(state, expected) {
-      assertLoadable(where, optimizerStateProblem(layout(), state, expected));
-      lr = state.hyperparameters.lr as number;
-      slots = copySlots(state);
-    },
-  };
-}
+      const before = theta[i]!;
+      theta[i] = before + -lr * g;
+      if (delta) delta[i] = theta[i]! - before;
+    }
+  },
+});
 
 /**
  * θ ← θ − γ·g, the plain rule, in a loop of its own: the most common update is also the one
