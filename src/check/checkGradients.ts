@@ -9,7 +9,7 @@
  */
 import { Tensor, ShapeError, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom, type Random } from '../tensor/random.ts';
-import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass, type Tangents } from '../layers/contract.ts';
+import { defaultContext, type ForwardContext, type Gradients, type GradientsWanted, type Layer, type Pass, type Tangents, type WantedGradients } from '../layers/contract.ts';
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
 import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './tensorChecks.ts';
@@ -24,6 +24,7 @@ import { attempt, buildReport, describeError, gradientSkipped } from './buildRep
 import { createPassLedger } from './passLedger.ts';
 import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
 import { rowsIndependentCheck } from './batchIndependence.ts';
+import { dxNotWantedCheck } from './dxNotWanted.ts';
 import { atPrecision, roundedToFloat32, workingPrecision } from './precision.ts';
 
 /** Options of {@link checkGradients}. */
@@ -197,9 +198,10 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
   return { magnitudes, dy2 };
 }
 
-/** `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran. */
+/** `dx not wanted` on a pass of its own, `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran. */
 function interleavedChecks(stage: Stage, first: HeldPass, seed: number): void {
   const { layer, probe, checks } = stage;
+  checks.push(dxNotWantedCheck(layer, probe, stage.input, first.dy));
   const flight = passesInFlight(layer, probe, first, stage.paramsBefore, seed);
   checks.push(flight.check);
   if (!flight.second || !flight.mixed) return;
@@ -251,6 +253,8 @@ interface CountingProbe {
   readonly evaluations: { forward: number; backward: number };
   forward(x: Tensor): Pass;
   backward(pass: Pass): (dy: Tensor) => Gradients;
+  /** The pass's backward, told which results are wanted when `wanted` is given (`Pass.backward`'s second form). */
+  backwardWanting(pass: Pass): (dy: Tensor, wanted?: GradientsWanted) => WantedGradients;
   /** The pass's forward mode (the caller has seen that the pass has one). */
   jvp(pass: Pass): (tangents: Tangents) => Tensor;
   calling(): 'forward runs' | 'backward runs';
@@ -278,6 +282,12 @@ function countingProbe(layer: Layer, context: ForwardContext, checks: readonly C
       ledger.charge('backward');
       last = 'backward runs';
       return pass.backward(dy);
+    },
+    backwardWanting: (pass) => (dy, wanted) => {
+      evaluations.backward++;
+      ledger.charge('backward');
+      last = 'backward runs';
+      return wanted ? pass.backward(dy, wanted) : pass.backward(dy);
     },
     jvp: (pass) => (tangents) => {
       jvps++;

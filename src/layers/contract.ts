@@ -28,6 +28,28 @@ export interface Gradients {
   readonly dParams: Readonly<Record<string, Tensor>>;
 }
 
+/**
+ * Which results a backward call is asked for, PyTorch's `ctx.needs_input_grad`: the runtime
+ * passes `{ dx: false }` when nothing upstream has a parameter (the graph's input, a branch
+ * of parameter-free layers), so that a layer may skip the product that gives dx (dense's
+ * dy·W, half of its backward). Parameter gradients are always wanted.
+ */
+export interface GradientsWanted {
+  /** Whether ∂L/∂x is needed. When false the layer may leave `dx` out; its dParams must be exactly those it returns with dx. */
+  readonly dx: boolean;
+}
+
+/**
+ * What backward returns when called with a {@link GradientsWanted}: dx may be left out where
+ * it was not wanted. A layer that ignores the hint returns dx anyway, and the runtime discards it.
+ */
+export interface WantedGradients {
+  /** ∂L/∂x, of x's shape; present whenever `wanted.dx` was true, optional otherwise. */
+  readonly dx?: Tensor;
+  /** ∂L/∂θ for every key of `params`, each of its parameter's shape, bit for bit what a call without the hint returns. */
+  readonly dParams: Readonly<Record<string, Tensor>>;
+}
+
 /** One forward evaluation, with the means to run its backward. */
 export interface Pass {
   /** The output. */
@@ -38,6 +60,14 @@ export interface Pass {
    * backward of other passes, with the same result.
    */
   backward(dy: Tensor): Gradients;
+  /**
+   * The same, told which results are wanted (optional for a layer to honour): with
+   * `{ dx: false }` it may skip computing dx and leave it out, and must return the same
+   * parameter gradients, bit for bit, as without the hint (the verifier's `dx not wanted`
+   * check). `{ dx: true }` is the call without the hint. A layer written for the one-argument
+   * form ignores the hint and still works: the runtime discards the dx it did not want.
+   */
+  backward(dy: Tensor, wanted: GradientsWanted): WantedGradients;
   /**
    * Forward mode, when the layer provides it: the output tangent ty = ∂f/∂x·tx + Σ ∂f/∂θ·tθ at
    * this pass's point, the directional derivative of y along the tangents (a Jacobian-vector

@@ -85,16 +85,17 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
       const y = swapAxes(linear, g.batch, positions, outChannels, 1);
       return { y: new Tensor(y, [g.batch, outChannels, g.outHeight, g.outWidth]), saved: { patches, g } };
     },
-    backward: (dy, { patches, g }, params) => {
+    backward: (dy, { patches, g }, params, wanted) => {
       const positions = g.outHeight * g.outWidth;
       const rows = g.batch * positions;
       const dyRows = swapAxes(dy.data, g.batch, outChannels, positions, 1); // [batch, positions, out]
       const dW = new Float64Array(outChannels * fanIn);
       gemm(outChannels, fanIn, rows, dyRows, true, patches, false, dW, false);
-      const dPatches = new Float64Array(rows * patchLength(g));
-      gemm(rows, fanIn, outChannels, dyRows, false, params.W!.data, false, dPatches, false);
       const dParams: Record<string, Tensor> = { W: new Tensor(dW, W.shape) };
       if (withBias) dParams.b = sumRows(new Tensor(dyRows, [rows, outChannels]));
+      if (!wanted.dx) return { dParams }; // the graph's input: the patch product and col2im are skipped
+      const dPatches = new Float64Array(rows * patchLength(g));
+      gemm(rows, fanIn, outChannels, dyRows, false, params.W!.data, false, dPatches, false);
       return { dx: new Tensor(col2im(dPatches, g), [g.batch, inChannels, g.height, g.width]), dParams };
     },
   });

@@ -6,7 +6,7 @@
  * that tangents fit, and freezing the parameter record.
  */
 import { Tensor, ShapeError, assertTensor, describe, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
-import { defaultContext, type FactoryCall, type ForwardContext, type Gradients, type Layer, type Loss, type LossPass, type Pass, type Tangents } from './contract.ts';
+import { defaultContext, type FactoryCall, type ForwardContext, type GradientsWanted, type Layer, type Loss, type LossPass, type Pass, type Tangents, type WantedGradients } from './contract.ts';
 
 /** The parameter record a layer's math receives. */
 export type Params = Readonly<Record<string, Tensor>>;
@@ -45,14 +45,20 @@ export interface LayerDefinition<Saved> {
     /** Whatever backward needs from this pass (inputs, outputs, masks), handed back to it unchanged. */
     saved: Saved;
   };
-  /** dx and dθ from dy and the saved values. Parameter-free layers may omit dParams. */
+  /**
+   * dx and dθ from dy and the saved values. Parameter-free layers may omit dParams. `wanted`
+   * says whether dx is needed (see {@link GradientsWanted}); a definition that reads it may
+   * leave dx out when `wanted.dx` is false, and must then compute dθ exactly as with dx.
+   * Definitions that take three arguments ignore it. Default `{ dx: true }`.
+   */
   readonly backward: (
     dy: Tensor,
     saved: Saved,
     params: Params,
+    wanted: GradientsWanted,
   ) => {
-    /** ∂L/∂x, of x's shape. */
-    dx: Tensor;
+    /** ∂L/∂x, of x's shape; may be left out only when `wanted.dx` is false. */
+    dx?: Tensor;
     /** ∂L/∂θ for every key of `params`, each of its parameter's shape. Default: `{}`. */
     dParams?: Record<string, Tensor>;
   };
@@ -74,6 +80,9 @@ export interface CompleteTangents {
 
 const noParams: Params = Object.freeze({});
 
+/** The hint of a backward called without one: every gradient is wanted. */
+const everything: GradientsWanted = Object.freeze({ dx: true });
+
 /** Builds a {@link Layer} from its math. */
 export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
   const params = definition.params ? Object.freeze({ ...definition.params }) : noParams;
@@ -90,14 +99,16 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
       return {
         y,
         ...(jvp ? { jvp: (tangents: Tangents) => jvp(completeTangents(name, tangents, xShape, params), saved, params) } : {}),
-        backward(dy: Tensor): Gradients {
+        backward: ((dy: Tensor, wanted: GradientsWanted = everything): WantedGradients => {
           assertTensor(dy, `${name}.backward: dy`);
           if (!sameShape(dy.shape, y.shape)) {
             throw new ShapeError(`${name}.backward: dy has shape ${formatShape(dy.shape)}, expected the output's shape ${formatShape(y.shape)}`);
           }
-          const { dx, dParams } = definition.backward(dy, saved, params);
-          return { dx, dParams: dParams ?? noParams };
-        },
+          if (typeof wanted?.dx !== 'boolean') throw new TypeError(`${name}.backward: wanted must be { dx: boolean }, got ${describe(wanted)}`);
+          const { dx, dParams } = definition.backward(dy, saved, params, wanted);
+          if (dx === undefined && wanted.dx) throw new TypeError(`${name}.backward: the definition returned no dx although dx was wanted; leave dx out only when wanted.dx is false`);
+          return dx === undefined ? { dParams: dParams ?? noParams } : { dx, dParams: dParams ?? noParams };
+        }) as Pass['backward'],
       };
     },
   };

@@ -25,7 +25,7 @@ export interface DenseOptions {
  *
  * W has shape [out, in] and b shape [out]; both start uniform in [−1/√in, 1/√in]
  * (PyTorch's default initialisation). Backward: dx = dy·W, dW = dyᵀ·x, db = Σ dy over
- * every leading axis. Forward mode: ty = tx·Wᵀ + x·tWᵀ + tb.
+ * every leading axis; dx is skipped when not wanted. Forward mode: ty = tx·Wᵀ + x·tWᵀ + tb.
  *
  * @example dense(784, 128, { seed: 1 }).forward(tensor([[...784 values]])).y // shape [1, 128]
  */
@@ -62,12 +62,13 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       const y = linearForward(x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, withBias ? params.b!.data : undefined);
       return { y: new Tensor(y, [...x.shape.slice(0, -1), outFeatures]), saved: x };
     },
-    backward: (dy, x, params) => {
-      const dx = new Float64Array(x.size);
+    backward: (dy, x, params, wanted) => {
+      // dx not wanted (the graph's input): dy·W, a third of the layer's work, is skipped.
+      const dx = wanted.dx ? new Float64Array(x.size) : undefined;
       const { dW, db } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx);
       const dParams: Record<string, Tensor> = { W: new Tensor(dW, [outFeatures, inFeatures]) };
       if (withBias) dParams.b = new Tensor(db, [outFeatures]);
-      return { dx: new Tensor(dx, x.shape), dParams };
+      return dx ? { dx: new Tensor(dx, x.shape), dParams } : { dParams };
     },
     jvp: ({ x: tx, params: tangents }, x, params) => {
       const rows = rowCount(x);

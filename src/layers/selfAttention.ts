@@ -80,7 +80,7 @@ export function selfAttention(dModel: number, options: SelfAttentionOptions = {}
       const y = linearForward(merged, rows, dModel, dModel, p.Wo!.data, p.bo?.data);
       return { y: new Tensor(y, x.shape), saved: { x, q, k, v, weights, merged, shape } };
     },
-    backward: (dy, { x, q, k, v, weights, merged, shape }, p) => {
+    backward: (dy, { x, q, k, v, weights, merged, shape }, p, wanted) => {
       const [batch, sequence] = x.shape as [number, number, number];
       const rows = batch * sequence;
       const dParams: Record<string, Tensor> = {};
@@ -88,12 +88,13 @@ export function selfAttention(dModel: number, options: SelfAttentionOptions = {}
       keep(dParams, 'o', linearBackward(dy.data, merged, rows, dModel, dModel, p.Wo!.data, dMerged), dModel, withBias);
       const dOut = swapAxes(dMerged, batch, sequence, heads, dHead);
       const headGradients = attentionBackward(dOut, q, k, v, weights, shape);
-      const dx = new Float64Array(x.size);
+      // dx not wanted (the graph's input): the three products dP·W_P are skipped.
+      const dx = wanted.dx ? new Float64Array(x.size) : undefined;
       for (const P of projections) {
         const dProjection = swapAxes(headGradients[`d${P}`], batch, heads, sequence, dHead);
         keep(dParams, P, linearBackward(dProjection, x.data, rows, dModel, dModel, p[`W${P}`]!.data, dx), dModel, withBias);
       }
-      return { dx: new Tensor(dx, x.shape), dParams };
+      return dx ? { dx: new Tensor(dx, x.shape), dParams } : { dParams };
     },
   });
 }

@@ -18,8 +18,9 @@ export function linearForward(x: Float64Array, rows: number, inFeatures: number,
 
 /**
  * The backward of {@link linearForward}: dW = dyᵀ·x, db = Σ dy over the rows, and
- * dx (+)= dy·W. `dx` is accumulated into when given, since an input feeding several maps
- * receives the sum of their gradients.
+ * dx (+)= dy·W. `dx` is accumulated into, since an input feeding several maps receives the
+ * sum of their gradients; when it is undefined (dx not wanted) the product dy·W is skipped,
+ * and dW and db are the same bits either way.
  */
 export function linearBackward(
   dy: Float64Array,
@@ -28,7 +29,7 @@ export function linearBackward(
   inFeatures: number,
   outFeatures: number,
   W: Float64Array,
-  dx: Float64Array,
+  dx: Float64Array | undefined,
 ): {
   /** dL/dW [out, in] = dyᵀ·x. */
   dW: Float64Array;
@@ -37,7 +38,7 @@ export function linearBackward(
 } {
   // dx first: dW, usually the largest result, is then the one still in cache when the
   // caller reads it (the trainer's guard, then the optimizer).
-  gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
+  if (dx) gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
   const db = new Float64Array(outFeatures);
   for (let offset = 0; offset < dy.length; offset += outFeatures) {
     for (let o = 0; o < outFeatures; o++) db[o] += dy[offset + o]!;
