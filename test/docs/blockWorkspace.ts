@@ -45,6 +45,7 @@ export const entryPoints: Readonly<Record<string, string>> = {
   'gradstream/vitest': 'src/vitest/index.ts',
   'gradstream/tensorboard': 'src/tensorboard.ts',
   'gradstream/remote-write': 'src/remoteWrite.ts',
+  'gradstream/tfjs': 'src/tfjs.ts',
 };
 
 /** The fence languages whose blocks are TypeScript. */

@@ -16,6 +16,7 @@ const all = [
   ['vitest/index.ts', 'gradstream/vitest'],
   ['tensorboard.ts', 'gradstream/tensorboard'],
   ['remoteWrite.ts', 'gradstream/remote-write'],
+  ['tfjs.ts', 'gradstream/tfjs'],
 ].map(([file, name]) => /** @type {const} */ ([join(src, file).replaceAll('\\', '/'), name]));
 
 /** The entries whose files exist (`src/vitest/index.ts` is documented from the moment it does). */
