@@ -154,7 +154,7 @@ export class JsonlEventParser {
   }
 
   /** Splits `bytes` bytes of `chunk` into lines and plays each whole one; strict reading throws at the first problem. */
-  push(chunk: Buffer, bytes: number = chunk.length): void {
+  push(chunk: Uint8Array, bytes: number = chunk.length): void {
     this.splitter.push(chunk, bytes);
   }
 
