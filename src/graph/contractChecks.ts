@@ -7,7 +7,7 @@
 import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import { firstNonFinite } from '../tensor/elementwise.ts';
 import { isAllFinite } from './finite.ts';
-import type { Gradients, Layer } from '../layers/contract.ts';
+import type { Layer, WantedGradients } from '../layers/contract.ts';
 
 /** The first fault of a forward output, or undefined. */
 export function forwardFault(y: unknown, x: Tensor, features: readonly number[]): string | undefined {
@@ -22,13 +22,15 @@ export function forwardFault(y: unknown, x: Tensor, features: readonly number[])
 
 /**
  * The first fault of what a layer's backward returned, or undefined. `names` are the layer's
- * parameter names (a node passes the list it keeps, so that a step allocates none).
+ * parameter names (a node passes the list it keeps, so that a step allocates none). When
+ * `dxWanted` is false (default true) dx is not looked at: the layer may leave it out, and
+ * one it returned anyway is discarded.
  */
-export function backwardFault(layer: Layer, x: Tensor, gradients: unknown, names: readonly string[] = Object.keys(layer.params)): string | undefined {
-  const result = gradients as Gradients | null;
+export function backwardFault(layer: Layer, x: Tensor, gradients: unknown, names: readonly string[] = Object.keys(layer.params), dxWanted = true): string | undefined {
+  const result = gradients as WantedGradients | null;
   if (typeof result !== 'object' || result === null) return `backward returned ${describe(gradients)}; expected { dx, dParams }`;
-  if (!(result.dx instanceof Tensor)) return `backward returned dx = ${describe(result.dx)}; expected a Tensor of x's shape ${formatShape(x.shape)}`;
-  if (!sameShape(result.dx.shape, x.shape)) return `backward returned dx of shape ${formatShape(result.dx.shape)}; expected x's shape ${formatShape(x.shape)}`;
+  if (dxWanted && !(result.dx instanceof Tensor)) return `backward returned dx = ${describe(result.dx)}; expected a Tensor of x's shape ${formatShape(x.shape)}`;
+  if (dxWanted && !sameShape(result.dx!.shape, x.shape)) return `backward returned dx of shape ${formatShape(result.dx!.shape)}; expected x's shape ${formatShape(x.shape)}`;
   const dParams = result.dParams as Readonly<Record<string, unknown>> | null;
   if (typeof dParams !== 'object' || dParams === null) return `backward returned dParams = ${describe(dParams)}; expected an object with one gradient per parameter`;
   for (const key in dParams) {
@@ -53,8 +55,8 @@ export function backwardFault(layer: Layer, x: Tensor, gradients: unknown, names
  * Every step runs this on every gradient, so the finite case reads each value once and
  * allocates nothing.
  */
-export function nonFiniteFault(dy: Tensor, gradients: Gradients, checkDx: boolean): string | undefined {
-  if (checkDx && !isAllFinite(gradients.dx.data)) return faultOf(dy, 'dx', gradients.dx);
+export function nonFiniteFault(dy: Tensor, gradients: WantedGradients, checkDx: boolean): string | undefined {
+  if (checkDx && gradients.dx && !isAllFinite(gradients.dx.data)) return faultOf(dy, 'dx', gradients.dx);
   const dParams = gradients.dParams;
   for (const key in dParams) {
     if (!Object.hasOwn(dParams, key)) continue;

@@ -58,7 +58,7 @@ export async function computeGradients(graph: Graph, batches: Batch | readonly B
     return {
       loss: stepLoss(microbatches),
       gradients: Object.fromEntries(graph.parameters.map((p, i) => [p.key, gradients[i]!])),
-      inputGradients: microbatches.map((m) => (microbatches.length === 1 ? m.sweep.dx : scale(m.sweep.dx, m.samples / total))),
+      inputGradients: microbatches.map((m) => (microbatches.length === 1 ? m.sweep.dx! : scale(m.sweep.dx!, m.samples / total))), // the wiring computes dx by default
       predictions: microbatches.map((m) => m.prediction),
     };
   } finally {

@@ -4,7 +4,7 @@
  * messages of different steps may interleave on any edge without racing.
  */
 import type { ForwardContext } from '../layers/contract.ts';
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 
 /** Identifies one sweep: one microbatch of one step, forward and (when training) backward. */
 export interface SweepTag {
@@ -27,3 +27,10 @@ export interface Message {
   /** The activation or gradient; never modified once sent. */
   readonly value: Tensor;
 }
+
+/**
+ * The backward message to a node whose gradient nothing needs (see `gradientPlan`): it tells
+ * the node that its sweep's backward has come, so that it drops its pass and reports, without
+ * running a backward of its own. One shared empty tensor, compared by identity.
+ */
+export const noGradient: Tensor = new Tensor(new Float64Array(0), [0]);

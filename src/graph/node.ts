@@ -7,9 +7,10 @@
 import { Subject } from 'rxjs';
 import type { Tensor } from '../tensor/tensor.ts';
 import { accumulateInto } from '../tensor/elementwise.ts';
-import type { ForwardContext, Pass } from '../layers/contract.ts';
+import type { ForwardContext, GradientsWanted, Pass } from '../layers/contract.ts';
 import type { GraphNode } from './graph.ts';
-import type { Message, SweepTag } from './message.ts';
+import { noGradient, type Message, type SweepTag } from './message.ts';
+import type { GradientPlan } from './gradientPlan.ts';
 import type { TapSubjects } from './taps.ts';
 import { LayerError, messageOf, type Phase } from './errors.ts';
 import { backwardFault, forwardFault, nonFiniteFault } from './contractChecks.ts';
@@ -22,7 +23,7 @@ export interface NodeDone {
   readonly dParams: Readonly<Record<string, Tensor>>;
   /** Set when the node's gradients are non-finite although its dy was finite. */
   readonly nonFinite?: NonFiniteGradient;
-  /** For the input node: ∂L/∂x of the network's input. */
+  /** For the input node: ∂L/∂x of the network's input, when it was wanted. */
   readonly dx?: Tensor;
 }
 
@@ -41,6 +42,8 @@ export interface NonFiniteGradient {
 /** What the wiring provides to its nodes. */
 export interface NodeRun {
   readonly taps: TapSubjects;
+  /** Which nodes' gradients are needed, by node index. */
+  readonly plan: GradientPlan;
   /** True once the run has failed: nodes drop every later message. */
   readonly failed: boolean;
   fail(error: Error): void;
@@ -61,6 +64,7 @@ interface Arrivals {
 }
 
 const noParams: Readonly<Record<string, Tensor>> = Object.freeze({});
+const dxNotWanted: GradientsWanted = Object.freeze({ dx: false });
 
 /** One node of a running graph. */
 export class LiveNode {
@@ -75,7 +79,9 @@ export class LiveNode {
   private readonly gradientArrivals = new SweepTable<Arrivals>();
   /** The layer's parameter names, read once: backward's result is checked against them every sweep. */
   private readonly parameterNames: readonly string[];
-  /** Whether dx is checked for non-finite values: not when it feeds only the graph's input. */
+  /** Per input slot: whether the producer's gradient is needed (else the slot is sent `noGradient`). */
+  private readonly slotWanted: readonly boolean[];
+  /** Whether dx is checked for non-finite values: only when a parameter lies upstream. */
   private readonly checkDx: boolean;
 
   constructor(
@@ -86,7 +92,8 @@ export class LiveNode {
     this.dx$ = node.inputs.map(() => new Subject<Message>());
     this.gradientEdges = node.consumers.length + (isOutput ? 1 : 0);
     this.parameterNames = node.layer ? Object.keys(node.layer.params) : [];
-    this.checkDx = node.inputs[0]?.kind !== 'input';
+    this.slotWanted = node.inputs.map((producer) => run.plan[producer.index]!);
+    this.checkDx = node.inputs[0] !== undefined && node.inputs[0].kind !== 'input' && this.slotWanted[0]!;
   }
 
   /** Forward passes held, awaiting their gradient. */
@@ -158,6 +165,7 @@ export class LiveNode {
       return;
     }
     this.held.delete(tag.id);
+    if (dy === noGradient) return this.skipBackward(tag);
     let dInputs: readonly Tensor[];
     let dParams = noParams;
     let nonFinite: NonFiniteGradient | undefined;
@@ -175,18 +183,32 @@ export class LiveNode {
     for (let slot = 0; slot < dInputs.length && !this.run.failed; slot++) this.dx$[slot]!.next({ tag, value: dInputs[slot]! });
   }
 
+  /** A node no parameter depends on: nothing to compute, the sweep's end passed on upstream. */
+  private skipBackward(tag: SweepTag): void {
+    this.run.done({ tag, node: this.node, dParams: noParams });
+    for (let slot = 0; slot < this.dx$.length && !this.run.failed; slot++) this.dx$[slot]!.next({ tag, value: noGradient });
+  }
+
   private computeBackward(tag: SweepTag, held: Held, dy: Tensor): { dInputs: readonly Tensor[]; dParams: Readonly<Record<string, Tensor>>; nonFinite?: NonFiniteGradient } {
     const { layer, merge } = this.node;
-    if (merge) return { dInputs: merge.backward(dy, held.inputs), dParams: noParams };
+    // While the backward tap is observed every gradient is computed, so that it sees them all.
+    const everything = this.run.taps.backward$.observed;
+    if (merge) return { dInputs: this.unwanted(merge.backward(dy, held.inputs), everything), dParams: noParams };
     if (!layer) return { dInputs: [], dParams: noParams };
-    const gradients = held.pass!.backward(dy);
-    const fault = backwardFault(layer, held.inputs[0]!, gradients, this.parameterNames);
+    const wantDx = everything || this.slotWanted[0]!;
+    const gradients = wantDx ? held.pass!.backward(dy) : held.pass!.backward(dy, dxNotWanted);
+    const fault = backwardFault(layer, held.inputs[0]!, gradients, this.parameterNames, wantDx);
     if (fault) throw this.error(tag, 'backward', fault);
     const nonFinite = nonFiniteFault(dy, gradients, this.checkDx);
-    const result = { dInputs: [gradients.dx], dParams: gradients.dParams };
+    const result = { dInputs: [wantDx ? gradients.dx! : noGradient], dParams: gradients.dParams };
     if (!nonFinite) return result;
     const message = `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}`;
     return { ...result, nonFinite: { node: this.node.name, message, x: held.inputs[0]!, dy, context: tag.context } };
+  }
+
+  /** A merge's input gradients, with `noGradient` on the slots whose producer needs none. */
+  private unwanted(dInputs: readonly Tensor[], everything: boolean): readonly Tensor[] {
+    return everything ? dInputs : dInputs.map((dx, slot) => (this.slotWanted[slot] ? dx : noGradient));
   }
 
   /** Collects one sweep's messages over `arity` edges; returns them in slot order once all arrived. */
@@ -214,9 +236,13 @@ export class LiveNode {
   }
 }
 
-/** The sum of gradients in edge order, so that the result never depends on arrival order. */
+/**
+ * The sum of gradients in edge order, so that the result never depends on arrival order. A
+ * node whose gradient nothing needs receives `noGradient` on every edge, and the sum is that.
+ */
 function sumInOrder(parts: readonly Tensor[]): Tensor {
   if (parts.length === 1) return parts[0]!;
+  if (parts.includes(noGradient)) return noGradient;
   const [first, ...rest] = parts;
   const out = first!.clone();
   for (const part of rest) accumulateInto(out.data, part.data);

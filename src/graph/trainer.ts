@@ -161,7 +161,8 @@ class TrainingRun {
     this.skip = this.boundary.batchesIntoEpoch;
     this.nextSeq = resume?.nextSeq ?? 0;
     this.stamp = createEventStamper(this.runId, this.nextSeq);
-    this.wiring = wire(graph, { taps: this.taps, ...(options.edge ? { edge: options.edge } : {}) });
+    // Training reads no ∂L/∂x of the input: the layers it feeds skip computing it.
+    this.wiring = wire(graph, { taps: this.taps, inputGradient: false, ...(options.edge ? { edge: options.edge } : {}) });
     this.runner = new StepRunner(this.wiring, options.loss, (error) => this.interrupt?.reject(error));
     this.repro = options.reproDirectory === undefined ? undefined : reproFiles(options.reproDirectory);
   }

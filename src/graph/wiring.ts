@@ -17,6 +17,7 @@ import type { Message, SweepTag } from './message.ts';
 import { LiveNode, type NodeDone, type NodeRun, type NonFiniteGradient } from './node.ts';
 import { createTapSubjects, type TapSubjects } from './taps.ts';
 import { SweepTable } from './sweepTable.ts';
+import { gradientPlan } from './gradientPlan.ts';
 
 /**
  * An operator applied to every edge (forward, backward, and the output to the loss). The
@@ -31,6 +32,12 @@ export interface WiringOptions {
   readonly edge?: EdgeOperator;
   /** Where nodes publish their taps. Default: fresh Subjects nobody observes. */
   readonly taps?: TapSubjects;
+  /**
+   * Whether ∂L/∂x of the graph's input is computed (`SweepGradients.dx`). When false, the
+   * layers it feeds are told `{ dx: false }` and skip it, and so do branches with no parameter
+   * upstream (see `gradientPlan`). Default true.
+   */
+  readonly inputGradient?: boolean;
 }
 
 /** A sweep whose backward has reached every node: each node's parameter gradients, by node index. */
@@ -39,8 +46,8 @@ export interface SweepGradients {
   readonly tag: SweepTag;
   /** `dParams[i]` holds node i's parameter gradients by parameter name (`{}` for nodes without parameters). */
   readonly dParams: readonly Readonly<Record<string, Tensor>>[];
-  /** ∂L/∂x of the network's input. */
-  readonly dx: Tensor;
+  /** ∂L/∂x of the network's input; absent when the wiring was made with `inputGradient: false` (and no backward tap was observed). */
+  readonly dx?: Tensor;
   /** The first node (in backward order) whose gradients turned non-finite from a finite dy. */
   readonly nonFinite?: NonFiniteGradient;
 }
@@ -100,6 +107,7 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
 
   const run: NodeRun = {
     taps: options.taps ?? createTapSubjects(),
+    plan: gradientPlan(graph, options.inputGradient ?? true),
     get failed() {
       return failure !== undefined;
     },
@@ -132,9 +140,8 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
     if (report.nonFinite && !sweep.nonFinite) sweep.nonFinite = report.nonFinite;
     if (--sweep.remaining > 0) return;
     collecting.delete(id);
-    const done: SweepGradients = sweep.nonFinite
-      ? { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx!, nonFinite: sweep.nonFinite }
-      : { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx! };
+    // Built whole in one literal of fixed keys (dx and nonFinite present even when undefined): one hidden class for every sweep.
+    const done: SweepGradients = { tag: report.tag, dParams: sweep.dParams, dx: sweep.dx, nonFinite: sweep.nonFinite };
     completed$.next(done);
   }
 
