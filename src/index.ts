@@ -35,7 +35,7 @@ export { applyCheckpoint } from './checkpoint/restore.ts';
 export type { ResumingRun } from './graph/resumeCheck.ts';
 export { saveCheckpoint, readCheckpoint, loadCheckpoint } from './checkpoint/files.ts';
 export { checkpointRun, type CheckpointRunOptions, type RunCheckpoints } from './checkpoint/checkpointRun.ts';
-export { resumableRuns, type ResumableRuns, type ResumableRunsOptions } from './checkpoint/resumableRuns.ts';
+export { resumableRuns, type ResumableRuns, type ResumableRunsOptions } from './runs/resumableRuns.ts';
 
 // Real data sets (optional peer dependencies, loaded on first use).
 export { loadMnist } from './data/mnist.ts';

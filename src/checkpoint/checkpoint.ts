@@ -8,7 +8,17 @@ import { Tensor, describe } from '../tensor/tensor.ts';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import { graphBuffers, graphFingerprint, type GraphFingerprint } from './fingerprint.ts';
-import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
+
+/**
+ * A place in a run's JSONL file at a step boundary: what a checkpoint records, so that a
+ * resumed run cuts the file back to exactly the events the checkpoint covers.
+ */
+export interface JsonlPosition {
+  /** Bytes of whole lines up to that point (the offset where the next event goes). */
+  readonly bytes: number;
+  /** Seq of the last event before that point; −1 when there is none. */
+  readonly lastSeq: number;
+}
 
 /** A checkpoint in memory. */
 export interface Checkpoint {

@@ -9,7 +9,7 @@
 import type { Subscription } from 'rxjs';
 import { describe } from '../tensor/tensor.ts';
 import type { TrainHandle } from '../graph/trainer.ts';
-import type { JsonlPosition } from '../telemetry/jsonlFile.ts';
+import type { JsonlPosition } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { saveCheckpoint } from './files.ts';
 

@@ -14,7 +14,7 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unli
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { describe } from '../tensor/tensor.ts';
-import { releaseAtExit } from '../telemetry/exitFlush.ts';
+import { releaseAtExit } from './exitFlush.ts';
 
 /** Who holds a lock, as its file says. */
 export interface FileLockOwner {

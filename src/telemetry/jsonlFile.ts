@@ -65,16 +65,9 @@ export interface JsonlEnd {
   readonly lastRunId: string | null;
 }
 
-/**
- * A place in a run's JSONL file at a step boundary: what a checkpoint records, so that a
- * resumed run cuts the file back to exactly the events the checkpoint covers.
- */
-export interface JsonlPosition {
-  /** Bytes of whole lines up to that point (the offset where the next event goes). */
-  readonly bytes: number;
-  /** Seq of the last event before that point; −1 when there is none. */
-  readonly lastSeq: number;
-}
+// A place in the file at a step boundary is what a checkpoint records: its type lives with the
+// checkpoint, which imports nothing of telemetry.
+export type { JsonlPosition } from '../checkpoint/checkpoint.ts';
 
 const tailChunk = 64 * 1024;
 

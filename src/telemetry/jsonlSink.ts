@@ -13,7 +13,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { assertMilliseconds, assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
 import type { TelemetryEvent } from './events.ts';
-import { flushBeforeExit } from './exitFlush.ts';
+import { flushBeforeExit } from '../checkpoint/exitFlush.ts';
 import type { JsonlPosition } from './jsonlFile.ts';
 import { JsonlWriteError } from './jsonlErrors.ts';
 import { openJsonlRecorder, type JsonlRecorder, type JsonlRecorderOptions } from './jsonlRecorder.ts';

@@ -19,7 +19,7 @@ import { encodeCheckpoint } from '../../src/checkpoint/codec.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { loadCheckpoint } from '../../src/checkpoint/files.ts';
 import { encodeFloat64 } from '../../src/checkpoint/float64.ts';
-import { resumableRuns } from '../../src/checkpoint/resumableRuns.ts';
+import { resumableRuns } from '../../src/runs/resumableRuns.ts';
 import { resumeBatches, resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
 import { bodyOf, edited, withBody, type Body } from './fixtures/editedCheckpoint.ts';
 import { edits, optimizers, savedStep, type Kind } from './fixtures/checkpointEdits.ts';

@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import { encodeEvent } from '../../src/telemetry/codec.ts';
 import { readCheckpoint } from '../../src/checkpoint/files.ts';
-import { resumableRuns } from '../../src/checkpoint/resumableRuns.ts';
+import { resumableRuns } from '../../src/runs/resumableRuns.ts';
 import { JsonlWriteError } from '../../src/telemetry/jsonlErrors.ts';
 import { xor } from '../../src/scenarios/xor.ts';
 import { recordingContext } from '../../src/scenarios/scenario.ts';

@@ -11,7 +11,7 @@ import type { Command } from '../command.ts';
 import { scenarios } from '../../scenarios/index.ts';
 import type { StartRun } from '../../scenarios/scenario.ts';
 import { readRunArguments, runUsage, type RunInvocation } from './runArguments.ts';
-import { resumableRuns, type ResumableRuns } from '../../checkpoint/resumableRuns.ts';
+import { resumableRuns, type ResumableRuns } from '../../runs/resumableRuns.ts';
 import { CheckpointError } from '../../checkpoint/errors.ts';
 import { JsonlWriteError } from '../../telemetry/jsonlErrors.ts';
 import { refusalMessage, stopExitCodes, stopSignals, type StopSignal } from '../runRefusals.ts';

@@ -8,7 +8,7 @@
 import type { Observable } from 'rxjs';
 import { assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
 import type { TelemetryEvent } from '../events.ts';
-import { flushBeforeExit } from '../exitFlush.ts';
+import { flushBeforeExit } from '../../checkpoint/exitFlush.ts';
 import { TensorBoardWriter, type TensorBoardRunFile } from './eventFileWriter.ts';
 
 /** Options of {@link tensorboardSink}. */

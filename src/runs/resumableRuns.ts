@@ -29,12 +29,12 @@ import type { ExistingJsonl } from '../telemetry/jsonlClaim.ts';
 import { claimJsonlFile } from '../telemetry/jsonlClaim.ts';
 import { JsonlWriteError } from '../telemetry/jsonlErrors.ts';
 import { openJsonlRecorder, type JsonlRecorder, type JsonlWriteSync } from '../telemetry/jsonlRecorder.ts';
-import type { Checkpoint } from './checkpoint.ts';
-import { checkpointRun, type RunCheckpoints } from './checkpointRun.ts';
-import { checkpointFileName, lockCheckpointDirectory, openCheckpointDirectory, type CheckpointDirectory } from './directory.ts';
-import { acquireFileLock, type FileLock } from './fileLock.ts';
-import { readCheckpoint } from './files.ts';
-import { applyCheckpoint } from './restore.ts';
+import type { Checkpoint } from '../checkpoint/checkpoint.ts';
+import { checkpointRun, type RunCheckpoints } from '../checkpoint/checkpointRun.ts';
+import { checkpointFileName, lockCheckpointDirectory, openCheckpointDirectory, type CheckpointDirectory } from '../checkpoint/directory.ts';
+import { acquireFileLock, type FileLock } from '../checkpoint/fileLock.ts';
+import { readCheckpoint } from '../checkpoint/files.ts';
+import { applyCheckpoint } from '../checkpoint/restore.ts';
 
 /** Options of {@link resumableRuns}; every part is off unless given. */
 export interface ResumableRunsOptions {
