@@ -1,7 +1,8 @@
 /**
  * Verifier cost: forward and backward evaluations and wall time of `checkGradients` in full
  * and fast mode on dense layers, against the fewest evaluations the method needs, the same
- * evaluations by check (`verifierPasses.ts`, against the budget), and the
+ * evaluations by check (`verifierPasses.ts`, against the budget), what ties and rounding
+ * inside a layer cost where they arise (`verifierWhereNeeded.ts`), and the
  * wall time of the whole fast-check property suite (`vitest run properties`, in a child
  * process, at the suite's default number of runs).
  *
@@ -22,6 +23,7 @@ import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 import { gradcheckComparison } from './gradcheckComparison.ts';
 import { passesByCheckTable } from './verifierPasses.ts';
+import { whereNeededTable } from './verifierWhereNeeded.ts';
 
 interface Case {
   readonly size: number;
@@ -147,8 +149,9 @@ export const verifierSection: Section = {
       ],
     };
     const byCheck = passesByCheckTable(measured.filter((m) => m.layer.startsWith('dense(64, 64)')).map((m) => ({ label: `${m.mode}, batch ${m.report.inputShape[0]}`, report: m.report })));
+    const whereNeeded = whereNeededTable();
     const peer = await gradcheckComparison(options);
-    const tables: Table[] = [table, byCheck, peer.table];
+    const tables: Table[] = [table, byCheck, whereNeeded.table, peer.table];
     let suite: ReturnType<typeof propertySuite> | null = null;
     if (!options.quick) {
       suite = propertySuite();
@@ -158,7 +161,7 @@ export const verifierSection: Section = {
         rows: [['properties/', suite.seconds, `${suite.summary}${suite.status === 0 ? '' : ` (exit ${suite.status})`}`]],
       });
     }
-    const figures = measured.map(({ report, ...m }) => ({ ...m, byCheck: report.evaluations.byCheck }));
-    return { tables, figures: { checkGradients: figures, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
+    const figures = measured.map(({ report, ...m }) => ({ ...m, ...(report.evaluations.jvp ? { jvp: report.evaluations.jvp } : {}), byCheck: report.evaluations.byCheck }));
+    return { tables, figures: { checkGradients: figures, whereNeeded: whereNeeded.figures, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
   },
 };

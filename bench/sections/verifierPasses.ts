@@ -3,7 +3,10 @@
  * `checkGradients` made, read from the reports' `evaluations.byCheck`, so that a check added
  * to the verifier appears as a row of its own without a change here. The last rows hold the
  * totals and the passes beside the finite differences (everything but `gradient`), against
- * the figures before the checks added since commit 5abc290.
+ * the figures before the checks added since commit 5abc290. Forward-mode calls (`Pass.jvp`,
+ * all made by the `jvp` check, `evaluations.jvp`) are shown beside that check's forward and
+ * backward passes, and counted as one pass each in the ratio to the budget: a jvp costs about
+ * what a forward pass does (dense: one product by Wᵀ for tx, one by tWᵀ for x).
  */
 import type { CheckEvaluations, GradientReport } from '../../src/check/report.ts';
 import type { Cell, Table } from '../table.ts';
@@ -22,8 +25,11 @@ export interface PassCase {
   readonly report: GradientReport;
 }
 
-/** `forward / backward`. */
-const pair = (e: CheckEvaluations | undefined): string => (e ? `${e.forward} / ${e.backward}` : '—');
+/** `forward / backward`, and `+ n jvp` when the check made forward-mode calls. */
+const pair = (e: CheckEvaluations | undefined, jvp = 0): string => (e ? `${e.forward} / ${e.backward}${jvp > 0 ? ` + ${jvp} jvp` : ''}` : '—');
+
+/** The forward-mode calls of a report, all of them the `jvp` check's; 0 for a layer without jvp. */
+const jvpCalls = (c: PassCase): number => c.report.evaluations.jvp ?? 0;
 
 /** The table: one row per check, one column per case, cells `forward / backward`. */
 export function passesByCheckTable(cases: readonly PassCase[]): Table {
@@ -37,13 +43,13 @@ export function passesByCheckTable(cases: readonly PassCase[]): Table {
     return { forward: all.reduce((s, [, e]) => s + e.forward, 0), backward: all.reduce((s, [, e]) => s + e.backward, 0) };
   };
   const rows: Cell[][] = [
-    ...names.map((name) => [name, ...cases.map((c) => pair(byCheck(c, name)))]),
-    ['all checks but gradient', ...cases.map((c) => pair(beside(c)))],
-    ['total', ...cases.map((c) => pair(c.report.evaluations))],
+    ...names.map((name) => [name, ...cases.map((c) => pair(byCheck(c, name), name === 'jvp' ? jvpCalls(c) : 0))]),
+    ['all checks but gradient', ...cases.map((c) => pair(beside(c), jvpCalls(c)))],
+    ['total', ...cases.map((c) => pair(c.report.evaluations, jvpCalls(c)))],
   ];
   const fast = cases.filter((c) => c.report.mode === 'fast');
   const ratios = fast.map((c) => {
-    const total = c.report.evaluations.forward + c.report.evaluations.backward;
+    const total = c.report.evaluations.forward + c.report.evaluations.backward + jvpCalls(c);
     return `${c.label}: ${total} passes, ${(total / (passesBefore.forward + passesBefore.backward)).toFixed(2)}×`;
   });
   return {
@@ -53,7 +59,7 @@ export function passesByCheckTable(cases: readonly PassCase[]): Table {
     notes: [
       `At 5abc290, before the checks added since: ${passesBefore.forward} forward / ${passesBefore.backward} backward in fast mode, ${passesBefore.besideGradient.forward} / ${passesBefore.besideGradient.backward} beside the finite differences; the budget is 1.5× that total.`,
       ...(ratios.length > 0 ? [`Now, fast mode: ${ratios.join('; ')} of the ${passesBefore.forward + passesBefore.backward} before.`] : []),
-      'A check that runs no pass of its own reads 0 / 0; one that did not run (rows independent at batch 1) reads —.',
+      'A check that runs no pass of its own reads 0 / 0; one that did not run (rows independent at batch 1) reads —. "+ n jvp": forward-mode calls, counted as passes in the ratio.',
     ],
   };
 }
