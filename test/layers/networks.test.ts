@@ -1,5 +1,5 @@
 /**
- * The new layers inside networks: shape inference through a chain, the chain's gradient,
+ * The convolutional, normalization and attention layers inside networks: shape inference through a chain, the chain's gradient,
  * and two small models that learn with a hand-written SGD loop: a convolutional network on
  * images of bars, and an attention model that reverses short sequences.
  */
@@ -32,7 +32,7 @@ function checkChain(layers: Layer[], x: Tensor, context = { training: true, step
   for (const key of Object.keys(numeric)) expect(worstError(analytic[key]!, numeric[key]!), key).toBeLessThan(1e-7);
 }
 
-describe('the new layers in sequential networks', () => {
+describe('convolutional, normalization and attention layers in sequential networks', () => {
   it('chain a convolutional stack: conv2d → batchNorm → gelu → maxPool2d → conv2d → avgPool2d → flatten → dropout → layerNorm → dense', () => {
     const layers = [
       conv2d(2, 3, 3, { padding: 1, seed: 1 }), batchNorm(3), gelu(), maxPool2d(2),
@@ -47,7 +47,7 @@ describe('the new layers in sequential networks', () => {
   });
 });
 
-describe('the new layers in the runtime', () => {
+describe('convolutional, normalization and attention layers in the runtime', () => {
   it("stream through a sequential graph to the same output and gradients as the direct chain, with the trainer's step", async () => {
     const make = () => [
       conv2d(1, 2, 3, { padding: 1, seed: 1 }), batchNorm(2), gelu(), maxPool2d(2), dropout(0.3, { seed: 2 }),

@@ -63,7 +63,7 @@ function build(c: ReferenceCase): Layer {
   return layer;
 }
 
-describe(`the new layers against ${fixture.source}`, () => {
+describe(`the layers with a PyTorch counterpart against ${fixture.source}`, () => {
   it('has a case for every layer with a PyTorch counterpart', () => {
     const covered = new Set(fixture.cases.map((c) => c.layer));
     for (const name of ['layerNorm', 'batchNorm', 'gelu', 'conv2d', 'maxPool2d', 'avgPool2d', 'flatten', 'selfAttention', 'embedding']) {

@@ -1,5 +1,5 @@
 /**
- * The verifier against wrong gradients of the new layers: a layerNorm that forgets the mean
+ * The verifier against wrong gradients of normalization, convolution and attention: a layerNorm that forgets the mean
  * term, a conv2d whose dx uses the flipped kernel, and an attention that forgets the
  * subtraction in the softmax Jacobian. Each forward is right (checked here against the
  * real layer), so only the gradient check can catch them, and `verifyLayer` must, with its
@@ -26,7 +26,7 @@ const mutants: { name: string; make: () => Layer; correct: () => Layer; features
   { name: 'attention without the softmax subtraction', make: () => attentionWithoutSoftmaxSubtraction(2, 1), correct: () => selfAttention(2, { seed: 1 }), features: [2, 2] },
 ];
 
-describe('wrong-gradient mutants of the new layers', () => {
+describe('wrong-gradient mutants of layerNorm, conv2d and selfAttention', () => {
   it.each(mutants.map((m) => [m.name, m] as const))('%s: the forward is right, the backward wrong', (_name, mutant) => {
     const [wrong, right] = [mutant.make(), mutant.correct()];
     for (const [key, t] of Object.entries(right.params)) wrong.params[key]!.data.set(t.data);

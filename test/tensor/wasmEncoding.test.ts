@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { signedLeb128, unsignedLeb128 } from '../../src/tensor/wasm/encoding.ts';
 import { op } from '../../src/tensor/wasm/instructions.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 100);
+const runs = propertyRuns(100);
 
 /** Reads LEB128 back: seven bits per byte, low first; sign-extends when `signed`. */
 function decode(bytes: readonly number[], signed: boolean): number {

@@ -4,8 +4,9 @@ import { defaultGemm, gemm, gemmJs, setGemmKernel, type GemmKernel } from '../..
 import { createRandom } from '../../src/tensor/random.ts';
 import { createWasmGemm, gemmWasm, withCrossover, wasmMinimumWork } from '../../src/tensor/wasm/index.ts';
 import { gemmModuleBytes } from '../../src/tensor/wasm/gemmModule.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 100);
+const runs = propertyRuns(100);
 
 /** The textbook triple loop: C (+)= op(A)·op(B). */
 function naive(m: number, n: number, k: number, a: Float64Array, tA: boolean, b: Float64Array, tB: boolean, c: Float64Array, accumulate: boolean): void {
