@@ -38,8 +38,11 @@ export function attempt<T>(label: string, call: () => T): T | undefined {
   }
 }
 
-/** The async version: also fails when the call does not settle within `timeoutMs`. */
-export async function attemptAsync<T>(label: string, call: () => Promise<T>, timeoutMs = 5000): Promise<T | undefined> {
+/**
+ * The async version: also fails when the call does not settle within `timeoutMs`. A hang never
+ * settles; 30 s leaves room for a server thread loading its modules on a machine under load.
+ */
+export async function attemptAsync<T>(label: string, call: () => Promise<T>, timeoutMs = 30_000): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${label} did not settle within ${timeoutMs} ms`)), timeoutMs);
