@@ -1,8 +1,10 @@
 /**
  * tf.customGrad gradients with one planted mistake each (wrong sign, a missing term, a
  * transposed product, a 1% scale, a wrong shape, NaN at large inputs) are caught by
- * `verifyLayer` in its float32 mode at its default options, shrunk to a case of one row (for
- * the NaN: one input of 1000, every other 0), and the report names the entry; the correct versions of the same ops pass at the same seeds.
+ * `verifyLayer` in its float32 mode at its default options (plus `largeValues` for the NaN,
+ * since a float32 layer's cases leave large magnitudes out unless asked), shrunk to a case of one row (for
+ * the NaN: one input of 1000, every other 0), and the report names the entry; the correct
+ * versions of the same ops pass at the same seeds, large inputs included.
  */
 import { describe, expect, it } from 'vitest';
 import { formatVerifyResult, verifyLayer } from '../../src/index.ts';
@@ -24,8 +26,9 @@ const mutants = [
   { mistake: '1% scale', make: () => ops.xSinX('1% scale'), check: 'gradient', tensor: 'x' },
   { mistake: 'transposed product', make: () => ops.matMul('transposed product'), check: 'gradient', tensor: 'x' },
   { mistake: 'wrong shape', make: () => ops.xSinX('wrong shape'), check: 'backward runs' },
-  // The batch keeps the row the large input was drawn in; every other value shrinks to 0.
-  { mistake: 'NaN at large inputs', make: () => ops.softplus('NaN at large inputs'), check: 'finite values', detail: /softplus\.dx\[\d+, \d+\] is NaN/, onlyNonZero: 1000 },
+  // Large magnitudes are drawn for a float32 layer when asked for. The batch keeps the row the
+  // large input was drawn in; every other value shrinks to 0.
+  { mistake: 'NaN at large inputs', make: () => ops.softplus('NaN at large inputs'), check: 'finite values', detail: /softplus\.dx\[\d+, \d+\] is NaN/, onlyNonZero: 1000, largeValues: [1000, -1000] },
 ] as const;
 
 const seeds = [1, 2, 3];
@@ -33,7 +36,7 @@ const seeds = [1, 2, 3];
 describe('tf.customGrad mutants under verifyLayer', () => {
   it.each(mutants.map((m) => [m.mistake, m] as const))('%s: caught, shrunk, the entry named', (_name, mutant) => {
     for (const seed of seeds) {
-      const result = verifyLayer(mutant.make, { features: [3], seed });
+      const result = verifyLayer(mutant.make, { features: [3], seed, ...('largeValues' in mutant ? { largeValues: mutant.largeValues } : {}) });
       const failure = `seed ${seed}: ${formatVerifyResult(result)}`;
       expect(result.ok, failure).toBe(false);
       if ('onlyNonZero' in mutant) expect(result.counterexample?.x.filter((v) => v !== 0), failure).toEqual([mutant.onlyNonZero]);
@@ -48,7 +51,7 @@ describe('tf.customGrad mutants under verifyLayer', () => {
 
   it.each(Object.entries(ops))('the correct %s passes at the same seeds', (_name, make) => {
     for (const seed of seeds) {
-      const result = verifyLayer(() => make(), { features: [3], seed });
+      const result = verifyLayer(() => make(), { features: [3], seed, largeValues: [1000, -1000] });
       expect(result.ok, `seed ${seed}: ${formatVerifyResult(result)}`).toBe(true);
     }
   });
