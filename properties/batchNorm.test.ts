@@ -6,17 +6,18 @@
 import { describe, it } from 'vitest';
 import { expectLayerGradients } from '../src/index.ts';
 import { batchNorm } from '../src/layers/batchNorm.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 describe('batchNorm', () => {
   it('in training, on [batch, features, length] (a batch of one still has two values per feature)', () => {
-    expectLayerGradients(() => batchNorm(3), { features: [3, 2], numRuns, makeSource: 'batchNorm(3)' });
+    expectLayerGradients(() => batchNorm(3), { features: [3, 2], numRuns });
   });
 
   it('in training, on images [batch, channels, height, width]', () => {
-    expectLayerGradients(() => batchNorm(2, { momentum: 0.3 }), { features: [2, 2, 2], numRuns, makeSource: 'batchNorm(2, { momentum: 0.3 })' });
+    expectLayerGradients(() => batchNorm(2, { momentum: 0.3 }), { features: [2, 2, 2], numRuns });
   });
 
   it('in evaluation, with running statistics that differ from the defaults', () => {

@@ -5,12 +5,13 @@
 import { describe, it } from 'vitest';
 import { expectLayerGradients } from '../src/index.ts';
 import { embedding } from '../src/layers/embedding.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 describe('embedding', () => {
   it('over sequences of indices', () => {
-    expectLayerGradients(() => embedding(5, 3, { seed: 1 }), { features: [4], numRuns, makeSource: 'embedding(5, 3, { seed: 1 })' });
+    expectLayerGradients(() => embedding(5, 3, { seed: 1 }), { features: [4], numRuns });
   });
 });

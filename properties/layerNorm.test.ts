@@ -6,17 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { layerNorm } from '../src/layers/layerNorm.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 describe('layerNorm', () => {
   it('has the gradient finite differences measure, over rows of a sequence', () => {
-    expectLayerGradients(() => layerNorm(4), { features: [2, 4], numRuns, makeSource: 'layerNorm(4)' });
+    expectLayerGradients(() => layerNorm(4), { features: [2, 4], numRuns });
   });
 
   it('has the gradient finite differences measure with a large eps', () => {
-    expectLayerGradients(() => layerNorm(3, { eps: 0.5 }), { features: [3], numRuns, makeSource: 'layerNorm(3, { eps: 0.5 })' });
+    expectLayerGradients(() => layerNorm(3, { eps: 0.5 }), { features: [3], numRuns });
   });
 
   it('regression: a true derivative of 1.3e-17, far below what finite differences of g ≈ 2 can resolve', () => {

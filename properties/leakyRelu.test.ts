@@ -2,11 +2,12 @@
 import { describe, it } from 'vitest';
 import { expectLayerGradients } from '../src/index.ts';
 import { leakyRelu } from '../src/layers/leakyRelu.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 describe('leakyRelu', () => {
-  it('with PyTorch’s slope 0.01', () => expectLayerGradients(() => leakyRelu(0.01), { features: [6], numRuns, makeSource: 'leakyRelu(0.01)' }));
-  it('with a slope above 1, where the kink is concave', () => expectLayerGradients(() => leakyRelu(3), { features: [6], numRuns, makeSource: 'leakyRelu(3)' }));
+  it('with PyTorch’s slope 0.01', () => expectLayerGradients(() => leakyRelu(0.01), { features: [6], numRuns }));
+  it('with a slope above 1, where the kink is concave', () => expectLayerGradients(() => leakyRelu(3), { features: [6], numRuns }));
 });

@@ -6,13 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { maxPool2d } from '../src/layers/maxPool2d.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 describe('maxPool2d', () => {
   it('2×2 windows that tile the image', () => {
-    expectLayerGradients(() => maxPool2d(2), { features: [2, 4, 4], numRuns, makeSource: 'maxPool2d(2)' });
+    expectLayerGradients(() => maxPool2d(2), { features: [2, 4, 4], numRuns });
   });
 
   it('overlapping, padded windows, away from exact ties', () => {
@@ -26,7 +27,6 @@ describe('maxPool2d', () => {
       numRuns,
       valueRange: { min: 2.5, max: 1000 },
       largeValues: [],
-      makeSource: 'maxPool2d(3, { stride: 1, padding: 1 })',
     });
   });
 

@@ -12,9 +12,10 @@ import { verifyLayer } from '../src/check/verifyLayer.ts';
 import { verifyLoss } from '../src/check/verifyLoss.ts';
 import { builtinLayers, builtinLosses } from '../src/layers/registry.ts';
 import { zeros } from '../src/tensor/tensor.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 20;
+const numRuns = propertyRuns(20);
 
 describe.each(builtinLayers.map((entry) => [entry.name, entry] as const))('%s', (name, entry) => {
   it('passes every check beside the gradient, and the adjoint test', () => {

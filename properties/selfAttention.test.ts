@@ -7,17 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { checkGradients, expectLayerGradients, formatReport } from '../src/index.ts';
 import { tensor } from '../src/tensor/tensor.ts';
 import { selfAttention } from '../src/layers/selfAttention.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 15;
+const numRuns = propertyRuns(15);
 
 describe('selfAttention', () => {
   it('two heads', () => {
-    expectLayerGradients(() => selfAttention(4, { heads: 2, seed: 1 }), { features: [3, 4], numRuns, makeSource: 'selfAttention(4, { heads: 2, seed: 1 })' });
+    expectLayerGradients(() => selfAttention(4, { heads: 2, seed: 1 }), { features: [3, 4], numRuns });
   });
 
   it('causal, one head', () => {
-    expectLayerGradients(() => selfAttention(2, { causal: true, seed: 2 }), { features: [4, 2], numRuns, makeSource: 'selfAttention(2, { causal: true, seed: 2 })' });
+    expectLayerGradients(() => selfAttention(2, { causal: true, seed: 2 }), { features: [4, 2], numRuns });
   });
 
   it('regression: keys all equal make dWq and dbq exactly zero, and backward returns rounding noise (~1e-20) for them', () => {

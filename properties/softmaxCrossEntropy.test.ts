@@ -4,9 +4,10 @@ import { expectLossGradients } from '../src/index.ts';
 import { softmaxCrossEntropy } from '../src/layers/softmaxCrossEntropy.ts';
 import { probabilityTarget } from '../src/layers/registry.ts';
 import { Tensor } from '../src/tensor/tensor.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a small default that keeps `npm test` quick. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? undefined : 30;
+const numRuns = propertyRuns(30);
 
 /** One class index per row, in [0, classes). */
 const classIndices = (shape: readonly number[], uniform: () => number): Tensor => {
@@ -18,9 +19,9 @@ const classIndices = (shape: readonly number[], uniform: () => number): Tensor =
 
 describe('softmaxCrossEntropy', () => {
   it('against probability targets', () =>
-    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [4], target: probabilityTarget }, { numRuns, makeSource: 'softmaxCrossEntropy()' }));
+    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [4], target: probabilityTarget }, { numRuns }));
   it('against class indices', () =>
-    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [4], target: classIndices }, { numRuns, makeSource: 'softmaxCrossEntropy()' }));
+    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [4], target: classIndices }, { numRuns }));
   it('over a sequence axis, two classes', () =>
-    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [3, 2], target: classIndices }, { numRuns, makeSource: 'softmaxCrossEntropy()' }));
+    expectLossGradients({ name: 'softmaxCrossEntropy', make: softmaxCrossEntropy, features: [3, 2], target: classIndices }, { numRuns }));
 });

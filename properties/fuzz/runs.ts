@@ -1,5 +1,6 @@
-/** Fuzz run counts: GRADSTREAM_PROPERTY_RUNS from the environment, else a small default. */
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
+
+/** Fuzz run counts: `GRADSTREAM_PROPERTY_RUNS` when it is set (see {@link propertyRuns}), else `fallback`, 60 by default. */
 export function fuzzRuns(fallback = 60): number {
-  const fromEnvironment = Number(process.env.GRADSTREAM_PROPERTY_RUNS);
-  return Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : fallback;
+  return propertyRuns(fallback);
 }

@@ -23,11 +23,8 @@ import type { Batch } from '../../src/data/dataset.ts';
 import { graph, type NodeRef } from '../../src/graph/builder.ts';
 import type { Graph } from '../../src/graph/graph.ts';
 
-/** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else `fallback` (small, to keep `npm test` quick). */
-export function propertyRuns(fallback: number): number {
-  const fromEnvironment = Number(process.env.GRADSTREAM_PROPERTY_RUNS);
-  return Number.isInteger(fromEnvironment) && fromEnvironment > 0 ? fromEnvironment : fallback;
-}
+/** Runs per property, from the suite's one setting (the graph properties import it from here). */
+export { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
 const activations: readonly (() => Layer)[] = [sigmoid, tanh, relu, () => leakyRelu(0.1), softmax, logSoftmax];
 const losses: readonly { make: () => Loss; target: typeof realTarget }[] = [

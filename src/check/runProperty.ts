@@ -54,14 +54,16 @@ export interface VerifyResult<Case> extends PropertyVerdict<Case, GradientReport
   readonly stats: VerifyStats;
 }
 
-/** Property run counts: `numRuns`, else the environment's GRADSTREAM_PROPERTY_RUNS, else 100. */
+/**
+ * Property run counts: `numRuns`, else fast-check's global `numRuns` (`fc.configureGlobal`), else
+ * fast-check's own default of 100. No environment variable is read: the caller decides.
+ */
 export function defaultRuns(numRuns: number | undefined): number {
   if (numRuns !== undefined) {
     if (!Number.isInteger(numRuns) || numRuns < 1) throw new RangeError(`numRuns: expected an integer ≥ 1, got ${describe(numRuns)}`);
     return numRuns;
   }
-  const fromEnvironment = Number(typeof process === 'object' ? process.env?.['GRADSTREAM_PROPERTY_RUNS'] : undefined);
-  return Number.isInteger(fromEnvironment) && fromEnvironment >= 1 ? fromEnvironment : 100;
+  return fc.readConfigureGlobal().numRuns ?? 100;
 }
 
 /** What a case-specific runner provides. */

@@ -16,7 +16,7 @@ import { runProperty, type VerifyResult } from './runProperty.ts';
 export interface VerifyLayerOptions extends LayerCaseOptions {
   /** The input shape without the batch axis. */
   readonly features: readonly number[];
-  /** Cases to run. Default: GRADSTREAM_PROPERTY_RUNS from the environment, else 100. */
+  /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
   readonly numRuns?: number;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
   readonly seed?: number;

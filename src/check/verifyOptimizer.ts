@@ -46,7 +46,7 @@ export interface DescentReport {
 export interface VerifyOptimizerOptions {
   /** The learning rate given to the rule. Default 1e-3. */
   readonly learningRate?: number;
-  /** Cases to run. Default GRADSTREAM_PROPERTY_RUNS, else 100. */
+  /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
   readonly numRuns?: number;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
   readonly seed?: number;

@@ -18,9 +18,10 @@ import { kinkGroups, tieGroups } from '../../src/check/tieGroups.ts';
 import {
   clampedRowMax, correctTieLayers, maxout, medianRows, poolMax, reluWith, rowMax, slidingMax, sortRows, tieMutants, topTwoSum, type TieRule,
 } from './fixtures/tieGroupLayers.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
 /** Runs per property: GRADSTREAM_PROPERTY_RUNS when set, else a default that keeps the file near half a minute. */
-const numRuns = process.env.GRADSTREAM_PROPERTY_RUNS ? Number(process.env.GRADSTREAM_PROPERTY_RUNS) : 40;
+const numRuns = propertyRuns(40);
 
 const tieComparisons = (report: GradientReport) => [...report.mismatches, ...report.kinks].filter((c) => c.tieGroup !== undefined);
 

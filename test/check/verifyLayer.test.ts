@@ -7,8 +7,9 @@ import { verifyLoss } from '../../src/check/verifyLoss.ts';
 import { expectLayerGradients, expectLossGradients, GradientCheckError } from '../../src/check/expectGradients.ts';
 import { biasFromFirstRow, offByRelative1e5 } from './mutants.ts';
 import { swish } from './fixtures/swish.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 20);
+const runs = propertyRuns(20);
 
 describe('verifyLayer', () => {
   it('passes correct layers and reports what it ran', () => {

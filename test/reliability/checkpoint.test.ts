@@ -15,7 +15,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/codec.t
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { resumeBatches, resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
-import { propertyRuns } from './fixtures/runs.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 import { runTs } from './fixtures/child.ts';
 
 const runs = propertyRuns(20);

@@ -23,7 +23,7 @@ import { resumableRuns } from '../../src/runs/resumableRuns.ts';
 import { resumeBatches, resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
 import { bodyOf, edited, withBody, type Body } from './fixtures/editedCheckpoint.ts';
 import { edits, optimizers, savedStep, type Kind } from './fixtures/checkpointEdits.ts';
-import { propertyRuns } from './fixtures/runs.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-meaning-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

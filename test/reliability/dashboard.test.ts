@@ -8,7 +8,7 @@ import { watch } from '../../src/telemetry/watch.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { tinyRun } from '../telemetry/tinyRun.ts';
-import { propertyRuns } from './fixtures/runs.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
 /** The only paths the dashboard answers with 200 (besides /events); /metrics is a 404 without a Prometheus sink. */
 const assets = new Set(['/', '/index.html', '/dashboard.js', '/distributions.js', '/dashboard.css', '/uPlot.iife.min.js', '/uPlot.min.css', '/events']);

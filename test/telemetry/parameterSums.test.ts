@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { activationStatistics, addParameterUpdate, l2Norm, l2NormOfDifference, normAndMax, parameterSums } from '../../src/telemetry/statistics.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 50);
+const runs = propertyRuns(50);
 const values = (length: number) => fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: length, maxLength: length }).map((v) => Float64Array.from(v));
 /** A layer's parameters: for each, a gradient, a value and an update of one length. */
 const layerParameters = fc.array(fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(values(n), values(n), values(n))), { minLength: 1, maxLength: 4 });

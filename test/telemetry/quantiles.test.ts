@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { quantileProbabilities, quantilesInPlace } from '../../src/telemetry/quantiles.ts';
 import { createRandom } from '../../src/tensor/random.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 50);
+const runs = propertyRuns(50);
 
 /** The textbook way: sort a copy, then numpy's linear interpolation (type 7) between neighbours. */
 function bySorting(values: Float64Array, probabilities: readonly number[] = quantileProbabilities): number[] {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { activationStatistics, l2Norm, normAndMax, saturationOf, updateRatio } from '../../src/telemetry/statistics.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 50);
+const runs = propertyRuns(50);
 const finiteArray = fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }).map((values) => Float64Array.from(values));
 
 describe('activationStatistics', () => {

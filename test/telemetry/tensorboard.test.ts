@@ -24,8 +24,9 @@ import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import { watch } from '../../src/telemetry/watch.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 import { tinyRun } from './tinyRun.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 50);
+const runs = propertyRuns(50);
 let folder: string;
 beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-tensorboard-')); });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));

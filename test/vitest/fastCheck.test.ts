@@ -16,8 +16,9 @@ import { lossCase } from '../../src/check/arbitraries/lossCase.ts';
 import { gradientValues } from '../../src/check/arbitraries/values.ts';
 import { swish } from './fixtures/swish.ts';
 import { swish as swishWithMistake } from './fixtures/swishWithMistake.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const numRuns = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 20);
+const numRuns = propertyRuns(20);
 
 /** dense(3, 2): 3 inputs and 2 outputs per sample, W of 6 numbers and b of 2. */
 const denseShapes = { inputSize: 3, outputSize: 2, paramSizes: { W: 6, b: 2 } };

@@ -5,8 +5,9 @@ import { dense } from '../../src/layers/dense.ts';
 import { mse } from '../../src/layers/mse.ts';
 import { swish } from './fixtures/swish.ts';
 import { swish as swishWithMistake } from './fixtures/swishWithMistake.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 20);
+const runs = propertyRuns(20);
 
 /** The message of the assertion error `assertion` throws. */
 function failureOf(assertion: () => void): string {

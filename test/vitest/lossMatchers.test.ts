@@ -7,8 +7,9 @@ import { findLoss } from '../../src/layers/registry.ts';
 import type { LossSpec } from '../../src/layers/contract.ts';
 import { relu } from '../../src/layers/relu.ts';
 import { meanHalfSquaredError } from './fixtures/halfSquaredErrorWithMistake.ts';
+import { propertyRuns } from '../setup/propertyRuns.ts';
 
-const runs = Number(process.env.GRADSTREAM_PROPERTY_RUNS ?? 20);
+const runs = propertyRuns(20);
 
 function failureOf(assertion: () => void): string {
   try {

@@ -25,7 +25,7 @@ const defaultTimeoutSeconds = 60;
 const defaultMemoryMb = 1024;
 
 const options = {
-  runs: { kind: 'value', type: positiveInteger, description: 'cases per layer (default: GRADSTREAM_PROPERTY_RUNS, else 100)' },
+  runs: { kind: 'value', type: positiveInteger, description: 'cases per layer (default: 100)' },
   seed: { kind: 'value', type: integer(), description: 'the fast-check seed, to replay a run (an integer; default: a fresh one)' },
   mode: { kind: 'value', type: oneOf(['full', 'fast']), description: 'full (every coordinate) or fast (random directions); default by size' },
   timeout: { kind: 'value', type: numberIn({ min: 0.1, max: 86_400 }), description: `seconds for loading a module, and for checking each spec (default ${defaultTimeoutSeconds})` },
