@@ -22,7 +22,7 @@ import { compareWithTwin, type TwinComparison } from './compareWithTwin.ts';
 export interface VerifyAgainstTwinOptions extends LayerCaseOptions {
   /** The input shape without the batch axis. */
   readonly features: readonly number[];
-  /** Cases to run. Default: GRADSTREAM_PROPERTY_RUNS from the environment, else 100. */
+  /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
   readonly numRuns?: number;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
   readonly seed?: number;
