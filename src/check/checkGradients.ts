@@ -16,7 +16,8 @@ import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './t
 import type { Variable } from './objective.ts';
 import { layerObjective } from './layerObjective.ts';
 import { defaultWorkerThreshold, splitCoordinates, type ThreadsOutcome } from './parallel/splitCoordinates.ts';
-import { assertLayerSource, type LayerSource } from './parallel/layerSource.ts';
+import type { LayerSource } from './parallel/layerSource.ts';
+import { assertWorkerOptions } from './parallel/workerOptions.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 import { forwardModeCheck } from './forwardMode.ts';
@@ -83,13 +84,7 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
   if (options.jvpProbes !== undefined && !(Number.isInteger(options.jvpProbes) && options.jvpProbes >= 1 && options.jvpProbes <= 1000)) {
     throw new RangeError(`checkGradients(${layer.name}): jvpProbes must be an integer in [1, 1000], got ${describe(options.jvpProbes)}`);
   }
-  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers >= 1 && options.workers <= 256)) {
-    throw new RangeError(`checkGradients(${layer.name}): workers must be an integer in [1, 256], got ${describe(options.workers)}`);
-  }
-  if (options.workerThreshold !== undefined && !(Number.isFinite(options.workerThreshold) && options.workerThreshold >= 0)) {
-    throw new RangeError(`checkGradients(${layer.name}): workerThreshold must be a finite number ≥ 0, got ${describe(options.workerThreshold)}`);
-  }
-  if (options.layerSource !== undefined) assertLayerSource(`checkGradients(${layer.name})`, options.layerSource);
+  assertWorkerOptions(`checkGradients(${layer.name})`, options);
   const context = options.context;
   if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);

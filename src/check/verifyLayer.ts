@@ -11,6 +11,9 @@ import { layerCase, type LayerCase, type LayerCaseOptions } from './arbitraries/
 import { layerCaseSource } from './counterexample.ts';
 import { factoryCallSource } from './factorySource.ts';
 import { runProperty, type VerifyResult } from './runProperty.ts';
+import type { LayerSource } from './parallel/layerSource.ts';
+import { assertWorkerOptions } from './parallel/workerOptions.ts';
+import { createThreadsSummary, type ThreadsSummary } from './parallel/threadsSummary.ts';
 
 /** Options of {@link verifyLayer}. */
 export interface VerifyLayerOptions extends LayerCaseOptions {
@@ -30,15 +33,25 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   readonly probes?: number;
   /** The source expression that builds the layer, for the pasteable counterexample. Default: the call read back from `make` (`swish()` for `swish` or `() => swish()`), else a marked placeholder. */
   readonly makeSource?: string;
+  /** Full mode: threads that judge each case's coordinates, this one included (see `checkGradients`); results, seeds and counterexamples are those of one thread. Default 1. */
+  readonly workers?: number;
+  /** How a worker builds the layer again (see `checkGradients`). Default: the built-in factory its `factoryCall` names; without either, one thread. */
+  readonly layerSource?: LayerSource;
+  /** With `workers`, cases with less work stay in one thread (see `checkGradients`). Default 2²⁴. */
+  readonly workerThreshold?: number;
 }
 
-/** The result of {@link verifyLayer}. */
-export type VerifyLayerResult = VerifyResult<LayerCase>;
+/**
+ * The result of {@link verifyLayer}; with `workers` above 1, `threads` says how many cases'
+ * coordinates were split across threads and why the others stayed in one.
+ */
+export type VerifyLayerResult = VerifyResult<LayerCase> & { readonly threads?: ThreadsSummary };
 
 /** Verifies a layer's gradients over drawn cases; never throws for a wrong layer. */
 export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): VerifyLayerResult {
   if (typeof make !== 'function') throw new TypeError(`verifyLayer: expected a function that makes the layer, got ${describe(make)}`);
   assertGradientOptions('verifyLayer', options);
+  assertWorkerOptions('verifyLayer', options);
   const features = options.features;
   if (!Array.isArray(features)) throw new TypeError(`verifyLayer: features must be the input shape without the batch axis, got ${describe(features)}`);
   sizeOf(features, 'verifyLayer: features');
@@ -62,14 +75,23 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
     return { layer, x, dy };
   };
   const makeSource = options.makeSource ?? factoryCallSource(make);
+  const threads = createThreadsSummary();
+  const split = options.workers !== undefined && options.workers > 1
+    ? {
+        workers: options.workers,
+        onThreads: threads.record,
+        ...(options.layerSource ? { layerSource: options.layerSource } : {}),
+        ...(options.workerThreshold !== undefined ? { workerThreshold: options.workerThreshold } : {}),
+      }
+    : {};
   const makeCall = makeSource ? `() => ${makeSource}` : 'make';
   const replay = (seed: number, path: string) => `verifyLayer(${makeCall}, { features: [${features.join(', ')}], seed: ${seed}, path: "${path}" })`;
-  return runProperty({
+  const result = runProperty({
     name: sample.name,
     arbitrary: layerCase(shapes, sample.precision === 'float32' ? float32CaseOptions(options) : options),
     check: (drawn) => {
       const { layer, x, dy } = build(drawn);
-      return checkGradients(layer, x, { dy, context, ...(options.mode ? { mode: options.mode } : {}), ...(options.probes ? { probes: options.probes } : {}) });
+      return checkGradients(layer, x, { dy, context, ...split, ...(options.mode ? { mode: options.mode } : {}), ...(options.probes ? { probes: options.probes } : {}) });
     },
     source: (drawn, replayCall) =>
       layerCaseSource(
@@ -83,6 +105,7 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
   });
+  return 'workers' in split ? { ...result, threads: threads.summary() } : result;
 }
 
 /**

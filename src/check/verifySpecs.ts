@@ -11,6 +11,7 @@ import { formatVerifyResult, type VerifyResult } from './runProperty.ts';
 import type { GradientMode } from './report.ts';
 import { formatError } from './formatNumber.ts';
 import { describe } from '../tensor/tensor.ts';
+import type { LayerSource } from './parallel/layerSource.ts';
 
 /** A spec found among exports, with the source expression that builds it. */
 export type FoundSpec =
@@ -60,6 +61,8 @@ export interface SpecRunOptions {
   readonly numRuns?: number;
   readonly seed?: number;
   readonly mode?: GradientMode;
+  /** Threads that judge a layer's coordinates in full mode (see `verifyLayer`). Default 1. */
+  readonly workers?: number;
 }
 
 /** One verified spec. */
@@ -69,8 +72,11 @@ export interface SpecOutcome {
   readonly milliseconds: number;
 }
 
-/** Verifies one spec; an exception outside the gradient check (make() throwing) becomes a failed result. */
-export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}): SpecOutcome {
+/**
+ * Verifies one spec; an exception outside the gradient check (make() throwing) becomes a failed
+ * result. `layerSource`: how a coordinate worker builds a layer spec's layer (with `workers`).
+ */
+export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}, layerSource?: LayerSource): SpecOutcome {
   const started = performance.now();
   const common = {
     makeSource: `${found.source}.make()`,
@@ -80,7 +86,8 @@ export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}): Spec
   };
   let result: VerifyResult<unknown>;
   try {
-    result = found.kind === 'layer' ? verifyLayer(found.spec.make, { features: found.spec.features, ...common }) : verifyLoss(found.spec, common);
+    const threads = options.workers !== undefined && options.workers > 1 ? { workers: options.workers, ...(layerSource ? { layerSource } : {}) } : {};
+    result = found.kind === 'layer' ? verifyLayer(found.spec.make, { features: found.spec.features, ...common, ...threads }) : verifyLoss(found.spec, common);
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     result = { ok: false, name: found.spec.name, numRuns: 0, numShrinks: 0, seed: options.seed ?? 0, error: message, stats: { worstRelativeError: 0, kinks: 0, evaluations: { forward: 0, backward: 0 } } };

@@ -5,6 +5,7 @@
  * checked is checked, as a job of its own: a spec that hangs, crashes, runs out of memory or
  * ends its worker costs that spec alone, and says which of these happened.
  */
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SpecRow, SpecRunOptions } from '../verifySpecs.ts';
@@ -18,7 +19,11 @@ import { planLaunch } from './workerLaunch.ts';
 export interface IsolatedCheckOptions extends JobLimits {
   /** Runs, seed and mode of every spec. */
   readonly run: SpecRunOptions;
-  /** Workers at most. Default: the number of cores. */
+  /**
+   * Threads at most. Specs are checked side by side on them; when fewer layer specs than threads
+   * can be checked, each splits its full-mode coordinates across its share (threads ÷ specs,
+   * rounded down). Default: the number of cores.
+   */
   readonly workers?: number;
 }
 
@@ -78,8 +83,10 @@ export async function checkInWorkers(paths: readonly string[], options: Isolated
   });
   try {
     const listed = await Promise.all(targets.map((target) => listModule(pool, target)));
+    const checkable = listed.reduce((sum, { specs: listings }) => sum + listings.filter((listing) => listing.problem === undefined).length, 0);
+    const run = { ...options.run, workers: Math.max(1, Math.floor((options.workers ?? availableParallelism()) / Math.max(1, checkable))) };
     const specs = await Promise.all(
-      listed.flatMap(({ specs: listings }, m) => listings.map((listing, index) => checkSpec(pool, targets[m]!, listing, index, options.run))),
+      listed.flatMap(({ specs: listings }, m) => listings.map((listing, index) => checkSpec(pool, targets[m]!, listing, index, run))),
     );
     return { modules: listed.map(({ module }) => module), specs, incidents };
   } finally {

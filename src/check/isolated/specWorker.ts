@@ -60,7 +60,7 @@ async function answer(job: SpecJob): Promise<void> {
     return;
   }
   if (!cached) send({ kind: 'loaded' });
-  const outcome = verifySpec(module.specs[job.index]!, job.options);
+  const outcome = verifySpec(module.specs[job.index]!, job.options, { kind: 'spec', module: job.module, index: job.index });
   if (outcome.result.ok) {
     send({ kind: 'verified', row: summarizeOutcome(outcome), ok: true });
     return;

@@ -61,7 +61,7 @@ export function splitCoordinates(setting: SplitSetting): CoordinatesJudge {
     const { layer, point } = setting;
     const perPass = point.input.size + point.y.size + Object.values(layer.params).reduce((sum, t) => sum + t.size, 0);
     const count = whole.end - whole.start;
-    if (count * perPass < setting.threshold) return alone(`${count} coordinates × ${perPass} numbers per pass are below the threshold of ${setting.threshold}`);
+    if (count * perPass < setting.threshold) return alone(`less work than the threshold of ${setting.threshold} (coordinates × numbers per forward pass)`);
     const found = layerSourceOf(layer, setting.source);
     if ('reason' in found) return alone(found.reason);
     const modules = found.source.kind === 'builtin' || found.source.module === null ? [] : [found.source.module];

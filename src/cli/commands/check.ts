@@ -18,6 +18,7 @@ import { printable, printableMessage } from '../printable.ts';
 import { formatSpecRows, type SpecRunOptions } from '../../check/verifySpecs.ts';
 import { checkInWorkers, type CheckRun } from '../../check/isolated/checkInWorkers.ts';
 import { exitCodeOf, formatSummary } from '../../check/isolated/summary.ts';
+import { mostWorkers } from '../../check/parallel/workerOptions.ts';
 
 /** Time for loading a module, and again for checking each spec, unless --timeout says otherwise. */
 const defaultTimeoutSeconds = 60;
@@ -30,6 +31,11 @@ const options = {
   mode: { kind: 'value', type: oneOf(['full', 'fast']), description: 'full (every coordinate) or fast (random directions); default by size' },
   timeout: { kind: 'value', type: numberIn({ min: 0.1, max: 86_400 }), description: `seconds for loading a module, and for checking each spec (default ${defaultTimeoutSeconds})` },
   memory: { kind: 'value', type: integer({ min: 16 }), description: `megabytes of heap for each worker (default ${defaultMemoryMb})` },
+  workers: {
+    kind: 'value',
+    type: integer({ min: 1, max: mostWorkers }),
+    description: 'threads: specs are checked side by side, and with fewer specs than threads each splits its full-mode coordinates (default: the available cores; 1: one spec at a time, one thread each)',
+  },
 } as const satisfies OptionTable;
 
 const usage = formatUsage({
@@ -47,6 +53,8 @@ interface CheckInvocation {
   readonly timeoutMs: number;
   /** Heap per worker, in megabytes. */
   readonly memoryMb: number;
+  /** Threads at most; undefined: the available cores. */
+  readonly workers?: number;
 }
 
 export const checkCommand: Command<CheckInvocation> = {
@@ -65,10 +73,11 @@ export const checkCommand: Command<CheckInvocation> = {
       },
       timeoutMs: (values.timeout ?? defaultTimeoutSeconds) * 1000,
       memoryMb: values.memory ?? defaultMemoryMb,
+      ...(values.workers !== undefined ? { workers: values.workers } : {}),
     };
   },
-  async execute({ modules, runOptions, timeoutMs, memoryMb }, { stdout, stderr }) {
-    const run = await checkInWorkers(modules, { run: runOptions, timeoutMs, memoryMb });
+  async execute({ modules, runOptions, timeoutMs, memoryMb, workers }, { stdout, stderr }) {
+    const run = await checkInWorkers(modules, { run: runOptions, timeoutMs, memoryMb, ...(workers !== undefined ? { workers } : {}) });
     reportModules(run, stderr);
     const rows = run.specs.map((spec) => ({ ...spec.row, layer: printable(spec.row.layer) }));
     if (rows.length > 0) stdout.write(formatSpecRows(rows) + '\n');
