@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sgd } from '../../src/optim/sgd.ts';
 import { adam } from '../../src/optim/adam.ts';
+import { rmsprop } from '../../src/optim/rmsprop.ts';
 import type { Optimizer, OptimizerState } from '../../src/optim/optimizer.ts';
 
 /** θ after each step, starting from θ₀, for the given gradients of a one-value parameter. */
@@ -98,6 +99,59 @@ describe('adam', () => {
   });
 });
 
+/** RMSprop as PyTorch documents it: v ← αv + (1 − α)g², ḡ likewise, b ← μb + g/(√ṽ + ε), θ ← θ − γ·b (or γ·g/(√ṽ + ε)). */
+function rmspropReference(theta0: number, gradients: readonly number[], lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean): number[] {
+  let theta = theta0, v = 0, mean = 0, b = 0;
+  return gradients.map((g0) => {
+    const g = g0 + weightDecay * theta;
+    v = alpha * v + (1 - alpha) * g * g;
+    mean = alpha * mean + (1 - alpha) * g;
+    const denominator = Math.sqrt(centered ? v - mean * mean : v) + eps;
+    if (momentum > 0) {
+      b = momentum * b + g / denominator;
+      theta = theta - lr * b;
+    } else theta = theta - (lr * g) / denominator;
+    return theta;
+  });
+}
+
+describe('rmsprop', () => {
+  it('moves the first step by γ/√(1 − α) in the direction of −g, whatever the gradient\'s scale', () => {
+    for (const g of [3, -1e-3, 250]) {
+      const [first] = trajectory(rmsprop(0.01), 0.5, [g]);
+      // v = (1 − α)g², so √v = 0.1·|g| at α = 0.99 and the step is γ·g/(0.1·|g| + ε) ≈ ±10γ.
+      expect(first).toBeCloseTo(0.5 - (0.01 * g) / (0.1 * Math.abs(g) + 1e-8), 15);
+      expect(Math.abs(first! - 0.5 + 0.1 * Math.sign(g))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('agrees with the documented formula, with and without momentum, centering and weight decay', () => {
+    const gradients = [0.3, -1.2, 2.5, 0.01, -0.7, 4, -3.3, 0.2];
+    const settings = [[0.99, 1e-8, 0, 0, false], [0.9, 1e-3, 0.05, 0, false], [0.9, 1e-8, 0, 0.9, false], [0.8, 1e-8, 0, 0, true], [0.7, 1e-6, 0.1, 0.5, true]] as const;
+    for (const [alpha, eps, weightDecay, momentum, centered] of settings) {
+      const ours = trajectory(rmsprop(0.05, { alpha, eps, weightDecay, momentum, centered }), 1.5, gradients);
+      const reference = rmspropReference(1.5, gradients, 0.05, alpha, eps, weightDecay, momentum, centered);
+      ours.forEach((value, i) => expect(Math.abs(value - reference[i]!), `α ${alpha}, μ ${momentum}, centered ${centered}, step ${i + 1}`).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(reference[i]!))));
+    }
+  });
+
+  it('keeps the slots its settings need, and refuses bad settings', () => {
+    const slotsOf = (options: Parameters<typeof rmsprop>[1]) => {
+      const optimizer = rmsprop(0.01, options);
+      optimizer.update('w', Float64Array.of(1), Float64Array.of(1));
+      return Object.keys(optimizer.state().slots.w!);
+    };
+    expect(slotsOf({})).toEqual(['squareAverage']);
+    expect(slotsOf({ centered: true, momentum: 0.9 })).toEqual(['squareAverage', 'gradientAverage', 'momentumBuffer']);
+    expect(rmsprop(0.01).hyperparameters).toEqual({ lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false });
+    expect(() => rmsprop(0)).toThrow(/rmsprop: the learning rate must be a positive finite number, got 0/);
+    expect(() => rmsprop(0.01, { alpha: 1.5 })).toThrow(/rmsprop: alpha must be a finite number in \[0, 1\], got 1.5/);
+    expect(() => rmsprop(0.01, { momentum: -1 })).toThrow(/rmsprop: momentum must be a finite number ≥ 0, got -1/);
+    expect(() => rmsprop(0.01, { centered: 'yes' as never })).toThrow(/rmsprop: centered must be true or false, got /);
+    expect(() => rmsprop(0.01, 'fast' as never)).toThrow(/rmsprop: options must be an object, got /);
+  });
+});
+
 describe('optimizer state', () => {
   const gradients = [[0.5, -1], [2, 0.25], [-0.75, 1.5], [0.1, -0.2], [3, 1]];
   const run = (optimizer: Optimizer, theta: Float64Array, from: number, to: number) => {
@@ -106,7 +160,7 @@ describe('optimizer state', () => {
   const asJson = (state: OptimizerState): OptimizerState =>
     JSON.parse(JSON.stringify(state, (_key, value: unknown) => (value instanceof Float64Array ? Array.from(value) : value)));
 
-  for (const make of [() => sgd(0.1, { momentum: 0.9, nesterov: true, weightDecay: 0.01 }), () => adam(0.01, { weightDecay: 0.1 })]) {
+  for (const make of [() => sgd(0.1, { momentum: 0.9, nesterov: true, weightDecay: 0.01 }), () => adam(0.01, { weightDecay: 0.1 }), () => rmsprop(0.01, { centered: true, momentum: 0.5 })]) {
     it(`lets ${make().name} resume to the last bit, through JSON`, () => {
       const whole = Float64Array.of(1, -2);
       run(make(), whole, 0, 5);
