@@ -23,6 +23,7 @@ import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 import { gradcheckComparison } from './gradcheckComparison.ts';
 import { passesByCheckTable } from './verifierPasses.ts';
+import { verifierWorkersTable } from './verifierWorkers.ts';
 import { whereNeededTable } from './verifierWhereNeeded.ts';
 
 interface Case {
@@ -151,7 +152,8 @@ export const verifierSection: Section = {
     const byCheck = passesByCheckTable(measured.filter((m) => m.layer.startsWith('dense(64, 64)')).map((m) => ({ label: `${m.mode}, batch ${m.report.inputShape[0]}`, report: m.report })));
     const whereNeeded = whereNeededTable();
     const peer = await gradcheckComparison(options);
-    const tables: Table[] = [table, byCheck, whereNeeded.table, peer.table];
+    const workers = await verifierWorkersTable(options.quick);
+    const tables: Table[] = [table, byCheck, whereNeeded.table, workers.table, peer.table];
     let suite: ReturnType<typeof propertySuite> | null = null;
     if (!options.quick) {
       suite = propertySuite();
@@ -162,6 +164,6 @@ export const verifierSection: Section = {
       });
     }
     const figures = measured.map(({ report, ...m }) => ({ ...m, ...(report.evaluations.jvp ? { jvp: report.evaluations.jvp } : {}), byCheck: report.evaluations.byCheck }));
-    return { tables, figures: { checkGradients: figures, whereNeeded: whereNeeded.figures, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
+    return { tables, figures: { checkGradients: figures, whereNeeded: whereNeeded.figures, workers: workers.figures, gradcheck: peer.figures, propertySuite: suite ?? 'skipped in --quick' } };
   },
 };
