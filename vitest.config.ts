@@ -41,7 +41,7 @@ const slowFiles = [
   'test/cli/tour.test.ts',
   'test/reliability/{cli,killLoop}.test.ts',
   'test/telemetry/scenarioEvaluations.test.ts',
-  'test/tfjs/{builtins,mutants}.test.ts',
+  'test/tfjs/{builtins,mutants,twin}.test.ts',
 ];
 
 // A consumer's project whose tests run in its own directory, against the packed package.
