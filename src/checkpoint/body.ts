@@ -77,7 +77,7 @@ function readTrainer(read: FieldReader, value: unknown, optimizer: OptimizerStat
 
 function readOptimizer(read: FieldReader, value: unknown): OptimizerState {
   const record = read.record(value, 'optimizer', ['kind', 'hyperparameters', 'slots']);
-  const kind = read.text(record.kind, 'optimizer.kind', "the optimizer's kind (sgd, adam)");
+  const kind = read.text(record.kind, 'optimizer.kind', "the optimizer's kind (sgd, adam, rmsprop)");
   const hyperparameters: Record<string, number | boolean> = {};
   for (const [name, setting] of read.entries(record.hyperparameters, 'optimizer.hyperparameters', "the optimizer's settings")) {
     const field = fieldPath('optimizer.hyperparameters', name);

@@ -3,6 +3,10 @@
  * gradient and keeps its per-parameter state (momentum buffers, moments, step counts) under
  * the parameter's key, explicitly: `state()` returns a copy of all of it and `loadState()`
  * restores it, so a run can be checkpointed and resumed to the last bit.
+ *
+ * This is the optimizers' part (src/optim/), below the runtime, the verifier and checkpoints,
+ * which all import the contract from here. The built-in optimizers are defined with
+ * `defineOptimizer`, which uses the validators below; a hand-written `Optimizer` may too.
  */
 import { describe } from '../tensor/tensor.ts';
 import { problemText, within, type StateProblem } from './stateProblem.ts';
@@ -17,7 +21,7 @@ export type SlotValue = number | Float64Array;
  * `loadState` accepts plain number arrays back.
  */
 export interface OptimizerState {
-  /** `sgd` or `adam`. */
+  /** The optimizer's name (`sgd`, `adam`, `rmsprop`): only an optimizer of that name loads the state. */
   readonly kind: string;
   /** The settings the optimizer was made with (`lr`, `beta1`, …), which `loadState` checks against its own. */
   readonly hyperparameters: Readonly<Record<string, number | boolean>>;
@@ -27,7 +31,7 @@ export interface OptimizerState {
 
 /** Updates parameters from their gradients. */
 export interface Optimizer {
-  /** `sgd` or `adam`. */
+  /** Its name (`sgd`, `adam`, `rmsprop`), also its state's `kind`. */
   readonly name: string;
   /** The current learning rate γ. */
   readonly learningRate: number;

@@ -1,8 +1,8 @@
 /**
  * Checks a saved optimizer state against the optimizer that is to load it, in meaning and
  * not only in type: the same kind, the same settings, and for every parameter exactly the
- * slots the optimizer keeps, of the parameter's length. Each optimizer states its layout
- * (what its state holds); one checker reads every layout, so sgd and adam refuse the same
+ * slots the optimizer keeps, of the parameter's length. `defineOptimizer` states each layout
+ * (what its state holds); one checker reads every layout, so every optimizer refuses the same
  * faults with the same words.
  *
  * Slots appear with a parameter's first update (SGD's momentum buffer is the first gradient),
