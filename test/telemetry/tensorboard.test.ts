@@ -2,7 +2,9 @@
  * TensorBoard event files, read back by a reader written here: the framing parsed by hand,
  * both CRCs recomputed by a bitwise CRC-32C (no table, unlike the writer's), and the records
  * decoded by protobufjs from the .proto files in a root of the test's own. Then the values
- * are compared with the run's JSONL record, event by event.
+ * are compared with the run's JSONL record, event by event. Those .proto files are
+ * gradstream's own, so a wrong field number in them goes unseen here; test/cli/exportRuns
+ * decodes with eventFileDecoder.ts, which shares nothing with the writer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -22,6 +24,7 @@ import { encodeEvent } from '../../src/telemetry/codec.ts';
 import type { LayerStatsEvent, TelemetryEvent } from '../../src/telemetry/events.ts';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import { watch } from '../../src/telemetry/watch.ts';
+import { bitwiseCrc32c, maskedBitwiseCrc32c as bitwiseMasked } from './eventFileDecoder.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 import { tinyRun } from './tinyRun.ts';
 import { propertyRuns } from '../setup/propertyRuns.ts';
@@ -31,21 +34,7 @@ let folder: string;
 beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-tensorboard-')); });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-// ---- an independent reader ------------------------------------------------------------
-
-/** CRC-32C bit by bit, from its definition: reflected, polynomial 0x82F63B78, register from and inverted to all ones. */
-function bitwiseCrc32c(bytes: Uint8Array): number {
-  let register = 0xffffffff;
-  for (const byte of bytes) {
-    register ^= byte;
-    for (let bit = 0; bit < 8; bit++) register = (register >>> 1) ^ (0x82f63b78 & -(register & 1));
-  }
-  return ~register >>> 0;
-}
-const bitwiseMasked = (bytes: Uint8Array): number => {
-  const crc = bitwiseCrc32c(bytes);
-  return (((crc >>> 15) | (crc << 17)) + 0xa282ead8) >>> 0;
-};
+// ---- a reader of the test's own ----------------------------------------------------------
 
 const protoFolder = join(dirname(fileURLToPath(import.meta.url)), '../../src/telemetry/tensorboard/proto');
 const root = new protobuf.Root();
