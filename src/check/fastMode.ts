@@ -126,15 +126,18 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   const withinParts = Math.abs(outcome.analytic - outcome.judgement.numeric) <= partsTolerance;
   const tolerance = Math.max(outcome.judgement.tolerance, partsTolerance);
   if (withinParts) return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, tolerance } };
-  // Where the direction crossed a kink, several kinks meeting explain the failure, unless a tie
-  // group fails along its sum (which any valid choice keeps, whatever parts the group has). A
-  // tie can also fail a direction that crosses no kink: the line need not enter the piece whose
-  // gradient backward gave (a median is linear along every line); then each interacting part
-  // of the group is judged along the probe's direction over its members too, and by its pieces.
+  // Where the direction crossed a kink, several kinks meeting explain the failure, unless a part
+  // of a tie group fails along its sum (which any valid choice keeps). A tie can also fail a
+  // direction that crosses no kink: the line need not enter the piece whose gradient backward
+  // gave (a median is linear along every line); then each part is judged along the probe's
+  // direction over its members too, and by its pieces. Either way the group is split into the
+  // parts that share outputs first: equal values need not be one tie (max |x| ties 1000 with
+  // −1000, and two rows may each hold 1000), and the sum over two rows' partial ties, one with
+  // dy > 0 and one with dy < 0, can cancel their kinks into a smooth line of the wrong slope.
   const crossedKink = outcome.judgement.kink !== undefined;
   let explainedByPiece = false;
   for (const group of tieGroupsWithin(values, variable.analytic.data, span.start, span.end).slice(0, tieGroupsPerSpan)) {
-    const parts = crossedKink ? [group] : splitByFootprints(objective, variable, group).filter((part) => part.length >= 2);
+    const parts = splitByFootprints(objective, variable, group).filter((part) => part.length >= 2);
     for (const part of parts) {
       const verdict = judgeTies(part, false, crossedKink ? [] : [Float64Array.from(part, (k) => direction[k]!)]);
       if (!verdict.ok) return { kind: 'tie group', ...verdict };
