@@ -5,13 +5,14 @@ import { deeper } from './deeper.ts';
 import { wider } from './wider.ts';
 import { primerTypos } from './primerTypos.ts';
 import { customLayer } from './customLayer.ts';
+import { tfjsCustomGrad } from './tfjsCustomGrad.ts';
 import { xor } from './xor.ts';
 import { iris } from './iris.ts';
 import { mnist } from './mnist.ts';
 import { convMnist } from './convMnist.ts';
 import { attention } from './attention.ts';
 
-export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, customLayer, xor, iris, mnist, convMnist, attention];
+export const scenarios: readonly Scenario[] = [simplest, deeper, wider, primerTypos, customLayer, tfjsCustomGrad, xor, iris, mnist, convMnist, attention];
 
 /** The scenario of a name, or undefined. */
 export function findScenario(name: string): Scenario | undefined {

@@ -116,7 +116,7 @@ describe('what the user typed is echoed with its control characters escaped', ()
   it.each([
     [['run', 'xor', '--steps', '\u001b[2J'], 'run: --steps expects an integer ≥ 1, got "\\u001b[2J"'],
     [['run', 'xor', '--steps', '1\u009b'], 'run: --steps expects an integer ≥ 1, got "1\\u009b"'],
-    [['run', 'x\u001b]0;title\u0007'], "run: unknown scenario 'x\\u001b]0;title\\u0007'; expected one of simplest, deeper, wider, primer-typos, custom-layer, xor, iris, mnist, conv-mnist, attention"],
+    [['run', 'x\u001b]0;title\u0007'], "run: unknown scenario 'x\\u001b]0;title\\u0007'; expected one of simplest, deeper, wider, primer-typos, custom-layer, tfjs-custom-grad, xor, iris, mnist, conv-mnist, attention"],
     [['run', 'xor', '--\u001b[31m'], 'run: unknown option --\\u001b[31m'],
     [['run', 'xor', '--jsonl', join(scratch, 'no\u001bpe', 'x.jsonl')], `run: --jsonl ${join(scratch, 'no\\u001bpe', 'x.jsonl')}: the directory ${join(scratch, 'no\\u001bpe')} does not exist`],
     [['check', 'evil\u202e.ts'], 'check: no such file: evil\\u202e.ts'],
