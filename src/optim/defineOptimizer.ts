@@ -98,7 +98,7 @@ const noCounts: Readonly<Record<string, number>> = Object.freeze({});
 /** Builds an optimizer factory from a definition: its rule, its settings and its slots. */
 export function defineOptimizer<Specs extends Readonly<Record<string, SettingSpec>>>(definition: OptimizerDefinition<Specs>): OptimizerFactory<OptionsOf<Specs>> {
   const where = definition.name;
-  return (learningRate, options = {}) => {
+  const factory: OptimizerFactory<OptionsOf<Specs>> = (learningRate, options = {}) => {
     let lr = learningRateOf(learningRate, where);
     const settings = settingsOf(definition, options, where);
     const slotKinds = Object.entries(definition.slots(settings));
@@ -155,6 +155,8 @@ export function defineOptimizer<Specs extends Readonly<Record<string, SettingSpe
       },
     };
   };
+  // Named as the optimizer, as a factory written as `function sgd(…)` is (`sgd.name === 'sgd'`).
+  return Object.defineProperty(factory, 'name', { value: where });
 }
 
 /** The options read against the specs: defaults filled in, each value checked, then the rules between them. */

@@ -30,6 +30,7 @@ describe('the optimizer registry', () => {
   it('names each entry as its optimizer names itself, and each variant after its entry; every variant builds', () => {
     for (const entry of builtinOptimizers) {
       expect(entry.factory(0.1).name).toBe(entry.name);
+      expect(entry.factory.name, 'the factory function is named after its optimizer').toBe(entry.name);
       expect(entry.factory(0.1).state().kind).toBe(entry.name);
       expect(entry.variants[0], `${entry.name}: the first variant is the defaults`).toEqual({ name: entry.name, options: {} });
       for (const variant of entry.variants) {
