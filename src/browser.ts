@@ -46,6 +46,9 @@ export { softmaxCrossEntropy } from './layers/softmaxCrossEntropy.ts';
 
 // The gradient verifier: one point, fast-check properties, reports.
 export { checkGradients, type CheckOptions } from './check/checkGradients.ts';
+export type { LayerSource } from './check/parallel/layerSource.ts';
+export type { ThreadsOutcome } from './check/parallel/splitCoordinates.ts';
+export type { ThreadsSummary } from './check/parallel/threadsSummary.ts';
 export { checkLossGradients, type CheckLossOptions } from './check/checkLossGradients.ts';
 export type { GradientReport, GradientComparison, GradientMode, Kink, KinkExplanation, CheckName, CheckResult, Evaluations, CheckEvaluations, TieGroupSite } from './check/report.ts';
 export { formatReport } from './check/formatReport.ts';

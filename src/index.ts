@@ -26,6 +26,9 @@ export { startRunsDashboard, type RunsDashboard, type RunsDashboardOptions } fro
 export { untilInterrupted } from './telemetry/untilInterrupted.ts';
 export type { TextOutput } from './telemetry/textOutput.ts';
 
+// The verifier's coordinate workers (Node's worker threads): loading this entry installs them.
+export { stopCoordinateThreads } from './check/parallel/coordinatePool.ts';
+
 // Checkpoints: atomic, exact, resumable.
 export { CheckpointError } from './checkpoint/errors.ts';
 export { FileLockError, type FileLockOwner } from './checkpoint/fileLock.ts';

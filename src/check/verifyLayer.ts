@@ -45,7 +45,10 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
  * The result of {@link verifyLayer}; with `workers` above 1, `threads` says how many cases'
  * coordinates were split across threads and why the others stayed in one.
  */
-export type VerifyLayerResult = VerifyResult<LayerCase> & { readonly threads?: ThreadsSummary };
+export type VerifyLayerResult = VerifyResult<LayerCase> & {
+  /** With `workers` above 1: how the cases' coordinates were judged. Absent otherwise. */
+  readonly threads?: ThreadsSummary;
+};
 
 /** Verifies a layer's gradients over drawn cases; never throws for a wrong layer. */
 export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): VerifyLayerResult {

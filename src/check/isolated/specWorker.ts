@@ -17,6 +17,8 @@ import { featureBudgetProblem } from './featureBudget.ts';
 import { explainSecondCopy, showsForeignTensor } from './secondCopy.ts';
 import { recordExitCall, type ModuleUrl, type SpecJob, type SpecListing, type WorkerReply, type WorkerSetup } from './protocol.ts';
 import { loadSpecModule } from './loadSpecModule.ts';
+// Installs the coordinate workers a spec splits its full-mode coordinates across (`--workers`).
+import '../parallel/coordinatePool.ts';
 
 const port = parentPort!;
 const setup = workerData as WorkerSetup;

@@ -11,13 +11,15 @@ import { describe } from '../../tensor/tensor.ts';
 import { builtinSpecs, findSpecs } from '../verifySpecs.ts';
 import { loadSpecModule } from '../isolated/loadSpecModule.ts';
 import type { LayerSource } from './layerSource.ts';
+import { moduleUrl } from './coordinatePool.ts';
 
 /** This copy's entry, `src/index.ts` or `dist/index.js`, loaded before a required CommonJS module. */
 const ownEntry = new URL(`../../index${extname(fileURLToPath(import.meta.url))}`, import.meta.url).href;
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-function loadOnce(url: string, underTsx: boolean): Promise<Record<string, unknown>> {
+function loadOnce(module: string, underTsx: boolean): Promise<Record<string, unknown>> {
+  const url = moduleUrl(module);
   let loaded = modules.get(url);
   if (!loaded) modules.set(url, (loaded = loadSpecModule(url, underTsx, ownEntry)));
   return loaded;

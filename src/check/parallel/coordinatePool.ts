@@ -4,15 +4,18 @@
  * then sleeps on each worker's shared signals (`Atomics.wait`) and takes the answer from the
  * port with `receiveMessageOnPort`, never returning to the event loop.
  *
+ * Loading this module installs these workers for every check (see `threadSlot.ts`).
+ *
  * The threads outlive a check, so that the cases of a property and the checks of a test file
  * pay their start (loading gradstream, a second or more from TypeScript source) once; they are
  * unref'd, and never keep the process alive. A thread that ended is replaced at the next check.
  */
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planLaunch, workerBootstrap, type WorkerLaunch } from '../isolated/workerLaunch.ts';
 import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
+import { installCoordinateWorkers, type CoordinateWorker } from './threadSlot.ts';
 import { answersPosted, newSignals, stateOf, waitForAnswer, waitForStart, type CoordinateWorkerSetup } from './signals.ts';
 
 /** How long a worker may take to load gradstream before it is given up. */
@@ -21,7 +24,7 @@ const startLimitMs = 120_000;
 const livenessMs = 1_000;
 
 /** One coordinate worker, seen from the thread that gives it jobs. */
-class CoordinateThread {
+class CoordinateThread implements CoordinateWorker {
   private answersSeen = 0;
   private constructor(
     private readonly worker: Worker,
@@ -99,9 +102,9 @@ export function coordinateThreads(launch: WorkerLaunch, count: number): Coordina
   return ready;
 }
 
-/** The launch for coordinate workers that may load `modules` (file URLs; TypeScript ones need tsx). */
+/** The launch for coordinate workers that may load `modules` (file URLs or paths; TypeScript ones need tsx). */
 export function coordinateLaunch(modules: readonly string[]): WorkerLaunch {
-  const { launch } = planLaunch(modules.map((url) => fileURLToPath(url)));
+  const { launch } = planLaunch(modules.map((module) => (/^file:/i.test(module) ? fileURLToPath(module) : resolve(module))));
   const self = fileURLToPath(import.meta.url);
   return { ...launch, entry: new URL(`./coordinateWorker${extname(self)}`, import.meta.url).href };
 }
@@ -113,4 +116,9 @@ export async function stopCoordinateThreads(): Promise<void> {
   await Promise.all(all.map((thread) => thread.stop()));
 }
 
-export type { CoordinateThread };
+/** A module as a file URL, so that it means the same in a worker: a path is resolved against the current directory. */
+export function moduleUrl(module: string): string {
+  return /^[a-z][a-z\d+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
+}
+
+installCoordinateWorkers((modules, count) => coordinateThreads(coordinateLaunch(modules), count));

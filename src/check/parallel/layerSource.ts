@@ -10,23 +10,40 @@
  * Whatever the source, the worker's layer is only used once it has the check's parameters and
  * gives the check's output bit for bit (see `coordinateJob.ts`).
  */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { FactoryCall, Layer } from '../../layers/contract.ts';
 import { builtinLayers } from '../../layers/registry.ts';
 import { describe } from '../../tensor/tensor.ts';
 
 /** How a worker builds the layer of a check again; see the module's comment. */
 export type LayerSource =
-  | { readonly kind: 'builtin'; readonly call: FactoryCall }
-  /** `module`: a file URL, or a path (resolved against the current directory). `args`: the factory's arguments; default none. */
-  | { readonly kind: 'module'; readonly module: string; readonly export: string; readonly args?: readonly unknown[] }
-  /** `module` null: the built-in specs. */
-  | { readonly kind: 'spec'; readonly module: string | null; readonly index: number };
+  | {
+      /** A registered factory. */
+      readonly kind: 'builtin';
+      /** The factory's name and arguments, as a built-in layer's `factoryCall` holds them. */
+      readonly call: FactoryCall;
+    }
+  | {
+      /** A module's export. */
+      readonly kind: 'module';
+      /** A file URL, or a path resolved against the current directory. */
+      readonly module: string;
+      /** The export's name: a layer factory or a LayerSpec. */
+      readonly export: string;
+      /** The factory's arguments. Default: none. */
+      readonly args?: readonly unknown[];
+    }
+  | {
+      /** A spec among a module's specs. */
+      readonly kind: 'spec';
+      /** A file URL, or null for the built-in specs. */
+      readonly module: string | null;
+      /** Its index among the module's specs, in the order `gradstream check` lists them. */
+      readonly index: number;
+    };
 
 /** The source given, else the registry's factory that the layer's `factoryCall` names; else why there is none. */
 export function layerSourceOf(layer: Layer, given?: LayerSource): { source: LayerSource } | { reason: string } {
-  if (given !== undefined) return { source: normalized(given) };
+  if (given !== undefined) return { source: given };
   const call = layer.factoryCall;
   if (call === undefined) return { reason: `${layer.name} has no factoryCall and no layerSource was given, so a worker cannot build it again` };
   if (!builtinLayers.some((entry) => entry.factory.name === call.factory)) {
@@ -45,11 +62,4 @@ export function assertLayerSource(where: string, source: unknown): void {
       (given.kind === 'builtin' && typeof (given.call as FactoryCall | undefined)?.factory === 'string' && Array.isArray((given.call as FactoryCall).args)) ||
       (given.kind === 'spec' && (given.module === null || typeof given.module === 'string') && Number.isSafeInteger(given.index)));
   if (!ok) throw new TypeError(`${where}: layerSource must be ${expected}, got ${describe(source)}`);
-}
-
-/** A module path made a file URL, so that it means the same in a worker whatever its directory. */
-function normalized(source: LayerSource): LayerSource {
-  if (source.kind !== 'module' || /^[a-z]+:/i.test(source.module)) return source;
-  const file = isAbsolute(source.module) ? source.module : resolve(source.module);
-  return { ...source, module: pathToFileURL(file).href };
 }

@@ -20,7 +20,7 @@ import { judgeCoordinateRange, type CoordinatesJudge, type VariableJudgements } 
 import type { LayerPoint } from '../layerObjective.ts';
 import type { Objective, Span } from '../objective.ts';
 import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
-import { coordinateLaunch, coordinateThreads } from './coordinatePool.ts';
+import { installedCoordinateWorkers } from './threadSlot.ts';
 import { layerSourceOf, type LayerSource } from './layerSource.ts';
 
 /**
@@ -32,9 +32,18 @@ export const defaultWorkerThreshold = 2 ** 24;
 
 /** How one check's coordinates were judged. */
 export type ThreadsOutcome =
-  | { readonly threads: number; readonly reason?: undefined }
-  /** In one thread although more were asked, and why. */
-  | { readonly threads: 1; readonly reason: string };
+  | {
+      /** Threads that judged the coordinates, the checking thread included. */
+      readonly threads: number;
+      /** Absent: the coordinates were split. */
+      readonly reason?: undefined;
+    }
+  | {
+      /** In one thread although more were asked. */
+      readonly threads: 1;
+      /** Why. */
+      readonly reason: string;
+    };
 
 /** What a split needs from the check. */
 export interface SplitSetting {
@@ -65,9 +74,11 @@ export function splitCoordinates(setting: SplitSetting): CoordinatesJudge {
     const found = layerSourceOf(layer, setting.source);
     if ('reason' in found) return alone(found.reason);
     const modules = found.source.kind === 'builtin' || found.source.module === null ? [] : [found.source.module];
+    const workers = installedCoordinateWorkers();
+    if (!workers) return alone("no coordinate workers are installed here (they are Node's worker threads: gradstream's Node entry installs them)");
     let threads;
     try {
-      threads = coordinateThreads(coordinateLaunch(modules), Math.min(setting.workers, count) - 1);
+      threads = workers(modules, Math.min(setting.workers, count) - 1);
     } catch (error) {
       return alone(`no worker could be started: ${error instanceof Error ? error.message : String(error)}`);
     }

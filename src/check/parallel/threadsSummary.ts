@@ -6,11 +6,17 @@ import type { ThreadsOutcome } from './splitCoordinates.ts';
 
 /** Cases split across threads, and the reasons the others stayed in one. */
 export interface ThreadsSummary {
-  /** Cases whose coordinates were split; `threads`: the most threads one of them used. */
+  /** Cases whose coordinates were split. */
   readonly split: number;
+  /** The most threads one case used (1 when none was split). */
   readonly threads: number;
   /** Cases judged in one thread, by reason. */
-  readonly alone: readonly { readonly reason: string; readonly cases: number }[];
+  readonly alone: readonly {
+    /** Why (see {@link ThreadsOutcome}). */
+    readonly reason: string;
+    /** How many cases. */
+    readonly cases: number;
+  }[];
 }
 
 /** A summary that `record` feeds, one outcome per case in full mode. */
