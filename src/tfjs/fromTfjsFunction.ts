@@ -18,8 +18,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Tensor, describe, sizeOf } from '../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
 
-/** A function of TensorFlow.js tensors that {@link fromTfjsFunction} wraps: y = f(x), axis 0 the batch. */
-export type TfjsFunction = (x: tf.Tensor, context: ForwardContext) => tf.Tensor;
+/**
+ * A function of TensorFlow.js tensors that {@link fromTfjsFunction} wraps: y = f(x), axis 0 the
+ * batch. It is called with x alone, so a `tf.customGrad` op (which refuses arguments that are
+ * not tensors) can be passed as it is.
+ */
+export type TfjsFunction = (x: tf.Tensor) => tf.Tensor;
+
+/** A function of x that also reads the forward context (a tf.layers.Layer's `training` flag). */
+export type TfjsFunctionWithContext = (x: tf.Tensor, context: ForwardContext) => tf.Tensor;
 
 /** Options of {@link fromTfjsFunction}. */
 export interface FromTfjsFunctionOptions {
@@ -47,6 +54,11 @@ export interface FromTfjsFunctionOptions {
 export function fromTfjsFunction(f: TfjsFunction, options: FromTfjsFunctionOptions = {}): Layer {
   if (typeof f !== 'function') throw new TypeError(`fromTfjsFunction: expected a function of TensorFlow.js tensors, got ${describe(f)}`);
   if (typeof options !== 'object' || options === null) throw new TypeError(`fromTfjsFunction: options must be an object, got ${describe(options)}`);
+  return fromTfjsFunctionWithContext((x) => f(x), { ...options, name: options.name ?? (f.name || 'tfjs function') });
+}
+
+/** {@link fromTfjsFunction} for a function that also reads the forward context; `fromTfjsLayer` passes the `training` flag on this way. */
+export function fromTfjsFunctionWithContext(f: TfjsFunctionWithContext, options: FromTfjsFunctionOptions): Layer {
   const name = options.name ?? (f.name || 'tfjs function');
   const variables = checkedVariables(name, options.params ?? {});
   requireBackend(name);
@@ -81,7 +93,7 @@ interface Float32Input {
 }
 
 /** dx and every dθ from TensorFlow.js's engine: the gradients of f at x along dy, zeros for a variable f does not reach. */
-function vectorJacobianProduct(name: string, f: TfjsFunction, context: ForwardContext, input: Float32Input, variables: ReadonlyMap<string, tf.Variable>, dy: Tensor): Gradients {
+function vectorJacobianProduct(name: string, f: TfjsFunctionWithContext, context: ForwardContext, input: Float32Input, variables: ReadonlyMap<string, tf.Variable>, dy: Tensor): Gradients {
   const x = tf.tensor(input.data, input.shape.slice(), 'float32');
   const cotangent = tf.tensor(Float32Array.from(dy.data), dy.shape.slice(), 'float32');
   const sources = [x, ...variables.values()];

@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { describe, sizeOf } from '../tensor/tensor.ts';
 import type { Layer } from '../layers/contract.ts';
-import { fromTfjsFunction } from './fromTfjsFunction.ts';
+import { fromTfjsFunctionWithContext } from './fromTfjsFunction.ts';
 
 /** Options of {@link fromTfjsLayer}. */
 export interface FromTfjsLayerOptions {
@@ -44,7 +44,7 @@ export function fromTfjsLayer(layer: layers.Layer, options: FromTfjsLayerOptions
     for (let k = 1; key in params; k++) key = `${short}_${k}`;
     params[key] = weight.read() as tf.Variable;
   }
-  return fromTfjsFunction((x, context) => layer.apply(x, { training: context.training }) as tf.Tensor, {
+  return fromTfjsFunctionWithContext((x, context) => layer.apply(x, { training: context.training }) as tf.Tensor, {
     params,
     name: options.name ?? layer.name,
     inputFeatures: inputShape,
