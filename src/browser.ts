@@ -18,7 +18,7 @@ export { add, sub, mul, scale, addScaled, dot } from './tensor/elementwise.ts';
 export { addRow, sumRows, softmaxRows, logSoftmaxRows, argmaxRows } from './tensor/rows.ts';
 
 // The Layer and Loss contracts, and how to define one.
-export type { ForwardContext, Gradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec, FactoryCall } from './layers/contract.ts';
+export type { ForwardContext, Gradients, GradientsWanted, WantedGradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec, FactoryCall } from './layers/contract.ts';
 export { defineLayer, defineLoss, type LayerDefinition, type LossDefinition, type Params, type CompleteTangents } from './layers/defineLayer.ts';
 export { builtinLayers, builtinLosses, findLayer, findLoss, type LayerEntry, type LossEntry } from './layers/registry.ts';
 

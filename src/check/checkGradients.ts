@@ -26,6 +26,7 @@ import { createPassLedger } from './passLedger.ts';
 import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
 import { rowsIndependentCheck } from './batchIndependence.ts';
 import { dxNotWantedCheck } from './dxNotWanted.ts';
+import { spareBuffersCheck } from './spareBuffers.ts';
 import { atPrecision, roundedToFloat32, workingPrecision } from './precision.ts';
 
 /** Options of {@link checkGradients}. */
@@ -193,10 +194,14 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
   return { magnitudes, dy2 };
 }
 
-/** `dx not wanted` on a pass of its own, `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran. */
+/**
+ * `dx not wanted` and `spare buffers`, each on a pass of its own, `passes in flight`, then
+ * `rows independent` on the batch mixing rows of two inputs that it ran.
+ */
 function interleavedChecks(stage: Stage, first: HeldPass, seed: number): void {
   const { layer, probe, checks } = stage;
   checks.push(dxNotWantedCheck(layer, probe, stage.input, first.dy));
+  checks.push(spareBuffersCheck(layer, probe, stage.input, first.dy));
   const flight = passesInFlight(layer, probe, first, stage.paramsBefore, seed);
   checks.push(flight.check);
   if (!flight.second || !flight.mixed) return;

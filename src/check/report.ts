@@ -95,6 +95,7 @@ export type CheckName =
   | 'linear in dy'
   | 'zero dy gives zero gradients'
   | 'dx not wanted'
+  | 'spare buffers'
   | 'passes in flight'
   | 'rows independent'
   | 'gradient'

@@ -83,6 +83,8 @@ export class LiveNode {
   private readonly slotWanted: readonly boolean[];
   /** Whether dx is checked for non-finite values: only when a parameter lies upstream. */
   private readonly checkDx: boolean;
+  /** Parameter gradients handed back by `recycle`, for the next backward to write into. */
+  private spare: Readonly<Record<string, Tensor>> | undefined;
 
   constructor(
     readonly node: GraphNode,
@@ -126,8 +128,14 @@ export class LiveNode {
     if (parts) this.backward(message.tag, sumInOrder(parts));
   }
 
+  /** Keeps `dParams`, gradients this node's backward returned that no one reads any more, as spares for its next backward. */
+  recycle(dParams: Readonly<Record<string, Tensor>> | undefined): void {
+    if (dParams && dParams !== noParams && this.parameterNames.length > 0) this.spare = dParams;
+  }
+
   /** Drops everything held (after a failure or at teardown). */
   clear(): void {
+    this.spare = undefined;
     this.held.clear();
     this.inputArrivals.clear();
     this.gradientArrivals.clear();
@@ -196,7 +204,10 @@ export class LiveNode {
     if (merge) return { dInputs: this.unwanted(merge.backward(dy, held.inputs), everything), dParams: noParams };
     if (!layer) return { dInputs: [], dParams: noParams };
     const wantDx = everything || this.slotWanted[0]!;
-    const gradients = wantDx ? held.pass!.backward(dy) : held.pass!.backward(dy, dxNotWanted);
+    const spare = this.spare;
+    this.spare = undefined; // a spare serves one backward: the tensors it returns are the next step's gradients
+    const wanted = spare ? { dx: wantDx, spare } : wantDx ? undefined : dxNotWanted;
+    const gradients = wanted ? held.pass!.backward(dy, wanted) : held.pass!.backward(dy);
     const fault = backwardFault(layer, held.inputs[0]!, gradients, this.parameterNames, wantDx);
     if (fault) throw this.error(tag, 'backward', fault);
     const nonFinite = nonFiniteFault(dy, gradients, this.checkDx);

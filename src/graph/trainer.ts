@@ -16,7 +16,7 @@ import { runEnvironment } from './runEnvironment.ts';
 import { assertEvaluationRecord, type EvaluationRecord } from './evaluationRecord.ts';
 import type { Graph, GraphParameter } from './graph.ts';
 import { wire, type Wiring } from './wiring.ts';
-import { StepRunner, type OpenStep } from './stepRunner.ts';
+import { StepRunner, type OpenStep, type SettledStep } from './stepRunner.ts';
 import { assertBatch, assertBatchSource, closeIterator, openEpoch, type BatchSource } from './data.ts';
 import { completeTaps, createTapSubjects, tapsOf, type TapSubjects, type Taps } from './taps.ts';
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions, type TrainResult, type TrainerState } from './trainOptions.ts';
@@ -128,6 +128,8 @@ class TrainingRun {
   readonly taps: TapSubjects = createTapSubjects();
   /** Where the update tap's deltas are written, reused from one sampled step to the next. */
   private readonly deltaBuffers = new Map<GraphParameter, Float64Array>();
+  /** Whether settled gradients go back to the nodes as spares; off for good once a backward or update tap is observed. */
+  private recycling = true;
   readonly runId: string;
   private readonly wiring: Wiring;
   private readonly runner: StepRunner;
@@ -325,12 +327,25 @@ class TrainingRun {
       deltaBuffers: this.deltaBuffers,
     });
     if (applied.alarm) this.raise(applied, settled.step);
+    else this.recycleGradients(settled);
     this.steps++;
     this.lastLoss = applied.loss;
     this.boundary = { step: settled.step, ...position };
     this.emitStep(applied, position.epoch);
     const pause = this.yieldDue();
     if (pause) await pause;
+  }
+
+  /**
+   * Hands the step's parameter gradients back to their nodes once the update has read them,
+   * as spares the next backward may write into (see `GradientsWanted.spare`): a fresh dW of
+   * dense(784, 128) costs more in page faults than the gemm that fills it. Never once a
+   * backward or update tap has been observed, whose listeners may hold the tensors.
+   */
+  private recycleGradients(settled: SettledStep): void {
+    if (this.taps.backward$.observed || this.taps.update$.observed) this.recycling = false;
+    if (!this.recycling) return;
+    for (const microbatch of settled.microbatches) this.wiring.recycle(microbatch.sweep);
   }
 
   private raise(applied: AppliedStep, step: number): void {

@@ -66,6 +66,12 @@ export interface Wiring {
   readonly completed$: Observable<SweepGradients>;
   /** Fails the run: nodes drop every later message and `completed$` errors. */
   fail(error: Error): void;
+  /**
+   * Gives a completed sweep's parameter gradients back to their nodes, as spares the next
+   * backward of each may write into (`GradientsWanted.spare`). Only for gradients no one
+   * reads any more: the trainer calls it once the step's update has been applied.
+   */
+  recycle(sweep: SweepGradients): void;
   /** Forward passes held over all nodes (0 between steps). */
   inFlight(): number;
   /** The first node, in topological order, whose held output for a sweep is non-finite, and where. */
@@ -161,6 +167,7 @@ export function wire(graph: Graph, options: WiringOptions = {}): Wiring {
     backward: (tag, dy) => loss$.next({ tag, value: dy }),
     completed$: completed$.asObservable(),
     fail,
+    recycle: (sweep) => nodes.forEach((live, index) => live.recycle(sweep.dParams[index])),
     inFlight: () => nodes.reduce((sum, live) => sum + live.inFlight, 0),
     firstNonFiniteOutput(id) {
       for (const live of nodes) {

@@ -37,6 +37,15 @@ export interface Gradients {
 export interface GradientsWanted {
   /** Whether ∂L/∂x is needed. When false the layer may leave `dx` out; its dParams must be exactly those it returns with dx. */
   readonly dx: boolean;
+  /**
+   * Parameter gradients an earlier backward of this layer returned, handed back by a caller
+   * that no longer reads them (the trainer, once the step's update is applied): the layer may
+   * write this call's gradient of a parameter into the spare of the same key and shape,
+   * overwriting every value, and return it, instead of allocating a fresh array (PyTorch's
+   * caching allocator serves the same purpose). The results must be the same bits as with
+   * fresh arrays, whatever the spares held. Default none: every gradient in a fresh array.
+   */
+  readonly spare?: Readonly<Record<string, Tensor>>;
 }
 
 /**
@@ -56,7 +65,8 @@ export interface Pass {
   readonly y: Tensor;
   /**
    * Maps dy = ∂L/∂y to the gradients. Must not modify dy, y or what an earlier call returned
-   * (it returns tensors of its own); may be called more than once, before or after the
+   * (it returns tensors of its own, except the spares a caller hands back, see
+   * {@link GradientsWanted.spare}); may be called more than once, before or after the
    * backward of other passes, with the same result.
    */
   backward(dy: Tensor): Gradients;
@@ -64,8 +74,10 @@ export interface Pass {
    * The same, told which results are wanted (optional for a layer to honour): with
    * `{ dx: false }` it may skip computing dx and leave it out, and must return the same
    * parameter gradients, bit for bit, as without the hint (the verifier's `dx not wanted`
-   * check). `{ dx: true }` is the call without the hint. A layer written for the one-argument
-   * form ignores the hint and still works: the runtime discards the dx it did not want.
+   * check), and may write parameter gradients into the spares it is handed (the `spare
+   * buffers` check). `{ dx: true }` is the call without the hint. A layer written for the
+   * one-argument form ignores the hint and still works: the runtime discards the dx it did not
+   * want, and the spares go unused.
    */
   backward(dy: Tensor, wanted: GradientsWanted): WantedGradients;
   /**

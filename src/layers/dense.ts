@@ -1,4 +1,4 @@
-import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { rowCount } from '../tensor/rows.ts';
@@ -65,9 +65,12 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
     backward: (dy, x, params, wanted) => {
       // dx not wanted (the graph's input): dy·W, a third of the layer's work, is skipped.
       const dx = wanted.dx ? new Float64Array(x.size) : undefined;
-      const { dW, db } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx);
-      const dParams: Record<string, Tensor> = { W: new Tensor(dW, [outFeatures, inFeatures]) };
-      if (withBias) dParams.b = new Tensor(db, [outFeatures]);
+      // Spares handed back are written over: a fresh 800 KB dW costs more in page faults than its gemm.
+      const spareW = fittingSpare(wanted.spare?.W, params.W!);
+      const spareB = withBias ? fittingSpare(wanted.spare?.b, params.b!) : undefined;
+      const { dW, db } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx, { dW: spareW?.data, db: spareB?.data });
+      const dParams: Record<string, Tensor> = { W: spareW ?? new Tensor(dW, [outFeatures, inFeatures]) };
+      if (withBias) dParams.b = spareB ?? new Tensor(db, [outFeatures]);
       return dx ? { dx: new Tensor(dx, x.shape), dParams } : { dParams };
     },
     jvp: ({ x: tx, params: tangents }, x, params) => {
@@ -77,6 +80,12 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       return new Tensor(ty, [...x.shape.slice(0, -1), outFeatures]);
     },
   });
+}
+
+/** A spare gradient when it fits its parameter (a Tensor of its shape, not the parameter itself), else undefined. */
+function fittingSpare(spare: Tensor | undefined, param: Tensor): Tensor | undefined {
+  const fits = spare instanceof Tensor && spare !== param && spare.data !== param.data && sameShape(spare.shape, param.shape) && spare.data.length === param.size;
+  return fits ? spare : undefined;
 }
 
 function initial(values: readonly number[], shape: number[], what: string): Tensor {

@@ -20,7 +20,8 @@ export function linearForward(x: Float64Array, rows: number, inFeatures: number,
  * The backward of {@link linearForward}: dW = dyᵀ·x, db = Σ dy over the rows, and
  * dx (+)= dy·W. `dx` is accumulated into, since an input feeding several maps receives the
  * sum of their gradients; when it is undefined (dx not wanted) the product dy·W is skipped,
- * and dW and db are the same bits either way.
+ * and dW and db are the same bits either way. dW and db are written into `into`'s arrays when
+ * given (whatever they held is overwritten), else into fresh ones.
  */
 export function linearBackward(
   dy: Float64Array,
@@ -30,6 +31,7 @@ export function linearBackward(
   outFeatures: number,
   W: Float64Array,
   dx: Float64Array | undefined,
+  into: { readonly dW?: Float64Array; readonly db?: Float64Array } = {},
 ): {
   /** dL/dW [out, in] = dyᵀ·x. */
   dW: Float64Array;
@@ -39,11 +41,11 @@ export function linearBackward(
   // dx first: dW, usually the largest result, is then the one still in cache when the
   // caller reads it (the trainer's guard, then the optimizer).
   if (dx) gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
-  const db = new Float64Array(outFeatures);
+  const db = into.db?.fill(0) ?? new Float64Array(outFeatures);
   for (let offset = 0; offset < dy.length; offset += outFeatures) {
     for (let o = 0; o < outFeatures; o++) db[o] += dy[offset + o]!;
   }
-  const dW = new Float64Array(outFeatures * inFeatures);
-  gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false);
+  const dW = into.dW ?? new Float64Array(outFeatures * inFeatures);
+  gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false); // accumulate false: every value of dW written
   return { dW, db };
 }

@@ -29,7 +29,7 @@ describe('checkGradients on correct layers', () => {
     expect(report.evaluations.forward).toBeGreaterThanOrEqual(4 * 22);
     expect(report.checks.map((c) => c.name)).toEqual([
       'forward runs', 'backward runs', 'inputs unchanged', 'gradient shapes', 'finite values',
-      'deterministic', 'linear in dy', 'zero dy gives zero gradients', 'dx not wanted', 'passes in flight', 'rows independent', 'gradient', 'jvp',
+      'deterministic', 'linear in dy', 'zero dy gives zero gradients', 'dx not wanted', 'spare buffers', 'passes in flight', 'rows independent', 'gradient', 'jvp',
     ]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Dense layers that honour the `{ dx: false }` hint wrongly: each is exact when backward is
+ * Dense layers that honour the backward hint wrongly (`{ dx: false }`, spares): each is exact when backward is
  * called without the hint, as every other check calls it, and returns other parameter
  * gradients when dx is not wanted, which only `train()` would ever see.
  */
@@ -38,3 +38,24 @@ export const denseDropsBiasWithoutDx = (inFeatures: number, outFeatures: number)
 /** Without dx, dW is rounded to float32 (a faster kernel taken on that path alone): off by about 1e-8 relative. */
 export const denseRoundsWithoutDx = (inFeatures: number, outFeatures: number): Layer =>
   denseWithSkip('denseRoundsWithoutDx', inFeatures, outFeatures, (dW) => dW.forEach((v, i) => (dW[i] = Math.fround(v))));
+
+/** Writes db into the spare it is handed without zeroing it first: the spare's old values are added to the gradient. */
+export function denseAccumulatesIntoSpare(inFeatures: number, outFeatures: number): Layer {
+  const correct = dense(inFeatures, outFeatures, { seed: 1 });
+  return defineLayer({
+    name: 'denseAccumulatesIntoSpare',
+    params: correct.params,
+    outputShape: correct.outputShape!,
+    forward: (x, params) => ({
+      y: new Tensor(linearForward(x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, params.b!.data), [...x.shape.slice(0, -1), outFeatures]),
+      saved: x,
+    }),
+    backward: (dy, x, params, wanted) => {
+      const dx = new Float64Array(x.size);
+      const { dW } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx);
+      const db = wanted.spare?.b?.data ?? new Float64Array(outFeatures);
+      for (let offset = 0; offset < dy.size; offset += outFeatures) for (let o = 0; o < outFeatures; o++) db[o] += dy.data[offset + o]!;
+      return { dx: new Tensor(dx, x.shape), dParams: { W: new Tensor(dW, [outFeatures, inFeatures]), b: new Tensor(db, [outFeatures]) } };
+    },
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * The `spare buffers` check: dense writes its gradients into the spares it is handed and
+ * returns them, the same bits as fresh arrays; a layer that accumulates into a spare without
+ * zeroing it is caught by `verifyLayer` with its default options, by this check alone; a layer
+ * that ignores spares passes, and one without parameters is skipped.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients } from '../../src/check/checkGradients.ts';
+import { verifyLayer } from '../../src/check/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/runProperty.ts';
+import { formatReport } from '../../src/check/formatReport.ts';
+import { dense } from '../../src/layers/dense.ts';
+import { relu } from '../../src/layers/relu.ts';
+import type { Layer } from '../../src/layers/contract.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import type { GradientReport } from '../../src/check/report.ts';
+import { denseAccumulatesIntoSpare } from './dxMutants.ts';
+
+const failedChecks = (report: GradientReport | undefined) => report?.checks.filter((c) => !c.ok).map((c) => c.name) ?? [];
+const checkNamed = (report: GradientReport, name: string) => report.checks.find((c) => c.name === name);
+
+/** Values spread over [−2, 2], none zero. */
+function spread(shape: number[], phase = 0): Tensor {
+  const size = shape.reduce((a, d) => a * d, 1);
+  return new Tensor(Float64Array.from({ length: size }, (_, i) => 2 * Math.sin(1.3 * i + phase) + 0.01), shape);
+}
+
+describe('spare buffers', () => {
+  it('dense writes dW and db into the spares it is handed, returns them, and gives the bits of fresh arrays', () => {
+    const layer = dense(5, 3, { seed: 1 });
+    const pass = layer.forward(spread([4, 5]));
+    const dy = spread([4, 3], 2);
+    const fresh = pass.backward(dy);
+    const spare = { W: new Tensor(new Float64Array(15).fill(7), [3, 5]), b: new Tensor(new Float64Array(3).fill(-7), [3]) };
+    const reused = pass.backward(dy, { dx: false, spare });
+    expect(reused.dParams.W).toBe(spare.W);
+    expect(reused.dParams.b).toBe(spare.b);
+    expect(Array.from(spare.W.data)).toEqual(Array.from(fresh.dParams.W!.data));
+    expect(Array.from(spare.b.data)).toEqual(Array.from(fresh.dParams.b!.data));
+  });
+
+  it('dense leaves alone a spare of another shape, and allocates instead', () => {
+    const layer = dense(5, 3, { seed: 1 });
+    const pass = layer.forward(spread([4, 5]));
+    const dy = spread([4, 3], 2);
+    const wrong = new Tensor(new Float64Array(15).fill(7), [15]);
+    const gradients = pass.backward(dy, { dx: true, spare: { W: wrong } });
+    expect(gradients.dParams.W).not.toBe(wrong);
+    expect(gradients.dParams.W!.shape).toEqual([3, 5]);
+    expect(Array.from(wrong.data)).toEqual(new Array(15).fill(7));
+  });
+
+  it('a dense layer that accumulates db into its spare is caught by verifyLayer with default options, by this check alone', () => {
+    const result = verifyLayer(() => denseAccumulatesIntoSpare(3, 2), { features: [3], seed: 1 });
+    expect(result.ok, formatVerifyResult(result)).toBe(false);
+    expect(failedChecks(result.report), formatVerifyResult(result)).toEqual(['spare buffers']);
+    expect(checkNamed(result.report!, 'spare buffers')?.detail).toMatch(/^denseAccumulatesIntoSpare\.db\[\d\] changed from .* to NaN when given spare tensors holding NaN/);
+  });
+
+  it('a layer that ignores spares passes; one without parameters is skipped, saying so; the check costs one forward and two backward passes', () => {
+    const inner = dense(3, 2, { seed: 1 });
+    const ignoring: Layer = { name: 'denseIgnoringHint', params: inner.params, forward: (x) => { const pass = inner.forward(x); return { y: pass.y, backward: (dy: Tensor) => pass.backward(dy) }; } };
+    const report = checkGradients(ignoring, spread([2, 3]));
+    expect(report.ok, formatReport(report)).toBe(true);
+    expect(checkNamed(report, 'spare buffers')).toEqual({ name: 'spare buffers', ok: true });
+    expect(report.evaluations.byCheck?.['spare buffers']).toEqual({ forward: 1, backward: 2 });
+    expect(checkNamed(checkGradients(relu(), spread([2, 3])), 'spare buffers')).toEqual({ name: 'spare buffers', ok: true, detail: 'skipped: relu has no parameters' });
+  });
+});

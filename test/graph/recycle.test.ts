@@ -1,0 +1,71 @@
+/**
+ * The trainer hands each node the parameter gradients of its last step, once the update has
+ * read them, as spares for its next backward: a dense layer then writes into them instead of
+ * allocating. The trained parameters are the same bits either way, and no spare is handed out
+ * once a backward or update tap has been observed (its listeners may hold the tensors).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Tensor } from '../../src/tensor/tensor.ts';
+import { dense } from '../../src/layers/dense.ts';
+import { tanh } from '../../src/layers/tanh.ts';
+import { mse } from '../../src/layers/mse.ts';
+import type { GradientsWanted, Layer, Pass } from '../../src/layers/contract.ts';
+import { sequential } from '../../src/graph/builder.ts';
+import { train } from '../../src/graph/trainer.ts';
+import { sgd } from '../../src/index.ts';
+import { regressionBatches, snapshot } from './helpers.ts';
+
+/** What one backward call received and returned. */
+interface Call {
+  readonly spare?: Readonly<Record<string, Tensor>>;
+  readonly returned: Readonly<Record<string, Tensor>>;
+}
+
+/** `layer`, recording every backward call into `calls`. */
+function recording(layer: Layer, calls: Call[]): Layer {
+  return {
+    ...layer,
+    forward(x, context) {
+      const pass = layer.forward(x, context);
+      const backward = (dy: Tensor, wanted?: GradientsWanted) => {
+        const gradients = wanted ? pass.backward(dy, wanted) : pass.backward(dy);
+        calls.push({ ...(wanted?.spare ? { spare: wanted.spare } : {}), returned: gradients.dParams });
+        return gradients;
+      };
+      return { y: pass.y, backward: backward as Pass['backward'] };
+    },
+  };
+}
+
+const mlp = (calls: Call[]) => sequential([dense(3, 4, { seed: 1 }), tanh(), recording(dense(4, 2, { seed: 2 }), calls)], { inputFeatures: [3] });
+
+describe('spare gradients in train()', () => {
+  it('hands a layer the gradients it returned at the last step, from the second step on, and dense writes into them', async () => {
+    const calls: Call[] = [];
+    await train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) }).result;
+    expect(calls.map((c) => c.spare !== undefined)).toEqual([false, true, true]);
+    expect(calls[1]!.spare).toBe(calls[0]!.returned);
+    expect(calls[1]!.returned.W).toBe(calls[0]!.returned.W);
+    expect(calls[2]!.returned.b).toBe(calls[0]!.returned.b);
+  });
+
+  it('trains to the same parameters, bit for bit, as a run that hands out no spare', async () => {
+    const batches = regressionBatches(6, 4, 3, 2);
+    const withSpares = mlp([]);
+    const without = mlp([]);
+    await train(withSpares, batches, { loss: mse(), optimizer: sgd(0.1, { momentum: 0.9 }), epochs: 2 }).result;
+    const run = train(without, batches, { loss: mse(), optimizer: sgd(0.1, { momentum: 0.9 }), epochs: 2 });
+    run.taps.update$.subscribe(() => undefined); // an observed update tap turns spares off
+    await run.result;
+    expect(Object.values(snapshot(withSpares.parameters))).toEqual(Object.values(snapshot(without.parameters)));
+  });
+
+  it.each(['update$', 'backward$'] as const)('hands out no spare while taps.%s is observed', async (tap) => {
+    const calls: Call[] = [];
+    const run = train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
+    if (tap === 'update$') run.taps.update$.subscribe(() => undefined);
+    else run.taps.backward$.subscribe(() => undefined);
+    await run.result;
+    expect(calls.map((c) => c.spare !== undefined)).toEqual([false, false, false]);
+  });
+});
