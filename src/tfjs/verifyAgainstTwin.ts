@@ -116,7 +116,7 @@ function assertMatchingParams(layer: Layer, twin: Layer): void {
 /** A result for people: the verdict, the seed and path that replay it, and the entries apart, largest first. */
 export function formatTwinResult(result: VerifyAgainstTwinResult, maxListed = 5): string {
   if (result.ok) return `${result.name}: agrees with its twin after ${result.numRuns} runs (seed ${result.seed})`;
-  const lines = [`${result.name}: DIFFERS from its twin after ${result.numRuns} runs, shrunk ${result.numShrinks} times (seed ${result.seed}${result.path ? `, path "${result.path}"` : ''})`];
+  const lines = [`${result.name}: DIFFERS from its twin after ${result.numRuns} run${result.numRuns === 1 ? '' : 's'}, shrunk ${result.numShrinks} time${result.numShrinks === 1 ? '' : 's'} (seed ${result.seed}${result.path ? `, path "${result.path}"` : ''})`];
   const comparison = result.comparison;
   if (result.counterexample) lines.push(`  smallest case: batch ${result.counterexample.batch}, x = [${result.counterexample.x.map(formatNumber).join(', ')}]`);
   if (comparison?.problem) lines.push(`  ${comparison.problem}`);
