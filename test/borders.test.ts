@@ -3,7 +3,9 @@
  * regex over the files, no compiler). Below, each part and what it may not import:
  *
  *     tensor       nothing of gradstream
- *     layers       only tensor                   the Layer and Loss contracts, one layer per file
+ *     util         only tensor                   the shared argument checks and error texts
+ *                                                (tensor's describe words what was given)
+ *     layers       only tensor and util          the Layer and Loss contracts, one layer per file
  *     optim        no runtime, verifier, checkpoints, telemetry or runs
  *                                                the optimizer contract, the optimizers, their state
  *     check        no graph, telemetry, runs, cli or scenarios, directly or through anything it
@@ -68,7 +70,8 @@ const parts = [...new Set([...files.map(partOf), '(entry)'])];
 
 const borders: readonly Border[] = [
   { part: 'tensor', forbidden: everyOtherPart(['tensor'])(parts), why: 'the kernels depend on nothing of gradstream' },
-  { part: 'layers', forbidden: everyOtherPart(['layers', 'tensor'])(parts), why: 'a layer is its math over the kernels' },
+  { part: 'util', forbidden: everyOtherPart(['util', 'tensor'])(parts), why: 'every part above the kernels shares its checks and error texts, so they depend on nothing else' },
+  { part: 'layers', forbidden: everyOtherPart(['layers', 'tensor', 'util'])(parts), why: 'a layer is its math over the kernels' },
   { part: 'optim', forbidden: ['graph', 'check', 'checkpoint', 'telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], why: 'the optimizer contract sits below the runtime, the verifier and checkpoints, which all import it' },
   { part: 'check', forbidden: ['graph', 'telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], transitive: true, why: 'the verifier needs only the Layer, Loss and optimizer contracts' },
   { part: 'checkpoint', forbidden: ['telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], why: 'checkpoints sit below telemetry; a run with both is a part above them (src/runs)' },
