@@ -62,8 +62,11 @@ export interface TwinComparison {
 
 /** A case: x, the parameter values and dy, float64 values that are rounded to float32 before use. */
 export interface TwinPoint {
+  /** The input, batch axis first. */
   readonly x: Tensor;
+  /** Values for every parameter of both layers, by name, each of its parameter's size. */
   readonly params: Readonly<Record<string, Float64Array>>;
+  /** The cotangent, of the output's shape. */
   readonly dy: Tensor;
 }
 
