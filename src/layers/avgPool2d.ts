@@ -1,7 +1,8 @@
 import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
 import { im2col, col2im } from '../tensor/im2col.ts';
 import { assertPoolPadding, pairOption, poolGeometry, spatialOutput, type ConvGeometry, type Window2d } from '../tensor/window.ts';
-import { defineLayer, assertOptions } from './defineLayer.ts';
+import { defineLayer, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 import type { Size2d } from './conv2d.ts';
 
@@ -13,6 +14,8 @@ export interface AvgPool2dOptions {
   readonly padding?: Size2d;
   /** Count padded zeros in each window's divisor (PyTorch's `count_include_pad`). Default true. */
   readonly countIncludePad?: boolean;
+  /** Name in reports and errors. Default `'avgPool2d'`. */
+  readonly name?: string;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface AvgPool2dOptions {
  */
 export function avgPool2d(kernelSize: Size2d, options: AvgPool2dOptions = {}): Layer {
   assertOptions(options, 'avgPool2d');
-  const name = 'avgPool2d';
+  const name = layerName(options.name, 'avgPool2d');
   const kernel = pairOption(kernelSize, `${name}: kernelSize`, 1);
   const window: Window2d = {
     kernel,

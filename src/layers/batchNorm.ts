@@ -1,7 +1,8 @@
 import { Tensor, ShapeError, formatShape, describe } from '../tensor/tensor.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { inverseStd, normalizeRows, normalizedBackward, rowMoments } from '../tensor/normalize.ts';
-import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions, finiteAtLeastZero } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link batchNorm}. */
@@ -10,6 +11,8 @@ export interface BatchNormOptions {
   readonly eps?: number;
   /** Weight of the batch in the running statistics' update. Default 0.1. */
   readonly momentum?: number;
+  /** Name in reports and errors. Default `'batchNorm'`. */
+  readonly name?: string;
 }
 
 /**
@@ -36,12 +39,9 @@ export interface BatchNormOptions {
  */
 export function batchNorm(features: number, options: BatchNormOptions = {}): Layer {
   assertOptions(options, 'batchNorm');
-  const name = 'batchNorm';
+  const name = layerName(options.name, 'batchNorm');
   positiveInteger(features, `${name}: features`);
-  const eps = options.eps ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) {
-    throw new RangeError(`${name}: eps must be a finite number ≥ 0, got ${describe(eps)}`);
-  }
+  const eps = finiteAtLeastZero(options.eps ?? 1e-5, name, 'eps');
   const momentum = options.momentum ?? 0.1;
   if (typeof momentum !== 'number' || !(momentum >= 0 && momentum <= 1)) {
     throw new RangeError(`${name}: momentum must be a number in [0, 1], got ${describe(momentum)}`);

@@ -5,7 +5,8 @@ import { addRow, sumRows } from '../tensor/rows.ts';
 import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
+import { defineLayer, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** One number for both spatial axes, or [height, width]. */

@@ -203,11 +203,10 @@ function requireSameShape(name: string, prediction: Tensor, target: Tensor): voi
 
 export { assertTensor } from '../tensor/tensor.ts';
 
-/** Throws a TypeError unless a factory's options are an object (undefined means the defaults). */
-export function assertOptions(options: unknown, where: string): void {
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  }
+/** The options of a layer factory whose only option is its name (relu, softmax, flatten, …). */
+export interface LayerNameOptions {
+  /** Name in reports and errors. Default: the factory's name (`'relu'` for relu). */
+  readonly name?: string;
 }
 
 /** A factory's `name` option: a non-empty string, or `fallback` when absent. */

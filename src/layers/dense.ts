@@ -3,7 +3,8 @@ import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, expectLastFeature, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link dense}. */

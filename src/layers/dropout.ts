@@ -1,12 +1,15 @@
 import { Tensor, describe } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, sameFeatures, assertOptions } from './defineLayer.ts';
+import { defineLayer, sameFeatures, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
   /** Seed of the masks; with the step it fixes each step's mask. Default 0. */
   readonly seed?: number;
+  /** Name in reports and errors. Default `'dropout'`. */
+  readonly name?: string;
 }
 
 /**
@@ -31,7 +34,7 @@ export function dropout(p = 0.5, options: DropoutOptions = {}): Layer {
   const keepScale = p === 1 ? 0 : 1 / (1 - p);
 
   return defineLayer({
-    name: 'dropout',
+    name: layerName(options.name, 'dropout'),
     factoryCall: { factory: 'dropout', args: [p, options] },
     outputShape: sameFeatures,
     forward: (x, _params, context) => {

@@ -1,12 +1,15 @@
 import { Tensor, ShapeError, formatShape, unflatIndex, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link embedding}. */
 export interface EmbeddingOptions {
   /** Seed of the initial table. Default 0. */
   readonly seed?: number;
+  /** Name in reports and errors. Default `'embedding'`. */
+  readonly name?: string;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface EmbeddingOptions {
  */
 export function embedding(vocabulary: number, dim: number, options: EmbeddingOptions = {}): Layer {
   assertOptions(options, 'embedding');
-  const name = 'embedding';
+  const name = layerName(options.name, 'embedding');
   positiveInteger(vocabulary, `${name}: vocabulary`);
   positiveInteger(dim, `${name}: dim`);
   sizeOf([vocabulary, dim], `${name}: weight`);

@@ -1,5 +1,6 @@
 import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
-import { defineLayer } from './defineLayer.ts';
+import { defineLayer, layerName, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -8,11 +9,12 @@ import type { Layer } from './contract.ts';
  * feeds a dense layer. Backward reshapes dy back to x's shape. Copies, so y never
  * aliases x.
  */
-export function flatten(): Layer {
-  const name = 'flatten';
+export function flatten(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'flatten');
+  const name = layerName(options?.name, 'flatten');
   return defineLayer({
     name,
-    factoryCall: { factory: 'flatten', args: [] },
+    factoryCall: { factory: 'flatten', args: options === undefined ? [] : [options] },
     outputShape: (features) => {
       if (features.length < 1) throw new ShapeError(`${name}: expected input features [d₁, …] (at least one axis after the batch), got ${formatShape(features)}`);
       return [sizeOf(features, name)];

@@ -1,6 +1,7 @@
 import { Tensor, describe } from '../tensor/tensor.ts';
 import { normalCdf, normalPdf } from '../tensor/erf.ts';
-import { defineLayer, sameFeatures, assertOptions, layerName } from './defineLayer.ts';
+import { defineLayer, sameFeatures, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link gelu}. */

@@ -1,13 +1,16 @@
-import { Tensor, ShapeError, formatShape, describe } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
 import { rowCount, sumRows } from '../tensor/rows.ts';
 import { inverseStd, normalizeRows, normalizedBackward, rowMoments } from '../tensor/normalize.ts';
-import { defineLayer, expectLastFeature, positiveInteger, assertOptions } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions, finiteAtLeastZero } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link layerNorm}. */
 export interface LayerNormOptions {
   /** Added to the variance before the square root. Default 1e-5. */
   readonly eps?: number;
+  /** Name in reports and errors. Default `'layerNorm'`. */
+  readonly name?: string;
 }
 
 /**
@@ -26,12 +29,9 @@ export interface LayerNormOptions {
  */
 export function layerNorm(features: number, options: LayerNormOptions = {}): Layer {
   assertOptions(options, 'layerNorm');
-  const name = 'layerNorm';
+  const name = layerName(options.name, 'layerNorm');
   positiveInteger(features, `${name}: features`);
-  const eps = options.eps ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps >= 0) || !Number.isFinite(eps)) {
-    throw new RangeError(`${name}: eps must be a finite number ≥ 0, got ${describe(eps)}`);
-  }
+  const eps = finiteAtLeastZero(options.eps ?? 1e-5, name, 'eps');
   const gamma = new Tensor(new Float64Array(features).fill(1), [features]);
   const beta = new Tensor(new Float64Array(features), [features]);
 

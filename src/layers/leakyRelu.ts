@@ -1,5 +1,6 @@
 import { Tensor, describe } from '../tensor/tensor.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -7,13 +8,14 @@ import type { Layer } from './contract.ts';
  * slope·dy otherwise (PyTorch's `nn.LeakyReLU`, default slope 0.01); forward mode the same
  * with tx for dy. At x = 0 both modes take the slope, one of the two one-sided derivatives.
  */
-export function leakyRelu(slope = 0.01): Layer {
+export function leakyRelu(slope = 0.01, options?: LayerNameOptions): Layer {
+  assertOptions(options, 'leakyRelu');
   if (typeof slope !== 'number' || !Number.isFinite(slope)) {
     throw new RangeError(`leakyRelu: expected a finite slope, got ${describe(slope)}`);
   }
   return defineLayer({
-    name: 'leakyRelu',
-    factoryCall: { factory: 'leakyRelu', args: [slope] },
+    name: layerName(options?.name, 'leakyRelu'),
+    factoryCall: { factory: 'leakyRelu', args: options === undefined ? [slope] : [slope, options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { logSoftmaxRows, rowLength } from '../tensor/rows.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -8,10 +9,11 @@ import type { Layer } from './contract.ts';
  * Backward: dxᵢ = dyᵢ − softmax(x)ᵢ · Σⱼ dyⱼ, with softmax(x) = e^y.
  * Forward mode (the Jacobian I − 1·softmax(x)ᵀ, not symmetric): tyᵢ = txᵢ − Σⱼ softmax(x)ⱼ·txⱼ.
  */
-export function logSoftmax(): Layer {
+export function logSoftmax(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'logSoftmax');
   return defineLayer({
-    name: 'logSoftmax',
-    factoryCall: { factory: 'logSoftmax', args: [] },
+    name: layerName(options?.name, 'logSoftmax'),
+    factoryCall: { factory: 'logSoftmax', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = logSoftmaxRows(x);

@@ -1,7 +1,8 @@
 import { Tensor, ShapeError, formatShape } from '../tensor/tensor.ts';
 import { im2col, col2im } from '../tensor/im2col.ts';
 import { assertPoolPadding, pairOption, poolGeometry, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer, assertOptions } from './defineLayer.ts';
+import { defineLayer, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 import type { Size2d } from './conv2d.ts';
 
@@ -13,6 +14,8 @@ export interface MaxPool2dOptions {
   readonly padding?: Size2d;
   /** Spacing between the window's taps. Default 1. */
   readonly dilation?: Size2d;
+  /** Name in reports and errors. Default `'maxPool2d'`. */
+  readonly name?: string;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface MaxPool2dOptions {
  */
 export function maxPool2d(kernelSize: Size2d, options: MaxPool2dOptions = {}): Layer {
   assertOptions(options, 'maxPool2d');
-  const name = 'maxPool2d';
+  const name = layerName(options.name, 'maxPool2d');
   const kernel = pairOption(kernelSize, `${name}: kernelSize`, 1);
   const window: Window2d = {
     kernel,

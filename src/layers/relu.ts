@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -9,10 +10,11 @@ import type { Layer } from './contract.ts';
  * At x = 0 the derivative is taken as 0 (PyTorch's choice), a valid subgradient in [0, 1], in
  * both modes: along any tangent, 0 lies between the one-sided derivatives 0 and tx.
  */
-export function relu(): Layer {
+export function relu(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'relu');
   return defineLayer({
-    name: 'relu',
-    factoryCall: { factory: 'relu', args: [] },
+    name: layerName(options?.name, 'relu'),
+    factoryCall: { factory: 'relu', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

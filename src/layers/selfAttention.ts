@@ -3,7 +3,8 @@ import { createRandom } from '../tensor/random.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { attentionBackward, attentionForward, type AttentionShape } from '../tensor/attention.ts';
-import { defineLayer, positiveInteger, assertOptions, layerName } from './defineLayer.ts';
+import { defineLayer, positiveInteger, layerName } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /** Options of {@link selfAttention}. */

@@ -1,5 +1,6 @@
 import { Tensor } from '../tensor/tensor.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -9,10 +10,11 @@ import type { Layer } from './contract.ts';
  * Evaluated as e^x / (1 + e^x) for negative x so that no intermediate overflows.
  * Backward and jvp need only y.
  */
-export function sigmoid(): Layer {
+export function sigmoid(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'sigmoid');
   return defineLayer({
-    name: 'sigmoid',
-    factoryCall: { factory: 'sigmoid', args: [] },
+    name: layerName(options?.name, 'sigmoid'),
+    factoryCall: { factory: 'sigmoid', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);

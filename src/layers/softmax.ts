@@ -1,6 +1,7 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { softmaxRows, rowLength } from '../tensor/rows.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
@@ -10,10 +11,11 @@ import type { Layer } from './contract.ts';
  * The Jacobian is symmetric, so forward mode applies the same product to the tangent:
  * tyᵢ = yᵢ · (txᵢ − Σⱼ txⱼ·yⱼ).
  */
-export function softmax(): Layer {
+export function softmax(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'softmax');
   return defineLayer({
-    name: 'softmax',
-    factoryCall: { factory: 'softmax', args: [] },
+    name: layerName(options?.name, 'softmax'),
+    factoryCall: { factory: 'softmax', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = softmaxRows(x);

@@ -1,15 +1,17 @@
 import { Tensor } from '../tensor/tensor.ts';
-import { defineLayer, sameFeatures } from './defineLayer.ts';
+import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
 /**
  * Hyperbolic tangent, element-wise: y = tanh(x); dx = dy · (1 − y²); forward mode
  * ty = tx · (1 − y²) (the Jacobian is diagonal). Backward and jvp need only y.
  */
-export function tanh(): Layer {
+export function tanh(options?: LayerNameOptions): Layer {
+  assertOptions(options, 'tanh');
   return defineLayer({
-    name: 'tanh',
-    factoryCall: { factory: 'tanh', args: [] },
+    name: layerName(options?.name, 'tanh'),
+    factoryCall: { factory: 'tanh', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
     forward: (x) => {
       const y = new Float64Array(x.size);
