@@ -1,5 +1,6 @@
 /**
- * The verifier's blind spots, closed: for each class (ties judged jointly, passes in flight,
+ * Blind spots: the mistakes a gradient check that judges one coordinate at a time, at one
+ * step, one pass at a time misses. For each class (ties judged jointly, passes in flight,
  * rounding inside a layer, linearity where the backward cancels, rows independent, forward
  * mode) correct layers of the class pass verifyLayer at drawn seeds, in the default mode and in
  * fast mode, and every mutant of the class is caught by that class's check with default
