@@ -6,6 +6,7 @@
  */
 import { isObservable, type Observable } from 'rxjs';
 import { describe } from '../tensor/tensor.ts';
+import { messageOf } from '../util/errorText.ts';
 
 /** Something attached to a run that can be detached; `dispose()` is idempotent. */
 export interface Disposable {
@@ -47,7 +48,7 @@ export function attachSink<T>(name: string, source: Observable<T>, parts: SinkPa
       try {
         await parts.close?.();
       } catch (error) {
-        report(`gradstream telemetry: the ${name} sink failed while closing: ${describeError(error)}`);
+        report(`gradstream telemetry: the ${name} sink failed while closing: ${messageOf(error)}`);
       } finally {
         resolveFinished();
       }
@@ -62,7 +63,7 @@ export function attachSink<T>(name: string, source: Observable<T>, parts: SinkPa
       try {
         parts.next(value);
       } catch (error) {
-        report(`gradstream telemetry: the ${name} sink failed and was detached: ${describeError(error)}`);
+        report(`gradstream telemetry: the ${name} sink failed and was detached: ${messageOf(error)}`);
         void close();
       }
     },
@@ -92,13 +93,6 @@ export function assertRun(run: unknown, where: string): void {
   }
 }
 
-/** Throws a TypeError naming `where` unless options are an object (undefined means the defaults). */
-export function assertOptions(options: unknown, where: string): void {
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  }
-}
-
 /** Throws a RangeError naming `where` and `name` unless `value` is a finite number of milliseconds, 0 or more. */
 export function assertMilliseconds(value: unknown, where: string, name: string): void {
   if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
@@ -125,8 +119,4 @@ export function disposeAll(parts: readonly Disposable[]): Disposable {
       return disposing;
     },
   };
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -28,7 +28,8 @@ import { captureLayerCase, drawnCotangent } from '../check/repro/bundle.ts';
 import { assertReproDirectory, bundleNote, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';
 import type { TappedRun } from './layerStats.ts';
-import { assertOptions, assertRun } from './attach.ts';
+import { assertRun } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 
 /** Options of {@link liveAudits}. */
 export interface AuditOptions {

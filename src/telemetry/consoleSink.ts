@@ -8,7 +8,8 @@
  */
 import type { TextOutput } from './textOutput.ts';
 import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
-import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { RunStartEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { latestWithSkipped } from './operators/latestWithSkipped.ts';
 import {

@@ -251,8 +251,33 @@ export const telemetryEventTypes = ['run-start', 'step', 'layer-stats', 'evaluat
 /** An event before the header is stamped on. */
 export type EventBody<E extends TelemetryEvent = TelemetryEvent> = E extends TelemetryEvent ? Omit<E, keyof EventHeader> : never;
 
-/** Stamps events with the run id, consecutive sequence numbers from `firstSeq`, and the time. */
-export function createEventStamper(runId: string, firstSeq = 0, now: () => number = Date.now): <B extends EventBody>(body: B) => B & EventHeader {
+/** A body that already says when it happened (`time`, ms since the Unix epoch); it keeps that time when stamped. */
+export type TimedBody = EventBody & { readonly time?: number };
+
+/** What {@link createEventStamper} returns: gives each value it is called with the next seq. */
+export interface EventStamper {
+  /** A body gets the whole header: schema version, run id, the next seq and the time. */
+  <B extends EventBody>(body: B): B & EventHeader;
+  /** An event that already carries a header gets the next seq and keeps the rest; a timed body keeps its time. */
+  (value: TelemetryEvent | TimedBody): TelemetryEvent;
+}
+
+/**
+ * Stamps events with the run id, consecutive sequence numbers from `firstSeq` (default 0), and
+ * the time (`now`, default `Date.now`). The one stamper of gradstream: the trainer stamps its
+ * bodies with it, and watch gives the merged stream of the run's own events and the events
+ * added beside them (layer statistics, audits) one gapless numbering with it:
+ *
+ * ```
+ * given:    e(seq 7) b e(seq 8)    (e = an event, b = a body)
+ * stamped:  seq 0    1 2           with firstSeq = 0
+ * ```
+ *
+ * A body is stamped with the current time unless it carries a `time` of its own.
+ */
+export function createEventStamper(runId: string, firstSeq = 0, now: () => number = Date.now): EventStamper {
   let seq = firstSeq;
-  return (body) => ({ v: telemetrySchemaVersion, runId, seq: seq++, time: now(), ...body });
+  const stamp = (value: TelemetryEvent | TimedBody): TelemetryEvent =>
+    ('seq' in value ? { ...value, seq: seq++ } : { v: telemetrySchemaVersion, runId, seq: seq++, time: now(), ...value }) as TelemetryEvent;
+  return stamp as EventStamper;
 }

@@ -11,6 +11,7 @@
  */
 import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { describe } from '../tensor/tensor.ts';
+import { messageOf } from '../util/errorText.ts';
 import { encodeEvent } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import type { JsonlPosition } from './jsonlFile.ts';
@@ -101,7 +102,7 @@ export function openJsonlRecorder(path: string, options: JsonlRecorderOptions = 
     } catch {
       // The next opening cuts the torn line, or the checkpoint's position does.
     }
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     failure = new JsonlWriteError(
       `cannot ${doing} the telemetry file ${path} (${reason}); it holds the run's events through seq ${lastSeq}${lastStep === null ? '' : ` (step ${lastStep})`}, and nothing after them is written`,
       path, { bytes, lastSeq }, lastStep, { cause: error },

@@ -11,7 +11,8 @@
  * cannot be written ends the record at its last whole line and calls `onWriteError`.
  */
 import { Subject, type Observable } from 'rxjs';
-import { assertMilliseconds, assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertMilliseconds, assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { TelemetryEvent } from './events.ts';
 import { flushBeforeExit } from '../checkpoint/exitFlush.ts';
 import type { JsonlPosition } from './jsonlFile.ts';

@@ -12,7 +12,8 @@ import type { GraphNode } from '../graph/graph.ts';
 import type { ForwardTap, Taps, UpdateTap } from '../graph/taps.ts';
 import type { EventBody, LayerStatsEvent } from './events.ts';
 import { activationStatistics, addParameterUpdate, parameterSums, saturationOf, updateRatio, type ActivationStatistics, type ParameterSums } from './statistics.ts';
-import { assertOptions, assertRun } from './attach.ts';
+import { assertRun } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import { LayerDistributions } from './distributions.ts';
 
 /** How often a listener wants statistics. */

@@ -9,7 +9,8 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
-import { assertOptions, assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertSource, attachSink, type SinkHandle } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import type { LayerStatsEvent, StepEvent, TelemetryEvent } from './events.ts';
 import { assertAddress } from './http.ts';
 import { quantileProbabilities } from './quantiles.ts';

@@ -8,6 +8,7 @@ import { serveDashboard, type DashboardServerConfig } from './dashboard/dashboar
 import { serveMetrics, type MetricsServerConfig } from './metricsHttp.ts';
 import { serveRuns, type RunsServerConfig } from './runs/runsHttp.ts';
 import type { FromServerThread, ToServerThread } from './serverThreadMessages.ts';
+import { messageOf } from '../util/errorText.ts';
 
 const port = parentPort!;
 const post = (message: FromServerThread): void => port.postMessage(message);
@@ -43,7 +44,7 @@ async function open(message: Extract<ToServerThread, { op: 'open' }>): Promise<v
     hosted.set(id, server);
     post({ op: 'listening', id, port: server.port });
   } catch (error) {
-    post({ op: 'failed', id, message: error instanceof Error ? error.message : String(error) });
+    post({ op: 'failed', id, message: messageOf(error) });
   }
 }
 

@@ -13,18 +13,18 @@
 import { EMPTY, Subject, filter, map, merge, mergeMap, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
 import type { TrainHandle } from '../graph/trainer.ts';
-import { assertMilliseconds, assertOptions, assertRun, disposeAll, type Disposable } from './attach.ts';
+import { assertMilliseconds, assertRun, disposeAll, type Disposable } from './attach.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 import { auditEvents, type AuditOptions } from './audits.ts';
 import { withGuardBundles } from './guardBundles.ts';
 import { assertReproDirectory, reproDirectoryBeside, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import { consoleSink, type ConsoleSinkOptions } from './consoleSink.ts';
 import { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.ts';
-import type { EventBody, TelemetryEvent } from './events.ts';
+import { createEventStamper, type EventBody, type TelemetryEvent, type TimedBody } from './events.ts';
 import type { JsonlWriteError } from './jsonlErrors.ts';
 import { openJsonlRecorder, type JsonlRecorder } from './jsonlRecorder.ts';
 import { recordBatches, type JsonlSink, type JsonlSinkOptions } from './jsonlSink.ts';
 import { layerStats$, type LayerStatsOptions } from './layerStats.ts';
-import { sequencer, type TimedBody } from './operators/sequence.ts';
 import { bufferUntilTick } from './operators/bufferUntilTick.ts';
 import { prometheusSink, type PrometheusSink, type PrometheusSinkOptions } from './prometheusSink.ts';
 
@@ -158,7 +158,7 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   assertMilliseconds(flushEveryMs, 'watch', 'flushEveryMs');
 
   const firstSeq = Math.max(run.state().nextSeq, recorder?.continues ? recorder.resumedAfterSeq + 1 : 0);
-  const stamp = sequencer(run.runId, firstSeq);
+  const stamp = createEventStamper(run.runId, firstSeq);
   // A run resumed from a checkpoint older than the file's end (one without a position to cut the file back to) recomputes steps the file already holds.
   // Its start and end are its own, whatever step they name (a run resumed at its last step ends where the file does).
   const resumedAtStep = recorder?.resumedAtStep ?? null;

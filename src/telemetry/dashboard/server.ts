@@ -8,7 +8,8 @@
  * the server itself is dashboardHttp.ts.
  */
 import type { Observable } from 'rxjs';
-import { assertOptions, assertSource, attachSink, integerOption, type SinkHandle } from '../attach.ts';
+import { assertSource, attachSink, integerOption, type SinkHandle } from '../attach.ts';
+import { assertOptions } from '../../util/argumentChecks.ts';
 import { encodeEvent } from '../codec.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { assertAddress } from '../http.ts';

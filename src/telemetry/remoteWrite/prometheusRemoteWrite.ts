@@ -12,7 +12,8 @@
  */
 import { hostname } from 'node:os';
 import type { Observable } from 'rxjs';
-import { assertMilliseconds, assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { assertMilliseconds, assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { assertOptions } from '../../util/argumentChecks.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { knownPackageVersion } from '../../packageVersion.ts';
 import { RunSeries } from './series.ts';

@@ -18,6 +18,7 @@
  *   training never waits.
  */
 import { encodeWriteRequest, type TimeSeriesMessage } from './writeRequest.ts';
+import { messageOf } from '../../util/errorText.ts';
 
 /** Settings of a {@link SendQueue}; see `RemoteWriteOptions` for their meaning and defaults. */
 export interface SendQueueSettings {
@@ -218,7 +219,7 @@ export class SendQueue {
       return 'rejected';
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      this.lastError = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+      this.lastError = cause?.code ?? cause?.message ?? messageOf(error);
       return 'retry';
     }
   }

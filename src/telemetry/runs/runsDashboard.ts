@@ -11,7 +11,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { assertOptions, integerOption, type Disposable } from '../attach.ts';
+import { integerOption, type Disposable } from '../attach.ts';
+import { assertOptions } from '../../util/argumentChecks.ts';
 import { fileKind } from '../fileKind.ts';
 import { assertAddress } from '../http.ts';
 import { assertAccessOptions } from '../httpGuard.ts';

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeEventMessage, type EventMessage } from './messages.ts';
 import { RecordFormatError, splitRecords } from './records.ts';
+import { messageOf } from '../../util/errorText.ts';
 
 /** What {@link readTensorBoardEvents} read. */
 export interface TensorBoardFile {
@@ -26,7 +27,7 @@ export async function readTensorBoardEvents(path: string): Promise<TensorBoardFi
     try {
       return decodeEventMessage(record);
     } catch (error) {
-      throw new RecordFormatError(`${path}: record ${index + 1} is not a TensorBoard Event (${error instanceof Error ? error.message : String(error)})`);
+      throw new RecordFormatError(`${path}: record ${index + 1} is not a TensorBoard Event (${messageOf(error)})`);
     }
   });
   return { events, trailingBytes };

@@ -6,7 +6,9 @@
  * what waits.
  */
 import type { Observable } from 'rxjs';
-import { assertOptions, assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { assertSource, attachSink, type SinkHandle } from '../attach.ts';
+import { assertOptions } from '../../util/argumentChecks.ts';
+import { messageOf } from '../../util/errorText.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { flushBeforeExit } from '../../checkpoint/exitFlush.ts';
 import { TensorBoardWriter, type TensorBoardRunFile } from './eventFileWriter.ts';
@@ -54,7 +56,7 @@ export function tensorboardSink(events$: Observable<TelemetryEvent>, logdir: str
     try {
       flush();
     } catch (error) {
-      report(`gradstream telemetry: the tensorboard sink failed and was detached: ${error instanceof Error ? error.message : String(error)}`);
+      report(`gradstream telemetry: the tensorboard sink failed and was detached: ${messageOf(error)}`);
       void handle.dispose();
     }
   };
