@@ -4,6 +4,7 @@
  */
 import { Tensor, ShapeError, describe, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
+import { requireOptions } from '../util/argumentChecks.ts';
 
 /** Samples `x` of shape [count, ...features] and one integer class label per sample. */
 export interface ClassificationDataset {
@@ -60,7 +61,7 @@ export function stratifiedSplit(
   test: ClassificationDataset;
 } {
   assertDataset(dataset, 'stratifiedSplit');
-  assertOptions(options, 'stratifiedSplit');
+  requireOptions(options, 'stratifiedSplit');
   const { testFraction, seed } = options;
   assertSeed(seed, 'stratifiedSplit');
   if (!(typeof testFraction === 'number' && testFraction > 0 && testFraction < 1)) {
@@ -105,7 +106,7 @@ export function epochBatches(
   options: { readonly batchSize: number; readonly seed: number; readonly epoch: number; readonly shuffle?: boolean },
 ): Batch[] {
   assertDataset(dataset, 'epochBatches');
-  assertOptions(options, 'epochBatches');
+  requireOptions(options, 'epochBatches');
   const { batchSize, seed, epoch } = options;
   integerAtLeast(batchSize, 1, 'epochBatches: batchSize');
   integerAtLeast(epoch, 0, 'epochBatches: epoch');
@@ -131,7 +132,7 @@ export function* trainingBatches(
     readonly epoch: number;
   }
 > {
-  assertOptions(options, 'trainingBatches');
+  requireOptions(options, 'trainingBatches');
   const first = integerAtLeast(options.firstEpoch ?? 0, 0, 'trainingBatches: firstEpoch');
   integerAtLeast(options.epochs, 0, 'trainingBatches: epochs');
   for (let epoch = first; epoch < first + options.epochs; epoch++) {
@@ -154,11 +155,6 @@ export function assertDataset(dataset: ClassificationDataset, where: string): vo
   }
   const bad = d.labels.findIndex((label) => label < 0 || label >= d.classes!);
   if (bad >= 0) throw new RangeError(`${where}: label ${d.labels[bad]} at position ${bad} is not a class in [0, ${d.classes})`);
-}
-
-/** Throws a TypeError unless options are an object. */
-function assertOptions(options: unknown, where: string): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
 }
 
 /** Throws a RangeError unless a seed is a safe integer or a string (what the generator takes). */

@@ -20,6 +20,7 @@ import {
   type Optimizer, type OptimizerState, type SlotValue,
 } from './optimizer.ts';
 import { optimizerStateProblem, type StateLayout } from './stateLayout.ts';
+import { assertOptions } from '../util/argumentChecks.ts';
 
 /** A numeric setting: its default and the range [min, max) it must lie in ([min, max] when `maxIncluded`). */
 export interface NumberSetting {
@@ -161,7 +162,7 @@ export function defineOptimizer<Specs extends Readonly<Record<string, SettingSpe
 
 /** The options read against the specs: defaults filled in, each value checked, then the rules between them. */
 function settingsOf<Specs extends Readonly<Record<string, SettingSpec>>>(definition: OptimizerDefinition<Specs>, options: unknown, where: string): SettingsOf<Specs> {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  assertOptions(options, where);
   const given = options as Record<string, unknown>;
   const settings: Record<string, number | boolean> = {};
   for (const [name, spec] of Object.entries(definition.settings)) {

@@ -68,4 +68,9 @@ describe('batches', () => {
     expect(() => oneHot([0, 3], 3)).toThrow('oneHot: label 3 at position 1 is not an integer in [0, 3)');
     expect(() => subset(iris, [150])).toThrow('subset: index 150 at position 0 is outside [0, 150)');
   });
+  it('requires options as an object: absent, null or an array is refused before anything is read', () => {
+    expect(() => epochBatches(iris, undefined as never)).toThrow(new TypeError('epochBatches: options must be an object, got undefined'));
+    expect(() => stratifiedSplit(iris, null as never)).toThrow(new TypeError('stratifiedSplit: options must be an object, got null'));
+    expect(() => epochBatches(iris, [32, 3, 0] as never)).toThrow(new TypeError('epochBatches: options must be an object, got an array of length 3'));
+  });
 });

@@ -149,6 +149,7 @@ describe('rmsprop', () => {
     expect(() => rmsprop(0.01, { momentum: -1 })).toThrow(/rmsprop: momentum must be a finite number ≥ 0, got -1/);
     expect(() => rmsprop(0.01, { centered: 'yes' as never })).toThrow(/rmsprop: centered must be true or false, got /);
     expect(() => rmsprop(0.01, 'fast' as never)).toThrow(/rmsprop: options must be an object, got /);
+    expect(() => rmsprop(0.01, [0.9] as never)).toThrow(new TypeError('rmsprop: options must be an object, got an array of length 1'));
   });
 });
 
