@@ -29,6 +29,9 @@ export type { TextOutput } from './telemetry/textOutput.ts';
 // The verifier's coordinate workers (Node's worker threads): loading this entry installs them.
 export { stopCoordinateThreads } from './check/parallel/coordinatePool.ts';
 
+// The WebAssembly gemm on several threads over shared memory (off unless set with setGemmKernel).
+export { createThreadedWasmGemm, type ThreadedGemm, type ThreadedGemmOptions } from './tensor/wasm/gemmThreads.ts';
+
 // Checkpoints: atomic, exact, resumable.
 export { CheckpointError } from './checkpoint/errors.ts';
 export { FileLockError, type FileLockOwner } from './checkpoint/fileLock.ts';

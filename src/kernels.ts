@@ -11,6 +11,7 @@
 export { Tensor, tensor, zeros, full, zerosLike, ShapeError, formatShape, sizeOf, sameShape, assertSameShape, flatIndex, unflatIndex, type NestedNumbers } from './tensor/tensor.ts';
 export { matmul, gemm, gemmJs, setGemmKernel, defaultGemm, type GemmKernel, type MatmulOptions } from './tensor/matmul.ts';
 export { gemmWasm, createWasmGemm, withCrossover, wasmMinimumWork, type GemmShape } from './tensor/wasm/index.ts';
+export type { GemmThreads, LinearMemory } from './tensor/wasm/gemmWasm.ts';
 export { add, sub, mul, scale, addScaled, accumulateInto, dot, norm2, maxAbs, allFinite, firstNonFinite } from './tensor/elementwise.ts';
 export { rowLength, rowCount, addRow, sumRows, rowDots, softmaxRows, logSoftmaxRows, argmaxRows } from './tensor/rows.ts';
 export { erf, erfc, normalCdf, normalPdf } from './tensor/erf.ts';

@@ -77,6 +77,8 @@ export interface FunctionDefinition {
 export interface ModuleDefinition {
   /** The memory's minimum size in 64 KiB pages. */
   readonly minimumPages: number;
+  /** A shared memory (threads) of at most this many pages; shared memories must state their maximum. Default: not shared, no maximum. */
+  readonly sharedMaximumPages?: number;
   readonly functions: readonly FunctionDefinition[];
 }
 
@@ -91,7 +93,11 @@ const end = 0x0b;
 export function assembleModule(definition: ModuleDefinition): Uint8Array {
   const functions = definition.functions;
   const types = functions.map((f) => [functionTypeTag, ...vector(f.params.map((t) => [t])), ...vector(f.results.map((t) => [t]))]);
-  const imports = [[...name('env'), ...name('memory'), memoryImport, 0x00, ...unsignedLeb128(definition.minimumPages)]];
+  // Limits: 0x00 a minimum alone; 0x03 a shared memory with its minimum and maximum.
+  const limits = definition.sharedMaximumPages === undefined
+    ? [0x00, ...unsignedLeb128(definition.minimumPages)]
+    : [0x03, ...unsignedLeb128(definition.minimumPages), ...unsignedLeb128(definition.sharedMaximumPages)];
+  const imports = [[...name('env'), ...name('memory'), memoryImport, ...limits]];
   const declarations = functions.map((_, index) => unsignedLeb128(index));
   const exports = functions.map((f, index) => [...name(f.name), functionExport, ...unsignedLeb128(index)]);
   const bodies = functions.map((f) => {

@@ -36,11 +36,14 @@ const bytesPerValue = 8;
  * Module bytes exporting `gemmPacked(aPacked, bPacked, c, aPanels, bPanels, k)` (byte
  * addresses and counts), which adds the product of the packed panels into C, and the
  * packing functions of `packFunctions.ts` for each panel width (`packAdjacentLines4`…).
+ * With `sharedMaximumPages`, the memory it imports is a shared one of at most that many pages,
+ * which instances in several threads can use at once.
  */
-export function gemmModuleBytes(shape: GemmShape): Uint8Array {
+export function gemmModuleBytes(shape: GemmShape, sharedMaximumPages?: number): Uint8Array {
   const widths = [...new Set([shape.rows, shape.columns])];
   return assembleModule({
     minimumPages: 1,
+    ...(sharedMaximumPages !== undefined ? { sharedMaximumPages } : {}),
     functions: [gemmPackedFunction(shape), ...widths.flatMap((width) => [packAdjacentLinesFunction(width), packAdjacentStepsFunction(width)])],
   });
 }

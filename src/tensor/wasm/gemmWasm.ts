@@ -25,9 +25,26 @@ const pageBytes = 65536;
 
 type Exported = (...args: number[]) => void;
 
+/**
+ * Threads that share the kernel's products: `attach` is given the module's bytes and its shared
+ * memory once; `run` performs every call of `gemmPacked` (its six arguments), some in this thread
+ * through `here`, the others on instances of the same module over the same memory. Each call
+ * writes rows of C that no other call writes.
+ */
+export interface GemmThreads {
+  /** Most pages the shared memory may grow to. */
+  readonly maximumPages: number;
+  /** Given the module's bytes and its shared memory, once, before the first product. */
+  attach(bytes: Uint8Array, memory: LinearMemory): void;
+  /** Performs every call (the six arguments of `gemmPacked`), some through `here`; returns when all are done. */
+  run(calls: readonly (readonly number[])[], here: (call: readonly number[]) => void): void;
+}
+
 /** A WebAssembly memory, as far as it is used here. */
-interface LinearMemory {
+export interface LinearMemory {
+  /** Its bytes (a SharedArrayBuffer for a shared memory). */
   readonly buffer: ArrayBuffer;
+  /** Grows it by `pages` pages of 64 KiB; returns the old size in pages. */
   grow(pages: number): number;
 }
 
@@ -36,7 +53,7 @@ interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
-  readonly Memory: new (descriptor: { initial: number }) => LinearMemory;
+  readonly Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => LinearMemory;
 }
 
 /** The module's exports and its memory. */
@@ -48,11 +65,12 @@ interface Instance {
 
 /**
  * Builds a gemm kernel on WebAssembly SIMD with the given register block, or returns
- * undefined when this JavaScript engine has no WebAssembly or no SIMD. The kernel has
+ * undefined when this JavaScript engine has no WebAssembly or no SIMD. With `threads`, its
+ * memory is shared and the packed products are shared out (see `gemmThreads.ts`); default none. The kernel has
  * the {@link GemmKernel} signature and works at every size; see {@link withCrossover}.
  */
-export function createWasmGemm(shape: GemmShape = defaultGemmShape): GemmKernel | undefined {
-  const instance = instantiate(shape);
+export function createWasmGemm(shape: GemmShape = defaultGemmShape, threads?: GemmThreads): GemmKernel | undefined {
+  const instance = instantiate(shape, threads);
   if (!instance) return undefined;
   const { rows, columns } = shape;
   const memory = instance.memory;
@@ -117,18 +135,17 @@ export function createWasmGemm(shape: GemmShape = defaultGemmShape): GemmKernel 
     else heap.fill(0, cOffset, cOffset + m * rowLength);
 
     const aPanelValues = rows * k;
-    const blockPanels = Math.max(1, Math.floor(aBlockBytes / (aPanelValues * bytesPerValue)));
+    // With threads, blocks small enough that each thread gets some (a block's rows of C are its own).
+    const cacheBlock = Math.max(1, Math.floor(aBlockBytes / (aPanelValues * bytesPerValue)));
+    const blockPanels = threads ? Math.min(cacheBlock, Math.max(1, Math.ceil(aPanels / 16))) : cacheBlock;
+    const calls: number[][] = [];
     for (let first = 0; first < aPanels; first += blockPanels) {
       const count = Math.min(blockPanels, aPanels - first);
-      instance.gemmPacked(
-        (aPacked + first * aPanelValues) * bytesPerValue,
-        bPacked * bytesPerValue,
-        (cOffset + first * rows * rowLength) * bytesPerValue,
-        count,
-        bPanels,
-        k,
-      );
+      calls.push([(aPacked + first * aPanelValues) * bytesPerValue, bPacked * bytesPerValue, (cOffset + first * rows * rowLength) * bytesPerValue, count, bPanels, k]);
     }
+    const here = (call: readonly number[]) => instance.gemmPacked(...call);
+    if (threads) threads.run(calls, here);
+    else calls.forEach(here);
     copyRows(heap, cOffset, rowLength, c, 0, n, m, n);
   };
 }
@@ -158,12 +175,13 @@ function copyRows(from: Float64Array, fromOffset: number, fromRow: number, to: F
 }
 
 /** Compiles and instantiates the kernel module; undefined without WebAssembly SIMD. */
-function instantiate(shape: GemmShape): Instance | undefined {
+function instantiate(shape: GemmShape, threads: GemmThreads | undefined): Instance | undefined {
   const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (!api) return undefined;
-  const bytes = gemmModuleBytes(shape);
+  const bytes = gemmModuleBytes(shape, threads?.maximumPages);
   if (!api.validate(bytes)) return undefined;
-  const memory = new api.Memory({ initial: 1 });
+  const memory = threads ? new api.Memory({ initial: 1, maximum: threads.maximumPages, shared: true }) : new api.Memory({ initial: 1 });
+  threads?.attach(bytes, memory);
   const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as Record<string, Exported>;
   return { memory, gemmPacked: exports.gemmPacked!, exports };
 }
