@@ -14,7 +14,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import type { Layer, Loss, Pass } from '../src/layers/contract.ts';
 import type { Batch } from '../src/data/dataset.ts';
-import { isAllFinite } from '../src/graph/finite.ts';
+import { allFinite } from '../src/tensor/elementwise.ts';
 import { sequential, sgd, train, type Optimizer } from '../src/index.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 
@@ -124,13 +124,13 @@ function directStep(layers: readonly Layer[], loss: Loss, batch: Batch, optimize
   }
   const lossPass = loss.forward(x, batch.target);
   let dy = lossPass.backward();
-  if (guarded && (!Number.isFinite(lossPass.loss) || !isAllFinite(dy.data))) throw new Error('runtime-run: non-finite loss');
+  if (guarded && (!Number.isFinite(lossPass.loss) || !allFinite(dy.data))) throw new Error('runtime-run: non-finite loss');
   const gradients: Readonly<Record<string, { data: Float64Array }>>[] = [];
   for (let i = layers.length - 1; i >= 0; i--) {
     const { dx, dParams } = passes[i]!.backward(dy);
     if (guarded) {
-      if (i > 0 && !isAllFinite(dx.data)) throw new Error('runtime-run: non-finite dx');
-      for (const [param] of keys[i]!) if (!isAllFinite(dParams[param]!.data)) throw new Error('runtime-run: non-finite gradient');
+      if (i > 0 && !allFinite(dx.data)) throw new Error('runtime-run: non-finite dx');
+      for (const [param] of keys[i]!) if (!allFinite(dParams[param]!.data)) throw new Error('runtime-run: non-finite gradient');
     }
     gradients[i] = dParams;
     dy = dx;

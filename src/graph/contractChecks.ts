@@ -5,8 +5,7 @@
  * per parameter. Each check returns a description of the first fault, or undefined.
  */
 import { Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
-import { firstNonFinite } from '../tensor/elementwise.ts';
-import { isAllFinite } from './finite.ts';
+import { allFinite, firstNonFinite } from '../tensor/elementwise.ts';
 import type { Layer, WantedGradients } from '../layers/contract.ts';
 
 /** The first fault of a forward output, or undefined. */
@@ -56,19 +55,19 @@ export function backwardFault(layer: Layer, x: Tensor, gradients: unknown, names
  * allocates nothing.
  */
 export function nonFiniteFault(dy: Tensor, gradients: WantedGradients, checkDx: boolean): string | undefined {
-  if (checkDx && gradients.dx && !isAllFinite(gradients.dx.data)) return faultOf(dy, 'dx', gradients.dx);
+  if (checkDx && gradients.dx && !allFinite(gradients.dx.data)) return faultOf(dy, 'dx', gradients.dx);
   const dParams = gradients.dParams;
   for (const key in dParams) {
     if (!Object.hasOwn(dParams, key)) continue;
     const tensor = dParams[key]!;
-    if (!isAllFinite(tensor.data)) return faultOf(dy, `d${key}`, tensor);
+    if (!allFinite(tensor.data)) return faultOf(dy, `d${key}`, tensor);
   }
   return undefined;
 }
 
 /** The fault of a non-finite gradient: none when dy was already non-finite (the layer only passed it on). */
 function faultOf(dy: Tensor, label: string, tensor: Tensor): string | undefined {
-  if (!isAllFinite(dy.data)) return undefined;
+  if (!allFinite(dy.data)) return undefined;
   const at = firstNonFinite(tensor.data);
   return `backward returned ${label} with ${tensor.data[at]} at ${formatShape(unflatIndex(tensor.shape, at))} for a finite dy; expected finite values`;
 }

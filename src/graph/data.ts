@@ -4,8 +4,7 @@
  */
 import { isObservable, type Observable } from 'rxjs';
 import { Tensor, describe, formatShape, unflatIndex } from '../tensor/tensor.ts';
-import { firstNonFinite } from '../tensor/elementwise.ts';
-import { isAllFinite } from './finite.ts';
+import { allFinite, firstNonFinite } from '../tensor/elementwise.ts';
 import type { Random } from '../tensor/random.ts';
 import type { Batch } from '../data/dataset.ts';
 import type { Graph } from './graph.ts';
@@ -67,7 +66,7 @@ export function assertBatch(graph: Graph, batch: unknown, where: string, checkFi
 /** Where a batch first holds NaN or ±Infinity (x first, then the target), or undefined. */
 export function nonFiniteData(batch: Batch, where: string): string | undefined {
   for (const [name, t] of [['x', batch.x], ['target', batch.target]] as const) {
-    if (isAllFinite(t.data)) continue;
+    if (allFinite(t.data)) continue;
     const at = firstNonFinite(t.data);
     return `${where}: ${name} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`;
   }
@@ -91,7 +90,7 @@ function expectedInput(features: readonly number[]): string {
 }
 
 function assertFinite(t: Tensor, where: string): void {
-  if (isAllFinite(t.data)) return;
+  if (allFinite(t.data)) return;
   const at = firstNonFinite(t.data);
   throw new DataError(`${where} holds ${t.data[at]} at ${formatShape(unflatIndex(t.shape, at))}; expected finite numbers`);
 }

@@ -63,8 +63,3 @@ export class NonFiniteError extends Error {
     super(message);
   }
 }
-
-/** The message of any thrown value. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

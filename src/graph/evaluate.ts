@@ -12,7 +12,8 @@ import type { Batch } from '../data/dataset.ts';
 import type { Graph } from './graph.ts';
 import { wire, type EdgeOperator, type Wiring } from './wiring.ts';
 import { assertBatch, assertBatchSource, assertInput, closeIterator, openEpoch, type BatchSource } from './data.ts';
-import { DataError, messageOf } from './errors.ts';
+import { DataError } from './errors.ts';
+import { messageOf } from '../util/errorText.ts';
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {

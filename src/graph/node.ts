@@ -12,7 +12,8 @@ import type { GraphNode } from './graph.ts';
 import { noGradient, type Message, type SweepTag } from './message.ts';
 import type { GradientPlan } from './gradientPlan.ts';
 import type { TapSubjects } from './taps.ts';
-import { LayerError, messageOf, type Phase } from './errors.ts';
+import { LayerError, type Phase } from './errors.ts';
+import { messageOf } from '../util/errorText.ts';
 import { backwardFault, forwardFault, nonFiniteFault } from './contractChecks.ts';
 import { SweepTable } from './sweepTable.ts';
 

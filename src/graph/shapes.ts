@@ -7,7 +7,7 @@
 import { ShapeError, describe, formatShape, zeros } from '../tensor/tensor.ts';
 import type { Layer } from '../layers/contract.ts';
 import { checkFeatures } from '../layers/defineLayer.ts';
-import { messageOf } from './errors.ts';
+import { messageOf } from '../util/errorText.ts';
 
 /** The node feeding a layer at build time. */
 export interface Producer {

@@ -6,14 +6,14 @@
  */
 import { Subscription } from 'rxjs';
 import { ShapeError, Tensor, describe, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
-import { firstNonFinite } from '../tensor/elementwise.ts';
-import { isAllFinite } from './finite.ts';
+import { allFinite, firstNonFinite } from '../tensor/elementwise.ts';
 import type { ForwardContext, Loss } from '../layers/contract.ts';
 import type { Batch } from '../data/dataset.ts';
 import type { Message, SweepTag } from './message.ts';
 import type { SweepGradients, Wiring } from './wiring.ts';
 import type { MicrobatchGradients } from './accumulate.ts';
-import { DataError, messageOf } from './errors.ts';
+import { DataError } from './errors.ts';
+import { asError, messageOf } from '../util/errorText.ts';
 import { SweepTable } from './sweepTable.ts';
 
 /** A completed microbatch, with what went non-finite in its loss, if anything. */
@@ -67,26 +67,14 @@ interface Sweep {
   forwardFault?: ForwardFault;
 }
 
-/** A step's microbatches in flight; the trainer sees it as an {@link OpenStep}. */
-class PendingStep implements OpenStep {
-  records: MicrobatchRecord[] = [];
-  launched = 0;
-  completed = 0;
-  closed = false;
-  settle?: { resolve: (s: SettledStep) => void; reject: (e: unknown) => void };
-
-  constructor(
-    readonly step: number,
-    private readonly runner: StepRunner,
-  ) {}
-
-  launch(batch: Batch, where: string, context: ForwardContext): void {
-    this.runner.launch(this, batch, where, context);
-  }
-
-  close(): Promise<SettledStep> {
-    return this.runner.close(this);
-  }
+/** What the runner keeps of a step whose microbatches are in flight; the trainer sees an {@link OpenStep} over it. */
+interface PendingStep {
+  readonly step: number;
+  records: MicrobatchRecord[];
+  launched: number;
+  completed: number;
+  closed: boolean;
+  settle: { resolve: (s: SettledStep) => void; reject: (e: unknown) => void } | undefined;
 }
 
 /** Steps through one wiring with one loss. */
@@ -108,16 +96,23 @@ export class StepRunner {
     this.subscription.add(
       wiring.completed$.subscribe({
         next: (sweep) => this.guarded(this.onCompleted, sweep),
-        error: (error: unknown) => this.failed(error instanceof Error ? error : new Error(String(error))),
+        error: (error: unknown) => this.failed(asError(error)),
       }),
     );
   }
 
   /** Starts step `step`. */
   begin(step: number): OpenStep {
-    const pending = new PendingStep(step, this);
+    const pending: PendingStep = { step, records: [], launched: 0, completed: 0, closed: false, settle: undefined };
     this.open.push(pending);
-    return pending;
+    return {
+      step,
+      get launched() {
+        return pending.launched;
+      },
+      launch: (batch, where, context) => this.launch(pending, batch, where, context),
+      close: () => this.close(pending),
+    };
   }
 
   /** Unsubscribes from the wiring; open steps are abandoned. */
@@ -128,7 +123,7 @@ export class StepRunner {
   }
 
   /** Sends one microbatch of `pending` through the graph (what `OpenStep.launch` does). */
-  launch(pending: PendingStep, batch: Batch, where: string, context: ForwardContext): void {
+  private launch(pending: PendingStep, batch: Batch, where: string, context: ForwardContext): void {
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     const index = pending.launched++;
@@ -137,7 +132,7 @@ export class StepRunner {
   }
 
   /** Resolves once every microbatch of `pending` has finished backward (what `OpenStep.close` does). */
-  close(pending: PendingStep): Promise<SettledStep> {
+  private close(pending: PendingStep): Promise<SettledStep> {
     pending.closed = true;
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure);
@@ -166,7 +161,7 @@ export class StepRunner {
       const Fault = dy instanceof Tensor ? ShapeError : TypeError;
       throw new Fault(`${where}: the loss ${this.loss.name} returned ∂L/∂prediction = ${describe(dy)}; expected a tensor of the prediction's shape ${formatShape(prediction.shape)}`);
     }
-    const at = sweep.lossFault || isAllFinite(dy.data) ? -1 : firstNonFinite(dy.data);
+    const at = sweep.lossFault || allFinite(dy.data) ? -1 : firstNonFinite(dy.data);
     if (at >= 0) {
       sweep.lossFault = `${where}: the loss ${this.loss.name} is finite but its gradient holds ${dy.data[at]} at ${formatShape(unflatIndex(dy.shape, at))}`;
     }
@@ -226,7 +221,7 @@ export class StepRunner {
     try {
       body.call(this, value);
     } catch (error) {
-      this.wiring.fail(error instanceof Error ? error : new Error(String(error)));
+      this.wiring.fail(asError(error));
     }
   }
 }

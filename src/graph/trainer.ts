@@ -22,7 +22,8 @@ import { completeTaps, createTapSubjects, tapsOf, type TapSubjects, type Taps } 
 import { resolveTrainOptions, type ResolvedTrainOptions, type TrainOptions, type TrainResult, type TrainerState } from './trainOptions.ts';
 import { applyStep, type AppliedStep, type LayerFault } from './update.ts';
 import { evaluate } from './evaluate.ts';
-import { DataError, NonFiniteError, messageOf } from './errors.ts';
+import { DataError, NonFiniteError } from './errors.ts';
+import { messageOf } from '../util/errorText.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { optimizerExpectations, resumeProblem } from './resumeCheck.ts';
 import { problemText, within } from '../optim/stateProblem.ts';

@@ -50,9 +50,9 @@ export interface StepContext {
   /**
    * Arrays the update tap's deltas are written into, one per parameter, kept by the run
    * from one sampled step to the next (a fresh array of every parameter's size on every
-   * sampled step cost more than the update itself). Without it, deltas are fresh arrays.
+   * sampled step cost more than the update itself). An array of the wrong size is replaced.
    */
-  readonly deltaBuffers?: Map<GraphParameter, Float64Array>;
+  readonly deltaBuffers: Map<GraphParameter, Float64Array>;
 }
 
 /** Applies a settled step's update, unless its loss or a gradient is non-finite. */
@@ -82,11 +82,11 @@ export function applyStep({ graph, wiring, optimizer, taps, settled, deltaBuffer
 }
 
 /** A zeroed array for a parameter's delta: the run's own for that parameter when it keeps them, else a fresh one. */
-function deltaBufferOf(buffers: Map<GraphParameter, Float64Array> | undefined, parameter: GraphParameter): Float64Array {
-  const kept = buffers?.get(parameter);
+function deltaBufferOf(buffers: Map<GraphParameter, Float64Array>, parameter: GraphParameter): Float64Array {
+  const kept = buffers.get(parameter);
   if (kept && kept.length === parameter.tensor.size) return kept.fill(0);
   const fresh = new Float64Array(parameter.tensor.size);
-  buffers?.set(parameter, fresh);
+  buffers.set(parameter, fresh);
   return fresh;
 }
 

