@@ -30,6 +30,14 @@ export interface ModeRuns {
   readonly referenceMs: number[];
   /** CPU milliseconds per step over the whole run (all threads), one per round. */
   readonly cpuMs: number[];
+  /**
+   * The training (main) thread's CPU milliseconds per step over the timed steps, one per
+   * round: what telemetry takes from that thread, which other processes loading the machine
+   * do not move (the server thread, the client process and the receivers are not in it).
+   */
+  readonly mainCpuMs: number[];
+  /** For each run, the mean of {@link mainCpuMs} of the two runs without listeners around it (for `none`, its own). */
+  readonly referenceMainCpuMs: number[];
   /** From train() to step {@link settledAfter}, beyond that many steady steps, ms: starting the sinks. */
   readonly setupMs: number[];
   /** From the last step's event to the run's result, ms: its end event, the last batch, closing the file. */

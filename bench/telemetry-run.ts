@@ -8,7 +8,8 @@
  * `timing`: runs of the benchmark MLP through `train()`, each mode with listeners in turn,
  * round after round, every such run between two runs without listeners; each run is timed
  * from its 20th step to its last (so that starting the sinks and closing them are not
- * counted: they are reported apart); runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
+ * counted: they are reported apart), and the training (main) thread's own CPU time over the
+ * same steps is read from the scheduler; runs with audits are 320 steps long whatever the others. Modes: `none` (no listener); `sinks` (the console into a
  * null stream, JSONL to a temporary file, the dashboard with a live SSE client and a
  * Prometheus scrape every second in another process, layer statistics at watch's default
  * rate, with their distributions); `all-sinks` (the same, TensorBoard event files in a
@@ -39,7 +40,7 @@ import { prometheusRemoteWrite } from '../src/remoteWrite.ts';
 import type { Batch } from '../src/data/dataset.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 import { memorySample } from './sections/memorySample.ts';
-import { threadCpuMs } from './threadCpu.ts';
+import { mainThreadRunMs, threadCpuMs } from './threadCpu.ts';
 import { auditRunSteps, burstModes, burstSizes, settledAfter, telemetryModes, type BurstMode, type BurstReport, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetry-modes.ts';
 
 const nullStream = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -109,9 +110,17 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     // The clock: the step events the run emits anyway, read by the lightest listener there is.
     let settled = Number.NaN;
     let lastStep = Number.NaN;
+    let settledCpu = Number.NaN;
+    let lastStepCpu = Number.NaN;
     handle.telemetry$.subscribe((event) => {
-      if (event.type === 'step' && event.step === settledAfter) settled = performance.now();
-      if (event.type === 'step' && event.step === steps) lastStep = performance.now();
+      if (event.type === 'step' && event.step === settledAfter) {
+        settled = performance.now();
+        settledCpu = mainThreadRunMs();
+      }
+      if (event.type === 'step' && event.step === steps) {
+        lastStep = performance.now();
+        lastStepCpu = mainThreadRunMs();
+      }
     });
     let events = 0;
     let watching: Watch | null = null;
@@ -132,35 +141,39 @@ async function timing(stepsPerRun: number, rounds: number, warmup: number): Prom
     if (watching) client.leave();
     await watching?.dispose();
     const steady = (lastStep - settled) / (steps - settledAfter);
-    return { wallMs: steady, cpuMs: (cpu.user + cpu.system) / 1000 / steps, setupMs: settled - start - settledAfter * steady, endMs: end - lastStep, events };
+    return { wallMs: steady, cpuMs: (cpu.user + cpu.system) / 1000 / steps, mainCpuMs: (lastStepCpu - settledCpu) / (steps - settledAfter), setupMs: settled - start - settledAfter * steady, endMs: end - lastStep, events };
   };
 
   for (const mode of telemetryModes) await oneRun(mode, warmup);
-  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], referenceMs: [], cpuMs: [], setupMs: [], endMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
+  const modes = Object.fromEntries(telemetryModes.map((mode) => [mode, { wallMs: [], referenceMs: [], cpuMs: [], mainCpuMs: [], referenceMainCpuMs: [], setupMs: [], endMs: [], events: [] } as ModeRuns])) as Record<TelemetryMode, ModeRuns>;
   const timed = async (mode: TelemetryMode) => {
     // Idle time before every run, outside its time: collections begun in the run before finish here.
     await new Promise<void>((resolve) => setTimeout(resolve, 30));
     const result = await oneRun(mode, mode === 'audits' ? auditRunSteps : stepsPerRun);
     modes[mode].wallMs.push(result.wallMs);
     modes[mode].cpuMs.push(result.cpuMs);
+    modes[mode].mainCpuMs.push(result.mainCpuMs);
     modes[mode].setupMs.push(result.setupMs);
     modes[mode].endMs.push(result.endMs);
     modes[mode].events.push(result.events);
-    return result.wallMs;
+    return result;
   };
   // Every run with listeners sits between two runs without, and is compared with their mean:
   // this machine's speed drifts by tens of percent within seconds, and neighbours in time
   // drift least. The order of the modes turns from round to round.
   const listening = telemetryModes.filter((mode) => mode !== 'none');
   let before = await timed('none');
-  modes.none.referenceMs.push(before);
+  modes.none.referenceMs.push(before.wallMs);
+  modes.none.referenceMainCpuMs.push(before.mainCpuMs);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < listening.length; k++) {
       const mode = listening[(round + k) % listening.length]!;
       await timed(mode);
       const after = await timed('none');
-      modes.none.referenceMs.push(after);
-      modes[mode].referenceMs.push((before + after) / 2);
+      modes.none.referenceMs.push(after.wallMs);
+      modes.none.referenceMainCpuMs.push(after.mainCpuMs);
+      modes[mode].referenceMs.push((before.wallMs + after.wallMs) / 2);
+      modes[mode].referenceMainCpuMs.push((before.mainCpuMs + after.mainCpuMs) / 2);
       before = after;
     }
   }

@@ -9,11 +9,11 @@ import { trainingSection } from './training.ts';
 import { memorySection } from './memory.ts';
 import { runtimeSection } from './runtime.ts';
 import { verifierSection } from './verifier.ts';
-import { telemetrySection } from './telemetry.ts';
+import { telemetryLoadSection, telemetrySection } from './telemetry.ts';
 
 export type { Section, SectionOptions, SectionResult } from './section.ts';
 
-export const sections: readonly Section[] = [matmulSection, trainingSection, runtimeSection, verifierSection, telemetrySection, memorySection];
+export const sections: readonly Section[] = [matmulSection, trainingSection, runtimeSection, verifierSection, telemetrySection, telemetryLoadSection, memorySection];
 
 /** Measurements the benchmark is meant to have, not written yet (none today). */
 export const plannedSections: readonly { readonly id: string; readonly title: string }[] = [];

@@ -1,9 +1,10 @@
 /**
- * Telemetry overhead: steps/s of the benchmark MLP through `train()` with no listener, with
- * every sink, with every sink and live audits, with a dashboard client on a slow link, and
- * with layer statistics at every step, the modes taking turns run after run in one process
- * (see telemetry-run.ts); what a burst of connecting clients costs the training; and the
- * memory of a run whose dashboard client never reads.
+ * Two sections. `telemetry`, the overhead: steps/s and the training thread's CPU per step of
+ * the benchmark MLP through `train()` with no listener, with every sink, with every sink and
+ * live audits, with a dashboard client on a slow link, and with layer statistics at every
+ * step, the modes taking turns run after run in one process (see telemetry-run.ts).
+ * `telemetry-load`: what a burst of connecting clients costs the training, and the memory of
+ * a run whose dashboard client never reads.
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -42,9 +43,11 @@ const labels: Record<TelemetryMode, string> = {
 
 const pct = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)}%`;
 
-function timingTable(report: TimingReport, plan: (typeof plans)['full']): { table: Table; ratios: Record<string, number>; goal: { sinks: boolean; allSinks: boolean } } {
+function timingTable(report: TimingReport, plan: (typeof plans)['full']): { table: Table; ratios: Record<string, number>; goal: Record<string, boolean> } {
   const roundRatios = (mode: TelemetryMode) => report.modes[mode].wallMs.map((ms, run) => ms / report.modes[mode].referenceMs[run]!);
   const ratios = Object.fromEntries(Object.keys(report.modes).map((mode) => [mode, median(roundRatios(mode as TelemetryMode))]));
+  // The training thread's CPU per timed step against the mean of its two neighbours without listeners, round by round.
+  const cpuRatios = (mode: TelemetryMode) => report.modes[mode].mainCpuMs.map((ms, run) => ms / report.modes[mode].referenceMainCpuMs[run]!);
   const rows: Cell[][] = Object.entries(report.modes).map(([mode, runs]) => [
     labels[mode as TelemetryMode],
     1000 / median(runs.wallMs),
@@ -52,6 +55,8 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
     ratios[mode]!,
     quartiles(roundRatios(mode as TelemetryMode)),
     medianIntervalText(roundRatios(mode as TelemetryMode)),
+    median(cpuRatios(mode as TelemetryMode)),
+    medianIntervalText(cpuRatios(mode as TelemetryMode)),
     median(runs.setupMs),
     median(runs.endMs),
     median(runs.cpuMs),
@@ -59,6 +64,8 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
   ]);
   const sinks = verdict(roundRatios('sinks'), goalRatio);
   const allSinks = verdict(roundRatios('all-sinks'), goalRatio);
+  const sinksCpu = verdict(cpuRatios('sinks'), goalRatio);
+  const allSinksCpu = verdict(cpuRatios('all-sinks'), goalRatio);
   const auditFigures = describeRatios(roundRatios('audits'));
   return {
     table: {
@@ -69,6 +76,8 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
         { heading: 'ms/step', decimals: 3 },
         { heading: '÷ none', decimals: 3, suffix: '×' },
         { heading: 'quartiles' },
+        { heading: '95% interval' },
+        { heading: 'training thread CPU/step ÷ none', decimals: 3, suffix: '×' },
         { heading: '95% interval' },
         { heading: 'start ms', decimals: 1 },
         { heading: 'end ms', decimals: 1 },
@@ -82,13 +91,15 @@ function timingTable(report: TimingReport, plan: (typeof plans)['full']): { tabl
         '÷ none: median over rounds of the ratio of each run to the mean of the two runs without listeners just before and after it; quartiles: of those ratios;',
         '95% interval: of their median (distribution-free, from order statistics). The machine’s speed drifts by tens of percent within seconds: neighbours in time drift least.',
         'The SSE client and the Prometheus scrapes (every second) run in another process.',
+        'Training thread CPU/step: the main thread\'s own CPU time over the same steps (the scheduler\'s account, /proc), against its two neighbours\' likewise; load from other processes moves it far less than wall time.',
         `Goal, at most ${pct(goalRatio)} slower with every sink: ${sinks.text}; with TensorBoard and a remote write as well: ${allSinks.text}.`,
+        `The training thread's CPU per step, every sink: ${sinksCpu.text}; with TensorBoard and a remote write: ${allSinksCpu.text}.`,
         'The remote-write receiver runs in the client process and answers 204 (it stores nothing); TensorBoard\'s files go to a temporary folder.',
         `With audits every 100 steps as well (beyond the goal, which is about the sinks: an audit holds training while it checks a layer): ${auditFigures}.`,
       ],
     },
     ratios,
-    goal: { sinks: sinks.met, allSinks: allSinks.met },
+    goal: { sinks: sinks.met, allSinks: allSinks.met, sinksCpu: sinksCpu.met, allSinksCpu: allSinksCpu.met },
   };
 }
 
@@ -167,16 +178,31 @@ export const telemetrySection: Section = {
     const plan = options.quick ? plans.quick : plans.full;
     const loadBefore = loadavg()[0]!;
     const timing = runChild<TimingReport>(['timing', String(plan.steps), String(plan.rounds), String(plan.warmup)]);
+    const loadAfter = loadavg()[0]!;
+    const speed = timingTable(timing, plan);
+    const load = `load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
+    return {
+      tables: [{ ...speed.table, notes: [...speed.table.notes!, load] }],
+      figures: { ratios: speed.ratios, goalMet: speed.goal, timing, loadAverage: { before: loadBefore, after: loadAfter } },
+    };
+  },
+};
+
+export const telemetryLoadSection: Section = {
+  id: 'telemetry-load',
+  title: 'Telemetry under load: connection bursts, a slow listener\'s memory',
+  async run(options: SectionOptions): Promise<SectionResult> {
+    const plan = options.quick ? plans.quick : plans.full;
+    const loadBefore = loadavg()[0]!;
     const memory = runChild<MemoryReport>(['memory', String(plan.memorySteps), String(plan.samples)]);
     const bursts = runChild<BurstReport>(['burst', String(plan.burstSteps), String(plan.burstRounds), String(plan.burstAt)]);
     const loadAfter = loadavg()[0]!;
-    const speed = timingTable(timing, plan);
     const held = memoryTable(memory);
     const burst = burstTable(bursts);
     const load = `load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`;
     return {
-      tables: [{ ...speed.table, notes: [...speed.table.notes!, load] }, { ...burst.table, notes: [...burst.table.notes!, load] }, held.table],
-      figures: { ratios: speed.ratios, goalMet: speed.goal, timing, memory, bursts, burstGoalMet: burst.goal, ...held.figures, loadAverage: { before: loadBefore, after: loadAfter } },
+      tables: [{ ...burst.table, notes: [...burst.table.notes!, load] }, held.table],
+      figures: { memory, bursts, burstGoalMet: burst.goal, ...held.figures, loadAverage: { before: loadBefore, after: loadAfter } },
     };
   },
 };
