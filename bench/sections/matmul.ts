@@ -14,6 +14,7 @@ import { findTorch } from '../torch/environment.ts';
 import { describePeer, startTorchPeer, type PeerDtype, type TorchPeer } from '../torch/peer.ts';
 import type { Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
+import { gemmThreadsTable } from './gemmThreads.ts';
 
 /**
  * The textbook loop, the baseline of every ratio: each entry a dot product over p, written
@@ -161,6 +162,7 @@ export const matmulSection: Section = {
       for (const peer of peers.values()) peer.close();
     }
     const crossover = await crossoverTable(options);
+    const threads = await gemmThreadsTable(options.quick);
     const at256 = (square.figures as { m: number; transposeA: boolean; transposeB: boolean; gflops: { wasm: number } }[]).filter((f) => f.m === 256);
     const worst256 = Math.min(...at256.map((f) => f.gflops.wasm));
     const notes = [
@@ -171,8 +173,8 @@ export const matmulSection: Section = {
         : `PyTorch columns: ${torch.howToGet}.`,
     ];
     return {
-      tables: [{ ...square.table, notes }, dense.table, crossover.table],
-      figures: { square: square.figures, dense: dense.figures, crossover: crossover.figures, slowestFormAt256: worst256, torch: torch.found ? peers.get('float64')!.info : torch.reason },
+      tables: [{ ...square.table, notes }, dense.table, crossover.table, threads.table],
+      figures: { square: square.figures, dense: dense.figures, crossover: crossover.figures, twoThreads: threads.figures, slowestFormAt256: worst256, torch: torch.found ? peers.get('float64')!.info : torch.reason },
     };
   },
 };

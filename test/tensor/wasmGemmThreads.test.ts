@@ -12,7 +12,8 @@ import { createThreadedWasmGemm, type ThreadedGemm } from '../../src/tensor/wasm
 import { propertyRuns } from '../setup/propertyRuns.ts';
 
 const runs = propertyRuns(60);
-const kernels = new Map<number, ThreadedGemm>([1, 2, 3].map((threads) => [threads, createThreadedWasmGemm({ threads })!]));
+// minimumWork 0: every product of two or more blocks is shared out, however small.
+const kernels = new Map<number, ThreadedGemm>([1, 2, 3].map((threads) => [threads, createThreadedWasmGemm({ threads, minimumWork: 0 })!]));
 afterAll(() => Promise.all([...kernels.values()].map((k) => k.stop())));
 
 interface Case { m: number; n: number; k: number; transposeA: boolean; transposeB: boolean; accumulate: boolean; seed: number }
@@ -54,7 +55,7 @@ describe('the WebAssembly gemm on threads', () => {
   });
 
   it('still multiplies, in one thread, once stopped', async () => {
-    const threaded = createThreadedWasmGemm({ threads: 2 })!;
+    const threaded = createThreadedWasmGemm({ threads: 2, minimumWork: 0 })!;
     await threaded.stop();
     const c = { m: 40, n: 8, k: 8, transposeA: false, transposeB: false, accumulate: false, seed: 3 };
     expect(sameBits(product(threaded.kernel, c), product(gemmJs, c))).toBe(true);
@@ -62,5 +63,6 @@ describe('the WebAssembly gemm on threads', () => {
 
   it('refuses a thread count that is not an integer from 1 to 64', () => {
     expect(() => createThreadedWasmGemm({ threads: 0 })).toThrow('createThreadedWasmGemm: threads must be an integer from 1 to 64, got 0');
+    expect(() => createThreadedWasmGemm({ minimumWork: -1 })).toThrow('createThreadedWasmGemm: minimumWork must be a number ≥ 0, got -1');
   });
 });

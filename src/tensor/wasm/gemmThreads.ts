@@ -50,6 +50,12 @@ for (;;) {
 export interface ThreadedGemmOptions {
   /** Threads in all, the calling one included. Default 2. */
   readonly threads?: number;
+  /**
+   * Products of fewer multiply-adds than this run in the calling thread: waking a worker that
+   * the system has descheduled costs more than a small product. Default 2²³ (a 203³ product);
+   * 0 shares every product of two or more blocks.
+   */
+  readonly minimumWork?: number;
 }
 
 /** A threaded kernel and the means to end its workers. */
@@ -68,7 +74,10 @@ export interface ThreadedGemm {
 export function createThreadedWasmGemm(options: ThreadedGemmOptions = {}): ThreadedGemm | undefined {
   const threads = options.threads ?? 2;
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new RangeError(`createThreadedWasmGemm: threads must be an integer from 1 to 64, got ${String(threads)}`);
+  const minimumWork = options.minimumWork ?? 2 ** 23;
+  if (!(minimumWork >= 0)) throw new RangeError(`createThreadedWasmGemm: minimumWork must be a number ≥ 0, got ${String(minimumWork)}`);
   if (typeof SharedArrayBuffer !== 'function') return undefined;
+  const blockValues = defaultGemmShape.rows * defaultGemmShape.columns;
   const control = new Int32Array(new SharedArrayBuffer((cell.table + 6 * mostCalls) * Int32Array.BYTES_PER_ELEMENT));
   const workers: Worker[] = [];
   let stopped = false;
@@ -82,7 +91,9 @@ export function createThreadedWasmGemm(options: ThreadedGemmOptions = {}): Threa
       }
     },
     run(calls, here) {
-      if (stopped || workers.length === 0 || calls.length < 2) {
+      // A call's multiply-adds: its A panels × B panels × k, times the block's rows × columns.
+      const work = calls.reduce((sum, call) => sum + call[3]! * call[4]! * call[5]!, 0) * blockValues;
+      if (stopped || workers.length === 0 || calls.length < 2 || work < minimumWork) {
         calls.forEach(here);
         return;
       }
