@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { verifyOptimizer, formatDescentResult } from '../src/check/verifyOptimizer.ts';
 import { builtinOptimizers } from '../src/optim/registry.ts';
 import type { OptimizerState } from '../src/optim/optimizer.ts';
-import { fuzzRuns } from './fuzz/runs.ts';
+import { propertyRuns } from '../test/setup/propertyRuns.ts';
 
 const variants = builtinOptimizers.flatMap((entry) => entry.variants.map((variant) => [variant.name, entry, variant] as const));
 
@@ -47,6 +47,6 @@ describe.each(variants)('%s', (_name, entry, variant) => {
       for (const gradient of gradients.slice(stopAt)) second.update('p', part, gradient);
       expect(Array.from(part)).toEqual(Array.from(whole));
       expect(throughJson(second.state())).toEqual(throughJson(straight.state()));
-    }), { numRuns: fuzzRuns(50) });
+    }), { numRuns: propertyRuns(50) });
   });
 });

@@ -10,9 +10,9 @@ import { checkLossGradients } from '../../src/check/checkLossGradients.ts';
 import { verifyLoss } from '../../src/check/verifyLoss.ts';
 import { builtinLosses } from '../../src/layers/registry.ts';
 import { attempt, junk, tensors } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns(30);
+const numRuns = propertyRuns(30);
 const checkOptions = fc.oneof(junk, fc.record({ mode: junk, dy: fc.oneof(junk, tensors()), seed: junk, context: junk, probes: junk, maxMismatches: junk }, { requiredKeys: [] }));
 
 it('checkGradients and checkLossGradients: malformed layers, inputs and options give documented errors', () => {

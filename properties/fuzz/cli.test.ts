@@ -21,9 +21,9 @@ import { scenarios } from '../../src/scenarios/index.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { MissingPackageError } from '../../src/data/optionalPackage.ts';
 import { cli, rawControl, stackFrame } from '../../test/cli/inProcess.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns(300);
+const numRuns = propertyRuns(300);
 
 const scratch = mkdtempSync(join(tmpdir(), 'gradstream-cli-fuzz-'));
 const aFile = join(scratch, 'a-file');

@@ -4,9 +4,9 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { epochBatches, oneHot, stratifiedSplit, subset, trainingBatches, assertDataset, type ClassificationDataset } from '../../src/data/dataset.ts';
 import { standardize } from '../../src/data/standardize.ts';
 import { attempt, expectNoNaN, junk } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns();
+const numRuns = propertyRuns(60);
 
 /** A small labelled dataset, sometimes inconsistent (labels that do not match the samples), or junk. */
 const datasets: fc.Arbitrary<unknown> = fc.oneof(

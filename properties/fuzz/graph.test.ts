@@ -10,9 +10,9 @@ import { evaluate, predict } from '../../src/graph/evaluate.ts';
 import { sgd } from '../../src/optim/sgd.ts';
 import type { Graph } from '../../src/graph/graph.ts';
 import { attempt, attemptAsync, expectNoNaN, finiteTensor, junk, tensors } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns(40);
+const numRuns = propertyRuns(40);
 const net = (): Graph => sequential([dense(3, 4, { seed: 1 }), relu(), dense(4, 2, { seed: 2 })], { inputFeatures: [3] });
 
 /** A batch that fits the net, or one a little (or very) wrong. */

@@ -4,9 +4,9 @@ import { Tensor } from '../../src/tensor/tensor.ts';
 import { builtinLayers, builtinLosses } from '../../src/layers/registry.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { attempt, expectNoNaN, finiteTensor, junk, tensors } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns();
+const numRuns = propertyRuns(60);
 /** Factory arguments: junk, or counts and options a little off (0, huge, fractional). */
 const factoryArgument = fc.oneof(junk, fc.constantFrom(1, 2, 3, 2 ** 32, 2 ** 40, 1e300, 1.5), fc.record({ seed: fc.integer(), stride: fc.constantFrom(0, 1, -1, 1.5, [1, 2]), padding: fc.constantFrom(-1, 0, 1, 99) }, { requiredKeys: [] }));
 /** A sample shaped as the registry's example, or not. */

@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { builtinOptimizers } from '../../src/optim/registry.ts';
 import type { Optimizer } from '../../src/optim/optimizer.ts';
 import { attempt, junk } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns();
+const numRuns = propertyRuns(60);
 // Every setting of every registered optimizer, each given junk (or left out).
 const settingNames = [...new Set(builtinOptimizers.flatMap((entry) => Object.keys(entry.factory(0.1).hyperparameters)).filter((name) => name !== 'lr'))];
 const optionRecords = fc.oneof(junk, fc.record(Object.fromEntries(settingNames.map((name) => [name, junk])), { requiredKeys: [] }));

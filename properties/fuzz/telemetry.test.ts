@@ -15,9 +15,9 @@ import { decodeEvent, encodeEvent } from '../../src/telemetry/codec.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { decodeCheckpoint } from '../../src/checkpoint/codec.ts';
 import { attempt, attemptAsync, junk } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns(200);
+const numRuns = propertyRuns(200);
 const header = { v: 1, runId: 'r', seq: 0, time: 0 };
 
 it('decodeEvent reads any line as an event or refuses it with a TelemetryFormatError; what it accepts round-trips', () => {

@@ -6,9 +6,9 @@ import { add, sub, mul, scale, addScaled, dot } from '../../src/tensor/elementwi
 import { addRow, sumRows, rowDots, softmaxRows, logSoftmaxRows, argmaxRows } from '../../src/tensor/rows.ts';
 import { createRandom, restoreRandom } from '../../src/tensor/random.ts';
 import { attempt, expectNoNaN, finiteTensor, junk, shapes, tensors } from './documented.ts';
-import { fuzzRuns } from './runs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
-const numRuns = fuzzRuns();
+const numRuns = propertyRuns(60);
 const operand = fc.oneof({ weight: 3, arbitrary: tensors() }, junk);
 
 describe('tensor constructors under malformed arguments', () => {

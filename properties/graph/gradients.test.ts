@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { computeGradients } from '../../src/graph/gradients.ts';
-import { batchesOf, buildGraph, lossOf, propertyRuns, recipes } from './randomGraphs.ts';
+import { batchesOf, buildGraph, lossOf, recipes } from './randomGraphs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 import { composeGradients, finiteDifferences } from './reference.ts';
 
 const close = (actual: number, expected: number, tolerance: number) => Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected));

@@ -11,7 +11,8 @@ import { train } from '../../src/graph/trainer.ts';
 import { sgd } from '../../src/optim/sgd.ts';
 import { adam } from '../../src/optim/adam.ts';
 import type { Optimizer } from '../../src/optim/optimizer.ts';
-import { batchesOf, buildGraph, lossOf, propertyRuns, recipes, type Recipe } from './randomGraphs.ts';
+import { batchesOf, buildGraph, lossOf, recipes, type Recipe } from './randomGraphs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
 /** Rows [start, end) of a batch. */
 function rows(batch: Batch, start: number, end: number): Batch {

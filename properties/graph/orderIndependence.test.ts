@@ -10,7 +10,8 @@ import { createRandom } from '../../src/tensor/random.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { adam } from '../../src/optim/adam.ts';
 import type { EdgeOperator } from '../../src/graph/wiring.ts';
-import { batchesOf, buildGraph, lossOf, propertyRuns, recipes, type Recipe } from './randomGraphs.ts';
+import { batchesOf, buildGraph, lossOf, recipes, type Recipe } from './randomGraphs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 
 /** Trains the recipe's graph for two steps of three microbatches; returns its parameters and step losses. */
 async function trained(recipe: Recipe, edge?: EdgeOperator) {

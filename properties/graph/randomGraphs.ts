@@ -23,9 +23,6 @@ import type { Batch } from '../../src/data/dataset.ts';
 import { graph, type NodeRef } from '../../src/graph/builder.ts';
 import type { Graph } from '../../src/graph/graph.ts';
 
-/** Runs per property, from the suite's one setting (the graph properties import it from here). */
-export { propertyRuns } from '../../test/setup/propertyRuns.ts';
-
 const activations: readonly (() => Layer)[] = [sigmoid, tanh, relu, () => leakyRelu(0.1), softmax, logSoftmax];
 const losses: readonly { make: () => Loss; target: typeof realTarget }[] = [
   { make: mse, target: realTarget },

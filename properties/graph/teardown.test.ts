@@ -11,7 +11,8 @@ import { train } from '../../src/graph/trainer.ts';
 import { sgd } from '../../src/optim/sgd.ts';
 import type { EdgeOperator } from '../../src/graph/wiring.ts';
 import type { Message } from '../../src/graph/message.ts';
-import { batchesOf, buildGraph, lossOf, propertyRuns, recipes } from './randomGraphs.ts';
+import { batchesOf, buildGraph, lossOf, recipes } from './randomGraphs.ts';
+import { propertyRuns } from '../../test/setup/propertyRuns.ts';
 import { faultyLayer } from '../../test/graph/helpers.ts';
 
 type Ending = { kind: 'complete' } | { kind: 'stop'; atStep: number } | { kind: 'throw'; atStep: number; phase: 'forward' | 'backward' } | { kind: 'stop-waiting' };
