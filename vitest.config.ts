@@ -21,6 +21,7 @@ const integrationFiles = [
   'test/cli/{arguments,export,exportRuns,failure,help,missingPackage}.test.ts',
   'test/check/{checkCommand,isolatedCheck,reproCommand,reproEndToEnd}.test.ts',
   'test/check/parallel/**/*.test.ts',
+  'test/tensor/wasmGemmThreads.test.ts',
   'test/docs/codeBlocks.test.ts',
   'test/package/*.test.ts',
   'test/vitest/pastedTest.test.ts',
