@@ -4,14 +4,14 @@
  *
  * - unit: everything under test/ that is not below, in-process and quick.
  * - properties: properties/**, fast-check properties of the layers, the runtime and fuzzing.
- * - integration: what starts processes, servers or a browser, or packs the package: the
- *   command line end to end, the dashboard and metrics servers, Chromium, Prometheus, the docs'
- *   runnable blocks, the pasted-test and consumer projects.
+ * - integration: what starts processes, worker threads, servers or a browser, or packs the
+ *   package: the command line end to end, the dashboard and metrics servers, Chromium,
+ *   Prometheus, the docs' runnable blocks, the pasted-test and consumer projects.
  * - slow: training on the real data sets (MNIST), soak-like runs and the verifier's mutant
  *   suites, tens of seconds to minutes each.
  *
  * A new test file lands in unit (or properties) unless it is listed here: list it when it starts
- * a process, a server or a browser, or when it takes more than a few seconds.
+ * a process, a worker thread, a server or a browser, or when it takes more than a few seconds.
  */
 import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
