@@ -23,7 +23,7 @@ import type { Gradients, Layer, Pass } from '../layers/contract.ts';
 import type { CheckResult } from './report.ts';
 import { verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
-import { describeError } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 import type { HeldPass } from './passesInFlight.ts';
 
 /** A batch of a's rows at even positions (0, 2, …) and b's at odd ones; a and b of one shape, rank ≥ 1. */

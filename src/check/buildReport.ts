@@ -1,6 +1,7 @@
 /** Assembles a {@link GradientReport}; shared by the layer and the loss checks. */
 import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
 import type { TallyResult } from './tally.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** What every report states about the check itself. */
 export interface ReportHeader {
@@ -39,11 +40,6 @@ export function attempt<T>(name: CheckResult['name'], action: () => T, checks: C
     checks.push({ name, ok: false, detail: describeError(error) });
     return undefined;
   }
-}
-
-/** `RangeError: message`. */
-export function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** The `gradient` entry when an earlier check failed: comparing gradients of a broken layer would only add noise. */

@@ -21,13 +21,15 @@ import { assertWorkerOptions } from './parallel/workerOptions.ts';
 import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
 import { compareGradients } from './compareGradients.ts';
 import { forwardModeCheck } from './forwardMode.ts';
-import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
+import { attempt, buildReport, gradientSkipped } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 import { createPassLedger } from './passLedger.ts';
 import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
 import { rowsIndependentCheck } from './batchIndependence.ts';
 import { dxNotWantedCheck } from './dxNotWanted.ts';
 import { spareBuffersCheck } from './spareBuffers.ts';
 import { atPrecision, roundedToFloat32, workingPrecision } from './precision.ts';
+import { requireOptions } from '../util/argumentChecks.ts';
 
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
@@ -60,7 +62,7 @@ export interface CheckOptions {
 
 /** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */
 export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown; path?: unknown }): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  requireOptions(options, where);
   const { mode, seed, probes, maxMismatches, path } = options;
   if (path !== undefined && (typeof path !== 'string' || !/^\d+(:\d+)*$/.test(path))) throw new RangeError(`${where}: path must be a replay path such as "3:0:1", got ${describe(path)}`);
   if (mode !== undefined && mode !== 'full' && mode !== 'fast') throw new RangeError(`${where}: mode must be 'full' or 'fast', got ${describe(mode)}`);

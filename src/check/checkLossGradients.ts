@@ -12,7 +12,8 @@ import { firstChange } from './tensorChecks.ts';
 import { roundingFactor, type Variable } from './objective.ts';
 import { compareGradients } from './compareGradients.ts';
 import { assertGradientOptions, fullModeLimit } from './checkGradients.ts';
-import { attempt, buildReport, describeError, gradientSkipped } from './buildReport.ts';
+import { attempt, buildReport, gradientSkipped } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** Options of {@link checkLossGradients}. */
 export interface CheckLossOptions {

@@ -21,7 +21,7 @@ import type { GradientsWanted, Layer, Pass, WantedGradients } from '../layers/co
 import type { CheckResult } from './report.ts';
 import { verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
-import { describeError } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** The verifier's counting forward and backward, the backward told which results are wanted. */
 export interface WantingProbe {

@@ -27,8 +27,8 @@ import { conditionNoise } from './objective.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judge } from './judge.ts';
 import { drawDirection } from './fastMode.ts';
-import { firstChange, firstNonFinite } from './tensorChecks.ts';
-import { describeError } from './buildReport.ts';
+import { describeFirstNonFinite, firstChange } from './tensorChecks.ts';
+import { describeError } from '../util/errorText.ts';
 import { formatError, formatNumber } from './formatNumber.ts';
 import { describePiece, pieceSize, tangentsOf, wholePiece, type MovedVariable, type Piece } from './tangentPiece.ts';
 import { judgeTangent, rangeChange, samplePiece, type SampledPiece, type TangentMismatch, type TangentSetup } from './tangentDifferences.ts';
@@ -157,7 +157,7 @@ function firstProbePass(setup: ForwardModeSetup, tangentSetup: TangentSetup, who
     ...whole.map(({ variable }, i) => firstChange(owner, variable.name, before[i]!, variable.value, 'during jvp')),
   ].find((problem) => problem !== undefined);
   if (changed) throw new ForwardModeFailure(changed);
-  const nonFinite = firstNonFinite(owner, 'ty', new Tensor(ty, setup.y.shape));
+  const nonFinite = describeFirstNonFinite(owner, 'ty', new Tensor(ty, setup.y.shape));
   if (nonFinite && layer.nonFiniteReason) return undefined;
   if (nonFinite) throw new ForwardModeFailure(`${nonFinite} for finite x, parameters and tangents`);
   return samplePiece(tangentSetup, whole, ty);

@@ -6,7 +6,7 @@
 import { Tensor, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
 import type { Gradients, Layer } from '../layers/contract.ts';
 import type { CheckName, CheckResult } from './report.ts';
-import { combine, firstChange, firstDeviation, firstNonFinite, limitsWhereFinite, maxNorm } from './tensorChecks.ts';
+import { combine, describeFirstNonFinite, firstChange, firstDeviation, limitsWhereFinite, maxNorm } from './tensorChecks.ts';
 import { observedRounding } from './observedRounding.ts';
 import { workingEpsilon } from './precision.ts';
 
@@ -46,7 +46,7 @@ export function shapeCheck(layer: Layer, x: Tensor, gradients: Gradients): Check
 /** No NaN or ±∞ in the given tensors, unless the layer states why it may produce them. */
 export function finiteCheck(owner: string, tensors: readonly NamedTensor[], nonFiniteReason?: string): CheckResult {
   if (nonFiniteReason) return { name: 'finite values', ok: true, detail: `skipped: ${nonFiniteReason}` };
-  return verdict('finite values', tensors.map(([name, t]) => firstNonFinite(owner, name, t)));
+  return verdict('finite values', tensors.map(([name, t]) => describeFirstNonFinite(owner, name, t)));
 }
 
 /** The same computation twice gives the same bits. */

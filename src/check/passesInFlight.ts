@@ -31,7 +31,7 @@ import type { Gradients, Layer, Pass } from '../layers/contract.ts';
 import type { CheckResult } from './report.ts';
 import { gradientList, verdict } from './layerChecks.ts';
 import { firstChange, randomTensor } from './tensorChecks.ts';
-import { describeError } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 import { mixedBatch } from './batchIndependence.ts';
 
 /** A pass the checks hold on to, with copies of what it returned taken when it returned. */

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import type { GradientReport } from './report.ts';
 import { formatFindings } from './formatFindings.ts';
 import { describe } from '../tensor/tensor.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** Totals over every case the property ran (shrinking included). */
 export interface VerifyStats {
@@ -139,8 +140,4 @@ export function formatVerifyResult(result: VerifyResult<unknown>): string {
   if (result.report) lines.push(...formatFindings(result.report));
   if (result.source) lines.push('', 'the smallest failing case, as a test:', '', result.source);
   return lines.join('\n');
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

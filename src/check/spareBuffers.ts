@@ -20,7 +20,7 @@ import type { Layer } from '../layers/contract.ts';
 import type { CheckResult } from './report.ts';
 import { verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
-import { describeError } from './buildReport.ts';
+import { describeError } from '../util/errorText.ts';
 import type { WantingProbe } from './dxNotWanted.ts';
 
 /** Runs the comparison above at `x` and `dy`: one forward and two backward passes. */

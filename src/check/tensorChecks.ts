@@ -3,6 +3,7 @@
  * returns a sentence naming the tensor and the index, or undefined when all is well.
  */
 import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
+import { firstNonFinite } from '../tensor/elementwise.ts';
 import { formatNumber } from './formatNumber.ts';
 
 /** `dense.W[1, 0]`. */
@@ -27,13 +28,10 @@ function sameValue(p: number, q: number): boolean {
   return p === q ? p !== 0 || 1 / p === 1 / q : p !== p && q !== q;
 }
 
-/** The first non-finite element, as a sentence. */
-export function firstNonFinite(owner: string, name: string, t: Tensor): string | undefined {
-  const data = t.data;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) return `${coordinateName(owner, name, t.shape, i)} is ${formatNumber(data[i]!)}`;
-  }
-  return undefined;
+/** The first non-finite element as a sentence (`dense.W[1, 0] is NaN`); the kernels' firstNonFinite gives its index. */
+export function describeFirstNonFinite(owner: string, name: string, t: Tensor): string | undefined {
+  const at = firstNonFinite(t.data);
+  return at < 0 ? undefined : `${coordinateName(owner, name, t.shape, at)} is ${formatNumber(t.data[at]!)}`;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { GradientMode } from './report.ts';
 import { formatError } from './formatNumber.ts';
 import { describe } from '../tensor/tensor.ts';
 import type { LayerSource } from './parallel/layerSource.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** A spec found among exports, with the source expression that builds it. */
 export type FoundSpec =
@@ -89,7 +90,7 @@ export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}, layer
     const threads = options.workers !== undefined && options.workers > 1 ? { workers: options.workers, ...(layerSource ? { layerSource } : {}) } : {};
     result = found.kind === 'layer' ? verifyLayer(found.spec.make, { features: found.spec.features, ...common, ...threads }) : verifyLoss(found.spec, common);
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = describeError(error);
     result = { ok: false, name: found.spec.name, numRuns: 0, numShrinks: 0, seed: options.seed ?? 0, error: message, stats: { worstRelativeError: 0, kinks: 0, evaluations: { forward: 0, backward: 0 } } };
   }
   return { found, result, milliseconds: performance.now() - started };

@@ -12,6 +12,7 @@ import type { TrainHandle } from '../graph/trainer.ts';
 import type { JsonlPosition } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
 import { saveCheckpoint } from './files.ts';
+import { asError } from '../util/errorText.ts';
 
 /** Options of {@link checkpointRun}. */
 export interface CheckpointRunOptions {
@@ -78,7 +79,7 @@ export function checkpointRun(run: TrainHandle, options: CheckpointRunOptions): 
       jsonl = options.telemetryPosition?.();
     } catch (error) {
       // The record cannot reach this step boundary: a checkpoint here would be ahead of it.
-      failure = error instanceof Error ? error : new Error(String(error));
+      failure = asError(error);
       run.stop();
       return;
     }

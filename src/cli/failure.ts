@@ -9,6 +9,7 @@ import { CheckpointError } from '../checkpoint/errors.ts';
 import { MissingPackageError } from '../data/optionalPackage.ts';
 import { isSystemError, systemErrorReason, type SystemError } from './systemErrors.ts';
 import { printable, printableMessage } from './printable.ts';
+import { messageOf } from '../util/errorText.ts';
 
 /** A thrown error as the CLI reports it. */
 export interface Failure {
@@ -29,7 +30,7 @@ export function describeFailure(error: unknown, command: string, debug = false):
   if (error instanceof MissingPackageError) return { message: `${command}: ${printableMessage(error.message)}`, exitCode: 2, showUsage: false };
   if (error instanceof CheckpointError) return { message: `${command}: ${printableMessage(error.message)}`, exitCode: 1, showUsage: false };
   if (isSystemError(error)) return { message: `${command}: ${describeSystemError(error)}`, exitCode: 1, showUsage: false };
-  const text = error instanceof Error ? error.message : String(error);
+  const text = messageOf(error);
   const stack = debug && error instanceof Error && error.stack ? `\n${printableMessage(error.stack)}` : '';
   return {
     message: `gradstream: internal error: ${printableMessage(text)}${debug ? stack : ' (set GRADSTREAM_DEBUG=1 for the stack)'}`,

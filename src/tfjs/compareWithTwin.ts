@@ -24,6 +24,7 @@ import type { ForwardContext, Gradients, Layer, Pass } from '../layers/contract.
 import { magnitudePass } from '../check/magnitudePass.ts';
 import { machineEpsilon, roundedToFloat32 } from '../check/precision.ts';
 import { createRandom } from '../tensor/random.ts';
+import { describeError } from '../util/errorText.ts';
 
 /** Roundings of its own terms each entry may carry. */
 export const ownTermsFactor = 32;
@@ -104,7 +105,7 @@ export function compareWithTwin(layer: Layer, twin: Layer, point: TwinPoint, con
     disagreements.sort((a, b) => Math.abs(b.value - b.twin) / b.tolerance - Math.abs(a.value - a.twin) / a.tolerance);
     return { ok: disagreements.length === 0, compared, disagreements };
   } catch (error) {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = describeError(error);
     return { ok: false, compared: 0, disagreements: [], problem: `${stage} threw: ${reason}` };
   }
 }

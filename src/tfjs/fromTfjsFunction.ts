@@ -17,6 +17,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Tensor, describe, sizeOf } from '../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Gradients, type Layer, type Pass } from '../layers/contract.ts';
+import { messageOf } from '../util/errorText.ts';
+import { requireOptions } from '../util/argumentChecks.ts';
 
 /**
  * A function of TensorFlow.js tensors that {@link fromTfjsFunction} wraps: y = f(x), axis 0 the
@@ -53,7 +55,7 @@ export interface FromTfjsFunctionOptions {
  */
 export function fromTfjsFunction(f: TfjsFunction, options: FromTfjsFunctionOptions = {}): Layer {
   if (typeof f !== 'function') throw new TypeError(`fromTfjsFunction: expected a function of TensorFlow.js tensors, got ${describe(f)}`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`fromTfjsFunction: options must be an object, got ${describe(options)}`);
+  requireOptions(options, 'fromTfjsFunction');
   return fromTfjsFunctionWithContext((x) => f(x), { ...options, name: options.name ?? (f.name || 'tfjs function') });
 }
 
@@ -166,7 +168,7 @@ function requireBackend(name: string): void {
   try {
     tf.backend();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new Error(`fromTfjsFunction(${name}): TensorFlow.js has no backend (${reason}); import one first, e.g. import '@tensorflow/tfjs-backend-cpu'`);
   }
 }

@@ -8,6 +8,7 @@ import { Tensor, describe } from '../tensor/tensor.ts';
 import type { Layer, Loss, LossSpec } from '../layers/contract.ts';
 import { probabilityTarget, realTarget } from '../layers/registry.ts';
 import { isLossSpec } from '../check/verifySpecs.ts';
+import { requireOptions } from '../util/argumentChecks.ts';
 
 /** Target generators by name, for a loss given as a factory: real values uniform in [−1, 1), or a probability vector per row. */
 const namedTargets: Readonly<Record<'real' | 'probabilities', LossSpec['target']>> = Object.freeze({
@@ -83,7 +84,7 @@ export function tensorArgument(matcher: string, name: string, value: unknown): T
  * options' `features` and `target`. Each is given once, in the spec or in the options.
  */
 export function lossSpec(matcher: string, received: unknown, options: LossInputs): LossSpec {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${matcher}: options must be an object, got ${describe(options)}`);
+  requireOptions(options, matcher);
   if (isLossSpec(received)) {
     const repeated = (['features', 'target'] as const).filter((key) => options[key] !== undefined);
     if (repeated.length > 0) {

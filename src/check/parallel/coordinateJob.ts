@@ -15,6 +15,7 @@ import { judgeCoordinateRange, type VariableJudgements } from '../fullMode.ts';
 import { layerObjective } from '../layerObjective.ts';
 import type { Span, Variable } from '../objective.ts';
 import type { LayerSource } from './layerSource.ts';
+import { messageOf } from '../../util/errorText.ts';
 
 /** A variable as sent: which tensor it is and the gradient to check; its value is the worker's own input or parameter. */
 export interface VariableData {
@@ -69,7 +70,7 @@ export function judgeJob(layer: Layer, job: CoordinateJob): CoordinateAnswer {
     const objective = { ...layerObjective(variables, point, counted, (pass) => pass.backward), conditionNoise: job.conditionNoise };
     return { ok: true, judgements: judgeCoordinateRange(objective, job.range), forward };
   } catch (error) {
-    return { ok: false, reason: `it threw: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, reason: `it threw: ${messageOf(error)}` };
   }
 }
 

@@ -10,6 +10,7 @@ import type { Layer } from '../../layers/contract.ts';
 import { buildLayer } from './buildLayer.ts';
 import { judgeJob, type CoordinateAnswer, type CoordinateJob } from './coordinateJob.ts';
 import { announce, markState, type CoordinateWorkerSetup } from './signals.ts';
+import { messageOf } from '../../util/errorText.ts';
 
 const setup = workerData as CoordinateWorkerSetup;
 const underTsx = setup.launch.loaders.length > 0;
@@ -24,7 +25,7 @@ async function answer(port: MessagePort, job: CoordinateJob): Promise<void> {
   try {
     reply = judgeJob(await layerFor(job), job);
   } catch (error) {
-    reply = { ok: false, reason: `building the layer again failed: ${error instanceof Error ? error.message : String(error)}` };
+    reply = { ok: false, reason: `building the layer again failed: ${messageOf(error)}` };
   }
   port.postMessage(reply);
   announce(setup.signals);

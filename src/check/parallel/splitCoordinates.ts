@@ -22,6 +22,7 @@ import type { Objective, Span } from '../objective.ts';
 import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
 import { installedCoordinateWorkers } from './threadSlot.ts';
 import { layerSourceOf, type LayerSource } from './layerSource.ts';
+import { messageOf } from '../../util/errorText.ts';
 
 /**
  * Below this much work, coordinates × the numbers one forward pass reads and writes (x, the
@@ -80,7 +81,7 @@ export function splitCoordinates(setting: SplitSetting): CoordinatesJudge {
     try {
       threads = workers(modules, Math.min(setting.workers, count) - 1);
     } catch (error) {
-      return alone(`no worker could be started: ${error instanceof Error ? error.message : String(error)}`);
+      return alone(`no worker could be started: ${messageOf(error)}`);
     }
     if (threads.length === 0) return alone('no worker could be started');
     const ranges = contiguousRanges(whole, threads.length + 1);
