@@ -1,6 +1,7 @@
 /** The checks of the options that ask for coordinate workers, shared by `checkGradients` and `verifyLayer`. */
 import { describe } from '../../tensor/tensor.ts';
 import { assertLayerSource } from './layerSource.ts';
+import { finiteAtLeastZero } from '../../util/argumentChecks.ts';
 
 /** Most threads one check may ask for. */
 export const mostWorkers = 256;
@@ -11,8 +12,6 @@ export function assertWorkerOptions(where: string, options: { workers?: unknown;
   if (workers !== undefined && !(Number.isInteger(workers) && (workers as number) >= 1 && (workers as number) <= mostWorkers)) {
     throw new RangeError(`${where}: workers must be an integer in [1, ${mostWorkers}], got ${describe(workers)}`);
   }
-  if (workerThreshold !== undefined && !(typeof workerThreshold === 'number' && Number.isFinite(workerThreshold) && workerThreshold >= 0)) {
-    throw new RangeError(`${where}: workerThreshold must be a finite number ≥ 0, got ${describe(workerThreshold)}`);
-  }
+  if (workerThreshold !== undefined) finiteAtLeastZero(workerThreshold, where, 'workerThreshold');
   if (layerSource !== undefined) assertLayerSource(where, layerSource);
 }
