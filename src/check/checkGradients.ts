@@ -54,7 +54,7 @@ export interface CheckOptions {
   readonly workers?: number;
   /** How a worker builds the layer again. Default: the built-in factory its `factoryCall` names; without either, one thread. */
   readonly layerSource?: LayerSource;
-  /** With `workers`, checks with less work (coordinates × numbers per forward pass) stay in one thread. Default 2²⁴ (about 50 ms of forward passes). */
+  /** With `workers`, checks with less work (coordinates × numbers per forward pass) stay in one thread. Default 2²⁶ (about 0.2 s of forward passes). */
   readonly workerThreshold?: number;
   /** With `workers`, told how the coordinates were judged: on how many threads, or in one and why. Default: not told. */
   readonly onThreads?: (outcome: ThreadsOutcome) => void;

@@ -37,7 +37,7 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   readonly workers?: number;
   /** How a worker builds the layer again (see `checkGradients`). Default: the built-in factory its `factoryCall` names; without either, one thread. */
   readonly layerSource?: LayerSource;
-  /** With `workers`, cases with less work stay in one thread (see `checkGradients`). Default 2²⁴. */
+  /** With `workers`, cases with less work stay in one thread (see `checkGradients`). Default 2²⁶. */
   readonly workerThreshold?: number;
 }
 

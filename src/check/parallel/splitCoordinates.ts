@@ -26,10 +26,12 @@ import { messageOf } from '../../util/errorText.ts';
 
 /**
  * Below this much work, coordinates × the numbers one forward pass reads and writes (x, the
- * parameters, y), a check stays in one thread: 2²⁴ is about 50 ms of forward passes here, less
- * than a worker's round trip is worth (dense(64, 64) at batch 1 is just above it).
+ * parameters, y), a check stays in one thread: 2²⁶ is about 0.2 s of forward passes on a quiet
+ * core, where a round trip to a worker (a few ms) and its first start (a second or more from
+ * TypeScript source) are small beside the half saved. dense(128, 128) at batch 1 is above it,
+ * dense(64, 64) below.
  */
-export const defaultWorkerThreshold = 2 ** 24;
+export const defaultWorkerThreshold = 2 ** 26;
 
 /** How one check's coordinates were judged. */
 export type ThreadsOutcome =

@@ -122,7 +122,7 @@ describe('full mode on several threads', () => {
   it('keeps a small check in one thread below the threshold', () => {
     const outcomes: ThreadsOutcome[] = [];
     checkGradients(dense(3, 2, { seed: 1 }), new Tensor(Float64Array.of(1, 2, 3), [1, 3]), { mode: 'full', workers: 2, onThreads: (o) => outcomes.push(o) });
-    expect(outcomes[0]!.reason).toMatch(/less work than the threshold of 16777216/);
+    expect(outcomes[0]!.reason).toMatch(/less work than the threshold of 67108864/);
   });
 
   it('refuses malformed options, naming them', () => {
