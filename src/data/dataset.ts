@@ -4,7 +4,7 @@
  */
 import { Tensor, ShapeError, describe, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
-import { requireOptions } from '../util/argumentChecks.ts';
+import { integerAtLeast, requireOptions } from '../util/argumentChecks.ts';
 
 /** Samples `x` of shape [count, ...features] and one integer class label per sample. */
 export interface ClassificationDataset {
@@ -84,7 +84,7 @@ export function stratifiedSplit(
 /** One-hot targets [labels.length, classes]. */
 export function oneHot(labels: ArrayLike<number>, classes: number): Tensor {
   if (!Array.isArray(labels) && !ArrayBuffer.isView(labels)) throw new TypeError(`oneHot: expected an array of labels, got ${describe(labels)}`);
-  integerAtLeast(classes, 1, 'oneHot: classes');
+  integerAtLeast(classes, 1, 'oneHot', 'classes');
   sizeOf([labels.length, classes], 'oneHot');
   const out = new Float64Array(labels.length * classes);
   for (let i = 0; i < labels.length; i++) {
@@ -108,8 +108,8 @@ export function epochBatches(
   assertDataset(dataset, 'epochBatches');
   requireOptions(options, 'epochBatches');
   const { batchSize, seed, epoch } = options;
-  integerAtLeast(batchSize, 1, 'epochBatches: batchSize');
-  integerAtLeast(epoch, 0, 'epochBatches: epoch');
+  integerAtLeast(batchSize, 1, 'epochBatches', 'batchSize');
+  integerAtLeast(epoch, 0, 'epochBatches', 'epoch');
   assertSeed(seed, 'epochBatches');
   const count = dataset.x.shape[0]!;
   const order = Array.from({ length: count }, (_, i) => i);
@@ -133,8 +133,8 @@ export function* trainingBatches(
   }
 > {
   requireOptions(options, 'trainingBatches');
-  const first = integerAtLeast(options.firstEpoch ?? 0, 0, 'trainingBatches: firstEpoch');
-  integerAtLeast(options.epochs, 0, 'trainingBatches: epochs');
+  const first = integerAtLeast(options.firstEpoch ?? 0, 0, 'trainingBatches', 'firstEpoch');
+  integerAtLeast(options.epochs, 0, 'trainingBatches', 'epochs');
   for (let epoch = first; epoch < first + options.epochs; epoch++) {
     for (const batch of epochBatches(dataset, { ...options, epoch })) yield { ...batch, epoch };
   }
@@ -160,10 +160,4 @@ export function assertDataset(dataset: ClassificationDataset, where: string): vo
 /** Throws a RangeError unless a seed is a safe integer or a string (what the generator takes). */
 function assertSeed(seed: unknown, where: string): void {
   if (!Number.isSafeInteger(seed) && typeof seed !== 'string') throw new RangeError(`${where}: seed must be a safe integer or a string, got ${describe(seed)}`);
-}
-
-/** Throws a RangeError unless `value` is an integer ≥ `min`. */
-function integerAtLeast(value: unknown, min: number, what: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < min) throw new RangeError(`${what} must be an integer ≥ ${min}, got ${describe(value)}`);
-  return value as number;
 }

@@ -5,6 +5,7 @@
  * the dashboard and Prometheus see it as they see the trainer's own `validation`.
  */
 import { describe } from '../tensor/tensor.ts';
+import { integerAtLeast } from '../util/argumentChecks.ts';
 
 /** One evaluation, for `TrainHandle.recordEvaluation`. */
 export interface EvaluationRecord {
@@ -28,5 +29,5 @@ export function assertEvaluationRecord(evaluation: unknown): asserts evaluation 
   if (accuracy !== undefined && accuracy !== null && !(typeof accuracy === 'number' && accuracy >= 0 && accuracy <= 1)) {
     throw new RangeError(`${where}: accuracy must be a fraction in [0, 1] or null, got ${describe(accuracy)}`);
   }
-  if (epoch !== undefined && !(Number.isSafeInteger(epoch) && (epoch as number) >= 1)) throw new RangeError(`${where}: epoch must be an integer ≥ 1, got ${describe(epoch)}`);
+  if (epoch !== undefined) integerAtLeast(epoch, 1, where, 'epoch');
 }

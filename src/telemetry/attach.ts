@@ -7,6 +7,7 @@
 import { isObservable, type Observable } from 'rxjs';
 import { describe } from '../tensor/tensor.ts';
 import { messageOf } from '../util/errorText.ts';
+import { integerAtLeast } from '../util/argumentChecks.ts';
 
 /** Something attached to a run that can be detached; `dispose()` is idempotent. */
 export interface Disposable {
@@ -105,9 +106,7 @@ export function assertMilliseconds(value: unknown, where: string, name: string):
  * integer ≥ `min`; otherwise a RangeError naming `where` and `name`.
  */
 export function integerOption(value: unknown, where: string, name: string, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || (value as number) < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(value)}`);
-  return value as number;
+  return value === undefined ? fallback : integerAtLeast(value, min, where, name);
 }
 
 /** One disposable over several; disposes them all, in parallel. */

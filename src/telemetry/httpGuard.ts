@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { networkInterfaces } from 'node:os';
 import { defaultMaxClients, type ServerAccessOptions } from './serverAccess.ts';
 import { describe } from '../tensor/tensor.ts';
+import { integerAtLeast } from '../util/argumentChecks.ts';
 
 
 /** Headers on every answer of every telemetry server. */
@@ -48,9 +49,7 @@ export function assertAccessOptions(options: ServerAccessOptions, where: string)
       }
     }
   }
-  if (maxClients !== undefined && (!Number.isInteger(maxClients) || maxClients < 1)) {
-    throw new RangeError(`${where}: maxClients must be an integer ≥ 1, got ${describe(maxClients)}`);
-  }
+  if (maxClients !== undefined) integerAtLeast(maxClients, 1, where, 'maxClients');
 }
 
 /** An IPv6 address without brackets gets them, as a Host header writes it. */

@@ -24,6 +24,7 @@ import { LineSplitter, defaultMaxLineBytes, type SplitLine } from './lineSplitte
 import { RunSequence } from './runSequence.ts';
 import { terminalSafe } from './terminalText.ts';
 import { describe } from '../tensor/tensor.ts';
+import { integerAtLeast } from '../util/argumentChecks.ts';
 
 /** Options of {@link readJsonlEvents}. */
 export interface JsonlReadOptions {
@@ -94,7 +95,7 @@ export async function readJsonlEvents(path: string, onEvent: (event: TelemetryEv
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`readJsonlEvents: expected the path of a JSONL file, got ${describe(path)}`);
   if (typeof onEvent !== 'function') throw new TypeError(`readJsonlEvents: expected a function to receive the events, got ${describe(onEvent)}`);
   const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
-  assertByteCount(chunkBytes, 'chunkBytes');
+  integerAtLeast(chunkBytes, 1, 'readJsonlEvents', 'chunkBytes');
   const parser = new JsonlEventParser(path, onEvent, options);
   const handle = await openRegularFile(path);
   try {
@@ -121,10 +122,6 @@ export async function readJsonlEvents(path: string, onEvent: (event: TelemetryEv
   return parser.summary();
 }
 
-function assertByteCount(value: number, name: string): void {
-  if (!(Number.isSafeInteger(value) && value >= 1)) throw new RangeError(`readJsonlEvents: ${name} must be an integer ≥ 1, got ${describe(value)}`);
-}
-
 /**
  * The checks of {@link readJsonlEvents} on bytes as they come, for a reader that gets them
  * piece by piece: a file read to its end, or one followed as it grows (the runs dashboard
@@ -147,7 +144,7 @@ export class JsonlEventParser {
    */
   constructor(path: string, private readonly onEvent: (event: TelemetryEvent) => void, private readonly options: Omit<JsonlReadOptions, 'chunkBytes'> = {}) {
     const maxLineBytes = options.maxLineBytes ?? defaultMaxLineBytes;
-    assertByteCount(maxLineBytes, 'maxLineBytes');
+    integerAtLeast(maxLineBytes, 1, 'readJsonlEvents', 'maxLineBytes');
     this.where = terminalSafe(path);
     this.sequence = new RunSequence({ multipleRuns: options.multipleRuns ?? false });
     this.splitter = new LineSplitter(maxLineBytes, (line) => this.read(line, maxLineBytes));

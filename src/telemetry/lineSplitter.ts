@@ -9,6 +9,7 @@
  * correctly. A line's newline is not part of it; a `\r` before it is kept (JSON reads it as
  * white space).
  */
+import { integerAtLeast } from '../util/argumentChecks.ts';
 
 /** One line of the input. */
 export type SplitLine =
@@ -59,7 +60,7 @@ export class LineSplitter {
    * @param onLine receives every line in order; answering `'stop'` ends the splitting
    */
   constructor(private readonly maxLineBytes: number, private readonly onLine: (line: SplitLine) => LineVerdict) {
-    if (!(Number.isSafeInteger(maxLineBytes) && maxLineBytes >= 1)) throw new RangeError(`LineSplitter: maxLineBytes must be an integer ≥ 1, got ${String(maxLineBytes)}`);
+    integerAtLeast(maxLineBytes, 1, 'LineSplitter', 'maxLineBytes');
   }
 
   /** Bytes of the unfinished line held now. */

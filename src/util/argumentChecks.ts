@@ -32,6 +32,15 @@ export function requireOptions(options: unknown, where: string): void {
 }
 
 /**
+ * Returns `value` when it is an integer ≥ `min` (a safe integer: beyond 2^53 a number no
+ * longer counts by ones); otherwise throws a RangeError naming `where` and the option `name`.
+ */
+export function integerAtLeast(value: unknown, min: number, where: string, name: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < min) throw new RangeError(`${where}: ${name} must be an integer ≥ ${min}, got ${describe(value)}`);
+  return value as number;
+}
+
+/**
  * Returns `value` when it is a finite number ≥ 0 (a normalisation's eps, say); otherwise throws
  * a RangeError naming `where` and the option `name`.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertOptions, finiteAtLeastZero, requireOptions } from '../../src/util/argumentChecks.ts';
+import { assertOptions, finiteAtLeastZero, integerAtLeast, requireOptions } from '../../src/util/argumentChecks.ts';
 
 describe('assertOptions: optional options', () => {
   it('accepts undefined (the defaults) and objects', () => {
@@ -38,6 +38,19 @@ describe('finiteAtLeastZero', () => {
   it('refuses negatives, NaN, infinities and non-numbers, naming the caller and the option', () => {
     for (const [value, shown] of [[-1e-9, '-1e-9'], [Number.NaN, 'NaN'], [Infinity, 'Infinity'], ['1e-5', '"1e-5"']] as const) {
       expect(() => finiteAtLeastZero(value, 'batchNorm', 'eps')).toThrow(new RangeError(`batchNorm: eps must be a finite number ≥ 0, got ${shown}`));
+    }
+  });
+});
+
+describe('integerAtLeast', () => {
+  it('returns integers ≥ min', () => {
+    expect(integerAtLeast(0, 0, 'epochBatches', 'epoch')).toBe(0);
+    expect(integerAtLeast(64, 64, 'RunStore', 'maxEvents')).toBe(64);
+  });
+
+  it('refuses fractions, numbers below min, unsafe integers and non-numbers, naming the caller and the option', () => {
+    for (const [value, shown] of [[0, '0'], [1.5, '1.5'], [2 ** 53, '9007199254740992'], [Number.NaN, 'NaN'], ['2', '"2"']] as const) {
+      expect(() => integerAtLeast(value, 1, 'oneHot', 'classes')).toThrow(new RangeError(`oneHot: classes must be an integer ≥ 1, got ${shown}`));
     }
   });
 });

@@ -20,6 +20,7 @@
  */
 import { encodedLine, encodeEvent } from '../codec.ts';
 import { telemetrySchemaVersion, type StepEvent, type TelemetryEvent } from '../events.ts';
+import { integerAtLeast } from '../../util/argumentChecks.ts';
 
 /**
  * What a store holds: telemetry events, or a server's own notices numbered among them (the
@@ -145,8 +146,7 @@ export class RunStore {
 
   constructor(options: RunStoreOptions = {}) {
     const maxEvents = options.maxEvents ?? defaultMaxHistoryEvents;
-    if (!Number.isInteger(maxEvents) || maxEvents < 64) throw new RangeError(`RunStore: maxEvents must be an integer ≥ 64, got ${String(maxEvents)}`);
-    this.maxEvents = maxEvents;
+    this.maxEvents = integerAtLeast(maxEvents, 64, 'RunStore', 'maxEvents');
   }
 
   /** Number of events held. */

@@ -13,7 +13,7 @@
 import { hostname } from 'node:os';
 import type { Observable } from 'rxjs';
 import { assertMilliseconds, assertSource, attachSink, type SinkHandle } from '../attach.ts';
-import { assertOptions } from '../../util/argumentChecks.ts';
+import { assertOptions, integerAtLeast } from '../../util/argumentChecks.ts';
 import type { TelemetryEvent } from '../events.ts';
 import { knownPackageVersion } from '../../packageVersion.ts';
 import { RunSeries } from './series.ts';
@@ -90,8 +90,8 @@ export function prometheusRemoteWrite(events$: Observable<TelemetryEvent>, optio
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
   };
   for (const [name, value] of Object.entries(settings)) assertMilliseconds(value, 'prometheusRemoteWrite', name);
-  const maxSamplesPerSend = positiveInteger(options.maxSamplesPerSend ?? 2000, 'maxSamplesPerSend');
-  const maxQueuedSamples = positiveInteger(options.maxQueuedSamples ?? 100_000, 'maxQueuedSamples');
+  const maxSamplesPerSend = integerAtLeast(options.maxSamplesPerSend ?? 2000, 1, 'prometheusRemoteWrite', 'maxSamplesPerSend');
+  const maxQueuedSamples = integerAtLeast(options.maxQueuedSamples ?? 100_000, 1, 'prometheusRemoteWrite', 'maxQueuedSamples');
   const report = options.report ?? ((message: string) => process.stderr.write(`${message}\n`));
 
   const queue = new SendQueue({
@@ -132,9 +132,4 @@ export function prometheusRemoteWrite(events$: Observable<TelemetryEvent>, optio
     report,
   });
   return { ...handle, stats: () => queue.stats(), flush: () => queue.flush() };
-}
-
-function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`prometheusRemoteWrite: ${name} must be an integer ≥ 1, got ${String(value)}`);
-  return value;
 }
