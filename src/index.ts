@@ -26,7 +26,9 @@ export { startRunsDashboard, type RunsDashboard, type RunsDashboardOptions } fro
 export { untilInterrupted } from './telemetry/untilInterrupted.ts';
 export type { TextOutput } from './telemetry/textOutput.ts';
 
-// The verifier's coordinate workers (Node's worker threads): loading this entry installs them.
+// The verifier's coordinate workers (Node's worker threads): loading this entry installs them
+// (a side effect, listed in package.json's sideEffects so that bundlers keep it).
+import './check/parallel/coordinatePool.ts';
 export { stopCoordinateThreads } from './check/parallel/coordinatePool.ts';
 
 // The WebAssembly gemm on several threads over shared memory (off unless set with setGemmKernel).
