@@ -105,12 +105,12 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
     const first = firstPass(stage, options.dy);
     if (!first) return buildReport(header, checks, probe.evaluationsFor(checks));
     const held = holdPass(first.pass, x, first.y, first.dy, first.gradients);
-    const { magnitudes, dy2 } = sideChecks(stage, first);
+    const { magnitudes, dy2, atDy2 } = sideChecks(stage, first);
     interleavedChecks(stage, held, seed);
     if (!checks.every((c) => c.ok)) return buildReport(header, [...checks, gradientSkipped], probe.evaluationsFor([...checks, gradientSkipped]));
     const tally = compareLayerGradients(stage, first, magnitudes, header.mode, options);
     checks.push(tally.check);
-    const forwardMode = forwardModeCheck({ ...probe, layer, pass: first.pass, input: stage.input, y: first.y, cotangent: dy2, magnitudes, random: stage.random, probes: options.jvpProbes ?? 1, backwardPassed: tally.check.ok });
+    const forwardMode = forwardModeCheck({ ...probe, layer, pass: first.pass, input: stage.input, y: first.y, cotangent: dy2, magnitudes, random: stage.random, probes: options.jvpProbes ?? 1, backwardPassed: tally.check.ok, atCotangent: atDy2 });
     if (forwardMode) checks.push(forwardMode);
     return buildReport(header, checks, probe.evaluationsFor(checks), tally);
   } catch (error) {
@@ -176,8 +176,12 @@ function firstPass(stage: Stage, givenDy: Tensor | undefined): FirstPass | undef
   return shapes.ok ? { pass, y, dy: cotangent.clone(), gradients } : undefined;
 }
 
-/** `finite values`, `deterministic`, `linear in dy`, `zero dy gives zero gradients`; returns the magnitude pass and the second cotangent dy₂, which it bounds. */
-function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magnitudes: Magnitudes; dy2: Tensor } {
+/**
+ * `finite values`, `deterministic`, `linear in dy`, `zero dy gives zero gradients`; returns the
+ * magnitude pass, the second cotangent dy₂, which it bounds, and backward(dy₂) of the first pass,
+ * which the jvp check's adjoint identity reuses.
+ */
+function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magnitudes: Magnitudes; dy2: Tensor; atDy2: Gradients } {
   const { layer, input, probe, checks } = stage;
   const owner = layer.name;
   checks.push(finiteCheck(owner, [['y', y], ...gradientList(gradients)], layer.nonFiniteReason));
@@ -191,9 +195,11 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
   const dy2 = randomTensor(y.shape, () => stage.random.uniform());
   const magnitudes = magnitudePass(layer, input, combine(2, absoluteTensor(dy), 1, absoluteTensor(dy2)), probe.forward, probe.backward);
   stage.restoreParams();
-  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients, maxNorm(y)));
+  // backward(dy₂) serves linear in dy and then the jvp check's adjoint identity.
+  const atDy2 = probe.backward(pass)(dy2);
+  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients, maxNorm(y), { atDy2 }));
   checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
-  return { magnitudes, dy2 };
+  return { magnitudes, dy2, atDy2 };
 }
 
 /**

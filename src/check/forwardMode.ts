@@ -15,8 +15,9 @@
  *
  * The cotangent w is the gradient check's second cotangent, which its magnitude pass already
  * bounds. Each probe costs one jvp and four forward passes (more only where the judge refines
- * or a failure is localised); the check adds one backward pass, backward(w), and one more per
- * probe that meets a kink. A layer without jvp gets no `jvp` check at all.
+ * or a failure is localised); backward(w) is the `linear in dy` check's, handed over by
+ * checkGradients (`atCotangent`; taken here, one backward pass, when not given), and one more
+ * backward pass is spent per probe that meets a kink. A layer without jvp gets no `jvp` check.
  */
 import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import type { Random } from '../tensor/random.ts';
@@ -54,6 +55,8 @@ export interface ForwardModeSetup {
   readonly probes: number;
   /** Whether backward passed the gradient check; the adjoint identity is checked only then. */
   readonly backwardPassed: boolean;
+  /** backward(w) of `pass`, when the caller has it already (a backward pass saved). Default: taken here. */
+  readonly atCotangent?: Gradients;
 }
 
 /** The `jvp` check, or undefined when the layer's passes have no jvp. */
@@ -74,7 +77,7 @@ function runProbes(setup: ForwardModeSetup): CheckResult {
   const { layer, input, y } = setup;
   const owner = layer.name;
   const w = setup.cotangent.data;
-  const gradients = setup.backward(setup.pass)(setup.cotangent);
+  const gradients = setup.atCotangent ?? setup.backward(setup.pass)(setup.cotangent);
   const variables = movedVariables(setup, gradients);
   const jvpOf = jvpRunner(setup);
   const tangentSetup: TangentSetup = {

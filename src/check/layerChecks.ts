@@ -62,6 +62,12 @@ export function determinismCheck(owner: string, pairs: readonly (readonly [name:
  * `termMagnitudes` are the magnitude pass's gradients (by variable name: `x`, `W`…). Entries
  * where backward(dy) itself is not finite are left to the `finite values` check.
  *
+ * `known.atDy2` is backward(dy₂) of the same pass when the caller takes it (to hand it on to the
+ * jvp check's adjoint identity): it must come right before this check, after the magnitude
+ * pass, as backward(dy) and backward(2·dy − dy₂) here do, so that a layer keeping state between
+ * passes shows it to `passes in flight` and not here. backward(dy) is taken again for that
+ * reason, not reused from the first backward.
+ *
  * Two more allowances follow the magnitudes that the backward sums where its result is far
  * smaller than they are:
  * - below 4·ε·`outputSize`·(2·|dy| + |dy₂|), the rounding of the terms ⟨dy, y⟩ is made of
@@ -80,11 +86,12 @@ export function linearityCheck(
   dy2: Tensor,
   termMagnitudes: ReadonlyMap<string, Float64Array>,
   outputSize = 0,
+  known: { readonly atDy2?: Gradients } = {},
 ): CheckResult {
   const named = (cotangent: Tensor) => new Map(gradientList(backward(cotangent)));
   const mixedDy = combine(2, dy, -1, dy2);
   const first = named(dy);
-  const second = named(dy2);
+  const second = known.atDy2 ? new Map(gradientList(known.atDy2)) : named(dy2);
   const mixed = named(mixedDy);
   const scales = new Map([...first].map(([name, g1]) => [name, 2 * maxNorm(g1) + maxNorm(second.get(name) ?? g1) + maxNorm(mixed.get(name) ?? g1)]));
   const largest = Math.max(0, ...[...scales.values()].filter(Number.isFinite));

@@ -78,7 +78,7 @@ describe('the jvp check on correct layers', () => {
     }
   });
 
-  it('costs one jvp and four forward passes per probe and one backward pass, at a smooth point', () => {
+  it('costs one jvp and four forward passes per probe, at a smooth point (backward(w) is the linearity check’s)', () => {
     const x = new Tensor(createRandom(5).uniformArray(2 * 5, -2, 2), [2, 5]);
     for (const probes of [1, 2, 3]) {
       const withJvp = checkGradients(dense(5, 3, { seed: 4 }), x, { jvpProbes: probes });
@@ -86,7 +86,7 @@ describe('the jvp check on correct layers', () => {
       expect(withJvp.ok, formatReport(withJvp)).toBe(true);
       expect(withJvp.evaluations.jvp).toBe(probes);
       expect(withJvp.evaluations.forward - without.evaluations.forward).toBe(4 * probes);
-      expect(withJvp.evaluations.backward - without.evaluations.backward).toBe(1);
+      expect(withJvp.evaluations.backward - without.evaluations.backward).toBe(0);
       expect(formatReport(withJvp)).toContain(` / ${probes} jvp passes`);
     }
   });
