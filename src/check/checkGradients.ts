@@ -261,6 +261,8 @@ interface CountingProbe {
   readonly evaluations: { forward: number; backward: number };
   forward(x: Tensor): Pass;
   backward(pass: Pass): (dy: Tensor) => Gradients;
+  /** forward with `spare` in its context (`ForwardContext.spare`). */
+  forwardWithSpare(x: Tensor, spare: Tensor): Pass;
   /** The pass's backward, told which results are wanted when `wanted` is given (`Pass.backward`'s second form). */
   backwardWanting(pass: Pass): (dy: Tensor, wanted?: GradientsWanted) => WantedGradients;
   /** The pass's forward mode (the caller has seen that the pass has one). */
@@ -290,6 +292,12 @@ function countingProbe(layer: Layer, context: ForwardContext, checks: readonly C
       ledger.charge('backward');
       last = 'backward runs';
       return pass.backward(dy);
+    },
+    forwardWithSpare: (x, spare) => {
+      evaluations.forward++;
+      ledger.charge('forward');
+      last = 'forward runs';
+      return layer.forward(x, { ...context, spare });
     },
     backwardWanting: (pass) => (dy, wanted) => {
       evaluations.backward++;

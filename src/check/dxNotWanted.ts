@@ -26,6 +26,8 @@ import { describeError } from '../util/errorText.ts';
 /** The verifier's counting forward and backward, the backward told which results are wanted. */
 export interface WantingProbe {
   forward(x: Tensor): Pass;
+  /** forward with `spare` in its context (see `ForwardContext.spare`). */
+  forwardWithSpare(x: Tensor, spare: Tensor): Pass;
   backwardWanting(pass: Pass): (dy: Tensor, wanted?: GradientsWanted) => WantedGradients;
 }
 

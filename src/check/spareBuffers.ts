@@ -1,19 +1,20 @@
 /**
- * `spare buffers`: the trainer hands a layer's parameter gradients of the last step back to it,
- * once the update has read them, as spares its next backward may write into
- * (`backward(dy, { dx, spare })`, see `GradientsWanted.spare`), sparing a fresh array per step.
- * A layer that writes into a spare must overwrite every value: one that accumulates into it
- * (a bias gradient summed over rows without zeroing first) adds the last step's gradient to
- * this one's, and only `train()` would ever see it, since every other check calls backward
- * without spares.
+ * `spare buffers`: once a step's update is applied, the trainer hands each layer what it
+ * returned at that step, its y, dx and parameter gradients, as spares its next forward and
+ * backward may write into (`ForwardContext.spare`, `GradientsWanted.spare` and `spareDx`),
+ * sparing a fresh array per result and step. A layer that writes into a spare must overwrite
+ * every value: one that accumulates into it (a bias gradient summed over rows without zeroing
+ * first) adds the last step's result to this one's, and only `train()` would ever see it,
+ * since every other check calls forward and backward without spares.
  *
- * On a pass P of the check's input, run for this check alone:
+ * At the check's input x and cotangent dy, on passes run for this check alone:
  *
- *     P.backward(dy, { dx: true, spare: NaN-filled tensors }) = P.backward(dy) ?   bit for bit
+ *     P = forward(x);  G = P.backward(dy)
+ *     P' = forward(x, { …context, spare: NaN })         P'.y = P.y ?             bit for bit
+ *     P'.backward(dy, { dx: true, spare: NaN…, spareDx: NaN }) = G ?             bit for bit
  *
- * NaN spreads through any read of the old value, so a value not overwritten shows. dx is
- * compared when the layer returns it. A layer that ignores the spares passes; one without
- * parameters is skipped, saying so.
+ * NaN spreads through any read of an old value, so a value not overwritten shows. A layer that
+ * ignores the spares passes.
  */
 import { Tensor } from '../tensor/tensor.ts';
 import type { Layer } from '../layers/contract.ts';
@@ -23,21 +24,25 @@ import { firstChange } from './tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
 import type { WantingProbe } from './dxNotWanted.ts';
 
-/** Runs the comparison above at `x` and `dy`: one forward and two backward passes. */
+/** Runs the comparison above: two forward and two backward passes. */
 export function spareBuffersCheck(layer: Layer, probe: WantingProbe, x: Tensor, dy: Tensor): CheckResult {
   const owner = layer.name;
-  if (Object.keys(layer.params).length === 0) return { name: 'spare buffers', ok: true, detail: `skipped: ${owner} has no parameters` };
-  const spare = Object.fromEntries(Object.entries(layer.params).map(([key, param]) => [key, new Tensor(new Float64Array(param.size).fill(NaN), param.shape.slice())]));
+  const filledWithNaN = (shape: readonly number[]) => new Tensor(new Float64Array(shape.reduce((a, d) => a * d, 1)).fill(NaN), shape.slice());
+  const spare = Object.fromEntries(Object.entries(layer.params).map(([key, param]) => [key, filledWithNaN(param.shape)]));
   let step = 'the forward';
   try {
     const pass = probe.forward(x);
+    const y = pass.y.clone();
     step = 'backward(dy)';
     const expected = probe.backwardWanting(pass)(dy);
-    step = 'backward(dy, { dx: true, spare })';
-    const gradients = probe.backwardWanting(pass)(dy, { dx: true, spare });
+    step = 'the forward given a spare y';
+    const spared = probe.forwardWithSpare(x, filledWithNaN(y.shape));
+    step = 'backward(dy, { dx: true, spare, spareDx })';
+    const gradients = probe.backwardWanting(spared)(dy, { dx: true, spare, spareDx: filledWithNaN(x.shape) });
     if (typeof gradients !== 'object' || gradients === null) return { name: 'spare buffers', ok: false, detail: `${owner}: ${step} returned ${String(gradients)}; expected { dx, dParams }` };
-    const when = 'when given spare tensors holding NaN (backward(dy, { dx: true, spare }) against backward(dy) of one pass)';
+    const when = 'when given spare tensors holding NaN (a forward and backward with spares against one without)';
     return verdict('spare buffers', [
+      spared.y instanceof Tensor ? firstChange(owner, 'y', y, spared.y, when) : `${owner}: the forward given a spare y returned no output tensor`,
       gradients.dx instanceof Tensor ? firstChange(owner, 'dx', expected.dx!, gradients.dx, when) : `${owner}: ${step} returned no dx tensor`,
       ...Object.entries(expected.dParams).map(([key, want]) => {
         const gradient = gradients.dParams?.[key];

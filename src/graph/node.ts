@@ -86,6 +86,12 @@ export class LiveNode {
   private readonly checkDx: boolean;
   /** Parameter gradients handed back by `recycle`, for the next backward to write into. */
   private spare: Readonly<Record<string, Tensor>> | undefined;
+  /** The layer's y and dx handed back by `recycle`, for its next forward and backward to write into. */
+  private spareY: Tensor | undefined;
+  private spareDx: Tensor | undefined;
+  /** The y and dx of the latest backward, which `recycle` hands back once the step is applied. */
+  private lastY: Tensor | undefined;
+  private lastDx: Tensor | undefined;
 
   constructor(
     readonly node: GraphNode,
@@ -129,14 +135,20 @@ export class LiveNode {
     if (parts) this.backward(message.tag, sumInOrder(parts));
   }
 
-  /** Keeps `dParams`, gradients this node's backward returned that no one reads any more, as spares for its next backward. */
+  /**
+   * Keeps `dParams`, gradients this node's backward returned that no one reads any more, and the
+   * y and dx of its latest backward's pass, as spares for its next forward and backward.
+   */
   recycle(dParams: Readonly<Record<string, Tensor>> | undefined): void {
     if (dParams && dParams !== noParams && this.parameterNames.length > 0) this.spare = dParams;
+    this.spareY = this.lastY;
+    this.spareDx = this.lastDx;
+    this.lastY = this.lastDx = undefined;
   }
 
   /** Drops everything held (after a failure or at teardown). */
   clear(): void {
-    this.spare = undefined;
+    this.spare = this.spareY = this.spareDx = this.lastY = this.lastDx = undefined;
     this.held.clear();
     this.inputArrivals.clear();
     this.gradientArrivals.clear();
@@ -161,7 +173,9 @@ export class LiveNode {
     const { layer, merge } = this.node;
     if (merge) return { y: merge.forward(inputs) };
     if (!layer) return { y: inputs[0]! };
-    const pass = layer.forward(inputs[0]!, tag.context);
+    const spare = this.spareY;
+    this.spareY = undefined; // a spare serves one call
+    const pass = layer.forward(inputs[0]!, spare ? { ...tag.context, spare } : tag.context);
     const fault = forwardFault(pass?.y, inputs[0]!, this.node.features);
     if (fault) throw this.error(tag, 'forward', fault);
     return { y: pass.y, pass };
@@ -205,17 +219,37 @@ export class LiveNode {
     if (merge) return { dInputs: this.unwanted(merge.backward(dy, held.inputs), everything), dParams: noParams };
     if (!layer) return { dInputs: [], dParams: noParams };
     const wantDx = everything || this.slotWanted[0]!;
-    const spare = this.spare;
-    this.spare = undefined; // a spare serves one backward: the tensors it returns are the next step's gradients
-    const wanted = spare ? { dx: wantDx, spare } : wantDx ? undefined : dxNotWanted;
+    const wanted = this.takeSpares(wantDx);
     const gradients = wanted ? held.pass!.backward(dy, wanted) : held.pass!.backward(dy);
     const fault = backwardFault(layer, held.inputs[0]!, gradients, this.parameterNames, wantDx);
     if (fault) throw this.error(tag, 'backward', fault);
+    this.keepForRecycling(held, dy, wantDx ? gradients.dx : undefined);
     const nonFinite = nonFiniteFault(dy, gradients, this.checkDx);
     const result = { dInputs: [wantDx ? gradients.dx! : noGradient], dParams: gradients.dParams };
     if (!nonFinite) return result;
     const message = `${this.node.name} (${this.node.op}), backward at step ${tag.step}: ${nonFinite}`;
     return { ...result, nonFinite: { node: this.node.name, message, x: held.inputs[0]!, dy, context: tag.context } };
+  }
+
+  /** The hint for a layer's backward: dx wanted or not, and the spares `recycle` handed back (each serves one call). */
+  private takeSpares(wantDx: boolean): GradientsWanted | undefined {
+    const spare = this.spare;
+    const spareDx = wantDx ? this.spareDx : undefined;
+    this.spare = this.spareDx = undefined;
+    if (!spare && !spareDx) return wantDx ? undefined : dxNotWanted;
+    return { dx: wantDx, ...(spare ? { spare } : {}), ...(spareDx ? { spareDx } : {}) };
+  }
+
+  /**
+   * The pass's y and dx, to hand back as spares once the step is applied, unless they share
+   * memory with what they were computed from (a layer that returns x as y, or dy as dx): a
+   * spare is written over, and must be the layer's own.
+   */
+  private keepForRecycling(held: Held, dy: Tensor, dx: Tensor | undefined): void {
+    const x = held.inputs[0]!.data.buffer;
+    const y = held.y.data.buffer;
+    this.lastY = y !== x ? held.y : undefined;
+    this.lastDx = dx && dx.data.buffer !== dy.data.buffer && dx.data.buffer !== x && dx.data.buffer !== y ? dx : undefined;
   }
 
   /** A merge's input gradients, with `noGradient` on the slots whose producer needs none. */

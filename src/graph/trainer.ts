@@ -129,7 +129,7 @@ class TrainingRun {
   readonly taps: TapSubjects = createTapSubjects();
   /** Where the update tap's deltas are written, reused from one sampled step to the next. */
   private readonly deltaBuffers = new Map<GraphParameter, Float64Array>();
-  /** Whether settled gradients go back to the nodes as spares; off for good once a backward or update tap is observed. */
+  /** Whether settled tensors go back to the nodes as spares; off for good once a forward, backward or update tap is observed. */
   private recycling = true;
   readonly runId: string;
   private readonly wiring: Wiring;
@@ -339,12 +339,13 @@ class TrainingRun {
 
   /**
    * Hands the step's parameter gradients back to their nodes once the update has read them,
-   * as spares the next backward may write into (see `GradientsWanted.spare`): a fresh dW of
-   * dense(784, 128) costs more in page faults than the gemm that fills it. Never once a
-   * backward or update tap has been observed, whose listeners may hold the tensors.
+   * with each layer's y and dx, as spares the next forward and backward may write into (see
+   * `GradientsWanted.spare`, `ForwardContext.spare`): a fresh dW of dense(784, 128) costs more in
+   * page faults than the gemm that fills it. Never once a forward, backward or update tap has
+   * been observed, whose listeners may hold the tensors.
    */
   private recycleGradients(settled: SettledStep): void {
-    if (this.taps.backward$.observed || this.taps.update$.observed) this.recycling = false;
+    if (this.taps.forward$.observed || this.taps.backward$.observed || this.taps.update$.observed) this.recycling = false;
     if (!this.recycling) return;
     for (const microbatch of settled.microbatches) this.wiring.recycle(microbatch.sweep);
   }

@@ -15,6 +15,12 @@ export interface ForwardContext {
   readonly training: boolean;
   /** The step being computed: layers with randomness derive it from (seed, step), so a step's mask is reproducible. Default 0. */
   readonly step: number;
+  /**
+   * The output this layer's forward returned at the trainer's last step, handed back once no one
+   * reads it: the layer may write y into it when it has y's shape, overwriting every value, and
+   * return it instead of a fresh array. y must be the same bits whatever it held. Default none.
+   */
+  readonly spare?: Tensor;
 }
 
 /** The context used when none is given: training mode, step 0. */
@@ -46,6 +52,8 @@ export interface GradientsWanted {
    * fresh arrays, whatever the spares held. Default none: every gradient in a fresh array.
    */
   readonly spare?: Readonly<Record<string, Tensor>>;
+  /** The dx this layer's backward returned at the trainer's last step, to write dx into in the same way (only when `dx` is true). Default none. */
+  readonly spareDx?: Tensor;
 }
 
 /**

@@ -237,6 +237,16 @@ export function checkFeatures(features: unknown, where: string): readonly number
   return Object.freeze(features.slice());
 }
 
+/**
+ * A spare tensor handed back to a layer (`ForwardContext.spare`, `GradientsWanted.spare` and
+ * `spareDx`) when it fits a result of `shape` and is none of `avoid` (x, a parameter: a
+ * spare must never be written into while it is also read), else undefined.
+ */
+export function fittingSpare(spare: unknown, shape: readonly number[], ...avoid: readonly Tensor[]): Tensor | undefined {
+  if (!(spare instanceof Tensor) || !sameShape(spare.shape, shape) || spare.data.length !== spare.size) return undefined;
+  return avoid.some((t) => t.data.buffer === spare.data.buffer) ? undefined : spare;
+}
+
 /** Output shape of layers that keep their input's shape. */
 export const sameFeatures = (inputFeatures: readonly number[]): readonly number[] => {
   sizeOf(inputFeatures, 'features');

@@ -1,9 +1,9 @@
-import { Tensor, ShapeError, formatShape, sameShape, sizeOf } from '../tensor/tensor.ts';
+import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { linearBackward, linearForward } from '../tensor/linear.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { rowCount } from '../tensor/rows.ts';
 import { createRandom } from '../tensor/random.ts';
-import { defineLayer, expectLastFeature, positiveInteger, layerName } from './defineLayer.ts';
+import { defineLayer, expectLastFeature, fittingSpare, positiveInteger, layerName } from './defineLayer.ts';
 import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
@@ -56,23 +56,27 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       expectLastFeature(name, features, inFeatures);
       return [...features.slice(0, -1), outFeatures];
     },
-    forward: (x, params) => {
+    forward: (x, params, context) => {
       if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
         throw new ShapeError(`${name}: expected input of shape [batch, ..., ${inFeatures}], got ${formatShape(x.shape)}`);
       }
-      const y = linearForward(x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, withBias ? params.b!.data : undefined);
-      return { y: new Tensor(y, [...x.shape.slice(0, -1), outFeatures]), saved: x };
+      const shape = [...x.shape.slice(0, -1), outFeatures];
+      const spare = fittingSpare(context.spare, shape, x, ...Object.values(params));
+      const y = linearForward(x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, withBias ? params.b!.data : undefined, spare?.data);
+      return { y: spare ?? new Tensor(y, shape), saved: x };
     },
     backward: (dy, x, params, wanted) => {
       // dx not wanted (the graph's input): dy·W, a third of the layer's work, is skipped.
-      const dx = wanted.dx ? new Float64Array(x.size) : undefined;
       // Spares handed back are written over: a fresh 800 KB dW costs more in page faults than its gemm.
-      const spareW = fittingSpare(wanted.spare?.W, params.W!);
-      const spareB = withBias ? fittingSpare(wanted.spare?.b, params.b!) : undefined;
+      const reads = [x, dy, ...Object.values(params)];
+      const spareDx = wanted.dx ? fittingSpare(wanted.spareDx, x.shape, ...reads) : undefined;
+      const dx = wanted.dx ? (spareDx?.data.fill(0) ?? new Float64Array(x.size)) : undefined; // linearBackward adds dy·W into dx
+      const spareW = fittingSpare(wanted.spare?.W, params.W!.shape, ...reads);
+      const spareB = withBias ? fittingSpare(wanted.spare?.b, params.b!.shape, ...reads) : undefined;
       const { dW, db } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx, { dW: spareW?.data, db: spareB?.data });
       const dParams: Record<string, Tensor> = { W: spareW ?? new Tensor(dW, [outFeatures, inFeatures]) };
       if (withBias) dParams.b = spareB ?? new Tensor(db, [outFeatures]);
-      return dx ? { dx: new Tensor(dx, x.shape), dParams } : { dParams };
+      return dx ? { dx: spareDx ?? new Tensor(dx, x.shape), dParams } : { dParams };
     },
     jvp: ({ x: tx, params: tangents }, x, params) => {
       const rows = rowCount(x);
@@ -81,12 +85,6 @@ export function dense(inFeatures: number, outFeatures: number, options: DenseOpt
       return new Tensor(ty, [...x.shape.slice(0, -1), outFeatures]);
     },
   });
-}
-
-/** A spare gradient when it fits its parameter (a Tensor of its shape, not the parameter itself), else undefined. */
-function fittingSpare(spare: Tensor | undefined, param: Tensor): Tensor | undefined {
-  const fits = spare instanceof Tensor && spare !== param && spare.data !== param.data && sameShape(spare.shape, param.shape) && spare.data.length === param.size;
-  return fits ? spare : undefined;
 }
 
 function initial(values: readonly number[], shape: number[], what: string): Tensor {

@@ -1,5 +1,5 @@
 import { Tensor } from '../tensor/tensor.ts';
-import { defineLayer, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
+import { defineLayer, fittingSpare, layerName, sameFeatures, type LayerNameOptions } from './defineLayer.ts';
 import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
@@ -16,21 +16,23 @@ export function relu(options?: LayerNameOptions): Layer {
     name: layerName(options?.name, 'relu'),
     factoryCall: { factory: 'relu', args: options === undefined ? [] : [options] },
     outputShape: sameFeatures,
-    forward: (x) => {
-      const y = new Float64Array(x.size);
+    forward: (x, _params, context) => {
+      // A spare from the trainer's last step is written over instead of allocating (every value is set).
+      const spare = fittingSpare(context.spare, x.shape, x);
+      const y = spare?.data ?? new Float64Array(x.size);
       const xs = x.data;
       for (let i = 0; i < y.length; i++) y[i] = xs[i]! > 0 ? xs[i]! : 0;
-      return { y: new Tensor(y, x.shape), saved: xs };
+      return { y: spare ?? new Tensor(y, x.shape), saved: xs };
     },
-    backward: (dy, xs) => ({ dx: timesStep(dy, xs) }),
+    backward: (dy, xs, _params, wanted) => ({ dx: timesStep(dy, xs, wanted.dx ? fittingSpare(wanted.spareDx, dy.shape, dy) : undefined) }),
     jvp: ({ x: tx }, xs) => timesStep(tx, xs),
   });
 }
 
-/** v · [x > 0] element-wise: the derivative applied to dy (backward) or to a tangent (jvp). */
-function timesStep(v: Tensor, xs: Float64Array): Tensor {
-  const out = new Float64Array(xs.length);
+/** v · [x > 0] element-wise: the derivative applied to dy (backward) or to a tangent (jvp); written into `into` when given. */
+function timesStep(v: Tensor, xs: Float64Array, into?: Tensor): Tensor {
+  const out = into?.data ?? new Float64Array(xs.length);
   const g = v.data;
   for (let i = 0; i < out.length; i++) out[i] = xs[i]! > 0 ? g[i]! : 0;
-  return new Tensor(out, v.shape);
+  return into ?? new Tensor(out, v.shape);
 }

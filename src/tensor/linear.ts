@@ -4,10 +4,10 @@
  */
 import { gemm } from './matmul.ts';
 
-/** y [rows, out] = x [rows, in] · Wᵀ + b, W [out, in]; b may be absent. */
-export function linearForward(x: Float64Array, rows: number, inFeatures: number, outFeatures: number, W: Float64Array, b?: Float64Array): Float64Array {
-  const y = new Float64Array(rows * outFeatures);
-  gemm(rows, outFeatures, inFeatures, x, false, W, true, y, false);
+/** y [rows, out] = x [rows, in] · Wᵀ + b, W [out, in]; b may be absent. y is written into `into` when given (every value overwritten), else a fresh array. */
+export function linearForward(x: Float64Array, rows: number, inFeatures: number, outFeatures: number, W: Float64Array, b?: Float64Array, into?: Float64Array): Float64Array {
+  const y = into ?? new Float64Array(rows * outFeatures);
+  gemm(rows, outFeatures, inFeatures, x, false, W, true, y, false); // accumulate false: every value written
   if (b) {
     for (let offset = 0; offset < y.length; offset += outFeatures) {
       for (let o = 0; o < outFeatures; o++) y[offset + o] += b[o]!;

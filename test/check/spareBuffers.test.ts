@@ -1,8 +1,8 @@
 /**
- * The `spare buffers` check: dense writes its gradients into the spares it is handed and
- * returns them, the same bits as fresh arrays; a layer that accumulates into a spare without
- * zeroing it is caught by `verifyLayer` with its default options, by this check alone; a layer
- * that ignores spares passes, and one without parameters is skipped.
+ * The `spare buffers` check: dense and relu write y, dx and parameter gradients into the
+ * spares they are handed and return them, the same bits as fresh arrays; a layer that
+ * accumulates into a spare without zeroing it is caught by `verifyLayer` with its default
+ * options, by this check alone; a layer that ignores spares passes.
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/checkGradients.ts';
@@ -39,6 +39,23 @@ describe('spare buffers', () => {
     expect(Array.from(spare.b.data)).toEqual(Array.from(fresh.dParams.b!.data));
   });
 
+  it('dense and relu write y and dx into spares of their shapes and return them, the bits of fresh arrays', () => {
+    for (const layer of [dense(5, 3, { seed: 1 }), relu()]) {
+      const x = spread([4, 5]);
+      const plain = layer.forward(x);
+      const dy = spread([...plain.y.shape], 2);
+      const expected = plain.backward(dy);
+      const spareY = new Tensor(new Float64Array(plain.y.size).fill(7), plain.y.shape.slice());
+      const spareDx = new Tensor(new Float64Array(x.size).fill(7), [4, 5]);
+      const pass = layer.forward(x, { training: true, step: 0, spare: spareY });
+      expect(pass.y, layer.name).toBe(spareY);
+      expect(Array.from(spareY.data), layer.name).toEqual(Array.from(plain.y.data));
+      const gradients = pass.backward(dy, { dx: true, spareDx });
+      expect(gradients.dx, layer.name).toBe(spareDx);
+      expect(Array.from(spareDx.data), layer.name).toEqual(Array.from(expected.dx.data));
+    }
+  });
+
   it('dense leaves alone a spare of another shape, and allocates instead', () => {
     const layer = dense(5, 3, { seed: 1 });
     const pass = layer.forward(spread([4, 5]));
@@ -57,13 +74,13 @@ describe('spare buffers', () => {
     expect(checkNamed(result.report!, 'spare buffers')?.detail).toMatch(/^denseAccumulatesIntoSpare\.db\[\d\] changed from .* to NaN when given spare tensors holding NaN/);
   });
 
-  it('a layer that ignores spares passes; one without parameters is skipped, saying so; the check costs one forward and two backward passes', () => {
+  it('a layer that ignores spares passes; the check costs two forward and two backward passes', () => {
     const inner = dense(3, 2, { seed: 1 });
     const ignoring: Layer = { name: 'denseIgnoringHint', params: inner.params, forward: (x) => { const pass = inner.forward(x); return { y: pass.y, backward: (dy: Tensor) => pass.backward(dy) }; } };
     const report = checkGradients(ignoring, spread([2, 3]));
     expect(report.ok, formatReport(report)).toBe(true);
     expect(checkNamed(report, 'spare buffers')).toEqual({ name: 'spare buffers', ok: true });
-    expect(report.evaluations.byCheck?.['spare buffers']).toEqual({ forward: 1, backward: 2 });
-    expect(checkNamed(checkGradients(relu(), spread([2, 3])), 'spare buffers')).toEqual({ name: 'spare buffers', ok: true, detail: 'skipped: relu has no parameters' });
+    expect(report.evaluations.byCheck?.['spare buffers']).toEqual({ forward: 2, backward: 2 });
+    expect(checkNamed(checkGradients(relu(), spread([2, 3])), 'spare buffers')).toEqual({ name: 'spare buffers', ok: true });
   });
 });

@@ -2,7 +2,7 @@
  * The trainer hands each node the parameter gradients of its last step, once the update has
  * read them, as spares for its next backward: a dense layer then writes into them instead of
  * allocating. The trained parameters are the same bits either way, and no spare is handed out
- * once a backward or update tap has been observed (its listeners may hold the tensors).
+ * once a forward, backward or update tap has been observed (its listeners may hold the tensors).
  */
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../../src/tensor/tensor.ts';
@@ -15,9 +15,13 @@ import { train } from '../../src/graph/trainer.ts';
 import { sgd } from '../../src/index.ts';
 import { regressionBatches, snapshot } from './helpers.ts';
 
-/** What one backward call received and returned. */
+/** What one forward and backward received and returned. */
 interface Call {
   readonly spare?: Readonly<Record<string, Tensor>>;
+  readonly spareY?: Tensor;
+  readonly spareDx?: Tensor;
+  readonly y: Tensor;
+  readonly dx?: Tensor;
   readonly returned: Readonly<Record<string, Tensor>>;
 }
 
@@ -29,7 +33,7 @@ function recording(layer: Layer, calls: Call[]): Layer {
       const pass = layer.forward(x, context);
       const backward = (dy: Tensor, wanted?: GradientsWanted) => {
         const gradients = wanted ? pass.backward(dy, wanted) : pass.backward(dy);
-        calls.push({ ...(wanted?.spare ? { spare: wanted.spare } : {}), returned: gradients.dParams });
+        calls.push({ spare: wanted?.spare, spareY: context?.spare, spareDx: wanted?.spareDx, y: pass.y, dx: gradients.dx, returned: gradients.dParams });
         return gradients;
       };
       return { y: pass.y, backward: backward as Pass['backward'] };
@@ -49,6 +53,16 @@ describe('spare gradients in train()', () => {
     expect(calls[2]!.returned.b).toBe(calls[0]!.returned.b);
   });
 
+  it('hands a layer its last y and dx, from the second step on, and dense writes into them', async () => {
+    const calls: Call[] = [];
+    await train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) }).result;
+    expect(calls.map((c) => [c.spareY !== undefined, c.spareDx !== undefined])).toEqual([[false, false], [true, true], [true, true]]);
+    expect(calls[1]!.spareY).toBe(calls[0]!.y);
+    expect(calls[1]!.y).toBe(calls[0]!.y);
+    expect(calls[1]!.spareDx).toBe(calls[0]!.dx);
+    expect(calls[2]!.dx).toBe(calls[0]!.dx);
+  });
+
   it('trains to the same parameters, bit for bit, as a run that hands out no spare', async () => {
     const batches = regressionBatches(6, 4, 3, 2);
     const withSpares = mlp([]);
@@ -60,12 +74,13 @@ describe('spare gradients in train()', () => {
     expect(Object.values(snapshot(withSpares.parameters))).toEqual(Object.values(snapshot(without.parameters)));
   });
 
-  it.each(['update$', 'backward$'] as const)('hands out no spare while taps.%s is observed', async (tap) => {
+  it.each(['update$', 'backward$', 'forward$'] as const)('hands out no spare while taps.%s is observed', async (tap) => {
     const calls: Call[] = [];
     const run = train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
     if (tap === 'update$') run.taps.update$.subscribe(() => undefined);
-    else run.taps.backward$.subscribe(() => undefined);
+    else if (tap === 'backward$') run.taps.backward$.subscribe(() => undefined);
+    else run.taps.forward$.subscribe(() => undefined);
     await run.result;
-    expect(calls.map((c) => c.spare !== undefined)).toEqual([false, false, false]);
+    expect(calls.map((c) => c.spare !== undefined || c.spareY !== undefined || c.spareDx !== undefined)).toEqual([false, false, false]);
   });
 });
