@@ -19,7 +19,7 @@ export { addRow, sumRows, softmaxRows, logSoftmaxRows, argmaxRows } from './tens
 
 // The Layer and Loss contracts, and how to define one.
 export type { ForwardContext, Gradients, GradientsWanted, WantedGradients, Pass, Tangents, Layer, Loss, LossPass, LayerSpec, LossSpec, FactoryCall } from './layers/contract.ts';
-export { defineLayer, defineLoss, type LayerDefinition, type LossDefinition, type Params, type CompleteTangents, type LayerNameOptions } from './layers/defineLayer.ts';
+export { defineLayer, defineLoss, fittingSpare, type LayerDefinition, type LossDefinition, type Params, type CompleteTangents, type LayerNameOptions } from './layers/defineLayer.ts';
 export { builtinLayers, builtinLosses, findLayer, findLoss, type LayerEntry, type LossEntry } from './layers/registry.ts';
 
 // Built-in layers and losses (PyTorch's conventions).
