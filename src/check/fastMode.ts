@@ -11,9 +11,9 @@
  *
  * Ties are judged together where a probe fails (see `judgeTieGroup.ts`): a coordinate that
  * fails alone is judged with the part of its tie group it shares outputs with, and a span
- * whose failure is left to several kinks first has (at most two of) the tie groups among its
- * values judged along their sums, so dy duplicated to every tied maximum is not excused as
- * kinks meeting.
+ * whose failure is left to several kinks first has the tie groups among its values judged
+ * along their sums (all that carry gradients, two of the others), so dy duplicated to every
+ * tied maximum is not excused as kinks meeting.
  *
  * A probe that passes costs its four forward passes and a few plain loops over the variable
  * (draw t, move u and restore it, sum ⟨t, ∂g/∂u⟩ and the noise terms): halves and single
@@ -82,8 +82,13 @@ function compareProbe(objective: Objective, variable: Variable, direction: Float
 
 type Localised = ({ kind: 'coordinate' } & CoordinateJudgement) | ({ kind: 'tie group' } & TieVerdict) | { kind: 'direction'; judgement: Judgement };
 
-/** Tie groups judged, at most, where a span's failure is left to several kinks. */
-const tieGroupsPerSpan = 2;
+/**
+ * Tie groups judged where a span's failure is left to several kinks: every group whose members
+ * in the span carry a non-zero gradient (a tie that backward handed dy to, rightly or not; at
+ * most one per distinct value, so few), and this many of the others (a tie backward gave
+ * nothing may be wrong too).
+ */
+const quietTieGroupsPerSpan = 2;
 
 /**
  * Follows the failing halves, worst first, down to one coordinate. When no half fails, the
@@ -136,7 +141,7 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   // dy > 0 and one with dy < 0, can cancel their kinks into a smooth line of the wrong slope.
   const crossedKink = outcome.judgement.kink !== undefined;
   let explainedByPiece = false;
-  for (const group of tieGroupsWithin(values, variable.analytic.data, span.start, span.end).slice(0, tieGroupsPerSpan)) {
+  for (const group of tieGroupsToJudge(values, variable.analytic.data, span)) {
     const parts = splitByFootprints(objective, variable, group).filter((part) => part.length >= 2);
     for (const part of parts) {
       const verdict = judgeTies(part, false, crossedKink ? [] : [Float64Array.from(part, (k) => direction[k]!)]);
@@ -147,6 +152,20 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   const ok = explainedByPiece || crossedKink;
   const explained = explainedByPiece ? ('neighbouring piece' as const) : ('several kinks' as const);
   return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok ? { explained } : {}) } };
+}
+
+/**
+ * The tie groups a failing span judges (see {@link quietTieGroupsPerSpan}). All those carrying
+ * gradients are needed: a median of three tied values is linear along every line, so a probe
+ * that misses the piece backward chose shows no kink, and only that group's judgement by its
+ * pieces explains it (six rows of exact values tie at 0, 1 and 2 as well, which ranked first
+ * by size and crowded the median's group out: a false alarm on a stable second-largest).
+ */
+function tieGroupsToJudge(values: Float64Array, analytic: Float64Array, span: Span): number[][] {
+  const groups = tieGroupsWithin(values, analytic, span.start, span.end);
+  const carriesGradient = (members: readonly number[]) => members.some((k) => k >= span.start && k < span.end && analytic[k] !== 0);
+  const loud = groups.filter(carriesGradient);
+  return [...loud, ...groups.filter((g) => !carriesGradient(g)).slice(0, quietTieGroupsPerSpan)];
 }
 
 /** ⟨t, analytic⟩ over the span against the numeric derivative along t. */
