@@ -107,18 +107,33 @@ export interface Taps {
   readonly fault$: Observable<FaultTap>;
 }
 
+/**
+ * A Subject that counts the messages it delivered (given while observed). The trainer compares
+ * the counts of the taps that carry tensors before and after a step: a step none went out in
+ * holds no tensor a listener may keep, so its tensors can be handed back as spares.
+ */
+export class CountingSubject<T> extends Subject<T> {
+  /** Messages delivered to at least one listener so far. */
+  delivered = 0;
+
+  override next(value: T): void {
+    if (this.observed) this.delivered++;
+    super.next(value);
+  }
+}
+
 /** The Subjects behind {@link Taps}, owned by the run that emits into them. */
 export interface TapSubjects {
-  readonly forward$: Subject<ForwardTap>;
-  readonly backward$: Subject<BackwardTap>;
-  readonly update$: Subject<UpdateTap>;
+  readonly forward$: CountingSubject<ForwardTap>;
+  readonly backward$: CountingSubject<BackwardTap>;
+  readonly update$: CountingSubject<UpdateTap>;
   readonly step$: Subject<StepBoundary>;
   readonly fault$: Subject<FaultTap>;
 }
 
 /** Fresh tap Subjects. */
 export function createTapSubjects(): TapSubjects {
-  return { forward$: new Subject(), backward$: new Subject(), update$: new Subject(), step$: new Subject(), fault$: new Subject() };
+  return { forward$: new CountingSubject(), backward$: new CountingSubject(), update$: new CountingSubject(), step$: new Subject(), fault$: new Subject() };
 }
 
 /** The read-only side of tap Subjects. */

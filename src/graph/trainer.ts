@@ -129,8 +129,8 @@ class TrainingRun {
   readonly taps: TapSubjects = createTapSubjects();
   /** Where the update tap's deltas are written, reused from one sampled step to the next. */
   private readonly deltaBuffers = new Map<GraphParameter, Float64Array>();
-  /** Whether settled tensors go back to the nodes as spares; off for good once a forward, backward or update tap is observed. */
-  private recycling = true;
+  /** Messages the forward, backward and update taps had delivered when the last step was settled. */
+  private tapMessages = 0;
   readonly runId: string;
   private readonly wiring: Wiring;
   private readonly runner: StepRunner;
@@ -341,12 +341,17 @@ class TrainingRun {
    * Hands the step's parameter gradients back to their nodes once the update has read them,
    * with each layer's y and dx, as spares the next forward and backward may write into (see
    * `GradientsWanted.spare`, `ForwardContext.spare`): a fresh dW of dense(784, 128) costs more in
-   * page faults than the gemm that fills it. Never once a forward, backward or update tap has
-   * been observed, whose listeners may hold the tensors.
+   * page faults than the gemm that fills it. Not for a step in which a forward, backward or
+   * update tap delivered a message, whose listeners may hold its tensors (those are never
+   * handed back, so nothing writes into them later); statistics that observe the taps only on
+   * the steps they sample (`layerStats$`) leave the steps between with spares.
    */
   private recycleGradients(settled: SettledStep): void {
-    if (this.taps.forward$.observed || this.taps.backward$.observed || this.taps.update$.observed) this.recycling = false;
-    if (!this.recycling) return;
+    const { forward$, backward$, update$ } = this.taps;
+    const messages = forward$.delivered + backward$.delivered + update$.delivered;
+    const exposed = messages !== this.tapMessages;
+    this.tapMessages = messages;
+    if (exposed) return;
     for (const microbatch of settled.microbatches) this.wiring.recycle(microbatch.sweep);
   }
 

@@ -1,10 +1,12 @@
 /**
  * The trainer hands each node the parameter gradients of its last step, once the update has
  * read them, as spares for its next backward: a dense layer then writes into them instead of
- * allocating. The trained parameters are the same bits either way, and no spare is handed out
- * once a forward, backward or update tap has been observed (its listeners may hold the tensors).
+ * allocating. The trained parameters are the same bits either way, and a step in which a
+ * forward, backward or update tap delivered a message hands nothing back (its listeners may
+ * hold the tensors); the steps after a listener leaves have spares again.
  */
 import { describe, expect, it } from 'vitest';
+import { filter, take } from 'rxjs';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { tanh } from '../../src/layers/tanh.ts';
@@ -82,5 +84,28 @@ describe('spare gradients in train()', () => {
     else run.taps.forward$.subscribe(() => undefined);
     await run.result;
     expect(calls.map((c) => c.spare !== undefined || c.spareY !== undefined || c.spareDx !== undefined)).toEqual([false, false, false]);
+  });
+
+  it('hands spares out again from the step after the last one a tap delivered in', async () => {
+    const calls: Call[] = [];
+    const run = train(mlp(calls), regressionBatches(4, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
+    // One message at step 1, and gone: step 1 keeps its tensors, step 2 allocates and hands its own back.
+    run.taps.forward$.pipe(take(1)).subscribe();
+    await run.result;
+    expect(calls.map((c) => c.spare !== undefined)).toEqual([false, false, true, true]);
+    expect(calls[2]!.spare).toBe(calls[1]!.returned);
+  });
+
+  it('never writes into a tensor a listener received, even one that left at once', async () => {
+    const calls: Call[] = [];
+    const run = train(mlp(calls), regressionBatches(5, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
+    let kept: { y: Tensor; values: number[] } | undefined;
+    run.taps.forward$.pipe(filter(({ tag, node }) => tag.step === 2 && node.name === 'dense_2'), take(1)).subscribe(({ y }) => { kept = { y, values: [...y.data] }; });
+    await run.result;
+    expect(kept).toBeDefined();
+    expect([...kept!.y.data]).toEqual(kept!.values);
+    expect(calls.slice(2).every((c) => c.y !== kept!.y && c.spareY !== kept!.y)).toBe(true);
+    // Steps 1 and 2 delivered to the listener (it filtered step 1's messages out): spares from step 4 on.
+    expect(calls.map((c) => c.spareY !== undefined)).toEqual([false, false, false, true, true]);
   });
 });
