@@ -41,7 +41,9 @@ export interface Optimizer {
   setLearningRate(learningRate: number): void;
   /**
    * θ ← update(θ, g) in place, for the parameter `key`. When `delta` is given it receives
-   * θ_after − θ_before. θ and g must have the same length.
+   * θ_after − θ_before. θ and g must have the same length. The optimizer must not keep `gradient`
+   * (or `delta`) after the call: the trainer hands those arrays back to the layer to write the
+   * next step's gradients into.
    */
   update(key: string, theta: Float64Array, gradient: Float64Array, delta?: Float64Array): void;
   /** A copy of the whole state. */
