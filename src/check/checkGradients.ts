@@ -203,13 +203,13 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
 }
 
 /**
- * `dx not wanted` and `spare buffers`, each on a pass of its own, `passes in flight`, then
- * `rows independent` on the batch mixing rows of two inputs that it ran.
+ * `dx not wanted` on a pass of its own, `spare buffers` against the first pass's copies,
+ * `passes in flight`, then `rows independent` on the batch mixing rows of two inputs that it ran.
  */
 function interleavedChecks(stage: Stage, first: HeldPass, seed: number): void {
   const { layer, probe, checks } = stage;
   checks.push(dxNotWantedCheck(layer, probe, stage.input, first.dy));
-  checks.push(spareBuffersCheck(layer, probe, stage.input, first.dy));
+  checks.push(spareBuffersCheck(layer, probe, stage.input, first.dy, { y: first.y, gradients: first.snapshot }));
   const flight = passesInFlight(layer, probe, first, stage.paramsBefore, seed);
   checks.push(flight.check);
   if (!flight.second || !flight.mixed) return;

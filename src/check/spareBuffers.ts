@@ -7,34 +7,42 @@
  * first) adds the last step's result to this one's, and only `train()` would ever see it,
  * since every other check calls forward and backward without spares.
  *
- * At the check's input x and cotangent dy, on passes run for this check alone:
+ * At the check's input x and cotangent dy:
  *
  *     P = forward(x);  G = P.backward(dy)
  *     P' = forward(x, { …context, spare: NaN })         P'.y = P.y ?             bit for bit
  *     P'.backward(dy, { dx: true, spare: NaN…, spareDx: NaN }) = G ?             bit for bit
  *
+ * P.y and G are copies of the verifier's first pass at x and dy when the caller hands them over
+ * (`checkGradients` does: `deterministic` has seen a second forward and backward repeat them
+ * bit for bit), a forward and a backward pass saved; else P is run here.
+ *
  * NaN spreads through any read of an old value, so a value not overwritten shows. A layer that
  * ignores the spares passes.
  */
 import { Tensor } from '../tensor/tensor.ts';
-import type { Layer } from '../layers/contract.ts';
+import type { Gradients, Layer, WantedGradients } from '../layers/contract.ts';
 import type { CheckResult } from './report.ts';
 import { verdict } from './layerChecks.ts';
 import { firstChange } from './tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
 import type { WantingProbe } from './dxNotWanted.ts';
 
-/** Runs the comparison above: two forward and two backward passes. */
-export function spareBuffersCheck(layer: Layer, probe: WantingProbe, x: Tensor, dy: Tensor): CheckResult {
+/** Runs the comparison above: two forward and two backward passes, one of each when `reference` (P.y and G) is given. */
+export function spareBuffersCheck(layer: Layer, probe: WantingProbe, x: Tensor, dy: Tensor, reference?: { readonly y: Tensor; readonly gradients: Gradients }): CheckResult {
   const owner = layer.name;
   const filledWithNaN = (shape: readonly number[]) => new Tensor(new Float64Array(shape.reduce((a, d) => a * d, 1)).fill(NaN), shape.slice());
   const spare = Object.fromEntries(Object.entries(layer.params).map(([key, param]) => [key, filledWithNaN(param.shape)]));
   let step = 'the forward';
   try {
-    const pass = probe.forward(x);
-    const y = pass.y.clone();
-    step = 'backward(dy)';
-    const expected = probe.backwardWanting(pass)(dy);
+    let y: Tensor, expected: WantedGradients;
+    if (reference) ({ y, gradients: expected } = reference);
+    else {
+      const pass = probe.forward(x);
+      y = pass.y.clone();
+      step = 'backward(dy)';
+      expected = probe.backwardWanting(pass)(dy);
+    }
     step = 'the forward given a spare y';
     const spared = probe.forwardWithSpare(x, filledWithNaN(y.shape));
     step = 'backward(dy, { dx: true, spare, spareDx })';
