@@ -51,11 +51,19 @@ export function bufferUntilTick<T>(options: BufferUntilTickOptions = {}): Operat
         if (minIntervalMs > 0) lastEmission = performance.now();
         subscriber.next(batch);
       };
+      // A timer may fire early by as long as the turn that set it ran (the event loop's clock is
+      // read once per turn, and a busy machine can stall a turn for tens of milliseconds): the
+      // interval is measured again when it fires, and waited out if it is not over.
+      const flushWhenDue = (): void => {
+        delay = null;
+        const wait = lastEmission + minIntervalMs - performance.now();
+        if (wait > 0) delay = setTimeout(flushWhenDue, Math.ceil(wait));
+        else flush();
+      };
       const schedule = (): void => {
         if (timer !== null || delay !== null) return;
         const wait = minIntervalMs > 0 ? lastEmission + minIntervalMs - performance.now() : 0;
-        // A timer may fire up to a millisecond early (the event loop's clock is read once per turn).
-        if (wait > 0) delay = setTimeout(flush, Math.ceil(wait) + 1);
+        if (wait > 0) delay = setTimeout(flushWhenDue, Math.ceil(wait));
         else timer = setImmediate(flush);
       };
       const flushSubscription = options.flush$?.subscribe(() => flush());
