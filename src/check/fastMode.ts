@@ -95,7 +95,9 @@ const quietTieGroupsPerSpan = 2;
  * direction's error is within the sum of its halves' tolerances (the parts' errors add), or
  * its failure came from kinks of different coordinates meeting: either way the probe passes,
  * as a kink when one was seen, unless a tie group among the span's values fails when judged
- * together (see `judgeTieGroup.ts`; along its sum, as fast mode knows no footprints). A single
+ * together (see `judgeTieGroup.ts`; along its sum, as fast mode knows no footprints). Where
+ * both halves passed, the whole is judged against the sum of their estimates when its own
+ * fails: cancelling terms can leave it far noisier than its parts'. A single
  * coordinate that fails alone passes when its tie group is explained by the pieces next to it.
  */
 function localise(objective: Objective, variable: Variable, direction: Float64Array, span: Span, outcome: ProbeOutcome, random: Random): Localised {
@@ -149,9 +151,19 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
       explainedByPiece ||= verdict.explained !== undefined;
     }
   }
-  const ok = explainedByPiece || crossedKink;
+  // Both halves passed and no tie among them fails: the whole's analytic value is the sum of the
+  // halves', so it is judged against the sum of their estimates, within partsTolerance, rather
+  // than against its own estimate. That estimate can be far noisier than its parts': terms that
+  // cancel (⟨t, a⟩ = 8 from ±1340, coordinates at 1000 through a float32 output) keep the
+  // rounding of the terms, and its steps above noise never resolve it to 5% of the sum. For
+  // smooth halves this holds whenever both pass; a half that passed only as a kink (the float32
+  // staircase can pass for one at h) must still agree by its central estimate.
+  const partsNumeric = outcomes[0]!.judgement.numeric + outcomes[1]!.judgement.numeric;
+  const partsAdd = outcomes.every((o) => o.judgement.ok) && Math.abs(outcome.analytic - partsNumeric) <= partsTolerance;
+  const byKinks = explainedByPiece || crossedKink;
   const explained = explainedByPiece ? ('neighbouring piece' as const) : ('several kinks' as const);
-  return { kind: 'direction', judgement: { ...outcome.judgement, ok, tolerance, ...(ok ? { explained } : {}) } };
+  if (!byKinks && partsAdd) return { kind: 'direction', judgement: { ok: true, numeric: partsNumeric, tolerance: partsTolerance } };
+  return { kind: 'direction', judgement: { ...outcome.judgement, ok: byKinks, tolerance, ...(byKinks ? { explained } : {}) } };
 }
 
 /**

@@ -21,6 +21,7 @@ import { blindSpotClasses } from './fixtures/blindSpots/index.ts';
 import { correctBlindSpotLayers } from './fixtures/blindSpots/correct.ts';
 import { blindSpotMutants } from './fixtures/blindSpots/mutants.ts';
 import { rowMaxAbs, secondLargest } from './fixtures/blindSpots/ties.ts';
+import { float32Softplus } from './fixtures/blindSpots/roundingInside.ts';
 import { propertyRuns } from '../setup/propertyRuns.ts';
 import { check } from './runCheck.ts';
 
@@ -88,6 +89,28 @@ describe('regressions', () => {
       const report = checkGradients(secondLargest('one'), x, { dy, mode: 'fast', seed });
       expect(report.ok, formatReport(report)).toBe(true);
       expect(checkGradients(secondLargest('every'), x, { dy, mode: 'fast', seed }).ok, `secondLargest(every) passed at seed ${seed}`).toBe(false);
+    }
+  });
+
+  it('fast mode: a float32 output at ±1000 under a probe whose terms cancel (once a false alarm, fast-check seed 635297624, path "2:10:15")', () => {
+    // x[0, 3] and x[1, 3] hold 1000, where Math.fround keeps y ≈ 1300 to steps of 2⁻¹³; the probe
+    // moves them in opposite directions, so ⟨t, a⟩ = 7.95 is the difference of terms of ±1340
+    // and keeps their rounding: its own estimate is 10.9 at h and never resolved to 5% above
+    // the noise. Each half passes; the whole is now judged against the sum of their estimates.
+    const x = tensor([[0, 0, 0, 1000], [0, 0, 0, 1000]]);
+    const dy = tensor([[0, 0, 0, 2], [0, 0, 0, 1.9838]]);
+    const report = checkGradients(float32Softplus(1.3), x, { dy, mode: 'fast' });
+    expect(report.ok, formatReport(report)).toBe(true);
+    // The same with a half that passes only as a kink (the float32 staircase at h looks like one).
+    const wider = tensor([[0, 0, 0, 0], [0, 0, 0, 2], [3.4002, 0, 0, 0], [0, 1000, 0, 0], [0, 1000, 0, 3]]);
+    const widerDy = tensor([[-2, 0, 0, 0], [0, 0, -2, -1], [0.0546, 0, 0, 0], [0, 1, 0, 0], [0, 1.006, 0, 0]]);
+    const widerReport = checkGradients(float32Softplus(1.3), wider, { dy: widerDy, mode: 'fast' });
+    expect(widerReport.ok, formatReport(widerReport)).toBe(true);
+    // verifyLayer's seeds of that run (drawn, and shrunk): the correct layer passes, the mutant is caught.
+    for (const seed of [1681154730, 1679512953]) {
+      const correct = verifyLayer(() => float32Softplus(1.3), { features: [4], seed, mode: 'fast' });
+      expect(correct.ok, formatVerifyResult(correct)).toBe(true);
+      expect(failedChecks({ name: 'float32Softplus(off by 1e-3)', make: () => float32Softplus(1.3, 1e-3), features: [4] }, seed, 'fast').failed, `seed ${seed}`).toContain('gradient');
     }
   });
 });
