@@ -10,6 +10,7 @@ import { readArguments, type OptionTable, type OptionValues } from '../options.t
 import { formatUsage } from '../usage.ts';
 import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
 import { startRunDashboard, serveUntilInterrupted, type RunDashboard } from '../../telemetry/serve.ts';
+import { messageOf } from '../../util/errorText.ts';
 import { simplest } from '../../scenarios/simplest.ts';
 import { deeper } from '../../scenarios/deeper.ts';
 import { wider } from '../../scenarios/wider.ts';
@@ -70,7 +71,9 @@ export const tourCommand: Command<OptionValues<typeof options>> = {
       if (failures) print('\n' + failures);
 
       heading('4. MNIST, watched live');
-      let dashboard: RunDashboard | undefined;
+      // The dashboard starts beside the run (its server thread may take a few seconds to load on
+      // a busy machine); it is awaited after training too, so that it is always printed and closed.
+      let dashboardStarting: Promise<RunDashboard | undefined> = Promise.resolve(undefined);
       const outcome = await trainMnist({
         seed: 0,
         epochs: quick ? 1 : 12,
@@ -80,12 +83,19 @@ export const tourCommand: Command<OptionValues<typeof options>> = {
         onStart: (run) => {
           if (options['no-dashboard']) return;
           const access = { ...(options['allow-host'] ? { allowHosts: options['allow-host'].flat() } : {}), ...(options['max-clients'] ? { maxClients: options['max-clients'] } : {}) };
-          void startRunDashboard(run, { console: false, audits: { everySteps: 100 }, ...access }).then((started) => {
-            dashboard = started;
-            print(`  live dashboard: ${started.url}  (loss, accuracy, per-layer gradients, audits; Prometheus at ${started.url}metrics)\n`);
-          });
+          dashboardStarting = startRunDashboard(run, { console: false, audits: { everySteps: 100 }, ...access }).then(
+            (started) => {
+              print(`  live dashboard: ${started.url}  (loss, accuracy, per-layer gradients, audits; Prometheus at ${started.url}metrics)\n`);
+              return started;
+            },
+            (error: unknown) => {
+              print(`  the live dashboard could not start: ${messageOf(error)}; training goes on without it\n`);
+              return undefined;
+            },
+          );
         },
       });
+      const dashboard = await dashboardStarting;
       print(`\nThe tour is over: ${(100 * outcome.accuracy).toFixed(2)}% of held-out digits right.`);
       if (dashboard) {
         if (options.serve && !interrupt.signal.aborted) await serveUntilInterrupted(dashboard.watch, stdout);
