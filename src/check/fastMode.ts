@@ -124,9 +124,12 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
     .map((o, i) => ({ o, half: halves[i]!, badness: Math.abs(o.analytic - o.judgement.numeric) / o.judgement.tolerance }))
     .filter(({ o }) => !o.judgement.ok)
     .sort((a, b) => b.badness - a.badness);
+  // Each half's verdict after its own bisection: a failing half that its parts settle counts as settled.
+  const settled = outcomes.map((o) => o.judgement);
   for (const { half, o } of failing) {
     const located = localise(objective, variable, direction, half, o, random);
     if (located.kind !== 'direction') return located;
+    settled[halves.indexOf(half)] = located.judgement;
   }
 
   const partsTolerance = outcomes[0]!.judgement.tolerance + outcomes[1]!.judgement.tolerance;
@@ -157,12 +160,15 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   // cancel (⟨t, a⟩ = 8 from ±1340, coordinates at 1000 through a float32 output) keep the
   // rounding of the terms, and its steps above noise never resolve it to 5% of the sum. For
   // smooth halves this holds whenever both pass; a half that passed only as a kink (the float32
-  // staircase can pass for one at h) must still agree by its central estimate.
-  const partsNumeric = outcomes[0]!.judgement.numeric + outcomes[1]!.judgement.numeric;
-  const partsAdd = outcomes.every((o) => o.judgement.ok) && Math.abs(outcome.analytic - partsNumeric) <= partsTolerance;
+  // staircase can pass for one at h) must still agree by its central estimate. A half that failed
+  // alone counts with the verdict its own bisection settled on (two steps of a staircase can
+  // agree by chance, so that its failure looks measured, while its parts pass).
+  const partsNumeric = settled[0]!.numeric + settled[1]!.numeric;
+  const settledTolerance = settled[0]!.tolerance + settled[1]!.tolerance;
+  const partsAdd = settled.every((j) => j.ok) && Math.abs(outcome.analytic - partsNumeric) <= settledTolerance;
   const byKinks = explainedByPiece || crossedKink;
   const explained = explainedByPiece ? ('neighbouring piece' as const) : ('several kinks' as const);
-  if (!byKinks && partsAdd) return { kind: 'direction', judgement: { ok: true, numeric: partsNumeric, tolerance: partsTolerance } };
+  if (!byKinks && partsAdd) return { kind: 'direction', judgement: { ok: true, numeric: partsNumeric, tolerance: settledTolerance } };
   return { kind: 'direction', judgement: { ...outcome.judgement, ok: byKinks, tolerance, ...(byKinks ? { explained } : {}) } };
 }
 

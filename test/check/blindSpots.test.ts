@@ -106,8 +106,13 @@ describe('regressions', () => {
     const widerDy = tensor([[-2, 0, 0, 0], [0, 0, -2, -1], [0.0546, 0, 0, 0], [0, 1, 0, 0], [0, 1.006, 0, 0]]);
     const widerReport = checkGradients(float32Softplus(1.3), wider, { dy: widerDy, mode: 'fast' });
     expect(widerReport.ok, formatReport(widerReport)).toBe(true);
-    // verifyLayer's seeds of that run (drawn, and shrunk): the correct layer passes, the mutant is caught.
-    for (const seed of [1681154730, 1679512953]) {
+    // From a soak (verifyLayer seed 13): the whole and its half holding x[0, 3] fail at h, their
+    // first two steps agreeing by chance on 57.95 (analytic 58.33); that half's coordinates pass
+    // alone, and the whole now counts the half with the verdict its own bisection settled on.
+    const chance = checkGradients(float32Softplus(1.3), tensor([[-2, -2, 2.0002, 1000]]), { dy: tensor([[1, 0, 0.5467, -0.0639]]), mode: 'fast' });
+    expect(chance.ok, formatReport(chance)).toBe(true);
+    // verifyLayer's seeds of that run (drawn, and shrunk) and of the soak: the correct layer passes, the mutant is caught.
+    for (const seed of [1681154730, 1679512953, 13]) {
       const correct = verifyLayer(() => float32Softplus(1.3), { features: [4], seed, mode: 'fast' });
       expect(correct.ok, formatVerifyResult(correct)).toBe(true);
       expect(failedChecks({ name: 'float32Softplus(off by 1e-3)', make: () => float32Softplus(1.3, 1e-3), features: [4] }, seed, 'fast').failed, `seed ${seed}`).toContain('gradient');
