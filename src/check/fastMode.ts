@@ -166,7 +166,12 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
   const partsNumeric = settled[0]!.numeric + settled[1]!.numeric;
   const settledTolerance = settled[0]!.tolerance + settled[1]!.tolerance;
   const partsAdd = settled.every((j) => j.ok) && Math.abs(outcome.analytic - partsNumeric) <= settledTolerance;
-  const byKinks = explainedByPiece || crossedKink;
+  // Kinks met inside the halves explain the whole as well, though its own line may show none:
+  // coordinates at kinks under dy of both signs can cancel each other's change of slope along
+  // the whole probe (stackedKinks at 0, seven rows), while each half, or its coordinates, passes
+  // as a kink. Each half passed or was settled, and a tie across the halves was judged above.
+  const kinkedHalves = settled.every((j) => j.ok) && settled.some((j) => j.kink !== undefined || j.explained !== undefined);
+  const byKinks = explainedByPiece || crossedKink || kinkedHalves;
   const explained = explainedByPiece ? ('neighbouring piece' as const) : ('several kinks' as const);
   if (!byKinks && partsAdd) return { kind: 'direction', judgement: { ok: true, numeric: partsNumeric, tolerance: settledTolerance } };
   return { kind: 'direction', judgement: { ...outcome.judgement, ok: byKinks, tolerance, ...(byKinks ? { explained } : {}) } };

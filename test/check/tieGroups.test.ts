@@ -16,7 +16,7 @@ import { formatReport } from '../../src/check/formatReport.ts';
 import type { GradientReport } from '../../src/check/report.ts';
 import { kinkGroups, tieGroups } from '../../src/check/tieGroups.ts';
 import {
-  clampedRowMax, correctTieLayers, maxout, medianRows, poolMax, reluWith, rowMax, slidingMax, sortRows, tieMutants, topTwoSum, type TieRule,
+  clampedRowMax, correctTieLayers, maxout, medianRows, poolMax, reluWith, rowMax, slidingMax, sortRows, stackedKinks, tieMutants, topTwoSum, type TieRule,
 } from './fixtures/tieGroupLayers.ts';
 import { propertyRuns } from '../setup/propertyRuns.ts';
 
@@ -271,5 +271,15 @@ describe('regressions', () => {
     expect(tieComparisons(wrong).some((c) => c.tensor === 'b' && c.tieGroup!.members.length === 2)).toBe(true);
     const right = checkGradients(make('first'), x, { dy });
     expect(right.ok, formatReport(right)).toBe(true);
+  });
+
+  it('stackedKinks(0), fast mode: coordinates at their kinks under dy of both signs cancel the change of slope along the whole probe (a drawn case of the fresh-clone run), while the halves pass as kinks', () => {
+    const x = tensor([[0, 1, 0.5, 1, 1, 0], [2, 2, -1, -2, 1, 1], [0.5, 1000, -0.5, 1, -0.5, 0.5], [0, 2, 0.5, 1, 1, -0.5], [-1, 1, 0, 1, 1, 1], [1, -2, -0.5, -0.5, -2, 0], [1000, 1, 0, 1000, 1000, -0.5]]);
+    const dy = tensor([[-2, 0, 0, 0, 0, -1], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0.5, 0, 0, 0, 0, 0], [0, 0, -1.0026, 0, 0, 0], [0, 0, 0, 0, 0, 1.9993], [0, 0, 1, 0, -1.4598, 2]]);
+    const right = checkGradients(stackedKinks(0), x, { dy, mode: 'fast' });
+    expect(right.ok, formatReport(right)).toBe(true);
+    // A derivative at 0 outside [−½, 4] is still caught there, by its coordinate.
+    const wrong = checkGradients(stackedKinks(6), x, { dy, mode: 'fast' });
+    expect(wrong.ok, formatReport(wrong)).toBe(false);
   });
 });
