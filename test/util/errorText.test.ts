@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asError, describeError, messageOf } from '../../src/util/errorText.ts';
+import { asError, describeError, messageOf, stackOf } from '../../src/util/errorText.ts';
 
 class ShapeMismatch extends Error {
   override readonly name = 'ShapeMismatch';
@@ -17,6 +17,17 @@ describe('error texts', () => {
       expect(messageOf(thrown)).toBe(String(thrown));
       expect(describeError(thrown)).toBe(String(thrown));
     }
+  });
+
+  it('stackOf gives the stack of an Error (class, message, frames), the text of describeError when there is no stack', () => {
+    const error = new RangeError('lr must be > 0');
+    const text = stackOf(error);
+    expect(text.startsWith('RangeError: lr must be > 0\n')).toBe(true);
+    expect(text).toMatch(/\n\s+at /);
+    const stackless = new ShapeMismatch('[2, 3] vs [3]');
+    stackless.stack = undefined;
+    expect(stackOf(stackless)).toBe('ShapeMismatch: [2, 3] vs [3]');
+    expect(stackOf('boom')).toBe('boom');
   });
 
   it('asError keeps an Error as it is and wraps anything else', () => {

@@ -11,6 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { exitCall, newExitCell, type ModuleUrl, type SpecJob, type WorkerReply, type WorkerSetup } from './protocol.ts';
 import { workerBootstrap, type WorkerLaunch } from './workerLaunch.ts';
+import { stackOf } from '../../util/errorText.ts';
 
 /** Why a worker ended without answering its job. */
 export type Stop =
@@ -112,8 +113,7 @@ export class SpecThread {
 
   private stopOfError(error: unknown): Stop {
     if ((error as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { reason: 'out-of-memory', memoryMb: this.limits.memoryMb };
-    const message = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-    return { reason: 'crash', message };
+    return { reason: 'crash', message: stackOf(error) };
   }
 
   private stopOfExit(code: number): Stop {

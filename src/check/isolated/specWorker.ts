@@ -13,6 +13,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinSpecs, featuresProblem, findSpecs, formatFeatures, formatFailures, summarizeOutcome, verifySpec, type FoundSpec } from '../verifySpecs.ts';
 import { describe } from '../../tensor/tensor.ts';
+import { stackOf } from '../../util/errorText.ts';
 import { featureBudgetProblem } from './featureBudget.ts';
 import { explainSecondCopy, showsForeignTensor } from './secondCopy.ts';
 import { recordExitCall, type ModuleUrl, type SpecJob, type SpecListing, type WorkerReply, type WorkerSetup } from './protocol.ts';
@@ -52,7 +53,7 @@ async function answer(job: SpecJob): Promise<void> {
     module = await load(job.module);
   } catch (error) {
     port.ref();
-    send({ kind: 'loadFailed', message: error instanceof Error ? (error.stack ?? error.message) : `it threw ${describe(error)}` });
+    send({ kind: 'loadFailed', message: error instanceof Error ? stackOf(error) : `it threw ${describe(error)}` });
     return;
   }
   port.ref();

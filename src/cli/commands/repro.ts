@@ -20,6 +20,7 @@ import { builtinMaker, moduleMaker, RebuildError, type LayerMaker } from '../../
 import { loadLayerModule } from '../../check/repro/loadLayerModule.ts';
 import { formatReproOutcome, reproduce } from '../../check/repro/reproduce.ts';
 import type { ReproBundle } from '../../check/repro/bundle.ts';
+import { stackOf } from '../../util/errorText.ts';
 
 /** Candidates the shrinker checks at most, unless --max-checks says otherwise. */
 const defaultMaxChecks = 2000;
@@ -130,7 +131,7 @@ async function layerMaker(bundle: ReproBundle, { module, factory, args }: ReproI
     exports = await loadLayerModule(module);
   } catch (error) {
     if (error instanceof RebuildError) throw error;
-    throw new RebuildError(`repro: ${module} failed to load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    throw new RebuildError(`repro: ${module} failed to load: ${stackOf(error)}`);
   }
   return moduleMaker(bundle, { exports, module, ...(factory !== undefined ? { factory } : {}), ...(args !== undefined ? { args } : {}) });
 }
