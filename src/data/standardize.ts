@@ -17,8 +17,8 @@ export function standardize(dataset: ClassificationDataset, reference: Classific
   const mean = new Float64Array(width);
   const std = new Float64Array(width);
   const r = reference.x.data;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) mean[j] += r[i * width + j]! / rows;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) std[j] += (r[i * width + j]! - mean[j]!) ** 2 / rows;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) mean[j]! += r[i * width + j]! / rows;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < width; j++) std[j]! += (r[i * width + j]! - mean[j]!) ** 2 / rows;
   for (let j = 0; j < width; j++) std[j] = Math.sqrt(std[j]!) || 1;
   const out = new Float64Array(dataset.x.size);
   const d = dataset.x.data;

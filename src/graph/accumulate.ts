@@ -44,7 +44,7 @@ export function stepGradients(graph: Graph, microbatches: readonly MicrobatchGra
     parts.forEach((part, k) => {
       const weight = weights[k]!;
       const data = part.data;
-      for (let i = 0; i < out.length; i++) out[i] += weight * data[i]!;
+      for (let i = 0; i < out.length; i++) out[i]! += weight * data[i]!;
     });
     return new Tensor(out, parameter.tensor.shape);
   });

@@ -47,7 +47,7 @@ export const addMerge: Merge = Object.freeze({
     const out = inputs[0]!.data.slice();
     for (let k = 1; k < inputs.length; k++) {
       const data = inputs[k]!.data;
-      for (let i = 0; i < out.length; i++) out[i] += data[i]!;
+      for (let i = 0; i < out.length; i++) out[i]! += data[i]!;
     }
     return new Tensor(out, inputs[0]!.shape);
   },

@@ -104,8 +104,8 @@ export function batchNorm(features: number, options: BatchNormOptions = {}): Lay
         for (let k = 0; k < count; k++) {
           const d = dyRows[offset + k]!;
           dxhat[offset + k] = d * g[c]!;
-          dGamma[c] += d * xhat[offset + k]!;
-          dBeta[c] += d;
+          dGamma[c]! += d * xhat[offset + k]!;
+          dBeta[c]! += d;
         }
       }
       const dxRows = training ? normalizedBackward(dxhat, xhat, count, scale) : scaleRows(dxhat, count, scale);

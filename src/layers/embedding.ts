@@ -60,7 +60,7 @@ export function embedding(vocabulary: number, dim: number, options: EmbeddingOpt
       const dWeight = new Float64Array(vocabulary * dim);
       for (let i = 0; i < indices.length; i++) {
         const row = indices[i]! * dim, from = i * dim;
-        for (let j = 0; j < dim; j++) dWeight[row + j] += gradient[from + j]!;
+        for (let j = 0; j < dim; j++) dWeight[row + j]! += gradient[from + j]!;
       }
       return { dx: new Tensor(new Float64Array(x.size), x.shape), dParams: { weight: new Tensor(dWeight, [vocabulary, dim]) } };
     },

@@ -67,7 +67,7 @@ export function layerNorm(features: number, options: LayerNormOptions = {}): Lay
       for (let offset = 0; offset < gradient.length; offset += features) {
         for (let j = 0; j < features; j++) {
           dxhat[offset + j] = gradient[offset + j]! * g[j]!;
-          dGamma[j] += gradient[offset + j]! * xhat[offset + j]!;
+          dGamma[j]! += gradient[offset + j]! * xhat[offset + j]!;
         }
       }
       return {

@@ -67,7 +67,7 @@ export const probabilityTarget = (shape: readonly number[], uniform: () => numbe
   for (let offset = 0; offset < size; offset += classes) {
     let sum = 0;
     for (let c = 0; c < classes; c++) sum += data[offset + c] = uniform() + 1e-3;
-    for (let c = 0; c < classes; c++) data[offset + c] /= sum;
+    for (let c = 0; c < classes; c++) data[offset + c]! /= sum;
   }
   return new Tensor(data, shape);
 };

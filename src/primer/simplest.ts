@@ -67,8 +67,8 @@ export function simplestSteps(setup: SimplestSetup = primerSimplestSetup, steps 
     const lossPass = loss.forward(pass.y, target);
     const dh = lossPass.backward();
     const { dParams } = pass.backward(dh);
-    W[0] -= setup.learningRate * dParams.W!.data[0]!;
-    b[0] -= setup.learningRate * dParams.b!.data[0]!;
+    W[0]! -= setup.learningRate * dParams.W!.data[0]!;
+    b[0]! -= setup.learningRate * dParams.b!.data[0]!;
     rows.push({
       h: pass.y.data[0]!,
       L: lossPass.loss,

@@ -113,7 +113,7 @@ const quantileList: Field = {
     if (!Array.isArray(value) || value.length !== quantileProbabilities.length || !value.every(isNumber)) return mismatch(path, quantilesExpected, value);
     if (value.every(Number.isNaN)) return null;
     for (let i = 1; i < value.length; i++) {
-      if (!(value[i - 1] <= value[i])) return `${path}[${i}]: expected a quantile ≥ the one before (${excerpt(value[i - 1])}), got ${excerpt(value[i])}`;
+      if (!(value[i - 1]! <= value[i]!)) return `${path}[${i}]: expected a quantile ≥ the one before (${excerpt(value[i - 1])}), got ${excerpt(value[i])}`;
     }
     return null;
   },

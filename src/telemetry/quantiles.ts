@@ -102,7 +102,7 @@ function selectByRadix(values: Float64Array, length: number, ranks: Int32Array):
   wanted.fill(0);
   for (let i = 1; i < 2 * length; i += 2) {
     const high = words[i]!;
-    counts[(high ^ ((high >> 31) | 0x80000000)) >>> 16]++;
+    counts[(high ^ ((high >> 31) | 0x80000000)) >>> 16]!++;
   }
   if (mayHoldNaN(counts) && hasNaN(values, length)) return null;
   // Each rank's bin and its place among the values of wanted bins: those of wanted bins below it come first.

@@ -33,7 +33,7 @@ export function attentionForward(q: Float64Array, k: Float64Array, v: Float64Arr
   for (let g = 0; g < groups; g++) {
     gemm(n, n, d, block(q, g, n * d), false, block(k, g, n * d), true, block(scores, g, n * n), false);
   }
-  for (let i = 0; i < scores.length; i++) scores[i] *= scale;
+  for (let i = 0; i < scores.length; i++) scores[i]! *= scale;
   if (causal) {
     for (let offset = 0; offset < scores.length; offset += n * n) {
       for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) scores[offset + i * n + j] = -Infinity;

@@ -56,7 +56,7 @@ export function accumulateInto(target: Float64Array, source: Float64Array): void
   if (target.length !== source.length) {
     throw new RangeError(`accumulateInto: lengths differ (${target.length} vs ${source.length})`);
   }
-  for (let i = 0; i < target.length; i++) target[i] += source[i]!;
+  for (let i = 0; i < target.length; i++) target[i]! += source[i]!;
 }
 
 /** ⟨a, b⟩: the sum of a ⊙ b. */

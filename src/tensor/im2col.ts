@@ -78,7 +78,7 @@ export function col2im(patches: Float64Array, g: ConvGeometry): Float64Array {
             if (ih < 0 || ih >= height) continue;
             const line = plane + ih * width + columnOffset;
             let o = tap + (oh * outWidth + first) * K;
-            for (let ow = first; ow < end; ow++, o += K) x[line + ow * sw] += patches[o]!;
+            for (let ow = first; ow < end; ow++, o += K) x[line + ow * sw]! += patches[o]!;
           }
         }
       }

@@ -10,7 +10,7 @@ export function linearForward(x: Float64Array, rows: number, inFeatures: number,
   gemm(rows, outFeatures, inFeatures, x, false, W, true, y, false); // accumulate false: every value written
   if (b) {
     for (let offset = 0; offset < y.length; offset += outFeatures) {
-      for (let o = 0; o < outFeatures; o++) y[offset + o] += b[o]!;
+      for (let o = 0; o < outFeatures; o++) y[offset + o]! += b[o]!;
     }
   }
   return y;
@@ -43,7 +43,7 @@ export function linearBackward(
   if (dx) gemm(rows, inFeatures, outFeatures, dy, false, W, false, dx, true);
   const db = into.db?.fill(0) ?? new Float64Array(outFeatures);
   for (let offset = 0; offset < dy.length; offset += outFeatures) {
-    for (let o = 0; o < outFeatures; o++) db[o] += dy[offset + o]!;
+    for (let o = 0; o < outFeatures; o++) db[o]! += dy[offset + o]!;
   }
   const dW = into.dW ?? new Float64Array(outFeatures * inFeatures);
   gemm(outFeatures, inFeatures, rows, dy, true, x, false, dW, false); // accumulate false: every value of dW written

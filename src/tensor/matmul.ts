@@ -154,10 +154,10 @@ function dotBlocks(m: number, n: number, k: number, a: Float64Array, b: Float64A
         c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
       let o = i * n + j;
-      c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += n;
-      c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += n;
-      c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += n;
-      c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+      c[o]! += c00; c[o + 1]! += c01; c[o + 2]! += c02; c[o + 3]! += c03; o += n;
+      c[o]! += c10; c[o + 1]! += c11; c[o + 2]! += c12; c[o + 3]! += c13; o += n;
+      c[o]! += c20; c[o + 1]! += c21; c[o + 2]! += c22; c[o + 3]! += c23; o += n;
+      c[o]! += c30; c[o + 1]! += c31; c[o + 2]! += c32; c[o + 3]! += c33;
     }
     for (let j = n4; j < n; j++) dotColumn(a, b, c, i, 4, j, k, n);
   }
@@ -172,7 +172,7 @@ function dotColumn(a: Float64Array, b: Float64Array, c: Float64Array, i: number,
       const bo = col * k;
       let sum = 0;
       for (let p = 0; p < k; p++) sum += a[ao + p]! * b[bo + p]!;
-      c[r * n + col] += sum;
+      c[r * n + col]! += sum;
     }
   }
 }

@@ -41,7 +41,7 @@ export function sumRows(dy: Tensor): Tensor {
   const out = new Float64Array(n);
   const g = dy.data;
   for (let offset = 0; offset < g.length; offset += n) {
-    for (let j = 0; j < n; j++) out[j] += g[offset + j]!;
+    for (let j = 0; j < n; j++) out[j]! += g[offset + j]!;
   }
   return new Tensor(out, [n]);
 }
@@ -80,7 +80,7 @@ export function softmaxRows(x: Tensor): Tensor {
       sum += e;
     }
     const inverse = 1 / sum;
-    for (let j = 0; j < n; j++) out[offset + j] *= inverse;
+    for (let j = 0; j < n; j++) out[offset + j]! *= inverse;
   }
   return new Tensor(out, x.shape);
 }
