@@ -60,7 +60,7 @@ export function directStep(layers: readonly Layer[], batch: Batch): number {
     for (const [name, gradient] of Object.entries(dParams)) {
       const theta = layers[i]!.params[name]!.data;
       const g = gradient.data;
-      for (let j = 0; j < theta.length; j++) theta[j] -= learningRate * g[j]!;
+      for (let j = 0; j < theta.length; j++) theta[j]! -= learningRate * g[j]!;
     }
     dy = dx;
   }

@@ -50,7 +50,7 @@ function byHistogram(values: Float64Array, counts: Float64Array): number[] {
   }
   counts.fill(0);
   const width = (max - min) / bins || 1;
-  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i]! - min) / width))]++;
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.floor((values[i]! - min) / width))]!++;
   return quantileProbabilities.map((p) => {
     const target = p * (values.length - 1);
     let seen = 0;

@@ -83,6 +83,6 @@ export function finiteDifferences(graph: Graph, batch: Batch, loss: Loss): Recor
 
 function add(sum: Float64Array | undefined, values: Float64Array): Float64Array {
   if (!sum) return values.slice();
-  for (let i = 0; i < sum.length; i++) sum[i] += values[i]!;
+  for (let i = 0; i < sum.length; i++) sum[i]! += values[i]!;
   return sum;
 }

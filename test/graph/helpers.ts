@@ -69,7 +69,7 @@ export function scaleLayer(features: number, breakGradients?: (g: { dx: Tensor; 
       const s = params.scale!.data;
       for (let i = 0; i < dx.length; i++) {
         dx[i] = dy.data[i]! * s[i % features]!;
-        ds[i % features] += dy.data[i]! * x.data[i]!;
+        ds[i % features]! += dy.data[i]! * x.data[i]!;
       }
       return { dx: new Tensor(dx, x.shape), dParams: { scale: new Tensor(ds, [features]) } };
     },

@@ -81,7 +81,7 @@ describe('gelu (exact)', () => {
 
   it('has a backward that matches central differences', () => {
     const x = sampleTensor([3, 7], 5);
-    for (let i = 0; i < x.size; i++) x.data[i] *= 4;
+    for (let i = 0; i < x.size; i++) x.data[i]! *= 4;
     const dy = sampleTensor([3, 7], 6);
     const layer = gelu();
     expect(worstError(analyticGradients(layer, x, dy).x!, numericGradients(layer, x, dy).x!)).toBeLessThan(1e-8);

@@ -89,7 +89,7 @@ function bars(random: Random, count: number): { x: Tensor; target: Tensor } {
     for (let i = 0; i < 64; i++) x[s * 64 + i] = 0.3 * (random.uniform() - 0.5);
     for (let k = 0; k < 8; k++) {
       const [row, col] = [[offset, k], [k, offset], [k, (k + offset) % 8], [k, (offset - k + 8) % 8]][direction]!;
-      x[s * 64 + row! * 8 + col!] += 1;
+      x[s * 64 + row! * 8 + col!]! += 1;
     }
   }
   return { x: new Tensor(x, [count, 1, 8, 8]), target: new Tensor(target, [count]) };

@@ -41,7 +41,7 @@ describe('selfAttention', () => {
     const layer = selfAttention(4, { heads: 2, causal: true, seed: 3 });
     const x = sampleTensor([1, 4, 4], 1);
     const changed = x.clone();
-    for (let j = 0; j < 4; j++) changed.data[3 * 4 + j] += 1; // the last position
+    for (let j = 0; j < 4; j++) changed.data[3 * 4 + j]! += 1; // the last position
     const [a, b] = [layer.forward(x).y.data, layer.forward(changed).y.data];
     expect(Array.from(a.slice(0, 12))).toEqual(Array.from(b.slice(0, 12)));
     expect(Array.from(a.slice(12))).not.toEqual(Array.from(b.slice(12)));

@@ -41,7 +41,7 @@ export function sgdStep(layers: readonly Layer[], gradients: readonly Gradients[
     for (const [name, param] of Object.entries(layer.params)) {
       const d = gradients[i]!.dParams[name]!.data;
       const p = param.data;
-      for (let j = 0; j < p.length; j++) p[j] -= rate * d[j]!;
+      for (let j = 0; j < p.length; j++) p[j]! -= rate * d[j]!;
     }
   });
 }

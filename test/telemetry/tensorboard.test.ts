@@ -117,7 +117,7 @@ describe('record framing', () => {
 
   it('refuses a record whose data was changed, naming the byte', () => {
     const file = Buffer.concat([frameRecord(Uint8Array.of(1, 2, 3)), frameRecord(Uint8Array.of(4, 5))]);
-    file[12 + 3 + 4 + 12] ^= 1;
+    file[12 + 3 + 4 + 12]! ^= 1;
     expect(() => splitRecords(file, 'run.tfevents')).toThrow(new RecordFormatError('run.tfevents: byte 31: the data\'s CRC does not match its 2 bytes'));
     expect(() => splitRecords(Buffer.from('not an event file at all'), 'x')).toThrow(/x: byte 0: the length's CRC does not match/);
   });
