@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { verifyOptimizer, formatDescentResult } from '../src/check/verifyOptimizer.ts';
+import { verifyOptimizer, formatDescentResult } from '../src/check/property/verifyOptimizer.ts';
 import { builtinOptimizers } from '../src/optim/registry.ts';
 import type { OptimizerState } from '../src/optim/optimizer.ts';
 import { propertyRuns } from '../test/setup/propertyRuns.ts';

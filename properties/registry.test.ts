@@ -7,9 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatVerifyResult } from '../src/check/runProperty.ts';
-import { verifyLayer } from '../src/check/verifyLayer.ts';
-import { verifyLoss } from '../src/check/verifyLoss.ts';
+import { formatVerifyResult } from '../src/check/property/runProperty.ts';
+import { verifyLayer } from '../src/check/property/verifyLayer.ts';
+import { verifyLoss } from '../src/check/property/verifyLoss.ts';
 import { builtinLayers, builtinLosses } from '../src/layers/registry.ts';
 import { zeros } from '../src/tensor/tensor.ts';
 import { propertyRuns } from '../test/setup/propertyRuns.ts';

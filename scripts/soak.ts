@@ -8,8 +8,8 @@
  *
  * Prints one table per mode and exits 1 on any failure, with its counterexample.
  */
-import { builtinSpecs, formatFailures, formatSpecTable, verifySpec, type SpecOutcome } from '../src/check/verifySpecs.ts';
-import type { GradientMode } from '../src/check/report.ts';
+import { builtinSpecs, formatFailures, formatSpecTable, verifySpec, type SpecOutcome } from '../src/check/property/verifySpecs.ts';
+import type { GradientMode } from '../src/check/report/report.ts';
 
 const runs = Number(process.env.SOAK_RUNS ?? 1000);
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`SOAK_RUNS: expected an integer ≥ 1, got ${process.env.SOAK_RUNS}`);

@@ -13,7 +13,7 @@
  * entry by entry; fast: vᵀJu both ways for one random u and v.
  */
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';

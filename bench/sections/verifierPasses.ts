@@ -8,7 +8,7 @@
  * backward passes, and counted as one pass each in the ratio to the budget: a jvp costs about
  * what a forward pass does (dense: one product by Wᵀ for tx, one by tWᵀ for x).
  */
-import type { CheckEvaluations, GradientReport } from '../../src/check/report.ts';
+import type { CheckEvaluations, GradientReport } from '../../src/check/report/report.ts';
 import type { Cell, Table } from '../table.ts';
 
 /**

@@ -11,7 +11,7 @@ import { defineLayer, sameFeatures } from '../../src/layers/defineLayer.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';
 import type { Layer } from '../../src/layers/contract.ts';
-import type { GradientMode } from '../../src/check/report.ts';
+import type { GradientMode } from '../../src/check/report/report.ts';
 import type { Cell, Table } from '../table.ts';
 
 /**

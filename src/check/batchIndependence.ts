@@ -20,9 +20,9 @@
  */
 import { Tensor, formatShape } from '../tensor/tensor.ts';
 import type { Gradients, Layer, Pass } from '../layers/contract.ts';
-import type { CheckResult } from './report.ts';
+import type { CheckResult } from './report/report.ts';
 import { verdict } from './layerChecks.ts';
-import { firstChange } from './tensorChecks.ts';
+import { firstChange } from './numeric/tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
 import type { HeldPass } from './passesInFlight.ts';
 

@@ -1,6 +1,6 @@
 /** Assembles a {@link GradientReport}; shared by the layer and the loss checks. */
-import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
-import type { TallyResult } from './tally.ts';
+import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report/report.ts';
+import type { TallyResult } from './numeric/tally.ts';
 import { describeError } from '../util/errorText.ts';
 
 /** What every report states about the check itself. */

@@ -10,16 +10,16 @@
 import { Tensor, ShapeError, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom, type Random } from '../tensor/random.ts';
 import { defaultContext, type ForwardContext, type Gradients, type GradientsWanted, type Layer, type Pass, type Tangents, type WantedGradients } from '../layers/contract.ts';
-import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report.ts';
+import type { CheckResult, Evaluations, GradientMode, GradientReport } from './report/report.ts';
 import { determinismCheck, finiteCheck, gradientList, linearityCheck, shapeCheck, verdict, zeroCheck } from './layerChecks.ts';
-import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './tensorChecks.ts';
-import type { Variable } from './objective.ts';
-import { layerObjective } from './layerObjective.ts';
+import { absoluteTensor, combine, firstChange, maxNorm, randomTensor } from './numeric/tensorChecks.ts';
+import type { Variable } from './numeric/objective.ts';
+import { layerObjective } from './numeric/layerObjective.ts';
 import { defaultWorkerThreshold, splitCoordinates, type ThreadsOutcome } from './parallel/splitCoordinates.ts';
 import type { LayerSource } from './parallel/layerSource.ts';
 import { assertWorkerOptions } from './parallel/workerOptions.ts';
-import { magnitudePass, type Magnitudes } from './magnitudePass.ts';
-import { compareGradients } from './compareGradients.ts';
+import { magnitudePass, type Magnitudes } from './numeric/magnitudePass.ts';
+import { compareGradients } from './numeric/compareGradients.ts';
 import { forwardModeCheck } from './forwardMode.ts';
 import { attempt, buildReport, gradientSkipped } from './buildReport.ts';
 import { describeError } from '../util/errorText.ts';
@@ -28,7 +28,7 @@ import { holdPass, passesInFlight, type HeldPass } from './passesInFlight.ts';
 import { rowsIndependentCheck } from './batchIndependence.ts';
 import { dxNotWantedCheck } from './dxNotWanted.ts';
 import { spareBuffersCheck } from './spareBuffers.ts';
-import { atPrecision, roundedToFloat32, workingPrecision } from './precision.ts';
+import { atPrecision, roundedToFloat32, workingPrecision } from './numeric/precision.ts';
 import { requireOptions } from '../util/argumentChecks.ts';
 
 /** Options of {@link checkGradients}. */

@@ -5,12 +5,12 @@
 import { Tensor, describe, formatShape, sameShape } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import type { Loss, LossPass } from '../layers/contract.ts';
-import type { CheckResult, GradientMode, GradientReport } from './report.ts';
-import type { TallyResult } from './tally.ts';
+import type { CheckResult, GradientMode, GradientReport } from './report/report.ts';
+import type { TallyResult } from './numeric/tally.ts';
 import { determinismCheck, finiteCheck, verdict } from './layerChecks.ts';
-import { firstChange } from './tensorChecks.ts';
-import { roundingFactor, type Variable } from './objective.ts';
-import { compareGradients } from './compareGradients.ts';
+import { firstChange } from './numeric/tensorChecks.ts';
+import { roundingFactor, type Variable } from './numeric/objective.ts';
+import { compareGradients } from './numeric/compareGradients.ts';
 import { assertGradientOptions, fullModeLimit } from './checkGradients.ts';
 import { attempt, buildReport, gradientSkipped } from './buildReport.ts';
 import { describeError } from '../util/errorText.ts';

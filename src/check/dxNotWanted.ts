@@ -18,9 +18,9 @@
  */
 import { Tensor } from '../tensor/tensor.ts';
 import type { GradientsWanted, Layer, Pass, WantedGradients } from '../layers/contract.ts';
-import type { CheckResult } from './report.ts';
+import type { CheckResult } from './report/report.ts';
 import { verdict } from './layerChecks.ts';
-import { firstChange } from './tensorChecks.ts';
+import { firstChange } from './numeric/tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
 
 /** The verifier's counting forward and backward, the backward told which results are wanted. */

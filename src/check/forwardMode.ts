@@ -22,18 +22,18 @@
 import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import type { Random } from '../tensor/random.ts';
 import type { Gradients, Layer, Pass, Tangents } from '../layers/contract.ts';
-import { relativeError, type CheckResult } from './report.ts';
-import type { Magnitudes } from './magnitudePass.ts';
-import { conditionNoise } from './objective.ts';
-import { estimateDerivative, stepFor } from './finiteDifference.ts';
-import { judge } from './judge.ts';
-import { drawDirection } from './fastMode.ts';
-import { describeFirstNonFinite, firstChange } from './tensorChecks.ts';
+import { relativeError, type CheckResult } from './report/report.ts';
+import type { Magnitudes } from './numeric/magnitudePass.ts';
+import { conditionNoise } from './numeric/objective.ts';
+import { estimateDerivative, stepFor } from './numeric/finiteDifference.ts';
+import { judge } from './numeric/judge.ts';
+import { drawDirection } from './numeric/fastMode.ts';
+import { describeFirstNonFinite, firstChange } from './numeric/tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
-import { formatError, formatNumber } from './formatNumber.ts';
-import { describePiece, pieceSize, tangentsOf, wholePiece, type MovedVariable, type Piece } from './tangentPiece.ts';
-import { judgeTangent, rangeChange, samplePiece, type SampledPiece, type TangentMismatch, type TangentSetup } from './tangentDifferences.ts';
-import { compareAdjoint, localiseAdjoint, type AdjointComparison } from './adjointIdentity.ts';
+import { formatError, formatNumber } from './report/formatNumber.ts';
+import { describePiece, pieceSize, tangentsOf, wholePiece, type MovedVariable, type Piece } from './numeric/tangentPiece.ts';
+import { judgeTangent, rangeChange, samplePiece, type SampledPiece, type TangentMismatch, type TangentSetup } from './numeric/tangentDifferences.ts';
+import { compareAdjoint, localiseAdjoint, type AdjointComparison } from './numeric/adjointIdentity.ts';
 
 /** What the check needs from {@link checkGradients}; the layer is only called through the counting wrappers. */
 export interface ForwardModeSetup {

@@ -5,10 +5,10 @@
  */
 import { Tensor, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
 import type { Gradients, Layer } from '../layers/contract.ts';
-import type { CheckName, CheckResult } from './report.ts';
-import { combine, describeFirstNonFinite, firstChange, firstDeviation, limitsWhereFinite, maxNorm } from './tensorChecks.ts';
-import { observedRounding } from './observedRounding.ts';
-import { workingEpsilon } from './precision.ts';
+import type { CheckName, CheckResult } from './report/report.ts';
+import { combine, describeFirstNonFinite, firstChange, firstDeviation, limitsWhereFinite, maxNorm } from './numeric/tensorChecks.ts';
+import { observedRounding } from './numeric/observedRounding.ts';
+import { workingEpsilon } from './numeric/precision.ts';
 
 /** A gradient tensor with its report name: `dx`, `dW`, `db`… */
 export type NamedTensor = readonly [name: string, tensor: Tensor];

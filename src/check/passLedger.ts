@@ -8,7 +8,7 @@
  * tolerances of `linear in dy` and of the gradient, to `linear in dy`). Passes after the last
  * pushed check (the finite differences) go to the check that closes the report, `gradient`.
  */
-import type { CheckEvaluations, CheckName, CheckResult } from './report.ts';
+import type { CheckEvaluations, CheckName, CheckResult } from './report/report.ts';
 
 /** Counts passes by the check they serve; see the module's comment. */
 export interface PassLedger {

@@ -28,9 +28,9 @@
 import { Tensor } from '../tensor/tensor.ts';
 import { createRandom } from '../tensor/random.ts';
 import type { Gradients, Layer, Pass } from '../layers/contract.ts';
-import type { CheckResult } from './report.ts';
+import type { CheckResult } from './report/report.ts';
 import { gradientList, verdict } from './layerChecks.ts';
-import { firstChange, randomTensor } from './tensorChecks.ts';
+import { firstChange, randomTensor } from './numeric/tensorChecks.ts';
 import { describeError } from '../util/errorText.ts';
 import { mixedBatch } from './batchIndependence.ts';
 

@@ -1,6 +1,6 @@
 /** Finite differences of a scalar function, for scenarios that check a gradient by hand. */
-import { estimateDerivative, stepFor } from '../check/finiteDifference.ts';
-export { relativeError } from '../check/report.ts';
+import { estimateDerivative, stepFor } from '../check/numeric/finiteDifference.ts';
+export { relativeError } from '../check/report/report.ts';
 
 /**
  * df/du at u: the Richardson-extrapolated central difference of f with the verifier's step

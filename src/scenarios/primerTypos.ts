@@ -15,11 +15,11 @@ import { defineLayer, defineLoss, sameFeatures } from '../layers/defineLayer.ts'
 import { logistic, sigmoid } from '../layers/sigmoid.ts';
 import { softmaxCrossEntropy } from '../layers/softmaxCrossEntropy.ts';
 import type { Layer, Loss, LossSpec } from '../layers/contract.ts';
-import { verifyLayer } from '../check/verifyLayer.ts';
-import { verifyLoss } from '../check/verifyLoss.ts';
-import { formatComparison } from '../check/formatReport.ts';
-import { verifyOptimizer, formatDescentResult } from '../check/verifyOptimizer.ts';
-import type { VerifyResult } from '../check/runProperty.ts';
+import { verifyLayer } from '../check/property/verifyLayer.ts';
+import { verifyLoss } from '../check/property/verifyLoss.ts';
+import { formatComparison } from '../check/report/formatReport.ts';
+import { verifyOptimizer, formatDescentResult } from '../check/property/verifyOptimizer.ts';
+import type { VerifyResult } from '../check/property/runProperty.ts';
 import { sgd } from '../optim/sgd.ts';
 import type { Optimizer } from '../optim/optimizer.ts';
 import { defineScenario } from './scenario.ts';

@@ -10,8 +10,8 @@
  */
 import type * as Tf from '@tensorflow/tfjs-core';
 import { requireOptional } from '../data/optionalPackage.ts';
-import { verifyLayer } from '../check/verifyLayer.ts';
-import { formatVerifyResult } from '../check/runProperty.ts';
+import { verifyLayer } from '../check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../check/property/runProperty.ts';
 import { gelu } from '../layers/gelu.ts';
 import { defineScenario } from './scenario.ts';
 

@@ -17,7 +17,7 @@ import { sequential } from '../graph/builder.ts';
 import { train } from '../graph/trainer.ts';
 import { sgd } from '../optim/sgd.ts';
 import { checkGradients } from '../check/checkGradients.ts';
-import { formatReport } from '../check/formatReport.ts';
+import { formatReport } from '../check/report/formatReport.ts';
 import { primerWiderSetup, widerGradients, type WiderSetup } from '../primer/wider.ts';
 import { formatNumber, formatTable } from '../primer/table.ts';
 import { numericDerivative, relativeError } from './numeric.ts';

@@ -23,7 +23,7 @@ import { Observable } from 'rxjs';
 import { Tensor } from '../tensor/tensor.ts';
 import type { GraphNode } from '../graph/graph.ts';
 import { checkGradients } from '../check/checkGradients.ts';
-import { formatReport } from '../check/formatReport.ts';
+import { formatReport } from '../check/report/formatReport.ts';
 import { captureLayerCase, drawnCotangent } from '../check/repro/bundle.ts';
 import { assertReproDirectory, bundleNote, reproFiles, type ReproFiles } from '../check/repro/reproFiles.ts';
 import type { AlarmEvent, AuditEvent, EventBody } from './events.ts';

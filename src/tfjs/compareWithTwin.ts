@@ -21,8 +21,8 @@
  */
 import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
 import type { ForwardContext, Gradients, Layer, Pass } from '../layers/contract.ts';
-import { magnitudePass } from '../check/magnitudePass.ts';
-import { machineEpsilon, roundedToFloat32 } from '../check/precision.ts';
+import { magnitudePass } from '../check/numeric/magnitudePass.ts';
+import { machineEpsilon, roundedToFloat32 } from '../check/numeric/precision.ts';
 import { createRandom } from '../tensor/random.ts';
 import { describeError } from '../util/errorText.ts';
 

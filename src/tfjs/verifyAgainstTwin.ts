@@ -14,8 +14,8 @@ import fc from 'fast-check';
 import { Tensor, describe, formatShape, sameShape, sizeOf, zeros } from '../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Layer } from '../layers/contract.ts';
 import { layerCase, type LayerCase, type LayerCaseOptions } from '../check/arbitraries/layerCase.ts';
-import { defaultRuns } from '../check/runProperty.ts';
-import { formatNumber } from '../check/formatNumber.ts';
+import { defaultRuns } from '../check/property/runProperty.ts';
+import { formatNumber } from '../check/report/formatNumber.ts';
 import { compareWithTwin, type TwinComparison } from './compareWithTwin.ts';
 
 /**

@@ -3,7 +3,7 @@
  * `toHaveCorrectGradientsAt` checks one input through {@link checkGradients}.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { verifyLayer, type VerifyLayerOptions } from '../check/verifyLayer.ts';
+import { verifyLayer, type VerifyLayerOptions } from '../check/property/verifyLayer.ts';
 import { checkGradients, type CheckOptions } from '../check/checkGradients.ts';
 import { assertFeatures, builtLayer, layerFactory, tensorArgument } from './matcherArguments.ts';
 import { pointResult, propertyResult, type MatcherOutcome } from './matcherOutcome.ts';

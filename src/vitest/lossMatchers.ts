@@ -4,7 +4,7 @@
  * prediction and target with {@link checkLossGradients}. Both check ∂L/∂prediction.
  */
 import type { Tensor } from '../tensor/tensor.ts';
-import { verifyLoss, type VerifyLossOptions } from '../check/verifyLoss.ts';
+import { verifyLoss, type VerifyLossOptions } from '../check/property/verifyLoss.ts';
 import { checkLossGradients, type CheckLossOptions } from '../check/checkLossGradients.ts';
 import { builtLoss, lossSpec, tensorArgument, type LossInputs } from './matcherArguments.ts';
 import { pointResult, propertyResult, type MatcherOutcome } from './matcherOutcome.ts';

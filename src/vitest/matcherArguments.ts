@@ -7,7 +7,7 @@
 import { Tensor, describe } from '../tensor/tensor.ts';
 import type { Layer, Loss, LossSpec } from '../layers/contract.ts';
 import { probabilityTarget, realTarget } from '../layers/registry.ts';
-import { isLossSpec } from '../check/verifySpecs.ts';
+import { isLossSpec } from '../check/property/verifySpecs.ts';
 import { requireOptions } from '../util/argumentChecks.ts';
 
 /** Target generators by name, for a loss given as a factory: real values uniform in [−1, 1), or a probability vector per row. */

@@ -3,10 +3,10 @@
  * when the assertion fails. Without `.not` that is the failure in full; under `.not` it is
  * one line saying that the check passed.
  */
-import type { GradientReport } from '../check/report.ts';
-import type { VerifyResult } from '../check/runProperty.ts';
-import { formatVerifyResult } from '../check/runProperty.ts';
-import { formatFindings } from '../check/formatFindings.ts';
+import type { GradientReport } from '../check/report/report.ts';
+import type { VerifyResult } from '../check/property/runProperty.ts';
+import { formatVerifyResult } from '../check/property/runProperty.ts';
+import { formatFindings } from '../check/report/formatFindings.ts';
 
 /** A matcher's verdict, in the form `expect.extend` takes. */
 export interface MatcherOutcome {

@@ -6,16 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { mixedBatch } from '../../src/check/batchIndependence.ts';
 import { builtinLayers } from '../../src/layers/registry.ts';
 import { batchNorm } from '../../src/layers/batchNorm.ts';
 import { defineLayer } from '../../src/layers/defineLayer.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { Tensor, tensor } from '../../src/tensor/tensor.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import { centerOverBatch, smoothAcrossRows, softmaxOverBatch } from './rowMutants.ts';
 
 const failedChecks = (report: GradientReport | undefined) => report?.checks.filter((c) => !c.ok).map((c) => c.name) ?? [];

@@ -10,12 +10,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { tensor } from '../../src/tensor/tensor.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import type { GradientMode } from '../../src/check/report.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import type { GradientMode } from '../../src/check/report/report.ts';
 import type { LayerSpec } from '../../src/layers/contract.ts';
 import { blindSpotClasses } from './fixtures/blindSpots/index.ts';
 import { correctBlindSpotLayers } from './fixtures/blindSpots/correct.ts';

@@ -11,8 +11,8 @@ import { sigmoid } from '../../src/layers/sigmoid.ts';
 import { tanh } from '../../src/layers/tanh.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { formatComparison, formatReport } from '../../src/check/formatReport.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import { formatComparison, formatReport } from '../../src/check/report/formatReport.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import { absolute, bentDense, elementwise, pairMax, reluBadAtZero, rowMax, times } from './layers.ts';
 
 const failedChecks = (report: GradientReport) => report.checks.filter((c) => !c.ok).map((c) => c.name);

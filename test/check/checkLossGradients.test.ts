@@ -6,7 +6,7 @@ import { halfSquaredError } from '../../src/layers/halfSquaredError.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import type { Loss } from '../../src/layers/contract.ts';
 import { checkLossGradients } from '../../src/check/checkLossGradients.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 
 const prediction = tensor([[0.5, -1, 2], [1e3, 0, -0.25]]);
 const target = tensor([[0.1, 0.2, 0.7], [0.3, 0.3, 0.4]]);

@@ -3,7 +3,7 @@
  * their features, the memory budget, and what a run adds up to (its closing line and exit code).
  */
 import { describe, expect, it } from 'vitest';
-import { featuresProblem, findSpecs, isLayerSpec } from '../../src/check/verifySpecs.ts';
+import { featuresProblem, findSpecs, isLayerSpec } from '../../src/check/property/verifySpecs.ts';
 import { featureBudgetProblem, largestFeatureSize } from '../../src/check/isolated/featureBudget.ts';
 import { exitCodeOf, formatSummary } from '../../src/check/isolated/summary.ts';
 import type { CheckRun, ModuleOutcome, SpecCheck } from '../../src/check/isolated/checkInWorkers.ts';

@@ -1,7 +1,7 @@
 /** The nearest point of a convex hull: exact inside, on faces and at vertices, and random hulls against their own definition. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { nearestInHull } from '../../src/check/convexHull.ts';
+import { nearestInHull } from '../../src/check/numeric/convexHull.ts';
 
 const f = (...values: number[]) => Float64Array.from(values);
 const norm = (v: Float64Array) => Math.hypot(...v);

@@ -6,16 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { conv2d } from '../../src/layers/conv2d.ts';
 import { selfAttention } from '../../src/layers/selfAttention.ts';
 import { relu } from '../../src/layers/relu.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import { denseDropsBiasWithoutDx, denseRoundsWithoutDx } from './dxMutants.ts';
 
 const failedChecks = (report: GradientReport | undefined) => report?.checks.filter((c) => !c.ok).map((c) => c.name) ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cubeRootEpsilon, estimateDerivative, stepFor } from '../../src/check/finiteDifference.ts';
-import { judge, judgeWithRefinement } from '../../src/check/judge.ts';
+import { cubeRootEpsilon, estimateDerivative, stepFor } from '../../src/check/numeric/finiteDifference.ts';
+import { judge, judgeWithRefinement } from '../../src/check/numeric/judge.ts';
 
 const exact = (f: (s: number) => number) => (s: number) => ({ delta: f(s) - f(0), noise: 0 });
 const noExtra = { inputNoise: 0, analyticRounding: 0, conditionNoise: 0 };

@@ -19,9 +19,9 @@ import { layerNorm } from '../../src/layers/layerNorm.ts';
 import { maxPool2d } from '../../src/layers/maxPool2d.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { verifyLayer, formatVerifyResult } from '../../src/index.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import {
   denseForgetsWeightTangent,
   denseTransposedWeight,

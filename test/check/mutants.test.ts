@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { verifyLoss } from '../../src/check/verifyLoss.ts';
-import type { CheckName } from '../../src/check/report.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { verifyLoss } from '../../src/check/property/verifyLoss.ts';
+import type { CheckName } from '../../src/check/report/report.ts';
 import * as mutants from './mutants.ts';
 
 /** Each mutant, the check that must catch it, and what the shrunk case must show. */

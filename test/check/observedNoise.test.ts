@@ -8,11 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
-import { estimateDerivative, stepFor } from '../../src/check/finiteDifference.ts';
-import { judge, judgeWithRefinement } from '../../src/check/judge.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
+import { estimateDerivative, stepFor } from '../../src/check/numeric/finiteDifference.ts';
+import { judge, judgeWithRefinement } from '../../src/check/numeric/judge.ts';
 import { findLayer } from '../../src/layers/registry.ts';
 import { Tensor, tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';

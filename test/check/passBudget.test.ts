@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';

@@ -7,7 +7,7 @@ import { createPassLedger } from '../../src/check/passLedger.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { relu } from '../../src/layers/relu.ts';
-import type { CheckResult } from '../../src/check/report.ts';
+import type { CheckResult } from '../../src/check/report/report.ts';
 import { tensor } from '../../src/tensor/tensor.ts';
 
 describe('the pass ledger', () => {

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 import { anotherInput } from '../../src/check/passesInFlight.ts';
 import { builtinLayers } from '../../src/layers/registry.ts';
 import { dense } from '../../src/layers/dense.ts';
@@ -16,7 +16,7 @@ import { defineLayer, sameFeatures } from '../../src/layers/defineLayer.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { Tensor, tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';
-import type { GradientReport } from '../../src/check/report.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
 import {
   denseCountingCalls,
   denseKeepsInput,

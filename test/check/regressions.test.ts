@@ -10,7 +10,7 @@ import { tensor } from '../../src/tensor/tensor.ts';
 import { findLayer } from '../../src/layers/registry.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
 
 function withParams(layer: Layer, values: Record<string, number[]>): Layer {
   for (const [key, data] of Object.entries(values)) layer.params[key]!.data.set(data);

@@ -10,11 +10,11 @@ import { Tensor, tensor } from '../../src/tensor/tensor.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { softmax } from '../../src/layers/softmax.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
-import { verifyLayer } from '../../src/check/verifyLayer.ts';
-import { formatVerifyResult } from '../../src/check/runProperty.ts';
-import { formatReport } from '../../src/check/formatReport.ts';
-import type { GradientReport } from '../../src/check/report.ts';
-import { kinkGroups, tieGroups } from '../../src/check/tieGroups.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
+import type { GradientReport } from '../../src/check/report/report.ts';
+import { kinkGroups, tieGroups } from '../../src/check/numeric/tieGroups.ts';
 import {
   clampedRowMax, correctTieLayers, maxout, medianRows, poolMax, reluWith, rowMax, slidingMax, sortRows, stackedKinks, tieMutants, topTwoSum, type TieRule,
 } from './fixtures/tieGroupLayers.ts';

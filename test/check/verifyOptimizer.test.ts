@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verifyOptimizer, checkDescent, formatDescentResult } from '../../src/check/verifyOptimizer.ts';
+import { verifyOptimizer, checkDescent, formatDescentResult } from '../../src/check/property/verifyOptimizer.ts';
 import { sgd } from '../../src/optim/sgd.ts';
 import { adam } from '../../src/optim/adam.ts';
 import type { Optimizer } from '../../src/optim/optimizer.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as gradstream from '../../src/index.ts';
 import { builtinLayers, builtinLosses, findLayer } from '../../src/layers/registry.ts';
 import { conv2d } from '../../src/layers/conv2d.ts';
-import { factoryCallSource, rootIdentifier } from '../../src/check/factorySource.ts';
+import { factoryCallSource, rootIdentifier } from '../../src/check/property/factorySource.ts';
 import { swish } from './fixtures/swish.ts';
 import * as layers from './fixtures/swish.ts';
 

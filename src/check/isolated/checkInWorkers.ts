@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { SpecRow, SpecRunOptions } from '../verifySpecs.ts';
+import type { SpecRow, SpecRunOptions } from '../property/verifySpecs.ts';
 import type { ModuleUrl, SpecListing } from './protocol.ts';
 import type { JobLimits } from './specThread.ts';
 import { describeStop } from './stops.ts';

@@ -7,7 +7,7 @@
  * A spec above the budget is refused before it runs, instead of grinding through garbage
  * collection until V8 gives up (a minute or more for `features: [10000000]`).
  */
-import { formatFeatures } from '../verifySpecs.ts';
+import { formatFeatures } from '../property/verifySpecs.ts';
 
 /** Heap a check needs per number of one input sample, measured as above: 16 KiB. */
 const heapBytesPerFeature = 16 * 1024;

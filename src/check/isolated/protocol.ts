@@ -15,7 +15,7 @@
  * top-level await that never settles) is told apart by the runner, partly through the exit
  * cell: shared memory the worker writes before `process.exit` ends it.
  */
-import type { SpecRow, SpecRunOptions } from '../verifySpecs.ts';
+import type { SpecRow, SpecRunOptions } from '../property/verifySpecs.ts';
 import type { WorkerLaunch } from './workerLaunch.ts';
 
 /** A module to check: its file URL, or null for gradstream's built-in layers and losses. */

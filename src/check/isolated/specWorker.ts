@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinSpecs, featuresProblem, findSpecs, formatFeatures, formatFailures, summarizeOutcome, verifySpec, type FoundSpec } from '../verifySpecs.ts';
+import { builtinSpecs, featuresProblem, findSpecs, formatFeatures, formatFailures, summarizeOutcome, verifySpec, type FoundSpec } from '../property/verifySpecs.ts';
 import { describe } from '../../tensor/tensor.ts';
 import { stackOf } from '../../util/errorText.ts';
 import { featureBudgetProblem } from './featureBudget.ts';

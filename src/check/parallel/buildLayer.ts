@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Layer } from '../../layers/contract.ts';
 import { builtinLayers } from '../../layers/registry.ts';
 import { describe } from '../../tensor/tensor.ts';
-import { builtinSpecs, findSpecs } from '../verifySpecs.ts';
+import { builtinSpecs, findSpecs } from '../property/verifySpecs.ts';
 import { loadSpecModule } from '../isolated/loadSpecModule.ts';
 import type { LayerSource } from './layerSource.ts';
 import { moduleUrl } from './coordinatePool.ts';

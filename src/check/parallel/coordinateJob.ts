@@ -11,9 +11,9 @@
  */
 import { Tensor, sameShape } from '../../tensor/tensor.ts';
 import type { ForwardContext, Layer } from '../../layers/contract.ts';
-import { judgeCoordinateRange, type VariableJudgements } from '../fullMode.ts';
-import { layerObjective } from '../layerObjective.ts';
-import type { Span, Variable } from '../objective.ts';
+import { judgeCoordinateRange, type VariableJudgements } from '../numeric/fullMode.ts';
+import { layerObjective } from '../numeric/layerObjective.ts';
+import type { Span, Variable } from '../numeric/objective.ts';
 import type { LayerSource } from './layerSource.ts';
 import { messageOf } from '../../util/errorText.ts';
 

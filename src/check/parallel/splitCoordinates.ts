@@ -16,9 +16,9 @@
  * for bit, answers so, and its range is judged where the check runs.
  */
 import type { ForwardContext, Layer } from '../../layers/contract.ts';
-import { judgeCoordinateRange, type CoordinatesJudge, type VariableJudgements } from '../fullMode.ts';
-import type { LayerPoint } from '../layerObjective.ts';
-import type { Objective, Span } from '../objective.ts';
+import { judgeCoordinateRange, type CoordinatesJudge, type VariableJudgements } from '../numeric/fullMode.ts';
+import type { LayerPoint } from '../numeric/layerObjective.ts';
+import type { Objective, Span } from '../numeric/objective.ts';
 import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
 import { installedCoordinateWorkers } from './threadSlot.ts';
 import { layerSourceOf, type LayerSource } from './layerSource.ts';

@@ -11,8 +11,8 @@
 import { Tensor } from '../../tensor/tensor.ts';
 import { createRandom } from '../../tensor/random.ts';
 import type { FactoryCall, ForwardContext, Layer } from '../../layers/contract.ts';
-import type { GradientMode } from '../report.ts';
-import { randomTensor } from '../tensorChecks.ts';
+import type { GradientMode } from '../report/report.ts';
+import { randomTensor } from '../numeric/tensorChecks.ts';
 
 /**
  * What found the fault: a live audit that failed (`audit-failed`); the trainer's guard on a

@@ -5,7 +5,7 @@
  * quoted; keys whose value is undefined are left out, as JSON leaves them out.
  */
 import type { FactoryCall } from '../../layers/contract.ts';
-import { numberSource, singleQuoted } from '../counterexample.ts';
+import { numberSource, singleQuoted } from '../property/counterexample.ts';
 
 /** `factory(arg, …)`, each argument as a literal. */
 export function callSource(call: FactoryCall): string {

@@ -13,8 +13,8 @@
 import { formatShape, sameShape } from '../../tensor/tensor.ts';
 import type { Layer, LayerSpec } from '../../layers/contract.ts';
 import { builtinLayers } from '../../layers/registry.ts';
-import { factoryCallSource } from '../factorySource.ts';
-import { findSpecs } from '../verifySpecs.ts';
+import { factoryCallSource } from '../property/factorySource.ts';
+import { findSpecs } from '../property/verifySpecs.ts';
 import type { ReproBundle } from './bundle.ts';
 import { callSource } from './callSource.ts';
 

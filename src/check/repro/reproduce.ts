@@ -14,9 +14,9 @@
 import { formatShape } from '../../tensor/tensor.ts';
 import { defaultContext, type ForwardContext, type Layer } from '../../layers/contract.ts';
 import { checkGradients } from '../checkGradients.ts';
-import { formatReport } from '../formatReport.ts';
-import type { CheckName, GradientReport } from '../report.ts';
-import { layerCaseSource } from '../counterexample.ts';
+import { formatReport } from '../report/formatReport.ts';
+import type { CheckName, GradientReport } from '../report/report.ts';
+import { layerCaseSource } from '../property/counterexample.ts';
 import type { ReproBundle, ReproCheckOptions } from './bundle.ts';
 import { layerOfBundle, type LayerMaker } from './rebuildLayer.ts';
 import { shrinkCase, type CaseValues, type ShrinkResult } from './shrinkCase.ts';

@@ -15,7 +15,7 @@ import { readArguments, type OptionTable } from '../options.ts';
 import { formatUsage } from '../usage.ts';
 import { integer, numberIn, oneOf, positiveInteger } from '../valueTypes.ts';
 import { printable, printableMessage } from '../printable.ts';
-import { formatSpecRows, type SpecRunOptions } from '../../check/verifySpecs.ts';
+import { formatSpecRows, type SpecRunOptions } from '../../check/property/verifySpecs.ts';
 import { checkInWorkers, type CheckRun } from '../../check/isolated/checkInWorkers.ts';
 import { exitCodeOf, formatSummary } from '../../check/isolated/summary.ts';
 import { mostWorkers } from '../../check/parallel/workerOptions.ts';

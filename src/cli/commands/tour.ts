@@ -8,7 +8,7 @@ import { quoted } from '../printable.ts';
 import { hostList, positiveInteger } from '../valueTypes.ts';
 import { readArguments, type OptionTable, type OptionValues } from '../options.ts';
 import { formatUsage } from '../usage.ts';
-import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/verifySpecs.ts';
+import { builtinSpecs, formatFailures, formatSpecTable, verifySpec } from '../../check/property/verifySpecs.ts';
 import { startRunDashboard, serveUntilInterrupted, type RunDashboard } from '../../telemetry/serve.ts';
 import { messageOf } from '../../util/errorText.ts';
 import { simplest } from '../../scenarios/simplest.ts';

@@ -6,8 +6,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { verifyLayer, type VerifyLayerResult } from '../../../src/check/verifyLayer.ts';
-import { findSpecs } from '../../../src/check/verifySpecs.ts';
+import { verifyLayer, type VerifyLayerResult } from '../../../src/check/property/verifyLayer.ts';
+import { findSpecs } from '../../../src/check/property/verifySpecs.ts';
 import { stopCoordinateThreads } from '../../../src/check/parallel/coordinatePool.ts';
 import { dense } from '../../../src/layers/dense.ts';
 import type { Layer } from '../../../src/layers/contract.ts';

@@ -2,7 +2,7 @@
  * Collects the comparisons of one check: counts everything, keeps a bounded list of
  * mismatches and kinks, and remembers the most telling comparison.
  */
-import { relativeError, type GradientComparison, type Kink } from './report.ts';
+import { relativeError, type GradientComparison, type Kink } from '../report/report.ts';
 import type { Judgement } from './judge.ts';
 
 /** Where a comparison was made. */

@@ -7,8 +7,8 @@
  * number of coordinates, so the halves of a probe over x, W and b are first whole variables,
  * then halves of one, down to a single coordinate.
  */
-import { Tensor, unflatIndex } from '../tensor/tensor.ts';
-import type { Tangents } from '../layers/contract.ts';
+import { Tensor, unflatIndex } from '../../tensor/tensor.ts';
+import type { Tangents } from '../../layers/contract.ts';
 import type { Span, Variable } from './objective.ts';
 
 /** A variable the probe moves: x or a parameter, with its direction and ∂g/∂u from backward. */

@@ -34,7 +34,7 @@ import { estimateDerivative, stepFor, type Change } from './finiteDifference.ts'
 import { judgeWithRefinement } from './judge.ts';
 import { nearestInHull, type HullProjection } from './convexHull.ts';
 import { analyticRounding, type Objective, type Variable } from './objective.ts';
-import type { Random } from '../tensor/random.ts';
+import type { Random } from '../../tensor/random.ts';
 import { roundingAlong } from './tieGroups.ts';
 import { workingEpsilon } from './precision.ts';
 

@@ -2,17 +2,17 @@
  * Verifying many specs at once, as the `check` command and the soak script do: find the
  * LayerSpecs and LossSpecs among a module's exports, verify each, and tabulate the outcomes.
  */
-import type { LayerSpec, LossSpec } from '../layers/contract.ts';
-import { builtinLayers, builtinLosses } from '../layers/registry.ts';
-import { formatTable } from '../primer/table.ts';
+import type { LayerSpec, LossSpec } from '../../layers/contract.ts';
+import { builtinLayers, builtinLosses } from '../../layers/registry.ts';
+import { formatTable } from '../../primer/table.ts';
 import { verifyLayer } from './verifyLayer.ts';
 import { verifyLoss } from './verifyLoss.ts';
 import { formatVerifyResult, type VerifyResult } from './runProperty.ts';
-import type { GradientMode } from './report.ts';
-import { formatError } from './formatNumber.ts';
-import { describe } from '../tensor/tensor.ts';
-import type { LayerSource } from './parallel/layerSource.ts';
-import { describeError } from '../util/errorText.ts';
+import type { GradientMode } from '../report/report.ts';
+import { formatError } from '../report/formatNumber.ts';
+import { describe } from '../../tensor/tensor.ts';
+import type { LayerSource } from '../parallel/layerSource.ts';
+import { describeError } from '../../util/errorText.ts';
 
 /** A spec found among exports, with the source expression that builds it. */
 export type FoundSpec =

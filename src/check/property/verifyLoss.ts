@@ -3,13 +3,13 @@
  * size and the prediction (kinks, ties and large values included); the spec draws a valid
  * target from a drawn seed; every case runs {@link checkLossGradients}.
  */
-import { Tensor, describe } from '../tensor/tensor.ts';
-import { createRandom } from '../tensor/random.ts';
-import type { LossSpec } from '../layers/contract.ts';
-import { checkLossGradients } from './checkLossGradients.ts';
-import { assertGradientOptions } from './checkGradients.ts';
-import type { GradientMode } from './report.ts';
-import { lossCase, type LossCase, type LossCaseOptions } from './arbitraries/lossCase.ts';
+import { Tensor, describe } from '../../tensor/tensor.ts';
+import { createRandom } from '../../tensor/random.ts';
+import type { LossSpec } from '../../layers/contract.ts';
+import { checkLossGradients } from '../checkLossGradients.ts';
+import { assertGradientOptions } from '../checkGradients.ts';
+import type { GradientMode } from '../report/report.ts';
+import { lossCase, type LossCase, type LossCaseOptions } from '../arbitraries/lossCase.ts';
 import { lossCaseSource } from './counterexample.ts';
 import { factoryCallSource } from './factorySource.ts';
 import { runProperty, type VerifyResult } from './runProperty.ts';

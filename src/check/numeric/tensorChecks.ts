@@ -2,9 +2,9 @@
  * Element-wise facts about tensors that the checks beside the gradient are made of. Each
  * returns a sentence naming the tensor and the index, or undefined when all is well.
  */
-import { Tensor, formatShape, sameShape, unflatIndex } from '../tensor/tensor.ts';
-import { firstNonFinite } from '../tensor/elementwise.ts';
-import { formatNumber } from './formatNumber.ts';
+import { Tensor, formatShape, sameShape, unflatIndex } from '../../tensor/tensor.ts';
+import { firstNonFinite } from '../../tensor/elementwise.ts';
+import { formatNumber } from '../report/formatNumber.ts';
 
 /** `dense.W[1, 0]`. */
 function coordinateName(owner: string, tensor: string, shape: readonly number[], offset: number): string {

@@ -20,7 +20,7 @@
  * exact), and which |dy|, dy², dy·|dy|, dy³, clipping or a normalised dy all break. Four
  * backward passes, run only where a deviation needs them.
  */
-import { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../../tensor/tensor.ts';
 import { combine } from './tensorChecks.ts';
 
 /** The gradients of one backward pass by name (`dx`, `dW`…). */

@@ -3,10 +3,10 @@
  * the user's own factory, whose module path only the user knows and so is a marked
  * placeholder), then one `test` that rebuilds the case and checks it at that one point.
  */
-import type { ForwardContext } from '../layers/contract.ts';
-import { defaultContext } from '../layers/contract.ts';
-import { builtinLayers, builtinLosses, findLayer, findLoss } from '../layers/registry.ts';
-import type { GradientMode } from './report.ts';
+import type { ForwardContext } from '../../layers/contract.ts';
+import { defaultContext } from '../../layers/contract.ts';
+import { builtinLayers, builtinLosses, findLayer, findLoss } from '../../layers/registry.ts';
+import type { GradientMode } from '../report/report.ts';
 import { rootIdentifier } from './factorySource.ts';
 
 /** What the rendered test replays. */

@@ -4,8 +4,8 @@
  * the check runs and in each worker that judges a share of full mode's coordinates, so that
  * both take the very same samples.
  */
-import type { Tensor } from '../tensor/tensor.ts';
-import type { Gradients, Pass } from '../layers/contract.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import type { Gradients, Pass } from '../../layers/contract.ts';
 import { movedOutputs, outputChange, type Objective, type Variable } from './objective.ts';
 
 /** The point a layer is checked at: the live input the variables move, its first output and the cotangent. */

@@ -20,7 +20,7 @@
  * coordinates are looked at only once a probe fails. A half moves a span of consecutive
  * coordinates, so no list of indices is ever built.
  */
-import type { Random } from '../tensor/random.ts';
+import type { Random } from '../../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeCoordinate, type CoordinateJudgement } from './fullMode.ts';

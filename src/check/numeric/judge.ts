@@ -17,7 +17,7 @@
  */
 import type { DerivativeEstimate } from './finiteDifference.ts';
 import { judgeAboveNoise, noiseDominates } from './aboveNoise.ts';
-import type { KinkExplanation } from './report.ts';
+import type { KinkExplanation } from '../report/report.ts';
 import { workingEpsilon } from './precision.ts';
 
 /** Safety factor on the measured spread |D(h) − D(h/2)|. */

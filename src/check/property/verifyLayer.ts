@@ -3,17 +3,17 @@
  * the input, the parameters (written over a fresh layer's own) and dy, exact kinks and ties
  * included; every case runs {@link checkGradients}; a failure shrinks to the smallest case.
  */
-import { Tensor, describe, sizeOf, zeros } from '../tensor/tensor.ts';
-import { defaultContext, type ForwardContext, type Layer } from '../layers/contract.ts';
-import { assertGradientOptions, checkGradients } from './checkGradients.ts';
-import type { GradientMode } from './report.ts';
-import { layerCase, type LayerCase, type LayerCaseOptions } from './arbitraries/layerCase.ts';
+import { Tensor, describe, sizeOf, zeros } from '../../tensor/tensor.ts';
+import { defaultContext, type ForwardContext, type Layer } from '../../layers/contract.ts';
+import { assertGradientOptions, checkGradients } from '../checkGradients.ts';
+import type { GradientMode } from '../report/report.ts';
+import { layerCase, type LayerCase, type LayerCaseOptions } from '../arbitraries/layerCase.ts';
 import { layerCaseSource } from './counterexample.ts';
 import { factoryCallSource } from './factorySource.ts';
 import { runProperty, type VerifyResult } from './runProperty.ts';
-import type { LayerSource } from './parallel/layerSource.ts';
-import { assertWorkerOptions } from './parallel/workerOptions.ts';
-import { createThreadsSummary, type ThreadsSummary } from './parallel/threadsSummary.ts';
+import type { LayerSource } from '../parallel/layerSource.ts';
+import { assertWorkerOptions } from '../parallel/workerOptions.ts';
+import { createThreadsSummary, type ThreadsSummary } from '../parallel/threadsSummary.ts';
 
 /** Options of {@link verifyLayer}. */
 export interface VerifyLayerOptions extends LayerCaseOptions {

@@ -3,10 +3,10 @@
  * sums what every case cost, and turns a failure into a readable result.
  */
 import fc from 'fast-check';
-import type { GradientReport } from './report.ts';
-import { formatFindings } from './formatFindings.ts';
-import { describe } from '../tensor/tensor.ts';
-import { describeError } from '../util/errorText.ts';
+import type { GradientReport } from '../report/report.ts';
+import { formatFindings } from '../report/formatFindings.ts';
+import { describe } from '../../tensor/tensor.ts';
+import { describeError } from '../../util/errorText.ts';
 
 /** Totals over every case the property ran (shrinking included). */
 export interface VerifyStats {

@@ -2,13 +2,13 @@
  * Runs the finite-difference comparison in the chosen mode and turns its tally into the
  * `gradient` check of a report.
  */
-import type { Random } from '../tensor/random.ts';
-import type { CheckResult, GradientMode } from './report.ts';
+import type { Random } from '../../tensor/random.ts';
+import type { CheckResult, GradientMode } from '../report/report.ts';
 import { conditionNoise, type Objective } from './objective.ts';
 import { createTally, type TallyResult } from './tally.ts';
 import { compareCoordinates, type CoordinatesJudge } from './fullMode.ts';
 import { compareProbes } from './fastMode.ts';
-import { formatComparison } from './formatReport.ts';
+import { formatComparison } from '../report/formatReport.ts';
 
 /** How to compare. */
 export interface CompareOptions {

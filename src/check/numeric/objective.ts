@@ -7,7 +7,7 @@
  * Σ dy_i·(y_i(s) − y_i(0)) over the outputs that moved, so the rounding of the sum over
  * outputs that did not move never enters, however large they are.
  */
-import type { Tensor } from '../tensor/tensor.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
 import type { Change } from './finiteDifference.ts';
 import { workingEpsilon } from './precision.ts';
 

@@ -14,8 +14,8 @@
  * decay descends on L + λ/2·‖θ‖², not on L: verify a rule without it.
  */
 import fc from 'fast-check';
-import type { Optimizer } from '../optim/optimizer.ts';
-import { gradientValues } from './arbitraries/values.ts';
+import type { Optimizer } from '../../optim/optimizer.ts';
+import { gradientValues } from '../arbitraries/values.ts';
 import { defaultRuns, type PropertyVerdict } from './runProperty.ts';
 
 /** One drawn case: the parameters w, b and a batch of points (x, y). */

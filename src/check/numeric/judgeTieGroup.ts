@@ -34,13 +34,13 @@
  * brackets nothing); it passes when every direction's derivative brackets ⟨t, a⟩ and no member
  * failed on its own, or else when the neighbouring pieces explain a.
  */
-import { unflatIndex } from '../tensor/tensor.ts';
-import type { Random } from '../tensor/random.ts';
+import { unflatIndex } from '../../tensor/tensor.ts';
+import type { Random } from '../../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { explainByPieces } from './neighbouringPiece.ts';
 import type { Objective, Variable } from './objective.ts';
-import type { TieGroupSite } from './report.ts';
+import type { TieGroupSite } from '../report/report.ts';
 import type { Site } from './tally.ts';
 import { roundingAlong } from './tieGroups.ts';
 

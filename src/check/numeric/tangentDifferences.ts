@@ -15,7 +15,7 @@
  * derivatives, as each coordinate must in reverse mode; a probe whose parts all pass while the
  * whole does not, because kinks of several outputs or coordinates meet, passes.
  */
-import type { Tangents } from '../layers/contract.ts';
+import type { Tangents } from '../../layers/contract.ts';
 import { estimateDerivative, stepFor, type Change } from './finiteDifference.ts';
 import { judgeWithRefinement, type ExtraRounding, type Judgement } from './judge.ts';
 import { analyticRounding, inputNoise, outputChange } from './objective.ts';

@@ -9,8 +9,8 @@
  * (four evaluations each, more where they fail), and by the pieces next to the tie when they
  * do not settle it; a member that failed alone passes only if its part is explained so.
  */
-import { unflatIndex } from '../tensor/tensor.ts';
-import type { Random } from '../tensor/random.ts';
+import { unflatIndex } from '../../tensor/tensor.ts';
+import type { Random } from '../../tensor/random.ts';
 import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeTieGroup } from './judgeTieGroup.ts';

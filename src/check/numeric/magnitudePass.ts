@@ -8,8 +8,8 @@
  * element-wise layers it gives f(|x|), of the order of |x|. The verifier uses the result only
  * as the scale of rounding noise, never as a value to compare.
  */
-import { Tensor } from '../tensor/tensor.ts';
-import type { Gradients, Layer, Pass } from '../layers/contract.ts';
+import { Tensor } from '../../tensor/tensor.ts';
+import type { Gradients, Layer, Pass } from '../../layers/contract.ts';
 import { absoluteValues } from './tensorChecks.ts';
 
 /** |y| and |gradient| magnitudes; zeros where the pass failed or gave non-finite values. */

@@ -7,7 +7,7 @@
  * @example
  * it('swish has the right gradients', () => expectLayerGradients(swish, { features: [5] }));
  */
-import type { Layer, LossSpec } from '../layers/contract.ts';
+import type { Layer, LossSpec } from '../../layers/contract.ts';
 import { verifyLayer, type VerifyLayerOptions, type VerifyLayerResult } from './verifyLayer.ts';
 import { verifyLoss, type VerifyLossOptions, type VerifyLossResult } from './verifyLoss.ts';
 import { formatVerifyResult, type VerifyResult } from './runProperty.ts';
