@@ -16,6 +16,19 @@
  *     checkpoint   no telemetry, runs, cli or scenarios
  *     runs         (runs that survive being stopped, with their telemetry: above both)
  *
+ * Inside the verifier, each stage imports only the stages below it (and reaches none above it
+ * through anything it imports):
+ *
+ *     check/property   fast-check runs of the checks: drawing, shrinking, the test to paste
+ *     check/*.ts       one layer or loss at one point, every check in one report
+ *     check/numeric    finite differences, tolerances, kinks and tallies
+ *     check/report     the report's shape and its text, read by every stage
+ *
+ * (check/repro, check/parallel and check/isolated run the stages elsewhere: from a saved
+ * bundle, in worker threads, in a spec's own thread; check/arbitraries draws for the runner.)
+ * Sorted this way, the folder reads top to bottom in the order a check runs, so a newcomer finds
+ * a file by what it does, and no lower stage can come to depend on one above it.
+ *
  * A failure names the file, the import and the border.
  */
 import { describe, expect, it } from 'vitest';
@@ -77,9 +90,12 @@ const borders: readonly Border[] = [
   { part: 'checkpoint', forbidden: ['telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], why: 'checkpoints sit below telemetry; a run with both is a part above them (src/runs)' },
 ];
 
-/** The imports of `part`'s files that cross its border, each as `file → import` (with the path that leads there when transitive). */
-export function crossings(border: Border, importMap: ReadonlyMap<string, readonly string[]>): string[] {
-  const own = [...importMap.keys()].filter((file) => partOf(file) === border.part);
+/**
+ * The imports of `part`'s files that cross its border, each as `file → import` (with the path that
+ * leads there when transitive). Parts are told apart by `partOfPath`; default {@link partOf}.
+ */
+export function crossings(border: Border, importMap: ReadonlyMap<string, readonly string[]>, partOfPath: (path: string) => string = partOf): string[] {
+  const own = [...importMap.keys()].filter((file) => partOfPath(file) === border.part);
   const found: string[] = [];
   const seen = new Set<string>(own);
   const queue = own.map((file) => [file] as string[]);
@@ -88,7 +104,7 @@ export function crossings(border: Border, importMap: ReadonlyMap<string, readonl
     const file = path[path.length - 1]!;
     for (const target of importMap.get(file) ?? []) {
       if (border.except?.includes(target)) continue;
-      if (border.forbidden.includes(partOf(target))) found.push([...path, target].join(' → '));
+      if (border.forbidden.includes(partOfPath(target))) found.push([...path, target].join(' → '));
       else if (border.transitive && !seen.has(target)) {
         seen.add(target);
         queue.push([...path, target]);
@@ -124,6 +140,47 @@ describe('the borders between the parts of src/', () => {
   for (const border of borders) {
     it(`${border.part} imports no ${border.forbidden.join(', ')}${border.transitive ? ', through anything it imports' : ''}: ${border.why}`, () => {
       expect(crossings(border, imports)).toEqual([]);
+    });
+  }
+});
+
+/** The verifier's stages from the top; each may import only those after it. */
+const verifierStages = ['check/property', 'check/*.ts', 'check/numeric', 'check/report'] as const;
+/** Where the verifier's stages run elsewhere (saved bundles, worker threads, a spec's own thread) and what the runner draws with. */
+const verifierSides = ['check/repro', 'check/parallel', 'check/isolated', 'check/arbitraries'] as const;
+
+/** The stage a path of src/ belongs to: `check/numeric` for check/numeric/…, `check/*.ts` for the files of check itself, else its part. */
+export function stageOf(path: string): string {
+  if (!path.startsWith('check/')) return partOf(path);
+  const rest = path.slice('check/'.length);
+  return rest.includes('/') ? `check/${rest.slice(0, rest.indexOf('/'))}` : 'check/*.ts';
+}
+
+/** The stages above `stage`, with the sides, as what it may not import. */
+const aboveAndBeside = (stage: (typeof verifierStages)[number]): string[] => [...verifierStages.slice(0, verifierStages.indexOf(stage)), ...verifierSides];
+
+const stageBorders: readonly Border[] = [
+  { part: 'check/*.ts', forbidden: aboveAndBeside('check/*.ts').filter((stage) => stage !== 'check/parallel'), transitive: true, why: 'the property runner calls the one-point checks, never the reverse (full mode may hand coordinates to check/parallel\'s threads)' },
+  { part: 'check/numeric', forbidden: aboveAndBeside('check/numeric'), transitive: true, why: 'differences, tolerances and tallies are judged from numbers and the Layer contract alone' },
+  { part: 'check/report', forbidden: aboveAndBeside('check/report'), transitive: true, why: 'every stage reads reports, so reports read no stage' },
+];
+
+describe('the stages inside the verifier (src/check)', () => {
+  it('tells the stages apart (a check of the reader itself)', () => {
+    expect(['check/property/verifyLayer.ts', 'check/checkGradients.ts', 'check/numeric/judge.ts', 'check/report/report.ts', 'check/repro/bundle.ts', 'graph/trainer.ts'].map(stageOf))
+      .toEqual(['check/property', 'check/*.ts', 'check/numeric', 'check/report', 'check/repro', 'graph']);
+    const upward = new Map([['check/numeric/a.ts', ['tensor/t.ts']], ['tensor/t.ts', []], ['check/report/r.ts', []], ['check/numeric/b.ts', ['check/report/r.ts', 'check/c.ts']]]);
+    expect(crossings(stageBorders[1]!, upward, stageOf)).toEqual(['check/numeric/b.ts → check/c.ts']);
+  });
+
+  it('finds every stage (a rule over a folder that no longer exists would pass unseen)', () => {
+    const stages = new Set(files.map(stageOf));
+    for (const stage of [...verifierStages, ...verifierSides]) expect([...stages], stage).toContain(stage);
+  });
+
+  for (const border of stageBorders) {
+    it(`${border.part} imports no ${border.forbidden.join(', ')}, through anything it imports: ${border.why}`, () => {
+      expect(crossings(border, imports, stageOf)).toEqual([]);
     });
   }
 });
