@@ -9,19 +9,30 @@
  * The threads outlive a check, so that the cases of a property and the checks of a test file
  * pay their start (loading gradstream, a second or more from TypeScript source) once; they are
  * unref'd, and never keep the process alive. A thread that ended is replaced at the next check.
+ * Each worker is started and watched by a supervisor thread (`supervisor.ts`), so that one that
+ * dies without a word (out of memory) still ends the wait for its answer.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planLaunch, workerBootstrap, type WorkerLaunch } from '../isolated/workerLaunch.ts';
 import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
 import { installCoordinateWorkers, type CoordinateWorker } from './threadSlot.ts';
-import { answersPosted, newSignals, stateOf, waitForAnswer, waitForStart, type CoordinateWorkerSetup } from './signals.ts';
+import { answersPosted, endingOf, newSignals, stateOf, waitForAnswer, waitForStart, type CoordinateWorkerSetup, type WorkerEnding } from './signals.ts';
+import { supervisorScript, supervisorSetup } from './supervisor.ts';
 
 /** How long a worker may take to load gradstream before it is given up. */
 const startLimitMs = 120_000;
 /** How often a waiting thread looks whether the worker it waits for has ended. */
 const livenessMs = 1_000;
+
+/** Why a worker gave no answer, by how it ended. */
+const endedBeforeAnswering: Record<WorkerEnding, string> = {
+  unknown: 'its worker ended before answering',
+  exited: 'its worker ended before answering',
+  outOfMemory: 'its worker ran out of memory',
+  crashed: 'its worker crashed',
+};
 
 /** One coordinate worker, seen from the thread that gives it jobs. */
 class CoordinateThread implements CoordinateWorker {
@@ -32,11 +43,11 @@ class CoordinateThread implements CoordinateWorker {
     private readonly signals: Int32Array,
   ) {}
 
-  static start(launch: WorkerLaunch): CoordinateThread {
+  static start(launch: WorkerLaunch, resourceLimits?: ResourceLimits): CoordinateThread {
     const { port1, port2 } = new MessageChannel();
     const signals = newSignals();
     const setup: CoordinateWorkerSetup = { launch, port: port2, signals };
-    const worker = new Worker(workerBootstrap, { eval: true, workerData: setup, transferList: [port2] });
+    const worker = new Worker(supervisorScript, { eval: true, workerData: supervisorSetup(workerBootstrap, setup, resourceLimits), transferList: [port2] });
     worker.unref();
     port1.unref();
     // An error that ends the thread is seen through its signals; here it only must not throw.
@@ -69,7 +80,7 @@ class CoordinateThread implements CoordinateWorker {
           return received.message as CoordinateAnswer;
         }
       } else if (this.ended) {
-        return { ok: false, reason: 'its worker ended before answering' };
+        return { ok: false, reason: endedBeforeAnswering[endingOf(this.signals)] };
       }
       waitForAnswer(this.signals, this.answersSeen, livenessMs);
     }
@@ -85,13 +96,14 @@ const pools = new Map<string, CoordinateThread[]>();
 
 /**
  * `count` ready workers that load with `launch` (fewer when some cannot start), starting those
- * missing and replacing those that ended.
+ * missing and replacing those that ended. `resourceLimits` bound each worker's heaps; none by
+ * default.
  */
-export function coordinateThreads(launch: WorkerLaunch, count: number): CoordinateThread[] {
-  const key = JSON.stringify(launch);
+export function coordinateThreads(launch: WorkerLaunch, count: number, resourceLimits?: ResourceLimits): CoordinateThread[] {
+  const key = JSON.stringify([launch, resourceLimits ?? null]);
   const pool = (pools.get(key) ?? []).filter((thread) => !thread.ended);
   pools.set(key, pool);
-  while (pool.length < count) pool.push(CoordinateThread.start(launch));
+  while (pool.length < count) pool.push(CoordinateThread.start(launch, resourceLimits));
   const chosen = pool.slice(0, count);
   const ready = chosen.filter((thread) => thread.ready());
   for (const thread of chosen) {
