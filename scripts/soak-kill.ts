@@ -19,7 +19,7 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.ts';
 import { readJsonl } from '../src/telemetry/jsonlFile.ts';
 import { readCheckpoint } from '../src/checkpoint/files.ts';
-import { encodeFloat64 } from '../src/checkpoint/float64.ts';
+import { encodeFloat64 } from '../src/util/float64Text.ts';
 import type { Checkpoint } from '../src/checkpoint/checkpoint.ts';
 import { killLoop, recordProblems } from './killLoop.ts';
 

@@ -8,8 +8,10 @@
  *     layers       only tensor and util          the Layer and Loss contracts, one layer per file
  *     optim        no runtime, verifier, checkpoints, telemetry or runs
  *                                                the optimizer contract, the optimizers, their state
- *     check        no graph, telemetry, runs, cli or scenarios, directly or through anything it
- *                  imports: the verifier needs only the Layer, Loss and optimizer contracts
+ *     check        no graph, checkpoint, telemetry, runs, cli or scenarios, directly or through
+ *                  anything it imports: the verifier needs only the Layer, Loss and optimizer
+ *                  contracts (a repro bundle writes its tensors with util/float64Text.ts, as
+ *                  checkpoints do, not through them)
  *
  * One file of telemetry is allowed below it: terminalText.ts, which imports nothing and makes
  * a quoted value safe to print (the refusals of a saved state quote what they found).
@@ -86,7 +88,7 @@ const borders: readonly Border[] = [
   { part: 'util', forbidden: everyOtherPart(['util', 'tensor'])(parts), why: 'every part above the kernels shares its checks and error texts, so they depend on nothing else' },
   { part: 'layers', forbidden: everyOtherPart(['layers', 'tensor', 'util'])(parts), why: 'a layer is its math over the kernels' },
   { part: 'optim', forbidden: ['graph', 'check', 'checkpoint', 'telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], why: 'the optimizer contract sits below the runtime, the verifier and checkpoints, which all import it' },
-  { part: 'check', forbidden: ['graph', 'telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], transitive: true, why: 'the verifier needs only the Layer, Loss and optimizer contracts' },
+  { part: 'check', forbidden: ['graph', 'checkpoint', 'telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], transitive: true, why: 'the verifier needs only the Layer, Loss and optimizer contracts (checkpoints import the runtime, which imports the verifier)' },
   { part: 'checkpoint', forbidden: ['telemetry', 'runs', 'cli', 'scenarios', '(entry)'], except: [terminalText], why: 'checkpoints sit below telemetry; a run with both is a part above them (src/runs)' },
 ];
 

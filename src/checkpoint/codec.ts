@@ -6,7 +6,8 @@
  *
  * The header gives the body's length and SHA-256, so a truncated file and a corrupt one are
  * told apart and refused before anything is applied. Tensors are `{ shape, float64 }` with
- * the values' bytes in base64 (see float64.ts): every bit round-trips, NaN and −0 included.
+ * the values' bytes in base64 (see src/util/float64Text.ts): every bit round-trips, NaN and −0
+ * included.
  * `jsonl` (`{ bytes, lastSeq }`, where the run's telemetry file stood) is present only when
  * the run recorded one. The body is checked field by field in meaning, not only in type
  * (body.ts): a field out of range, missing or unknown is refused, naming the field.
@@ -16,7 +17,7 @@ import { Tensor, describe } from '../tensor/tensor.ts';
 import type { OptimizerState } from '../optim/optimizer.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { CheckpointError } from './errors.ts';
-import { encodeFloat64, encodeNumber } from './float64.ts';
+import { encodeFloat64, encodeNumber } from '../util/float64Text.ts';
 import { parseBody } from './body.ts';
 
 /** The format name in every checkpoint's header. */

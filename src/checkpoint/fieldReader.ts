@@ -7,7 +7,7 @@
 import { sizeOf } from '../tensor/tensor.ts';
 import { fieldPath, problemAt, problemText, type StateProblem } from '../optim/stateProblem.ts';
 import { CheckpointError } from './errors.ts';
-import { decodeFloat64, decodeNumber } from './float64.ts';
+import { decodeFloat64, decodeNumber } from '../util/float64Text.ts';
 
 /** Reads the fields of the checkpoint `source` (a path, or a name for bytes in memory). */
 export class FieldReader {
@@ -70,7 +70,7 @@ export class FieldReader {
     return this.rethrown(field, () => decodeFloat64(value, length, field));
   }
 
-  /** float64.ts names the field in its message; this adds the file and sets `field`. */
+  /** float64Text.ts names the field in its message; this adds the file and sets `field`. */
   private rethrown<T>(field: string, read: () => T): T {
     try {
       return read();

@@ -9,7 +9,7 @@ import { relu } from '../../src/layers/relu.ts';
 import { batchNorm } from '../../src/layers/batchNorm.ts';
 import { sequential } from '../../src/graph/builder.ts';
 import type { Graph } from '../../src/graph/graph.ts';
-import { decodeFloat64, encodeFloat64 } from '../../src/checkpoint/float64.ts';
+import { decodeFloat64, encodeFloat64 } from '../../src/util/float64Text.ts';
 import { captureCheckpoint, type Checkpoint } from '../../src/checkpoint/checkpoint.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/codec.ts';
 import { loadCheckpoint, readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';

@@ -18,7 +18,7 @@ import { captureCheckpoint } from '../../src/checkpoint/checkpoint.ts';
 import { encodeCheckpoint } from '../../src/checkpoint/codec.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { loadCheckpoint } from '../../src/checkpoint/files.ts';
-import { encodeFloat64 } from '../../src/checkpoint/float64.ts';
+import { encodeFloat64 } from '../../src/util/float64Text.ts';
 import { resumableRuns } from '../../src/runs/resumableRuns.ts';
 import { resumeBatches, resumeNet, resumeRun, totalSteps } from './fixtures/resumeNet.ts';
 import { bodyOf, edited, withBody, type Body } from './fixtures/editedCheckpoint.ts';

@@ -1,7 +1,7 @@
 /**
  * A repro bundle as JSON text, and back. Every float64 is kept to the last bit (NaN, ±Infinity
  * and −0 included) the way checkpoints keep them: a tensor is `{ shape, float64 }`, its values'
- * IEEE 754 bytes, little-endian, in base64 (src/checkpoint/float64.ts). Everything else is
+ * IEEE 754 bytes, little-endian, in base64 (src/util/float64Text.ts). Everything else is
  * plain JSON a person can read:
  *
  *     { "format": "gradstream-repro", "version": 1, "kind": "audit-failed",
@@ -15,8 +15,7 @@
  * Reading checks every field and names the one at fault, the way the checkpoint reader does.
  */
 import { Tensor, describe, formatShape } from '../../tensor/tensor.ts';
-import { decodeFloat64, encodeFloat64 } from '../../checkpoint/float64.ts';
-import { CheckpointError } from '../../checkpoint/errors.ts';
+import { decodeFloat64, encodeFloat64, Float64TextError } from '../../util/float64Text.ts';
 import type { FactoryCall } from '../../layers/contract.ts';
 import type { ReproBundle, ReproCheckOptions, ReproKind } from './bundle.ts';
 
@@ -163,7 +162,7 @@ function tensorOf(value: unknown, where: string): Tensor {
   try {
     return new Tensor(decodeFloat64(float64, size, `${where}.float64`), shape as number[]);
   } catch (error) {
-    if (error instanceof CheckpointError) throw new ReproBundleError(`${error.message} (shape ${formatShape(shape)})`);
+    if (error instanceof Float64TextError) throw new ReproBundleError(`${error.message} (shape ${formatShape(shape)})`);
     throw error;
   }
 }
