@@ -112,7 +112,7 @@ function normalised(values: number[]): number[] {
 function combine(points: readonly Float64Array[], weights: readonly number[], size: number): Float64Array {
   const out = new Float64Array(size);
   points.forEach((p, s) => {
-    for (let i = 0; i < size; i++) out[i] += weights[s]! * p[i]!;
+    for (let i = 0; i < size; i++) out[i]! += weights[s]! * p[i]!;
   });
   return out;
 }
