@@ -82,7 +82,7 @@ describe('rows independent', () => {
       forward: (x) => {
         const width = x.size / x.shape[0]!;
         const y = new Float64Array(width);
-        x.data.forEach((v, i) => (y[i % width] += v));
+        x.data.forEach((v, i) => (y[i % width]! += v));
         return { y: new Tensor(y, [1, width]), saved: x.shape };
       },
       backward: (dy, shape) => {

@@ -124,7 +124,7 @@ describe('checkGradients on wrong gradients', () => {
   it('names layer, gradient and index in one line', () => {
     const layer = bentDense('bent', ({ dx, dParams }) => {
       const db = dParams.b!.data.slice();
-      db[2] *= 4;
+      db[2]! *= 4;
       return { dx, dParams: { ...dParams, b: new Tensor(db, [4]) } };
     });
     const report = checkGradients(layer, x23);
@@ -137,7 +137,7 @@ describe('checkGradients on wrong gradients', () => {
   it('in fast mode, probes each tensor on its own and localises a wrong bias entry by bisection', () => {
     const layer = bentDense('wide', ({ dx, dParams }) => {
       const db = dParams.b!.data.slice();
-      db[5] *= 1.01;
+      db[5]! *= 1.01;
       return { dx, dParams: { ...dParams, b: new Tensor(db, [16]) } };
     }, 32, 16);
     const x = new Tensor(createRandom(2).uniformArray(4 * 32, -1, 1), [4, 32]);

@@ -54,7 +54,7 @@ export function denseAccumulatesIntoSpare(inFeatures: number, outFeatures: numbe
       const dx = new Float64Array(x.size);
       const { dW } = linearBackward(dy.data, x.data, rowCount(x), inFeatures, outFeatures, params.W!.data, dx);
       const db = wanted.spare?.b?.data ?? new Float64Array(outFeatures);
-      for (let offset = 0; offset < dy.size; offset += outFeatures) for (let o = 0; o < outFeatures; o++) db[o] += dy.data[offset + o]!;
+      for (let offset = 0; offset < dy.size; offset += outFeatures) for (let o = 0; o < outFeatures; o++) db[o]! += dy.data[offset + o]!;
       return { dx: new Tensor(dx, x.shape), dParams: { W: new Tensor(dW, [outFeatures, inFeatures]), b: new Tensor(db, [outFeatures]) } };
     },
   });

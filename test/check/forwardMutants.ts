@@ -35,7 +35,7 @@ export const denseForgetsWeightTangent = () =>
     const rows = rowCount(x);
     const ty = new Float64Array(rows * 4);
     gemm(rows, 4, 3, tx.data, false, params.W!.data, true, ty, false);
-    for (let offset = 0; offset < ty.length; offset += 4) for (let o = 0; o < 4; o++) ty[offset + o] += t.b!.data[o]!;
+    for (let offset = 0; offset < ty.length; offset += 4) for (let o = 0; o < 4; o++) ty[offset + o]! += t.b!.data[o]!;
     return new Tensor(ty, [...x.shape.slice(0, -1), 4]);
   });
 
@@ -46,7 +46,7 @@ export const denseTransposedWeight = () =>
     const ty = new Float64Array(rows * 3);
     gemm(rows, 3, 3, tx.data, false, params.W!.data, false, ty, false);
     gemm(rows, 3, 3, x.data, false, t.W!.data, true, ty, true);
-    for (let offset = 0; offset < ty.length; offset += 3) for (let o = 0; o < 3; o++) ty[offset + o] += t.b!.data[o]!;
+    for (let offset = 0; offset < ty.length; offset += 3) for (let o = 0; o < 3; o++) ty[offset + o]! += t.b!.data[o]!;
     return new Tensor(ty, x.shape);
   });
 
@@ -60,7 +60,7 @@ export const layerNormWrongParameterTangent = (features = 3) => {
     const ty = pass.jvp!(tangents).data.slice();
     const xhat = pass.jvp!({ params: { gamma: new Tensor(new Float64Array(features).fill(1), [features]) } }).data; // ∂y/∂γ along ones is x̂
     const tGamma = tangents.params.gamma!.data, tBeta = tangents.params.beta!.data;
-    for (let i = 0; i < ty.length; i++) ty[i] += (tBeta[i % features]! - tGamma[i % features]!) * xhat[i]!;
+    for (let i = 0; i < ty.length; i++) ty[i]! += (tBeta[i % features]! - tGamma[i % features]!) * xhat[i]!;
     return new Tensor(ty, pass.y.shape);
   });
 };

@@ -37,7 +37,7 @@ export function layerNormWithoutMeanTerm(features: number): Layer {
         let meanGradient = 0;
         for (let j = 0; j < features; j++) meanGradient += dy.data[offset + j]! * gamma[j]!;
         meanGradient /= features;
-        for (let j = 0; j < features; j++) wrong[offset + j] += scale[r]! * meanGradient; // the term put back, i.e. never subtracted
+        for (let j = 0; j < features; j++) wrong[offset + j]! += scale[r]! * meanGradient; // the term put back, i.e. never subtracted
       }
       return { dx: new Tensor(wrong, dx.shape), dParams: { ...dParams } };
     },
@@ -90,7 +90,7 @@ export function attentionWithoutSoftmaxSubtraction(dModel: number, seed = 0): La
       const [q, k, v] = ['q', 'k', 'v'].map((P) => linearForward(x.data, rows, dModel, dModel, p[`W${P}`]!.data, p[`b${P}`]!.data)) as [Float64Array, Float64Array, Float64Array];
       const scores = new Float64Array(batch * n * n);
       for (let b = 0; b < batch; b++) gemm(n, n, dModel, part(q, b, n * dModel), false, part(k, b, n * dModel), true, part(scores, b, n * n), false);
-      for (let i = 0; i < scores.length; i++) scores[i] *= scale;
+      for (let i = 0; i < scores.length; i++) scores[i]! *= scale;
       const A = softmaxRows(new Tensor(scores, [batch * n, n])).data;
       const O = new Float64Array(rows * dModel);
       for (let b = 0; b < batch; b++) gemm(n, dModel, n, part(A, b, n * n), false, part(v, b, n * dModel), false, part(O, b, n * dModel), false);

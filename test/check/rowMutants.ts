@@ -30,7 +30,7 @@ export function softmaxOverBatch(): Layer {
         for (let r = 0; r < rows; r++) max = Math.max(max, x.data[r * width + c]!);
         let sum = 0;
         for (let r = 0; r < rows; r++) sum += y[r * width + c] = Math.exp(x.data[r * width + c]! - max);
-        for (let r = 0; r < rows; r++) y[r * width + c] /= sum;
+        for (let r = 0; r < rows; r++) y[r * width + c]! /= sum;
       }
       return { y: new Tensor(y, x.shape), saved: y };
     },
@@ -60,7 +60,7 @@ export function centerOverBatch(declared = false): Layer {
     for (let c = 0; c < width; c++) {
       let sum = 0;
       for (let r = 0; r < rows; r++) sum += t.data[r * width + c]!;
-      for (let r = 0; r < rows; r++) out[r * width + c] -= sum / rows;
+      for (let r = 0; r < rows; r++) out[r * width + c]! -= sum / rows;
     }
     return new Tensor(out, t.shape);
   };
