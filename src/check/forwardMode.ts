@@ -5,12 +5,12 @@
  *
  * - against finite differences: along a tangent t that moves x and every parameter at once,
  *   ⟨w, ty⟩ must be the derivative of ⟨w, f(u + s·t)⟩ at 0, judged as the gradient is judged
- *   (`tangentDifferences.ts`); at a kink, every output must lie between its one-sided
+ *   (`numeric/tangentDifferences.ts`); at a kink, every output must lie between its one-sided
  *   derivatives along t;
  * - against backward, through the adjoint identity ⟨w, J·t⟩ = ⟨Jᵀw, t⟩, to rounding
- *   (`adjointIdentity.ts`). At a kink jvp and backward may each take a different one-sided
- *   derivative, both right; so the outputs that the finite differences show kinked along t are
- *   left out of w for that probe (one more backward pass). When backward failed its own
+ *   (`numeric/adjointIdentity.ts`). At a kink jvp and backward may each take a different
+ *   one-sided derivative, both right; so the outputs that the finite differences show kinked
+ *   along t are left out of w for that probe (one more backward pass). When backward failed its own
  *   gradient check the identity is not checked: it would blame the jvp for backward's error.
  *
  * The cotangent w is the gradient check's second cotangent, which its magnitude pass already

@@ -4,7 +4,7 @@
  * With inputs and parameters of ±1e3 their rows saturate, and the result carries the rounding
  * of terms up to 10¹² times larger than itself: exactly linear in dy, yet off exact linearity
  * by far more than the result's own magnitude allows. The linearity check observes that
- * rounding (see src/check/observedRounding.ts) instead of flagging it; a backward that is not
+ * rounding (see src/check/numeric/observedRounding.ts) instead of flagging it; a backward that is not
  * linear in dy, and a gradient off by a relative 1e-6, are still caught.
  */
 import { describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
  * offsets and scales, and a derivative off by a relative 1e-6 inside them is still caught.
  * Their finite differences at the first step are a staircase or a jitter; the verifier sees the
  * noise as the disagreement of several steps and takes its verdict at a step above it (see
- * src/check/aboveNoise.ts). Smooth layers, which never need that, keep their reach.
+ * src/check/numeric/aboveNoise.ts). Smooth layers, which never need that, keep their reach.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -1,7 +1,7 @@
 /**
  * `gradstream repro`'s work: check a bundle's case again, shrink it while it keeps failing the
- * same way, and write the smallest case as a test to paste (src/check/counterexample.ts, the
- * renderer the matchers use).
+ * same way, and write the smallest case as a test to paste (the renderer the matchers use,
+ * src/check/property/counterexample.ts).
  *
  * "The same way" is: at least one of the checks that failed at the recorded case still fails
  * (`gradient` for a wrong derivative, `finite values` for a NaN). The case is first checked
