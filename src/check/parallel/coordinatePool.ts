@@ -12,7 +12,7 @@
  * Each worker is started and watched by a supervisor thread (`supervisor.ts`), so that one that
  * dies without a word (out of memory) still ends the wait for its answer.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { MessageChannel, Worker, isMainThread, receiveMessageOnPort, resourceLimits as ownLimits, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planLaunch, workerBootstrap, type WorkerLaunch } from '../isolated/workerLaunch.ts';
@@ -96,10 +96,10 @@ const pools = new Map<string, CoordinateThread[]>();
 
 /**
  * `count` ready workers that load with `launch` (fewer when some cannot start), starting those
- * missing and replacing those that ended. `resourceLimits` bound each worker's heaps; none by
- * default.
+ * missing and replacing those that ended. `resourceLimits` bound each worker's heaps; by default
+ * those of the thread that calls (see {@link inheritedLimits}).
  */
-export function coordinateThreads(launch: WorkerLaunch, count: number, resourceLimits?: ResourceLimits): CoordinateThread[] {
+export function coordinateThreads(launch: WorkerLaunch, count: number, resourceLimits: ResourceLimits | undefined = inheritedLimits()): CoordinateThread[] {
   const key = JSON.stringify([launch, resourceLimits ?? null]);
   const pool = (pools.get(key) ?? []).filter((thread) => !thread.ended);
   pools.set(key, pool);
@@ -131,6 +131,17 @@ export async function stopCoordinateThreads(): Promise<void> {
 /** A module as a file URL, so that it means the same in a worker: a path is resolved against the current directory. */
 export function moduleUrl(module: string): string {
   return /^[a-z][a-z\d+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
+}
+
+/**
+ * The heap limits of the thread that starts coordinate workers, which they inherit: a spec
+ * worker of `gradstream check --memory MB` gives its coordinate workers the same heap. None on
+ * the main thread.
+ */
+export function inheritedLimits(): ResourceLimits | undefined {
+  if (isMainThread) return undefined;
+  const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb } = ownLimits;
+  return maxOldGenerationSizeMb ? { maxOldGenerationSizeMb, ...(maxYoungGenerationSizeMb ? { maxYoungGenerationSizeMb } : {}) } : undefined;
 }
 
 installCoordinateWorkers((modules, count) => coordinateThreads(coordinateLaunch(modules), count));

@@ -30,6 +30,36 @@ describe('coordinate workers that die while a check waits', () => {
     expect(thread!.take()).toEqual({ ok: false, reason: 'its worker crashed' });
   });
 
+  it('coordinate workers started from a worker thread inherit its heap limit', async () => {
+    const { Worker } = await import('node:worker_threads');
+    // A thread with a 48 MB heap starts a coordinate worker that fills its heap: the child stops
+    // at the inherited limit, quickly, where Node's default heap would take gigabytes.
+    const script = `
+      const { workerData, parentPort } = require('node:worker_threads');
+      (async () => {
+        for (const loader of workerData.loaders) { const api = await import(loader); (api.register ?? api.default.register)(); }
+        const pool = await import(workerData.pool);
+        const launch = { ...pool.coordinateLaunch([]), entry: workerData.entry };
+        const started = Date.now();
+        const [thread] = pool.coordinateThreads(launch, 1);
+        thread.post({});
+        parentPort.postMessage({ answer: thread.take(), seconds: (Date.now() - started) / 1000 });
+        await pool.stopCoordinateThreads();
+      })();`;
+    const launch = coordinateLaunch([]);
+    const worker = new Worker(script, {
+      eval: true,
+      resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 },
+      workerData: { loaders: launch.loaders, pool: new URL('../../../src/check/parallel/coordinatePool.ts', import.meta.url).href, entry: dying('out of memory').entry },
+    });
+    const reply = await new Promise<{ answer: unknown }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(reply.answer).toEqual({ ok: false, reason: 'its worker ran out of memory' });
+  });
+
   it('a dead worker is replaced by a fresh one at the next request', () => {
     const launch = dying('throw');
     const [first] = coordinateThreads(launch, 1);
