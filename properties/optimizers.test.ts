@@ -29,7 +29,7 @@ describe.each(variants)('%s', (_name, entry, variant) => {
   const weightDecay = Number(variant.options.weightDecay ?? 0);
   if (weightDecay === 0) {
     it('takes a first step that descends and scales with η (verifyOptimizer)', () => {
-      const result = verifyOptimizer((learningRate) => entry.factory(learningRate, variant.options));
+      const result = verifyOptimizer((learningRate) => entry.factory(learningRate, variant.options), { name: variant.name });
       expect(result.ok, formatDescentResult(result)).toBe(true);
     });
   } else {

@@ -23,6 +23,24 @@ describe('verifyOptimizer', () => {
     }
   });
 
+  it('names a configuration as asked, so that sgd nesterov is not reported as sgd', () => {
+    const climbs = verifyOptimizer(rule('sgd', (theta, g, lr) => theta + lr * g), { seed: 1, numRuns: 20, name: 'sgd nesterov' });
+    expect(climbs.name).toBe('sgd nesterov');
+    expect(formatDescentResult(climbs)).toMatch(/^sgd nesterov: FAILED/);
+    expect(verifyOptimizer((lr) => sgd(lr, { momentum: 0.9 }), { seed: 1, numRuns: 5 }).name).toBe('sgd');
+  });
+
+  it('refuses malformed arguments, naming them', () => {
+    expect(() => verifyOptimizer(sgd(0.1) as never)).toThrow(/^verifyOptimizer: expected a function \(learningRate\) => Optimizer, got /);
+    expect(() => verifyOptimizer((lr) => sgd(lr), [] as never)).toThrow('verifyOptimizer: options must be an object');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { learningRate: 0 })).toThrow('verifyOptimizer: learningRate must be a finite number > 0, got 0');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { learningRate: Number.NaN })).toThrow('verifyOptimizer: learningRate must be a finite number > 0, got NaN');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { numRuns: 2.5 })).toThrow('verifyOptimizer: numRuns must be an integer ≥ 1, got 2.5');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { name: '' })).toThrow('verifyOptimizer: name must be a non-empty string');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { seed: 1.5 })).toThrow('verifyOptimizer: seed must be a safe integer, got 1.5');
+    expect(() => verifyOptimizer((lr) => sgd(lr), { seed: 1, path: 'x' })).toThrow('verifyOptimizer: path must be a replay path');
+  });
+
   it('rejects a rule that writes the parameter (w = η·∂L/∂w) and one that climbs (w ← w + η·∂L/∂w)', () => {
     const writes = verifyOptimizer(rule('writes', (_theta, g, lr) => lr * g), { seed: 1 });
     expect(writes.ok).toBe(false);

@@ -17,6 +17,9 @@ import fc from 'fast-check';
 import type { Optimizer } from '../../optim/optimizer.ts';
 import { gradientValues } from '../arbitraries/values.ts';
 import { defaultRuns, type PropertyVerdict } from './runProperty.ts';
+import { assertGradientOptions } from '../checkGradients.ts';
+import { assertOptions } from '../../util/argumentChecks.ts';
+import { describe } from '../../tensor/tensor.ts';
 
 /** One drawn case: the parameters w, b and a batch of points (x, y). */
 export interface DescentCase {
@@ -54,15 +57,35 @@ export interface VerifyOptimizerOptions {
   readonly seed?: number;
   /** With `seed`, replays straight to a counterexample. */
   readonly path?: string;
+  /**
+   * The name the result and its text give the rule. Default: the optimizer's own `name`, which
+   * is its kind (`sgd`) whatever its settings; name a configuration (`sgd nesterov`) to tell it
+   * from the others in a report.
+   */
+  readonly name?: string;
 }
 
 /** The result of {@link verifyOptimizer}. */
 export type VerifyOptimizerResult = PropertyVerdict<DescentCase, DescentReport>;
 
+/** Throws a TypeError or RangeError naming the argument when `make` or an option of `verifyOptimizer` is malformed. */
+function assertVerifyOptimizerArguments(make: unknown, options: unknown): void {
+  if (typeof make !== 'function') throw new TypeError(`verifyOptimizer: expected a function (learningRate) => Optimizer, got ${describe(make)}`);
+  assertOptions(options, 'verifyOptimizer');
+  const { learningRate, name, numRuns } = (options ?? {}) as Record<string, unknown>;
+  if (learningRate !== undefined && !(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
+    throw new RangeError(`verifyOptimizer: learningRate must be a finite number > 0, got ${describe(learningRate)}`);
+  }
+  if (name !== undefined && !(typeof name === 'string' && name.trim() !== '')) throw new TypeError(`verifyOptimizer: name must be a non-empty string, got ${describe(name)}`);
+  if (numRuns !== undefined && !(Number.isInteger(numRuns) && (numRuns as number) >= 1)) throw new RangeError(`verifyOptimizer: numRuns must be an integer ≥ 1, got ${describe(numRuns)}`);
+  assertGradientOptions('verifyOptimizer', options as Record<string, unknown>);
+}
+
 /** Verifies that `make(η)` builds a rule whose first update is a descent step. */
 export function verifyOptimizer(make: (learningRate: number) => Optimizer, options: VerifyOptimizerOptions = {}): VerifyOptimizerResult {
+  assertVerifyOptimizerArguments(make, options);
   const learningRate = options.learningRate ?? 1e-3;
-  const name = make(learningRate).name;
+  const name = options.name ?? make(learningRate).name;
   const values = gradientValues({ valueRange: { min: -3, max: 3 }, largeValues: [] });
   const descentCase = fc.record({
     w: values,
