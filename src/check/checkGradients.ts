@@ -39,7 +39,11 @@ export interface CheckOptions {
   readonly dy?: Tensor;
   /** Seed of dy and of the probe directions. Default 0. */
   readonly seed?: number;
-  /** The context every forward call gets (holds dropout masks and modes fixed). Default { training: true, step: 0 }. */
+  /**
+   * The context every forward call gets (holds dropout masks and modes fixed). Default
+   * { training: true, step: 0 }. A `spare` in it is left out: the check's passes must not share
+   * one output buffer.
+   */
   readonly context?: ForwardContext;
   /** Fast mode: random directions per tensor. Default 2. */
   readonly probes?: number;
@@ -91,6 +95,13 @@ export function checkGradients(layer: Layer, x: Tensor, options: CheckOptions = 
   const context = options.context;
   if (context !== undefined && (typeof context?.training !== 'boolean' || !Number.isSafeInteger(context.step))) {
     throw new TypeError(`checkGradients(${layer.name}): context must be { training: boolean, step: integer }, got ${describe(context)}`);
+  }
+  if (context?.spare !== undefined) {
+    // A spare is the runtime's buffer for one forward's y. Every pass of the check writing into
+    // the one a caller put here would overwrite the y of the others; the check hands spares of
+    // its own where it tests them (the spare-buffers check).
+    const { spare: _spare, ...withoutSpare } = context;
+    return checkGradients(layer, x, { ...options, context: withoutSpare });
   }
   const precision = layer.precision ?? 'float64';
   if (precision !== workingPrecision()) return atPrecision(precision, () => checkGradients(layer, precision === 'float32' ? float32Point(layer, x) : x, options));

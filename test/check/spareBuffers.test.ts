@@ -83,4 +83,15 @@ describe('spare buffers', () => {
     expect(report.evaluations.byCheck?.['spare buffers']).toEqual({ forward: 1, backward: 1 });
     expect(checkNamed(checkGradients(relu(), spread([2, 3])), 'spare buffers')).toEqual({ name: 'spare buffers', ok: true });
   });
+
+  it('a spare a caller puts in the context is left out: every pass writing y into it would overwrite the others', () => {
+    const layer = dense(5, 3, { seed: 1 });
+    const x = spread([4, 5]);
+    const callerSpare = new Tensor(new Float64Array(12), [4, 3]);
+    const withSpare = checkGradients(layer, x, { seed: 3, context: { training: true, step: 0, spare: callerSpare } });
+    const without = checkGradients(layer, x, { seed: 3 });
+    expect(failedChecks(withSpare), formatReport(withSpare)).toEqual([]);
+    expect(withSpare.checks.map((c) => [c.name, c.ok])).toEqual(without.checks.map((c) => [c.name, c.ok]));
+    expect(Array.from(callerSpare.data)).toEqual(new Array(12).fill(0));
+  });
 });
