@@ -11,10 +11,10 @@
 import { builtinSpecs, formatFailures, formatSpecTable, verifySpec, type SpecOutcome } from '../src/check/property/verifySpecs.ts';
 import type { GradientMode } from '../src/check/report/report.ts';
 
-const runs = Number(process.env.SOAK_RUNS ?? 1000);
+const runs = integerArgument('SOAK_RUNS', process.env.SOAK_RUNS ?? '1000');
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`SOAK_RUNS: expected an integer ≥ 1, got ${process.env.SOAK_RUNS}`);
 const seedArgument = process.argv.indexOf('--seed');
-const seed = seedArgument >= 0 ? Number(process.argv[seedArgument + 1]) : Date.now() % 2 ** 31;
+const seed = seedArgument >= 0 ? integerArgument('--seed', process.argv[seedArgument + 1]) : Date.now() % 2 ** 31;
 
 let failed = 0;
 let cases = 0;
@@ -35,3 +35,13 @@ for (const mode of ['full', 'fast'] as GradientMode[]) {
 const minutes = (performance.now() - started) / 60_000;
 process.stdout.write(`\n${cases} cases in ${minutes.toFixed(1)} min; ${failed === 0 ? 'no false alarm' : `${failed} FAILED`}\n`);
 process.exitCode = failed === 0 ? 0 : 1;
+
+/** The integer a flag or variable gives, or exit 2 saying what was given. */
+function integerArgument(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(value)) {
+    console.error(`soak: ${name} expects an integer, got ${text === undefined ? 'nothing' : JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}

@@ -32,6 +32,10 @@ import { fromTfjsFunction } from '../src/tfjs/fromTfjsFunction.ts';
 await tf.setBackend('cpu');
 const casesAt = process.argv.indexOf('--cases');
 const caseCount = casesAt >= 0 ? Number(process.argv[casesAt + 1]) : 40;
+if (!(Number.isSafeInteger(caseCount) && caseCount >= 1)) {
+  console.error(`tfjs-reach: --cases expects an integer ≥ 1, got ${JSON.stringify(process.argv[casesAt + 1] ?? 'nothing')}`);
+  process.exit(2);
+}
 const errors = [0, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 1e-6];
 
 type Save = (tensors: tf.Tensor[]) => void;
