@@ -3,8 +3,8 @@
  * regex over the files, no compiler). Below, each part and what it may not import:
  *
  *     tensor       nothing of gradstream
- *     util         only tensor                   the shared argument checks and error texts
- *                                                (tensor's describe words what was given)
+ *     util         only tensor                   the shared argument checks, error texts and
+ *                                                float64 text (tensor's describe words what was given)
  *     layers       only tensor and util          the Layer and Loss contracts, one layer per file
  *     optim        no runtime, verifier, checkpoints, telemetry or runs
  *                                                the optimizer contract, the optimizers, their state
