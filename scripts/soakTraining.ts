@@ -34,7 +34,7 @@ import type { Batch } from '../src/data/dataset.ts';
 
 const steps = positive('SOAK_STEPS', 100_000);
 const every = positive('SOAK_EVERY', 5_000);
-if (typeof globalThis.gc !== 'function') throw new Error('soak-training: run with node --expose-gc (npm run soak:training does)');
+if (typeof globalThis.gc !== 'function') throw new Error('soakTraining: run with node --expose-gc (npm run soak:training does)');
 const collect = globalThis.gc;
 
 interface Sample {

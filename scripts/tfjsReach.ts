@@ -11,8 +11,8 @@
  * r = 0 is the correct gradient: any catch there is a false alarm. Cases are drawn as
  * `verifyLayer` draws them for a float32 layer (values in [−4, 4], kinks and ties, no ±1e3).
  *
- *     npx tsx scripts/tfjs-reach.ts            # 40 cases per cell, a few minutes
- *     npx tsx scripts/tfjs-reach.ts --cases 10 # quicker, coarser
+ *     npx tsx scripts/tfjsReach.ts            # 40 cases per cell, a few minutes
+ *     npx tsx scripts/tfjsReach.ts --cases 10 # quicker, coarser
  */
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,7 +33,7 @@ await tf.setBackend('cpu');
 const casesAt = process.argv.indexOf('--cases');
 const caseCount = casesAt >= 0 ? Number(process.argv[casesAt + 1]) : 40;
 if (!(Number.isSafeInteger(caseCount) && caseCount >= 1)) {
-  console.error(`tfjs-reach: --cases expects an integer ≥ 1, got ${JSON.stringify(process.argv[casesAt + 1] ?? 'nothing')}`);
+  console.error(`tfjsReach: --cases expects an integer ≥ 1, got ${JSON.stringify(process.argv[casesAt + 1] ?? 'nothing')}`);
   process.exit(2);
 }
 const errors = [0, 1e-2, 3e-3, 1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 1e-6];

@@ -4,7 +4,7 @@
  * run is printed with its seed and path; the last line per layer counts cases, failing runs and
  * the kinks met (relu at 0 and max pooling's ties are drawn on purpose).
  *
- *     npx tsx scripts/tfjs-soak.ts     # about three minutes
+ *     npx tsx scripts/tfjsSoak.ts     # about three minutes
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
