@@ -8,6 +8,9 @@
  * (see `tieGroups.ts`). A part of two or more is judged along its sum and two random mixtures
  * (four evaluations each, more where they fail), and by the pieces next to the tie when they
  * do not settle it; a member that failed alone passes only if its part is explained so.
+ * Kinks of different variables that hold one value and move a common output (an input tied
+ * with a parameter, max(x, b) at x = b) are judged together the same way (see
+ * `crossVariableTies.ts`).
  */
 import { unflatIndex } from '../../tensor/tensor.ts';
 import type { Random } from '../../tensor/random.ts';
@@ -16,6 +19,7 @@ import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeTieGroup } from './judgeTieGroup.ts';
 import { analyticRounding, inputNoise, type Objective, type Span, type Variable } from './objective.ts';
 import { kinkGroups, movedAlone } from './tieGroups.ts';
+import { crossVariableGroups, judgeCrossVariableTie } from './crossVariableTies.ts';
 import type { Site, Tally } from './tally.ts';
 
 /** Random mixtures judged per interacting part of a tie group, besides its sum. */
@@ -28,18 +32,12 @@ const mixturesPerPart = 2;
  */
 export function compareCoordinates(objective: Objective, tally: Tally, random: Random, judgeAll: CoordinatesJudge = judgeCoordinateRange): void {
   const alone = judgeAll(objective, { start: 0, end: coordinateCount(objective) });
+  const footprintReaders = objective.variables.map((variable, v) => footprintReader(objective, variable, alone[v]!.samples));
   objective.variables.forEach((variable, v) => {
     const values = variable.value.data;
-    const { judged, samples } = alone[v]!;
+    const { judged } = alone[v]!;
     const evidence = (k: number) => isEvidence(judged[k]!.judgement);
-    const footprints = new Map<number, ReadonlySet<number>>();
-    const footprintOf = (k: number): ReadonlySet<number> | undefined => {
-      if (!objective.movedOutputs) return undefined;
-      let footprint = footprints.get(k);
-      if (!footprint) footprints.set(k, (footprint = samples.has(k) ? new Set(samples.get(k)!.flat()) : movedAlone(objective, variable, k)));
-      return footprint;
-    };
-    const groups = kinkGroups(values, evidence, footprintOf);
+    const groups = kinkGroups(values, evidence, footprintReaders[v]!);
     const verdicts = [
       ...groups.parts.map((members) => judgeTogether(objective, variable, members, judged, mixturesPerPart, random)),
       ...groups.unseen.map((members) => judgeTogether(objective, variable, members, judged, 0, random)),
@@ -48,6 +46,27 @@ export function compareCoordinates(objective: Objective, tally: Tally, random: R
     judged.forEach(({ site, analytic, judgement }, k) => tally.record(site, analytic, rescued.has(k) && !judgement.ok ? explainedByPiece(judgement) : judgement));
     for (const v of verdicts) tally.record(v.site, v.analytic, v.judgement);
   });
+  // An input tied with a parameter (max(x, b) at x = b) is judged across the two variables.
+  const evidenceIn = (v: number, k: number) => isEvidence(alone[v]!.judged[k]!.judgement);
+  for (const members of crossVariableGroups(objective.variables, evidenceIn, (v, k) => footprintReaders[v]!(k))) {
+    const verdict = judgeCrossVariableTie(objective, members, mixturesPerPart, random);
+    tally.record(verdict.site, verdict.analytic, verdict.judgement);
+  }
+}
+
+/**
+ * The outputs coordinate k of a variable moves alone (its footprint): from its own samples
+ * where they were kept, else two forward passes, each asked once; undefined for an objective
+ * without outputs.
+ */
+function footprintReader(objective: Objective, variable: Variable, samples: ReadonlyMap<number, number[][]>): (k: number) => ReadonlySet<number> | undefined {
+  const footprints = new Map<number, ReadonlySet<number>>();
+  return (k) => {
+    if (!objective.movedOutputs) return undefined;
+    let footprint = footprints.get(k);
+    if (!footprint) footprints.set(k, (footprint = samples.has(k) ? new Set(samples.get(k)!.flat()) : movedAlone(objective, variable, k)));
+    return footprint;
+  };
 }
 
 /** Every coordinate of one variable judged alone, with the outputs moved by the samples of those whose value is shared. */

@@ -15,7 +15,8 @@ const listedTieMembers = 4;
 function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number; tieGroup?: TieGroupSite }): string {
   if (site.tieGroup) {
     const { members, along } = site.tieGroup;
-    const listed = members.slice(0, listedTieMembers).map((index) => `${site.tensor}[${index.join(', ')}]`);
+    const tensors = site.tieGroup.tensors;
+    const listed = members.slice(0, listedTieMembers).map((index, i) => `${tensors?.[i] ?? site.tensor}[${index.join(', ')}]`);
     const more = members.length > listedTieMembers ? ` + … (${members.length} tied)` : '';
     return `${owner}.${listed.join(' + ')}${more} along ${along === 'sum' ? 'their sum' : 'a random mixture'}`;
   }

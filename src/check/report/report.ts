@@ -38,13 +38,18 @@ export interface GradientComparison {
 }
 
 /**
- * Coordinates of one tensor that hold the same value and interact (a tie in a max, a sort, a
- * median), judged together: the comparison's index is the first of them, its analytic value
+ * Coordinates that hold the same value and interact (a tie in a max, a sort, a median; an
+ * input tied with a parameter), judged together: the comparison's index is the first of them, its analytic value
  * ⟨t, ∂g/∂u⟩ along a direction t that moves them all.
  */
 export interface TieGroupSite {
   /** Multi-indices of the tied coordinates, in storage order. */
   readonly members: readonly (readonly number[])[];
+  /**
+   * Present when the members lie in several tensors (an input tied with a parameter, as in
+   * max(x, b)): each member's tensor, in the order of `members`. Absent: all in the site's tensor.
+   */
+  readonly tensors?: readonly string[];
   /** `'sum'`: t = 1 on every member; `'mixture'`: t a seeded random mixture of them. */
   readonly along: 'sum' | 'mixture';
 }

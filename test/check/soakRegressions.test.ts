@@ -1,0 +1,127 @@
+/**
+ * What a soak of hand-written layers found, kept as regression tests.
+ *
+ * An input tied with a parameter: max(x, b), relu(x − b) and PACT's clamp(x, 0, α) have their
+ * kink where x and the parameter hold one value. Judged one coordinate at a time, or within
+ * one tensor's tie groups, a backward that sends dy to both sides of the tie passes: each
+ * entry lies between its own one-sided slopes. Full mode now judges such ties across the
+ * variables (src/check/numeric/crossVariableTies.ts), along their sum and by the pieces next
+ * to the tie, so those backwards fail, and valid choices (either side, an even split, kinks
+ * of different conventions that merely share a value) still pass.
+ */
+import { describe, expect, it } from 'vitest';
+import { Tensor, tensor } from '../../src/tensor/tensor.ts';
+import { defineLayer, sameFeatures } from '../../src/layers/defineLayer.ts';
+import type { Layer } from '../../src/layers/contract.ts';
+import { checkGradients } from '../../src/check/checkGradients.ts';
+import { formatReport } from '../../src/check/report/formatReport.ts';
+import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
+
+/**
+ * y = f(x, p) element-wise, with one parameter p per feature (broadcast over the batch);
+ * `slopes(x, p)` gives (∂y/∂x, ∂y/∂p), so dx = dy·∂y/∂x and dp sums dy·∂y/∂p over the batch.
+ */
+function withParameter(name: string, features: number, f: (x: number, p: number) => number, slopes: (x: number, p: number) => readonly [number, number]): Layer {
+  return defineLayer({
+    name,
+    params: { p: new Tensor(new Float64Array(features).fill(1), [features]) },
+    outputShape: sameFeatures,
+    forward: (x, { p }) => {
+      const y = new Float64Array(x.size);
+      for (let i = 0; i < y.length; i++) y[i] = f(x.data[i]!, p!.data[i % features]!);
+      return { y: new Tensor(y, x.shape), saved: Float64Array.from(x.data) };
+    },
+    backward: (dy, xs, { p }) => {
+      const dx = new Float64Array(xs.length), dp = new Float64Array(features);
+      for (let i = 0; i < xs.length; i++) {
+        const [alongX, alongP] = slopes(xs[i]!, p!.data[i % features]!);
+        dx[i] = dy.data[i]! * alongX;
+        dp[i % features]! += dy.data[i]! * alongP;
+      }
+      return { dx: new Tensor(dx, dy.shape), dParams: { p: new Tensor(dp, [features]) } };
+    },
+  });
+}
+
+/** max(x, p), dy at a tie to x, to p, split evenly, or (wrong) to both. */
+const maxWithParameter = (atTie: 'x' | 'p' | 'split' | 'both') =>
+  withParameter(`maxWithParameter(${atTie})`, 3, Math.max, (x, p) => {
+    if (x !== p) return x > p ? [1, 0] : [0, 1];
+    return atTie === 'x' ? [1, 0] : atTie === 'p' ? [0, 1] : atTie === 'split' ? [0.5, 0.5] : [1, 1];
+  });
+
+/** PACT's clamp(x, 0, α) with a learnable α; at x = α > 0 dy goes to α, or (wrong) to both. */
+const pact = (both: boolean) =>
+  withParameter(both ? 'pact(both at the tie)' : 'pact', 3, (x, a) => Math.min(Math.max(x, 0), a), (x, a) => {
+    const r = Math.max(x, 0);
+    if (r < a) return [x > 0 ? 1 : 0, 0];
+    return both && r === a && x > 0 ? [1, 1] : [0, 1];
+  });
+
+/** relu(x − b); `inconsistent`: dx counts x = b as above, db as below. */
+const reluShift = (inconsistent: boolean) =>
+  withParameter(inconsistent ? 'reluShift(inconsistent)' : 'reluShift', 3, (x, b) => Math.max(0, x - b), (x, b) =>
+    inconsistent ? [x >= b ? 1 : 0, x > b ? -1 : 0] : x > b ? [1, -1] : [0, 0],
+  );
+
+/** relu(x) − relu(p): two kinks that share the value 0, each with its own convention (x ≥ 0, p > 0): valid. */
+const reluMinusRelu = () =>
+  withParameter('reluMinusRelu', 3, (x, p) => Math.max(0, x) - Math.max(0, p), (x, p) => [x >= 0 ? 1 : 0, p > 0 ? -1 : 0]);
+
+/** The layer with p set, checked at x and dy in full mode. */
+function check(layer: Layer, p: number[], x: number[][], dy: number[][]) {
+  layer.params['p']!.data.set(p);
+  return checkGradients(layer, tensor(x), { dy: tensor(dy), mode: 'full' });
+}
+
+describe('an input tied with a parameter, full mode', () => {
+  it('fails max(x, p) that sends dy to both x and p at x = p, naming the tie across the two tensors', () => {
+    const report = check(maxWithParameter('both'), [0.5, 0, 0], [[0.5, 1, 1]], [[1, 0, 0]]);
+    expect(report.ok, formatReport(report)).toBe(false);
+    expect(formatReport(report)).toContain('maxWithParameter(both).x[0, 0] + p[0] along their sum: analytic 2, numeric 1');
+  });
+
+  it('passes max(x, p) that sends dy to x, to p, or half to each, at the same tie and at a tie shared by two rows', () => {
+    for (const atTie of ['x', 'p', 'split'] as const) {
+      const one = check(maxWithParameter(atTie), [0.5, 0, 0], [[0.5, 1, 1]], [[1, 0, 0]]);
+      expect(one.ok, formatReport(one)).toBe(true);
+      const rows = check(maxWithParameter(atTie), [2, -1, 0], [[2, -1, 3], [2, 0.5, 0]], [[1, -0.5, 1], [-2, 1, 0.5]]);
+      expect(rows.ok, formatReport(rows)).toBe(true);
+    }
+  });
+
+  it('fails a PACT clamp whose backward sends dy to both x and α at x = α, and passes the right one', () => {
+    const wrong = check(pact(true), [2, 1, 1], [[2, 0, 0.5]], [[0.7, 1, 1]]);
+    expect(wrong.ok, formatReport(wrong)).toBe(false);
+    const right = check(pact(false), [2, 1, 1], [[2, 0, 0.5]], [[0.7, 1, 1]]);
+    expect(right.ok, formatReport(right)).toBe(true);
+  });
+
+  it('fails relu(x − b) whose dx and db break the tie x = b differently, and passes the consistent one', () => {
+    const wrong = check(reluShift(true), [1, 0, 0], [[1, 2, -1]], [[1, 1, 1]]);
+    expect(wrong.ok, formatReport(wrong)).toBe(false);
+    const right = check(reluShift(false), [1, 0, 0], [[1, 2, -1]], [[1, 1, 1]]);
+    expect(right.ok, formatReport(right)).toBe(true);
+  });
+
+  it('passes relu(x) − relu(p) at x = p = 0 under either sign of dy: kinks that share a value, not a tie', () => {
+    for (const g of [1, -1]) {
+      const report = check(reluMinusRelu(), [0, 0, 1], [[0, 0, 1], [0, -1, 0]], [[g, 1, 1], [-g, 1, 1]]);
+      expect(report.ok, formatReport(report)).toBe(true);
+    }
+  });
+});
+
+describe('an input tied with a parameter, at drawn cases (default mode)', () => {
+  const seeds = [1, 2, 3];
+  it.each(seeds)('catches max(x, p) with dy to both at the tie, seed %i', (seed) => {
+    const result = verifyLayer(() => maxWithParameter('both'), { features: [3], seed, numRuns: 100 });
+    expect(result.ok, `seed ${seed}`).toBe(false);
+  });
+  it.each(seeds)('passes the correct max(x, p), PACT clamp and relu(x) − relu(p), seed %i', (seed) => {
+    for (const make of [() => maxWithParameter('x'), () => pact(false), reluMinusRelu]) {
+      const result = verifyLayer(make, { features: [3], seed, numRuns: 100 });
+      expect(result.ok, `${make().name}, seed ${seed}: ${result.report ? formatReport(result.report) : result.error}`).toBe(true);
+    }
+  });
+});
