@@ -67,7 +67,7 @@ export type { Graph, GraphNode, GraphParameter, ConsumerEdge, NodeKind } from '.
 export { addMerge, concatMerge, type Merge, type MergeInput } from './graph/merges.ts';
 export { wire, type Wiring, type WiringOptions, type EdgeOperator, type SweepGradients } from './graph/wiring.ts';
 export type { SweepTag, Message } from './graph/message.ts';
-export type { ForwardTap, BackwardTap, UpdateTap, StepBoundary, FaultTap, Taps } from './graph/taps.ts';
+export type { ForwardTap, BackwardTap, UpdateTap, StepBoundary, FaultTap, Taps, BorrowedTaps } from './graph/taps.ts';
 export { train, type TrainHandle } from './graph/trainer.ts';
 export type { TrainOptions, TrainResult, TrainerState, GuardPolicy } from './graph/trainOptions.ts';
 export type { JsonValue } from './graph/runConfig.ts';

@@ -105,20 +105,58 @@ export interface Taps {
   readonly step$: Observable<StepBoundary>;
   /** Every layer the guard finds a NaN or ±Infinity beginning at, before its alarm. */
   readonly fault$: Observable<FaultTap>;
+  /**
+   * The same forward, backward and update messages, for listeners that read the tensors only
+   * while called and keep none of them (statistics that copy what they need). A step whose
+   * messages went only to such listeners still hands its tensors back as spares, which a
+   * listener on `forward$`, `backward$` or `update$` (which may keep them) costs the step.
+   */
+  readonly borrowed: BorrowedTaps;
+}
+
+/** See {@link Taps.borrowed}: each message's tensors may be read only during the call, and are written again by later steps. */
+export interface BorrowedTaps {
+  /** Every node's forward, for every sweep; `y` and `inputs` are valid only during the call. */
+  readonly forward$: Observable<ForwardTap>;
+  /** Every node's backward, for every training sweep; the tensors are valid only during the call. */
+  readonly backward$: Observable<BackwardTap>;
+  /** Every parameter's update, once per step; the tensors are valid only during the call. */
+  readonly update$: Observable<UpdateTap>;
 }
 
 /**
- * A Subject that counts the messages it delivered (given while observed). The trainer compares
- * the counts of the taps that carry tensors before and after a step: a step none went out in
- * holds no tensor a listener may keep, so its tensors can be handed back as spares.
+ * A Subject that counts the messages it delivered to listeners that may keep them (given while
+ * observed). The trainer compares the counts of the taps that carry tensors before and after a
+ * step: a step none went out in holds no tensor a listener may keep, so its tensors can be
+ * handed back as spares. Listeners of {@link CountingSubject.borrowers} read each message only
+ * while called, so what they receive is not counted; `observed` is true while either has one.
  */
 export class CountingSubject<T> extends Subject<T> {
-  /** Messages delivered to at least one listener so far. */
+  /** Messages delivered to at least one listener that may keep them, so far. */
   delivered = 0;
+  /** The same messages, for listeners that keep nothing past the call. */
+  readonly borrowers = new Subject<T>();
+
+  override get observed(): boolean {
+    return super.observed || this.borrowers.observed;
+  }
 
   override next(value: T): void {
-    if (this.observed) this.delivered++;
-    super.next(value);
+    if (super.observed) {
+      this.delivered++;
+      super.next(value);
+    }
+    this.borrowers.next(value);
+  }
+
+  override error(error: unknown): void {
+    super.error(error);
+    this.borrowers.error(error);
+  }
+
+  override complete(): void {
+    super.complete();
+    this.borrowers.complete();
   }
 }
 
@@ -144,6 +182,11 @@ export function tapsOf(subjects: TapSubjects): Taps {
     update$: subjects.update$.asObservable(),
     step$: subjects.step$.asObservable(),
     fault$: subjects.fault$.asObservable(),
+    borrowed: Object.freeze({
+      forward$: subjects.forward$.borrowers.asObservable(),
+      backward$: subjects.backward$.borrowers.asObservable(),
+      update$: subjects.update$.borrowers.asObservable(),
+    }),
   });
 }
 

@@ -343,8 +343,8 @@ class TrainingRun {
    * `GradientsWanted.spare`, `ForwardContext.spare`): a fresh dW of dense(784, 128) costs more in
    * page faults than the gemm that fills it. Not for a step in which a forward, backward or
    * update tap delivered a message, whose listeners may hold its tensors (those are never
-   * handed back, so nothing writes into them later); statistics that observe the taps only on
-   * the steps they sample (`layerStats$`) leave the steps between with spares.
+   * handed back, so nothing writes into them later); listeners of the borrowed taps
+   * (`taps.borrowed`, which `layerStats$` reads) keep nothing, and cost no step its spares.
    */
   private recycleGradients(settled: SettledStep): void {
     const { forward$, backward$, update$ } = this.taps;

@@ -133,17 +133,20 @@ export function layerStats$(run: TappedRun, options: LayerStatsOptions = {}): Ob
     // tap makes it compute every parameter's delta: both are observed only around sampled
     // steps. The forward tap is armed at the boundary before a step that may be due (and for
     // the run's first step); the update tap from a sampled step's first forward to its boundary.
+    // Both are the borrowed taps: the values are read (or copied) during the call and none is
+    // kept, so a sampled step still hands its tensors back as spares for the next one.
+    const taps = run.taps.borrowed;
     let forward: Subscription | null = null;
     let update: Subscription | null = null;
     const onForward = ({ tag, node, y }: ForwardTap): void => {
       if (!tag.backward || tag.microbatch !== 0 || !wanted(node) || !isSampled(tag.step)) return;
-      update ??= run.taps.update$.subscribe(onUpdate);
+      update ??= taps.update$.subscribe(onUpdate);
       const layer = entry(node);
       layer.activation = activationStatistics(y.data, saturationOf(node.op));
       layer.distributions?.setActivations(y.data);
     };
     const arm = (): void => {
-      forward ??= run.taps.forward$.subscribe(onForward);
+      forward ??= taps.forward$.subscribe(onForward);
     };
     arm();
     // The taps complete when the run ends; so do the statistics.

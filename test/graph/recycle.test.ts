@@ -16,6 +16,7 @@ import { sequential } from '../../src/graph/builder.ts';
 import { train } from '../../src/graph/trainer.ts';
 import { sgd } from '../../src/index.ts';
 import { regressionBatches, snapshot } from './helpers.ts';
+import { layerStats$ } from '../../src/telemetry/layerStats.ts';
 
 /** What one forward and backward received and returned. */
 interface Call {
@@ -84,6 +85,48 @@ describe('spare gradients in train()', () => {
     else run.taps.forward$.subscribe(() => undefined);
     await run.result;
     expect(calls.map((c) => c.spare !== undefined || c.spareY !== undefined || c.spareDx !== undefined)).toEqual([false, false, false]);
+  });
+
+  it('hands out spares while only the borrowed taps are observed, and they still deliver every message', async () => {
+    const calls: Call[] = [];
+    const run = train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
+    const heard = { forward: 0, backward: 0, update: 0 };
+    run.taps.borrowed.forward$.subscribe(() => heard.forward++);
+    run.taps.borrowed.backward$.subscribe(() => heard.backward++);
+    run.taps.borrowed.update$.subscribe(() => heard.update++);
+    await run.result;
+    expect(calls.map((c) => [c.spare !== undefined, c.spareY !== undefined, c.spareDx !== undefined])).toEqual([[false, false, false], [true, true, true], [true, true, true]]);
+    // Three steps of three layer nodes (and the loss), four parameters updated a step.
+    expect(heard.update).toBe(3 * 4);
+    expect(heard.forward).toBeGreaterThanOrEqual(3 * 3);
+    expect(heard.backward).toBeGreaterThanOrEqual(3 * 3);
+  });
+
+  it('leaves layerStats$ sampling every step with spares, and its statistics the same as without them', async () => {
+    const statsOf = async (keepSpares: boolean) => {
+      const calls: Call[] = [];
+      const run = train(mlp(calls), regressionBatches(4, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1, { momentum: 0.9 }) });
+      const stats: unknown[] = [];
+      layerStats$(run, { everySteps: 1, distributions: true }).subscribe((body) => stats.push(body));
+      if (!keepSpares) run.taps.update$.subscribe(() => undefined); // a listener that may keep tensors: no spares
+      await run.result;
+      return { stats, spares: calls.map((c) => c.spare !== undefined) };
+    };
+    const withSpares = await statsOf(true);
+    const without = await statsOf(false);
+    expect(withSpares.spares).toEqual([false, true, true, true]);
+    expect(without.spares).toEqual([false, false, false, false]);
+    expect(withSpares.stats).toHaveLength(4 * 3);
+    expect(withSpares.stats).toEqual(without.stats);
+  });
+
+  it('hands out no spare when a tap is observed both borrowed and not', async () => {
+    const calls: Call[] = [];
+    const run = train(mlp(calls), regressionBatches(3, 4, 3, 2), { loss: mse(), optimizer: sgd(0.1) });
+    run.taps.borrowed.update$.subscribe(() => undefined);
+    run.taps.update$.subscribe(() => undefined);
+    await run.result;
+    expect(calls.map((c) => c.spare !== undefined)).toEqual([false, false, false]);
   });
 
   it('hands spares out again from the step after the last one a tap delivered in', async () => {
