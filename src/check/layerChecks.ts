@@ -98,7 +98,8 @@ export function linearityCheck(
   const epsilon = workingEpsilon();
   const zeroToWorkingPrecision = 4 * epsilon * outputSize * (2 * maxNorm(dy) + maxNorm(dy2));
   const limits = (name: string, reference: Tensor, observed = 0) => {
-    const allowed = Math.sqrt(epsilon) * scales.get(name)! + 64 * epsilon * largest + zeroToWorkingPrecision + observedRoundingFactor * observed;
+    // 64·2⁻¹⁰⁷⁴: below the smallest normal number every result rounds to a multiple of 2⁻¹⁰⁷⁴, which ε of it underflows below.
+    const allowed = Math.sqrt(epsilon) * scales.get(name)! + 64 * epsilon * largest + zeroToWorkingPrecision + observedRoundingFactor * observed + 64 * Number.MIN_VALUE;
     return limitsWhereFinite(reference.data, allowed, termMagnitudes.get(name.slice(1)), 64 * epsilon);
   };
   const problemsWith = (observed: ReadonlyMap<string, number>) => [...first].map(([name, g1]) => {

@@ -125,3 +125,86 @@ describe('an input tied with a parameter, at drawn cases (default mode)', () => 
     }
   });
 });
+
+/**
+ * y = relu(W·x) with W [2, 3] and no bias; relu′(0) = `atZero` (0 is PyTorch's choice, 2 is
+ * wrong: outside both one-sided slopes).
+ */
+const reluDense = (atZero: number) =>
+  defineLayer({
+    name: `reluDense(${atZero} at 0)`,
+    params: { W: new Tensor(new Float64Array(6), [2, 3]) },
+    outputShape: () => [2],
+    forward: (x, { W }) => {
+      const batch = x.shape[0]!, z = new Float64Array(batch * 2);
+      for (let r = 0; r < batch; r++) for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) z[r * 2 + i]! += W!.data[i * 3 + j]! * x.data[r * 3 + j]!;
+      return { y: new Tensor(z.map((v) => Math.max(0, v)), [batch, 2]), saved: { xs: Float64Array.from(x.data), z } };
+    },
+    backward: (dy, { xs, z }, { W }) => {
+      const batch = dy.shape[0]!, dx = new Float64Array(batch * 3), dW = new Float64Array(6);
+      for (let r = 0; r < batch; r++) {
+        for (let i = 0; i < 2; i++) {
+          const v = z[r * 2 + i]!, g = dy.data[r * 2 + i]! * (v > 0 ? 1 : v === 0 ? atZero : 0);
+          for (let j = 0; j < 3; j++) {
+            dx[r * 3 + j]! += g * W!.data[i * 3 + j]!;
+            dW[i * 3 + j]! += g * xs[r * 3 + j]!;
+          }
+        }
+      }
+      return { dx: new Tensor(dx, [batch, 3]), dParams: { W: new Tensor(dW, [2, 3]) } };
+    },
+  });
+
+describe('kinks of two units that meet without a tie, fast mode', () => {
+  // Both units at 0 (z₀ = 4·(x₀ + x₂), z₁ = −1000·(x₀ + x₂)) under dy = (−1, 1): along x₀ alone
+  // one unit turns on as the other turns off (one-sided slopes −1000 and −4), while dx₀ = 0 is
+  // the piece where both are off, which moving W reaches (soak, seed 6 of a relu dense with
+  // drawn weights: fast mode failed it; full mode groups the kinks by their outputs).
+  const W = [4, 0, 4, -1000, 0, -1000];
+  const at = (atZero: number) => {
+    const layer = reluDense(atZero);
+    layer.params['W']!.data.set(W);
+    return checkGradients(layer, tensor([[2, 0, -2]]), { dy: tensor([[-1, 1]]), mode: 'fast' });
+  };
+
+  it('passes relu′(0) = 0, a gradient of a piece around the point', () => {
+    const report = at(0);
+    expect(report.ok, formatReport(report)).toBe(true);
+  });
+
+  it('still fails relu′(0) = 2, outside every piece around the point', () => {
+    const report = at(2);
+    expect(report.ok, formatReport(report)).toBe(false);
+  });
+});
+
+/** y = c·tanh(x) element-wise; the backward's derivative scaled by 1 + `off` (0: correct). */
+const tanhTimes = (c: number, off = 0) =>
+  defineLayer({
+    name: `tanhTimes(${c})`,
+    outputShape: sameFeatures,
+    forward: (x) => ({ y: new Tensor(x.data.map((v) => c * Math.tanh(v)), x.shape), saved: Float64Array.from(x.data) }),
+    backward: (dy, xs) => ({ dx: new Tensor(dy.data.map((g, i) => g * c * (1 - Math.tanh(xs[i]!) ** 2) * (1 + off)), dy.shape) }),
+  });
+
+describe('outputs below the smallest normal number', () => {
+  // ε·|y| underflows to 0 for subnormal outputs, which are spaced 2⁻¹⁰⁷⁴ apart whatever their
+  // size: the modelled noise, and linearity's allowance, were 0 there (tolerance 0 for a
+  // numeric value off by one spacing; soak of c·tanh(x), c = 1e-310, default mode, seed 3).
+  it('passes c·tanh(x) with c = 1e-310 at the drawn cases of seed 3 (default mode)', () => {
+    const result = verifyLayer(() => tanhTimes(1e-310), { features: [4], seed: 3, numRuns: 100 });
+    expect(result.ok, result.report && formatReport(result.report)).toBe(true);
+  });
+
+  it('passes c·tanh(x) with c = 1e-320 in both modes, where backward rounds to whole spacings', () => {
+    for (const mode of ['full', 'fast'] as const) {
+      const report = checkGradients(tanhTimes(1e-320), tensor([[1, -1, 0.25, -2.1828]]), { dy: tensor([[0.3, -1.2, 2, 0.7]]), mode });
+      expect(report.ok, formatReport(report)).toBe(true);
+    }
+  });
+
+  it('still fails c·tanh(x) with c = 1e-310 when its derivative is off by a relative 1e-2', () => {
+    const result = verifyLayer(() => tanhTimes(1e-310, 1e-2), { features: [4], seed: 1, numRuns: 100 });
+    expect(result.ok).toBe(false);
+  });
+});

@@ -26,6 +26,7 @@ import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeCoordinate, type CoordinateJudgement } from './fullMode.ts';
 import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
 import { interactsWith, splitByFootprints, tieGroupOf, tieGroupsWithin } from './tieGroups.ts';
+import { withinNearbyPieces } from './nearbyPieces.ts';
 import { analyticRounding, inputNoise, wholeSpan, type Objective, type Span, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -98,7 +99,9 @@ const quietTieGroupsPerSpan = 2;
  * together (see `judgeTieGroup.ts`; along its sum, as fast mode knows no footprints). Where
  * both halves passed, the whole is judged against the sum of their estimates when its own
  * fails: cancelling terms can leave it far noisier than its parts'. A single
- * coordinate that fails alone passes when its tie group is explained by the pieces next to it.
+ * coordinate that fails alone passes when its tie group is explained by the pieces next to it;
+ * one at a kink with no tie group, when its value lies within those of the pieces around the
+ * point (see `nearbyPieces.ts`: kinks of several units meeting, as relu(W·x) with two units at 0).
  */
 function localise(objective: Objective, variable: Variable, direction: Float64Array, span: Span, outcome: ProbeOutcome, random: Random): Localised {
   const values = variable.value.data;
@@ -114,8 +117,10 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
     const group = tieGroupOf(values, k);
     const interacts = group && (!footprint || footprint.size === 0 || interactsWith(objective, variable, group.filter((i) => i !== k), footprint));
     const part = interacts ? splitByFootprints(objective, variable, group).find((members) => members.includes(k))! : [];
-    if (!(part.length >= 2 && judgeTies(part, true).ok)) return { kind: 'coordinate', ...alone };
-    return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'neighbouring piece' } };
+    if (part.length >= 2 ? judgeTies(part, true).ok : alone.judgement.kink !== undefined && withinNearbyPieces(objective, variable, k, random)) {
+      return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'neighbouring piece' } };
+    }
+    return { kind: 'coordinate', ...alone };
   }
   const middle = span.start + ((span.end - span.start) >> 1);
   const halves: Span[] = [{ start: span.start, end: middle }, { start: middle, end: span.end }];

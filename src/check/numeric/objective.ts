@@ -9,7 +9,7 @@
  */
 import type { Tensor } from '../../tensor/tensor.ts';
 import type { Change } from './finiteDifference.ts';
-import { workingEpsilon } from './precision.ts';
+import { workingEpsilon, workingSmallestNormal } from './precision.ts';
 
 /** One tensor the objective depends on, with the analytic gradient to check. */
 export interface Variable {
@@ -49,15 +49,21 @@ export const roundingFactor = 8;
  * any output (1e-14 against outputs of 1) from counting as a measured zero.
  */
 export function outputChange(dy: Float64Array, y0: Float64Array, y1: Float64Array, yMagnitude: Float64Array): Change {
-  let delta = 0, moved = 0, stored = 0;
+  let delta = 0, moved = 0, stored = 0, movedCount = 0;
+  // Outputs below the smallest normal number round as if they were that large: subnormals are
+  // spaced evenly, and ε·|y| underflows to 0 there (outputs of 1e-310 would get no noise at all).
+  const floor = workingSmallestNormal();
   for (let i = 0; i < y0.length; i++) {
     const size = Math.abs(dy[i]!) * Math.max(Math.abs(y0[i]!), Math.abs(y1[i]!));
-    if (Number.isFinite(size)) stored += size;
+    if (Number.isFinite(size)) stored += Math.max(size, Math.abs(dy[i]!) * floor);
     if (Object.is(y1[i], y0[i])) continue;
     delta += dy[i]! * (y1[i]! - y0[i]!);
-    moved += Math.max(size, Math.abs(dy[i]!) * yMagnitude[i]!);
+    moved += Math.max(size, Math.abs(dy[i]!) * yMagnitude[i]!, Math.abs(dy[i]!) * floor);
+    movedCount++;
   }
-  return { delta, noise: workingEpsilon() * (roundingFactor * moved + 2 * stored) };
+  // Each product dy_i·(y1_i − y0_i) rounds to a multiple of 2⁻¹⁰⁷⁴ however small dy_i is, which
+  // ε·|dy_i|·2⁻¹⁰²² underflows below: one such spacing per moved output, times the usual factor.
+  return { delta, noise: workingEpsilon() * (roundingFactor * moved + 2 * stored) + roundingFactor * movedCount * Number.MIN_VALUE };
 }
 
 /**

@@ -20,6 +20,13 @@ export type Precision = 'float64' | 'float32';
 /** The machine epsilon of each precision: 2⁻⁵² and 2⁻²³ (twice the unit roundoff 2⁻⁵³, 2⁻²⁴). */
 export const machineEpsilon: Readonly<Record<Precision, number>> = Object.freeze({ float64: Number.EPSILON, float32: 2 ** -23 });
 
+/**
+ * The smallest normal number of each precision: 2⁻¹⁰²² and 2⁻¹²⁶. Below it the spacing of
+ * representable numbers stops shrinking with the value (subnormals are spaced ε·2⁻¹⁰²² =
+ * 2⁻¹⁰⁷⁴ apart in float64, 2⁻¹⁴⁹ in float32), so a value's rounding is ε times at least this.
+ */
+export const smallestNormal: Readonly<Record<Precision, number>> = Object.freeze({ float64: 2 ** -1022, float32: 2 ** -126 });
+
 let current: Precision = 'float64';
 
 /** The precision the verifier models now: `'float64'` outside {@link atPrecision}. */
@@ -30,6 +37,11 @@ export function workingPrecision(): Precision {
 /** ε of the working precision: `Number.EPSILON` (2⁻⁵²) unless a float32 layer is being checked (2⁻²³). */
 export function workingEpsilon(): number {
   return machineEpsilon[current];
+}
+
+/** The smallest normal number of the working precision (see {@link smallestNormal}). */
+export function workingSmallestNormal(): number {
+  return smallestNormal[current];
 }
 
 /** Runs `body` with `precision` as the working precision, and restores the one before, also when it throws. */
