@@ -39,7 +39,7 @@ const integrationFiles = [
 const slowFiles = [
   'test/scenarios/{mnist,convMnist}.test.ts',
   'test/data/datasets.test.ts',
-  'test/check/{tieGroups,layerMutantsCaught,observedNoise,cancellation,mutants,blindSpots}.test.ts',
+  'test/check/{tieGroups,layerMutantsCaught,observedNoise,cancellation,mutants,blindSpots,soakRegressions}.test.ts',
   'test/cli/tour.test.ts',
   'test/reliability/{cli,killLoop}.test.ts',
   'test/telemetry/scenarioEvaluations.test.ts',
