@@ -9,8 +9,11 @@ import { serveMetrics, type MetricsServerConfig } from './metricsHttp.ts';
 import { serveRuns, type RunsServerConfig } from './runs/runsHttp.ts';
 import type { FromServerThread, ToServerThread } from './serverThreadMessages.ts';
 import { messageOf } from '../util/errorText.ts';
+import { lowerThreadPriority } from './threadPriority.ts';
 
 const port = parentPort!;
+// Background work: it waits for a free core rather than take the training's (see threadPriority.ts).
+lowerThreadPriority();
 const post = (message: FromServerThread): void => port.postMessage(message);
 
 interface Hosted {
