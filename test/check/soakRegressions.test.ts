@@ -1,5 +1,5 @@
 /**
- * What a soak of hand-written layers found, kept as regression tests.
+ * What a soak of hand-written layers (and of the registry's) found, kept as regression tests.
  *
  * An input tied with a parameter: max(x, b), relu(x − b) and PACT's clamp(x, 0, α) have their
  * kink where x and the parameter hold one value. Judged one coordinate at a time, or within
@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { Tensor, tensor } from '../../src/tensor/tensor.ts';
 import { defineLayer, sameFeatures } from '../../src/layers/defineLayer.ts';
 import type { Layer } from '../../src/layers/contract.ts';
+import { findLayer } from '../../src/layers/registry.ts';
 import { checkGradients } from '../../src/check/checkGradients.ts';
 import { formatReport } from '../../src/check/report/formatReport.ts';
 import { verifyLayer } from '../../src/check/property/verifyLayer.ts';
@@ -110,6 +111,15 @@ describe('an input tied with a parameter, full mode', () => {
       expect(report.ok, formatReport(report)).toBe(true);
     }
   });
+
+  it('passes relu(x) − relu(p) where three rows and p sit at 0 under dy of both signs: their kinks add up along the sum (soak seed 59)', () => {
+    // Along the sum g stays 0 (the rows' 2 − 1 + 2 cancel p's −3), while the members' valid
+    // choices add to 3, and no visited piece explained it: judged as a tie, it failed.
+    const layer = reluMinusRelu();
+    layer.params['p']!.data.set([0, 0, 0]);
+    const report = checkGradients(layer, tensor([[0, 0, 0], [0, 0, 0], [0, 0, 0]]), { dy: tensor([[0, 0, 2], [0, 0, -1], [0, 0, 2]]), mode: 'full' });
+    expect(report.ok, formatReport(report)).toBe(true);
+  });
 });
 
 describe('an input tied with a parameter, at drawn cases (default mode)', () => {
@@ -206,5 +216,52 @@ describe('outputs below the smallest normal number', () => {
   it('still fails c·tanh(x) with c = 1e-310 when its derivative is off by a relative 1e-2', () => {
     const result = verifyLayer(() => tanhTimes(1e-310, 1e-2), { features: [4], seed: 1, numRuns: 100 });
     expect(result.ok).toBe(false);
+  });
+});
+
+describe('a derivative that lives on a finer scale than h/1024', () => {
+  // Two keys whose logits of 10⁶ nearly tie: the attention moves between them within about
+  // 10⁻⁶ of x = −1000, where the first step is 7.8e-3. Each quartering of the step quadrupled
+  // the estimate (−299, −1195, …, −75061 at h/256), and the verdict was taken at the coarsest,
+  // whose tolerance was the smallest: analytic −129359 against −299 (registry soak, seed 40,
+  // both modes). Refinement now goes on while the estimate steepens, and the verdict moves to
+  // the finer steps: −129359.4 at h/16384.
+  const attentionAtSteepTie = () => {
+    const layer = findLayer('selfAttention')!.make();
+    const values: Record<string, number[]> = {
+      Wq: [0, 2, 0.5, 2, 0, 0, 0.9904, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      Wk: [0, -1000, 1000, -2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+      Wv: [0, 0, 0, 0, 0, 0, 0, -2, 0, 0, 0, 0, 0, 0, 0, 0],
+      Wo: [0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    };
+    for (const [key, data] of Object.entries(values)) layer.params[key]!.data.set(data);
+    return layer;
+  };
+  const x = () => tensor([[[0, 1, -1000, 0], [0, 1, -1000, 1], [0, 0, 0, 0]]]);
+  const dy = () => tensor([[[0, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 0, 0]]]);
+
+  it('passes the built-in selfAttention there, in full mode', () => {
+    const report = checkGradients(attentionAtSteepTie(), x(), { dy: dy(), mode: 'full' });
+    expect(report.ok, formatReport(report)).toBe(true);
+  });
+
+  it('still fails it there when every gradient is off by a relative 1e-3', () => {
+    const layer = attentionAtSteepTie();
+    const off: Layer = {
+      ...layer,
+      forward: (input, context) => {
+        const pass = layer.forward(input, context);
+        return {
+          y: pass.y,
+          backward: (cotangent: Tensor) => {
+            const { dx, dParams } = pass.backward(cotangent);
+            const bent = (t: Tensor) => new Tensor(t.data.map((v) => v * (1 + 1e-3)), t.shape);
+            return { dx: bent(dx!), dParams: Object.fromEntries(Object.entries(dParams).map(([key, t]) => [key, bent(t)])) };
+          },
+        };
+      },
+    };
+    const report = checkGradients(off, x(), { dy: dy(), mode: 'full' });
+    expect(report.ok, formatReport(report)).toBe(false);
   });
 });

@@ -18,10 +18,20 @@
  * Only equal values are grouped: moving tied values together keeps their order, the property
  * that makes the sum a direction every piece agrees on. Kinks of other kinds that share an
  * output (relu(W·x + b) at 0, through x, W and b) are left to the coordinates alone.
+ *
+ * Equal values need not be a tie: relu(x) − relu(p) has a kink at x = 0 and one at p = 0, each
+ * where it is whatever the other holds, and drawn cases hold 0 often. Such kinks do not
+ * interact: along the sum of the members g changes by the sum of what each changes alone, so
+ * the sum's one-sided derivatives are the sums of the members' own (Σ right, Σ left), and the
+ * members' gradients are judged alone, as they were. A tie moves the kink with its members:
+ * max(x, b) at x = b rises at dy along their sum, where the members alone rise at dy each (Σ
+ * right = 2·dy). So a group is judged together only where its sum's one-sided derivatives
+ * differ from those sums beyond their tolerances (four forward passes to tell).
  */
 import { Tensor, unflatIndex } from '../../tensor/tensor.ts';
 import type { Random } from '../../tensor/random.ts';
-import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
+import { judgeAlong, judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
+import type { Judgement } from './judge.ts';
 import type { Objective, Variable } from './objective.ts';
 import { largestTie } from './tieGroups.ts';
 
@@ -139,13 +149,15 @@ export function jointVariable(objective: Objective, members: readonly VariableCo
 }
 
 /**
- * Judges one group of tied coordinates of several variables together (see the header): the
+ * Judges one group of equal-valued coordinates of several variables together (see the header):
+ * undefined where their kinks add up along their sum (no tie: each was judged alone), else the
  * verdict of {@link judgeTieGroup} on their joint variable, its site naming the first member
- * and listing every member with its tensor.
+ * and listing every member with its tensor. `alone(member)` is the member's own judgement.
  */
-export function judgeCrossVariableTie(objective: Objective, members: readonly VariableCoordinate[], mixtures: number, random: Random): TieVerdict {
+export function judgeCrossVariableTie(objective: Objective, members: readonly VariableCoordinate[], alone: (member: VariableCoordinate) => Judgement, mixtures: number, random: Random): TieVerdict | undefined {
   const joint = jointVariable(objective, members);
   const indices = members.map((_, i) => i);
+  if (kinksAddUp(judgeAlong(joint.objective, joint.variable, indices, 'sum', new Float64Array(members.length).fill(1)).judgement, members.map(alone))) return undefined;
   const verdict = judgeTieGroup(joint.objective, joint.variable, indices, { mixtures, random, memberFailed: false });
   const variables = objective.variables;
   const first = members[0]!;
@@ -163,4 +175,21 @@ export function judgeCrossVariableTie(objective: Objective, members: readonly Va
       },
     },
   };
+}
+
+/**
+ * Whether the one-sided derivatives along the members' sum are the sums of the members' own
+ * (a smooth member counts its estimate on both sides), within the tolerances of all of them:
+ * kinks that do not interact.
+ */
+function kinksAddUp(sum: Judgement, members: readonly Judgement[]): boolean {
+  const sides = (j: Judgement) => j.kink ?? { left: j.numeric, right: j.numeric };
+  let left = 0, right = 0, tolerance = sum.tolerance;
+  for (const j of members) {
+    left += sides(j).left;
+    right += sides(j).right;
+    tolerance += j.tolerance;
+  }
+  const along = sides(sum);
+  return Math.abs(along.left - left) <= tolerance && Math.abs(along.right - right) <= tolerance;
 }

@@ -48,9 +48,10 @@ export function compareCoordinates(objective: Objective, tally: Tally, random: R
   });
   // An input tied with a parameter (max(x, b) at x = b) is judged across the two variables.
   const evidenceIn = (v: number, k: number) => isEvidence(alone[v]!.judged[k]!.judgement);
+  const judgedAlone = ({ variable, k }: { variable: number; k: number }) => alone[variable]!.judged[k]!.judgement;
   for (const members of crossVariableGroups(objective.variables, evidenceIn, (v, k) => footprintReaders[v]!(k))) {
-    const verdict = judgeCrossVariableTie(objective, members, mixturesPerPart, random);
-    tally.record(verdict.site, verdict.analytic, verdict.judgement);
+    const verdict = judgeCrossVariableTie(objective, members, judgedAlone, mixturesPerPart, random);
+    if (verdict) tally.record(verdict.site, verdict.analytic, verdict.judgement);
   }
 }
 

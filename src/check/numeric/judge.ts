@@ -72,6 +72,16 @@ export function judge(analytic: number, estimate: DerivativeEstimate, extra: Ext
 const maxRefinements = 5;
 
 /**
+ * Where an unresolved estimate at least doubles when the step is quartered, g changes by a
+ * fixed amount over a width below the step (a softmax whose logits of 10⁶ nearly tie moves
+ * between keys within 10⁻⁶ of x = −1000, where h/1024 is 6e-6): each such estimate is that
+ * change over the step, C ∝ 1/H, and its tolerance, from a spread of the same kind, bounds
+ * nothing of the derivative inside. The verdict then moves to the finer step, and refinement
+ * goes on past {@link maxRefinements} while the estimate is unresolved, down to h/4¹² at most.
+ */
+const maxRefinementsWhileSteepening = 12;
+
+/**
  * Judges with step h and, if that fails, with other steps.
  *
  * - Where h fails, or passes only with noise in its tolerance that the model does not account
@@ -113,7 +123,9 @@ function isResolved(estimate: DerivativeEstimate): boolean {
 /** The refinement of the failed `judgement` of `estimate` at `step` (see {@link judgeWithRefinement}). */
 function refine(analytic: number, estimateAt: (step: number) => DerivativeEstimate, step: number, extra: ExtraRounding, estimate: DerivativeEstimate, judgement: Judgement): Judgement {
   let best = judgement;
-  for (let level = 1; level <= maxRefinements; level++) {
+  let steepened = false;
+  for (let level = 1; level <= maxRefinementsWhileSteepening; level++) {
+    if (level > maxRefinements && !(steepened && !isResolved(estimate))) break;
     const resolved = isResolved(estimate);
     step /= 4;
     const finer = estimateAt(step);
@@ -123,7 +135,9 @@ function refine(analytic: number, estimateAt: (step: number) => DerivativeEstima
       if (remeasured.ok) return remeasured;
     }
     const finerJudgement = judge(analytic, finer, extra);
-    if (finerJudgement.tolerance < best.tolerance) best = finerJudgement;
+    const steeper = !resolved && Math.abs(finer.central) >= 2 * Math.abs(estimate.central);
+    steepened ||= steeper;
+    if (steeper || finerJudgement.tolerance < best.tolerance) best = finerJudgement;
     if (resolved && !(finerJudgement.tolerance < judgement.tolerance)) break;
     estimate = finer;
     judgement = finerJudgement;

@@ -67,7 +67,8 @@ export interface TieVerdict {
   readonly judgement: Judgement;
 }
 
-interface DirectionJudgement {
+/** One direction over a group's members, judged: ⟨t, a⟩ against the derivative of g along t. */
+export interface DirectionJudgement {
   readonly along: TieGroupSite['along'];
   readonly direction: Float64Array;
   readonly analytic: number;
@@ -94,7 +95,7 @@ export function judgeTieGroup(objective: Objective, variable: Variable, members:
 }
 
 /** ⟨t, a⟩ over the members against the derivative of g along t. */
-function judgeAlong(objective: Objective, variable: Variable, members: readonly number[], along: TieGroupSite['along'], direction: Float64Array): DirectionJudgement {
+export function judgeAlong(objective: Objective, variable: Variable, members: readonly number[], along: TieGroupSite['along'], direction: Float64Array): DirectionJudgement {
   const data = variable.value.data;
   const bases = members.map((k) => data[k]!);
   let analytic = 0;
