@@ -14,7 +14,7 @@ import { describe } from '../tensor/tensor.ts';
 import { createEventStamper, type EventBody, type TelemetryEvent, type TrainingSummary } from '../telemetry/events.ts';
 import { runEnvironment } from './runEnvironment.ts';
 import { assertEvaluationRecord, type EvaluationRecord } from './evaluationRecord.ts';
-import type { Graph, GraphParameter } from './graph.ts';
+import type { Graph } from './graph.ts';
 import { wire, type Wiring } from './wiring.ts';
 import { StepRunner, type OpenStep, type SettledStep } from './stepRunner.ts';
 import { assertBatch, assertBatchSource, closeIterator, openEpoch, type BatchSource } from './data.ts';
@@ -127,8 +127,6 @@ interface Boundary {
 class TrainingRun {
   readonly telemetry$ = new Subject<TelemetryEvent>();
   readonly taps: TapSubjects = createTapSubjects();
-  /** Where the update tap's deltas are written, reused from one sampled step to the next. */
-  private readonly deltaBuffers = new Map<GraphParameter, Float64Array>();
   /** Messages the forward, backward and update taps had delivered when the last step was settled. */
   private tapMessages = 0;
   readonly runId: string;
@@ -325,7 +323,6 @@ class TrainingRun {
       optimizer: this.options.optimizer,
       taps: this.taps,
       settled,
-      deltaBuffers: this.deltaBuffers,
     });
     if (applied.alarm) this.raise(applied, settled.step);
     else this.recycleGradients(settled);
