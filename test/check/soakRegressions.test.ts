@@ -69,10 +69,10 @@ const reluShift = (inconsistent: boolean) =>
 const reluMinusRelu = () =>
   withParameter('reluMinusRelu', 3, (x, p) => Math.max(0, x) - Math.max(0, p), (x, p) => [x >= 0 ? 1 : 0, p > 0 ? -1 : 0]);
 
-/** The layer with p set, checked at x and dy in full mode. */
-function check(layer: Layer, p: number[], x: number[][], dy: number[][]) {
+/** The layer with p set, checked at x and dy (full mode unless told). */
+function check(layer: Layer, p: number[], x: number[][], dy: number[][], mode: 'full' | 'fast' = 'full') {
   layer.params['p']!.data.set(p);
-  return checkGradients(layer, tensor(x), { dy: tensor(dy), mode: 'full' });
+  return checkGradients(layer, tensor(x), { dy: tensor(dy), mode });
 }
 
 describe('an input tied with a parameter, full mode', () => {
@@ -119,6 +119,29 @@ describe('an input tied with a parameter, full mode', () => {
     layer.params['p']!.data.set([0, 0, 0]);
     const report = checkGradients(layer, tensor([[0, 0, 0], [0, 0, 0], [0, 0, 0]]), { dy: tensor([[0, 0, 2], [0, 0, -1], [0, 0, 2]]), mode: 'full' });
     expect(report.ok, formatReport(report)).toBe(true);
+  });
+});
+
+describe('an input tied with a parameter, fast mode', () => {
+  // Probes move one tensor at a time; where the probes of two tensors met kinks, the values
+  // both hold are judged across them as full mode does.
+  it('fails max(x, p) with dy to both at x = p, a PACT clamp with dy to both at x = α, an inconsistent relu(x − b)', () => {
+    const cases = [
+      check(maxWithParameter('both'), [0.5, 0, 0], [[0.5, 1, 1]], [[1, 0, 0]], 'fast'),
+      check(pact(true), [2, 1, 1], [[2, 0, 0.5]], [[0.7, 1, 1]], 'fast'),
+      check(reluShift(true), [1, 0, 0], [[1, 2, -1]], [[1, 1, 1]], 'fast'),
+    ];
+    for (const report of cases) expect(report.ok, formatReport(report)).toBe(false);
+  });
+
+  it('passes their correct forms there, and relu(x) − relu(p) at 0', () => {
+    const cases = [
+      ...(['x', 'p', 'split'] as const).map((atTie) => check(maxWithParameter(atTie), [0.5, 0, 0], [[0.5, 1, 1]], [[1, 0, 0]], 'fast')),
+      check(pact(false), [2, 1, 1], [[2, 0, 0.5]], [[0.7, 1, 1]], 'fast'),
+      check(reluShift(false), [1, 0, 0], [[1, 2, -1]], [[1, 1, 1]], 'fast'),
+      check(reluMinusRelu(), [0, 0, 0], [[0, 0, 0], [0, 0, 0], [0, 0, 0]], [[0, 0, 2], [0, 0, -1], [0, 0, 2]], 'fast'),
+    ];
+    for (const report of cases) expect(report.ok, formatReport(report)).toBe(true);
   });
 });
 

@@ -25,18 +25,74 @@ import { estimateDerivative, stepFor } from './finiteDifference.ts';
 import { judgeWithRefinement, type Judgement } from './judge.ts';
 import { judgeCoordinate, type CoordinateJudgement } from './fullMode.ts';
 import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
-import { interactsWith, splitByFootprints, tieGroupOf, tieGroupsWithin } from './tieGroups.ts';
+import { interactsWith, movedAlone, splitByFootprints, tieGroupOf, tieGroupsWithin } from './tieGroups.ts';
+import { crossVariableGroups, judgeCrossVariableTie, type VariableCoordinate } from './crossVariableTies.ts';
 import { withinNearbyPieces } from './nearbyPieces.ts';
 import { analyticRounding, inputNoise, wholeSpan, type Objective, type Span, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
-/** Runs `probes` probes per variable. */
+/** Runs `probes` probes per variable, then looks for ties across the variables whose probes met kinks. */
 export function compareProbes(objective: Objective, random: Random, probes: number, tally: Tally): void {
-  for (const variable of objective.variables) {
+  const kinked = objective.variables.map((variable) => {
+    const kinksBefore = tally.result().kinkCount;
     const direction = new Float64Array(variable.value.size);
     for (let probe = 0; probe < probes; probe++) {
       drawDirection(direction, variable.value.data, random);
       compareProbe(objective, variable, direction, probe, tally, random);
+    }
+    return tally.result().kinkCount > kinksBefore;
+  });
+  compareTiesAcrossVariables(objective, kinked, tally, random);
+}
+
+/** Values judged for ties across variables, at most: those held by the most coordinates that carry a gradient. */
+const crossTieValues = 4;
+
+/** A value held by more coordinates than this (over the kinked variables) is not judged across them. */
+const crossTieMembers = 16;
+
+/**
+ * Ties between variables (an input equal to a parameter, see `crossVariableTies.ts`), which
+ * probes that move one variable at a time cannot see: among the variables whose probes met a
+ * kink, the values two or more of them hold (at most {@link crossTieValues}, each held by at
+ * most {@link crossTieMembers} coordinates, one of them carrying a gradient) have their
+ * coordinates judged alone (four forward passes each) for kinks, and the kinks that share
+ * outputs are judged together along their sum, as full mode judges them. Nothing is spent
+ * where fewer than two variables met kinks (every smooth layer, and one whose kinks are in x
+ * alone).
+ */
+function compareTiesAcrossVariables(objective: Objective, kinked: readonly boolean[], tally: Tally, random: Random): void {
+  if (kinked.filter(Boolean).length < 2 || !objective.movedOutputs) return;
+  const variables = objective.variables;
+  const byValue = new Map<number, VariableCoordinate[]>();
+  variables.forEach((variable, v) => {
+    if (!kinked[v]) return;
+    const data = variable.value.data;
+    for (let k = 0; k < data.length; k++) {
+      const value = data[k]!;
+      if (!Number.isFinite(value)) continue;
+      const members = byValue.get(value);
+      if (members) members.push({ variable: v, k });
+      else byValue.set(value, [{ variable: v, k }]);
+    }
+  });
+  const carrying = (members: readonly VariableCoordinate[]) => members.filter(({ variable, k }) => variables[variable]!.analytic.data[k] !== 0).length;
+  const classes = [...byValue.values()]
+    .filter((members) => members.length <= crossTieMembers && new Set(members.map((m) => m.variable)).size >= 2 && carrying(members) > 0)
+    .sort((a, b) => carrying(b) - carrying(a))
+    .slice(0, crossTieValues);
+  for (const members of classes) {
+    const alone = new Map(members.map((m) => [m, judgeCoordinate(objective, variables[m.variable]!, m.k).judgement] as const));
+    const key = (v: number, k: number) => members.find((m) => m.variable === v && m.k === k);
+    const evidence = (v: number, k: number) => {
+      const m = key(v, k);
+      const j = m && alone.get(m);
+      return j !== undefined && (!j.ok || j.kink !== undefined);
+    };
+    const footprintOf = (v: number, k: number) => movedAlone(objective, variables[v]!, k);
+    for (const group of crossVariableGroups(variables, evidence, footprintOf)) {
+      const verdict = judgeCrossVariableTie(objective, group, (m) => alone.get(key(m.variable, m.k)!)!, 0, random);
+      if (verdict) tally.record(verdict.site, verdict.analytic, verdict.judgement);
     }
   }
 }
