@@ -69,6 +69,19 @@ const reluShift = (inconsistent: boolean) =>
 const reluMinusRelu = () =>
   withParameter('reluMinusRelu', 3, (x, p) => Math.max(0, x) - Math.max(0, p), (x, p) => [x >= 0 ? 1 : 0, p > 0 ? -1 : 0]);
 
+/**
+ * Soft thresholding sign(x)·relu(|x| − |p|): kinks at x = |p| and at x = −|p|, the second a tie
+ * of x with −p. `inconsistent`: at x = −|p| < 0, dx takes the outer piece's slope (1) and dp
+ * the inner piece's (0).
+ */
+const softThreshold = (inconsistent: boolean) =>
+  withParameter(inconsistent ? 'softThreshold(inconsistent)' : 'softThreshold', 3, (x, p) => Math.sign(x) * Math.max(Math.abs(x) - Math.abs(p), 0), (x, p) => {
+    const l = Math.abs(p);
+    const outer = Math.abs(x) > l || l === 0;
+    if (inconsistent && x === -l && l > 0) return [1, 0];
+    return outer ? [1, l === 0 ? 0 : -Math.sign(x) * Math.sign(p)] : [0, 0];
+  });
+
 /** The layer with p set, checked at x and dy (full mode unless told). */
 function check(layer: Layer, p: number[], x: number[][], dy: number[][], mode: 'full' | 'fast' = 'full') {
   layer.params['p']!.data.set(p);
@@ -120,6 +133,20 @@ describe('an input tied with a parameter, full mode', () => {
     const report = checkGradients(layer, tensor([[0, 0, 0], [0, 0, 0], [0, 0, 0]]), { dy: tensor([[0, 0, 2], [0, 0, -1], [0, 0, 2]]), mode: 'full' });
     expect(report.ok, formatReport(report)).toBe(true);
   });
+});
+
+describe('an input tied with minus a parameter', () => {
+  // x = −λ is a tie of magnitudes: along (−1 on x, +1 on λ) x + λ stays 0; (dy, 0) there is
+  // neither piece, (0, 0) inside nor (dy, dy) outside, nor between them.
+  for (const mode of ['full', 'fast'] as const) {
+    it(`fails soft thresholding whose dx and dλ take different sides at x = −λ, and passes the consistent one (${mode} mode)`, () => {
+      const wrong = check(softThreshold(true), [0.5, 1, 1], [[-0.5, 2, 0]], [[1, 1, 1]], mode);
+      expect(wrong.ok, formatReport(wrong)).toBe(false);
+      if (mode === 'full') expect(formatReport(wrong)).toContain('softThreshold(inconsistent).x[0, 0] − p[0] along their sum');
+      const right = check(softThreshold(false), [0.5, 1, 1], [[-0.5, 2, 0]], [[1, 1, 1]], mode);
+      expect(right.ok, formatReport(right)).toBe(true);
+    });
+  }
 });
 
 describe('an input tied with a parameter, fast mode', () => {

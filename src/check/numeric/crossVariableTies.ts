@@ -15,9 +15,12 @@
  * their own tensors, evaluates, and restores them, and its gradient gathers the members'
  * entries of each tensor's gradient.
  *
- * Only equal values are grouped: moving tied values together keeps their order, the property
- * that makes the sum a direction every piece agrees on. Kinks of other kinds that share an
- * output (relu(W·x + b) at 0, through x, W and b) are left to the coordinates alone.
+ * Only values of equal magnitude are grouped: moving tied values together keeps their order,
+ * the property that makes the sum a direction every piece agrees on. A member whose sign
+ * differs from the first member's is moved the other way (soft thresholding sign(x)·relu(|x|
+ * − λ) has its kinks at x = λ and at x = −λ, where x + λ stays 0 as x falls and λ rises).
+ * Kinks of other kinds that share an output (relu(W·x + b) at 0, through x, W and b) are left
+ * to the coordinates alone.
  *
  * Equal values need not be a tie: relu(x) − relu(p) has a kink at x = 0 and one at p = 0, each
  * where it is whatever the other holds, and drawn cases hold 0 often. Such kinks do not
@@ -43,7 +46,7 @@ export interface VariableCoordinate {
 
 /**
  * The groups to judge together across variables: coordinates with evidence (a kink, or a
- * failure alone) that hold one finite value and are connected by outputs they move alone,
+ * failure alone) that hold one finite magnitude and are connected by outputs they move alone,
  * with members in two or more variables and at most {@link largestTie} in all. `footprintOf`
  * is undefined for an objective without outputs (a loss), which forms no group.
  */
@@ -59,9 +62,9 @@ export function crossVariableGroups(
     for (let k = 0; k < data.length; k++) {
       const value = data[k]!;
       if (!Number.isFinite(value) || !evidence(v, k)) continue;
-      const same = byValue.get(value);
+      const same = byValue.get(Math.abs(value));
       if (same) same.push({ variable: v, k });
-      else byValue.set(value, [{ variable: v, k }]);
+      else byValue.set(Math.abs(value), [{ variable: v, k }]);
     }
   });
   const groups: VariableCoordinate[][] = [];
@@ -104,21 +107,33 @@ function connectedByOutputs(candidates: readonly VariableCoordinate[], footprint
 }
 
 /**
- * The members of several variables as one variable of their own, with an objective that
- * evaluates the original one at the members' values: what {@link judgeTieGroup} judges.
+ * +1 for the members whose sign is the first member's (0 counts as positive), −1 for the
+ * others: the direction, over the members, that keeps a tie of equal magnitudes.
+ */
+export function memberSigns(objective: Objective, members: readonly VariableCoordinate[]): number[] {
+  const negative = ({ variable, k }: VariableCoordinate) => objective.variables[variable]!.value.data[k]! < 0;
+  const first = negative(members[0]!);
+  return members.map((m) => (negative(m) === first ? 1 : -1));
+}
+
+/**
+ * The members of several variables as one variable of their own, coordinate i standing for
+ * s_i·u_i (s from {@link memberSigns}), with an objective that evaluates the original one at
+ * the members' values: what {@link judgeTieGroup} judges.
  */
 export function jointVariable(objective: Objective, members: readonly VariableCoordinate[]): { readonly objective: Objective; readonly variable: Variable } {
   const variables = objective.variables;
+  const signs = memberSigns(objective, members);
   const bases = members.map(({ variable, k }) => variables[variable]!.value.data[k]!);
   const n = members.length;
-  const value = new Tensor(Float64Array.from(bases), [n]);
-  const analytic = new Tensor(Float64Array.from(members, ({ variable, k }) => variables[variable]!.analytic.data[k]!), [n]);
+  const value = new Tensor(Float64Array.from(bases, (u, i) => signs[i]! * u), [n]);
+  const analytic = new Tensor(Float64Array.from(members, ({ variable, k }, i) => signs[i]! * variables[variable]!.analytic.data[k]!), [n]);
   const magnitudes = members.map(({ variable, k }) => variables[variable]!.analyticMagnitude?.[k]);
   const analyticMagnitude = magnitudes.every((m) => m === undefined) ? undefined : Float64Array.from(magnitudes, (m) => m ?? 0);
   const joint: Variable = { name: members.map(({ variable }) => variables[variable]!.name).join(' + '), value, analytic, ...(analyticMagnitude ? { analyticMagnitude } : {}) };
   /** Runs `body` with the members' tensors holding the joint variable's values, then restores them. */
   const atJointValues = <T>(body: () => T): T => {
-    members.forEach(({ variable, k }, i) => (variables[variable]!.value.data[k] = value.data[i]!));
+    members.forEach(({ variable, k }, i) => (variables[variable]!.value.data[k] = signs[i]! * value.data[i]!));
     try {
       return body();
     } finally {
@@ -135,10 +150,10 @@ export function jointVariable(objective: Objective, members: readonly VariableCo
           gradientAt: () =>
             atJointValues(() => {
               const gradients = new Map<number, Float64Array>();
-              return Float64Array.from(members, ({ variable, k }) => {
+              return Float64Array.from(members, ({ variable, k }, i) => {
                 let whole = gradients.get(variable);
                 if (!whole) gradients.set(variable, (whole = gradientAt(variables[variable]!.name)));
-                return whole[k]!;
+                return signs[i]! * whole[k]!;
               });
             }),
         }
@@ -160,6 +175,7 @@ export function judgeCrossVariableTie(objective: Objective, members: readonly Va
   if (kinksAddUp(judgeAlong(joint.objective, joint.variable, indices, 'sum', new Float64Array(members.length).fill(1)).judgement, members.map(alone))) return undefined;
   const verdict = judgeTieGroup(joint.objective, joint.variable, indices, { mixtures, random, memberFailed: false });
   const variables = objective.variables;
+  const signs = memberSigns(objective, members);
   const first = members[0]!;
   const firstVariable = variables[first.variable]!;
   return {
@@ -171,6 +187,7 @@ export function judgeCrossVariableTie(objective: Objective, members: readonly Va
       tieGroup: {
         members: members.map(({ variable, k }) => unflatIndex(variables[variable]!.value.shape, k)),
         tensors: members.map(({ variable }) => variables[variable]!.name),
+        ...(signs.some((sign) => sign < 0) ? { signs } : {}),
         along: verdict.site.tieGroup.along,
       },
     },

@@ -54,8 +54,8 @@ const crossTieMembers = 16;
 /**
  * Ties between variables (an input equal to a parameter, see `crossVariableTies.ts`), which
  * probes that move one variable at a time cannot see: among the variables whose probes met a
- * kink, the values two or more of them hold (at most {@link crossTieValues}, each held by at
- * most {@link crossTieMembers} coordinates, one of them carrying a gradient) have their
+ * kink, the magnitudes two or more of them hold (at most {@link crossTieValues}, each held by
+ * at most {@link crossTieMembers} coordinates, one of them carrying a gradient) have their
  * coordinates judged alone (four forward passes each) for kinks, and the kinks that share
  * outputs are judged together along their sum, as full mode judges them. Nothing is spent
  * where fewer than two variables met kinks (every smooth layer, and one whose kinks are in x
@@ -71,9 +71,9 @@ function compareTiesAcrossVariables(objective: Objective, kinked: readonly boole
     for (let k = 0; k < data.length; k++) {
       const value = data[k]!;
       if (!Number.isFinite(value)) continue;
-      const members = byValue.get(value);
+      const members = byValue.get(Math.abs(value));
       if (members) members.push({ variable: v, k });
-      else byValue.set(value, [{ variable: v, k }]);
+      else byValue.set(Math.abs(value), [{ variable: v, k }]);
     }
   });
   const carrying = (members: readonly VariableCoordinate[]) => members.filter(({ variable, k }) => variables[variable]!.analytic.data[k] !== 0).length;

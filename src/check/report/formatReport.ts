@@ -15,10 +15,11 @@ const listedTieMembers = 4;
 function formatSite(owner: string, site: { tensor: string; index: readonly number[]; probe?: number; tieGroup?: TieGroupSite }): string {
   if (site.tieGroup) {
     const { members, along } = site.tieGroup;
-    const tensors = site.tieGroup.tensors;
+    const { tensors, signs } = site.tieGroup;
     const listed = members.slice(0, listedTieMembers).map((index, i) => `${tensors?.[i] ?? site.tensor}[${index.join(', ')}]`);
+    const joined = listed.map((member, i) => (i === 0 ? member : `${(signs?.[i] ?? 1) < 0 ? '−' : '+'} ${member}`)).join(' ');
     const more = members.length > listedTieMembers ? ` + … (${members.length} tied)` : '';
-    return `${owner}.${listed.join(' + ')}${more} along ${along === 'sum' ? 'their sum' : 'a random mixture'}`;
+    return `${owner}.${joined}${more} along ${along === 'sum' ? 'their sum' : 'a random mixture'}`;
   }
   return site.index.length > 0 || site.probe === undefined
     ? `${owner}.${site.tensor}[${site.index.join(', ')}]`

@@ -50,6 +50,11 @@ export interface TieGroupSite {
    * max(x, b)): each member's tensor, in the order of `members`. Absent: all in the site's tensor.
    */
   readonly tensors?: readonly string[];
+  /**
+   * Present when some members move against the others (a tie of x with −λ, at x = −λ): +1 or
+   * −1 per member, in the order of `members`; the direction is then Σ sign·e_member.
+   */
+  readonly signs?: readonly number[];
   /** `'sum'`: t = 1 on every member; `'mixture'`: t a seeded random mixture of them. */
   readonly along: 'sum' | 'mixture';
 }
