@@ -190,6 +190,29 @@ describe('prometheusRemoteWrite, against a receiver of the test\'s', () => {
     expect(reports[0]).toContain('failed (ECONNREFUSED); retrying with backoff, dropping the oldest samples beyond 120 waiting');
   });
 
+  it('a request still in flight when the close deadline passes is cut short and counted as dropped before the sink finishes', async () => {
+    // A receiver that takes each request and never answers: the request stays in flight.
+    const held: import('node:http').ServerResponse[] = [];
+    const server = createServer((_request, response) => { held.push(response); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const reports: string[] = [];
+    const events = spacedEvents({ steps: 6, runId: 'never-answered', statsEvery: 100, auditEvery: 0 });
+    try {
+      const sink = await push(events, { url: `http://127.0.0.1:${port}/api/v1/write`, closeTimeoutMs: 100, report: (message) => reports.push(message) });
+      const stats = sink.stats();
+      expect(held.length).toBeGreaterThan(0);
+      expect(stats.pendingSamples).toBe(0);
+      expect(stats.samplesSent).toBe(0);
+      expect(stats.samplesDropped + stats.samplesMerged).toBe(expectedSamples(events));
+      expect(stats.lastError).toBeNull();
+      expect(reports).toEqual([]);
+    } finally {
+      for (const response of held) response.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('refuses options it cannot use, naming them', () => {
     const events$ = new Subject<TelemetryEvent>();
     expect(() => prometheusRemoteWrite(events$, { url: 'localhost:9090' })).toThrow(/url must be the receiver's http\(s\) address/);

@@ -82,6 +82,8 @@ export class SendQueue {
   private closed = false;
   /** Set when `close` gave up waiting: a request that fails now is dropped, not retried. */
   private pastDeadline = false;
+  /** Aborts the request in flight when `close` gives up waiting, so that close returns with nothing in flight. */
+  private readonly closing = new AbortController();
   private failing = false;
   private wake: (() => void) | null = null;
   private readonly counts = { samplesSent: 0, samplesDropped: 0, samplesRejected: 0, samplesMerged: 0, requestsSent: 0, retries: 0 };
@@ -116,8 +118,8 @@ export class SendQueue {
   }
 
   /**
-   * Sends what waits, for at most `timeoutMs`; whatever is still unsent then is dropped and
-   * counted. Adds nothing after.
+   * Sends what waits, for at most `timeoutMs`; whatever is still unsent then, the request in
+   * flight included, is dropped and counted before it returns. Adds nothing after.
    */
   async close(timeoutMs: number): Promise<void> {
     this.cut();
@@ -131,6 +133,10 @@ export class SendQueue {
       for (const batch of this.batches.splice(0)) this.counts.samplesDropped += batch.samples;
       this.queuedCount = 0;
       this.wake?.();
+      // A request still in flight (a connection that neither opens nor fails, a slow answer)
+      // is cut short and counted as dropped before close returns: the counts add up then.
+      this.closing.abort();
+      await drained;
     }
   }
 
@@ -184,6 +190,10 @@ export class SendQueue {
         this.counts.samplesRejected += batch.samples;
         return;
       }
+      if (this.closing.signal.aborted) {
+        this.counts.samplesDropped += batch.samples;
+        return;
+      }
       if (!this.failing) this.settings.report(`gradstream telemetry: remote write to ${this.settings.url} failed (${this.lastError}); retrying with backoff, dropping the oldest samples beyond ${this.settings.maxQueuedSamples} waiting`);
       this.failing = true;
       if (this.pastDeadline || !(await this.waitOrClose(backoff))) {
@@ -209,7 +219,7 @@ export class SendQueue {
         method: 'POST',
         headers: this.settings.headers,
         body: batch.body,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing.signal]),
       });
       const answer = response.ok ? '' : (await response.text().catch(() => '')).trim().slice(0, quotedAnswer);
       if (response.ok) return 'sent';
@@ -218,6 +228,8 @@ export class SendQueue {
       this.settings.report(`gradstream telemetry: remote write to ${this.settings.url} refused ${batch.samples} samples (${this.lastError}); not retried`);
       return 'rejected';
     } catch (error) {
+      // Cut short by close: the receiver's own last error stays the one reported.
+      if (this.closing.signal.aborted) return 'retry';
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       this.lastError = cause?.code ?? cause?.message ?? messageOf(error);
       return 'retry';
