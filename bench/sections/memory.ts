@@ -19,7 +19,7 @@ interface RunReport {
   readonly peakRssBytes: number;
 }
 
-const script = fileURLToPath(new URL('../memory-run.ts', import.meta.url));
+const script = fileURLToPath(new URL('../memoryRun.ts', import.meta.url));
 const mebibytes = (bytes: number) => bytes / 2 ** 20;
 /**
  * Live memory (heap and ArrayBuffers after a full collection) growing by less than this

@@ -1,7 +1,7 @@
 /**
  * Runtime overhead: the same Layer objects trained directly in a loop and through `train()`.
  * The drivers take turns in short blocks, round after round, in one process per network (see
- * runtime-run.ts), and the overhead is the median over rounds of the ratio within a round,
+ * runtimeRun.ts), and the overhead is the median over rounds of the ratio within a round,
  * so that the machine's slow and fast spells hit every driver alike. The MLP at batch 64
  * shows what the runtime costs where the arithmetic dominates (goal: at most 3% slower); the
  * primer's one-neuron network shows the runtime's own cost per node and step.
@@ -15,11 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { median, medianIntervalText, quartiles, verdict } from '../harness.ts';
-import type { DriverBlocks, RuntimeRunReport } from '../runtime-run.ts';
+import type { DriverBlocks, RuntimeRunReport } from '../runtimeRun.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 
-const script = fileURLToPath(new URL('../runtime-run.ts', import.meta.url));
+const script = fileURLToPath(new URL('../runtimeRun.ts', import.meta.url));
 const goalRatio = 1.03;
 
 /** Block size, rounds and warm-up of one network's run. */

@@ -2,7 +2,7 @@
  * Two sections. `telemetry`, the overhead: steps/s and the training thread's CPU per step of
  * the benchmark MLP through `train()` with no listener, with every sink, with every sink and
  * live audits, with a dashboard client on a slow link, and with layer statistics at every
- * step, the modes taking turns run after run in one process (see telemetry-run.ts).
+ * step, the modes taking turns run after run in one process (see telemetryRun.ts).
  * `telemetry-load`: what a burst of connecting clients costs the training, and the memory of
  * a run whose dashboard client never reads.
  */
@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describeRatios, median, medianIntervalText, quartiles, slope, verdict } from '../harness.ts';
-import { auditRunSteps, burstSizes, type BurstReport, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetry-modes.ts';
+import { auditRunSteps, burstSizes, type BurstReport, type MemoryReport, type TelemetryMode, type TimingReport } from '../telemetryModes.ts';
 import type { Cell, Table } from '../table.ts';
 import type { Section, SectionOptions, SectionResult } from './section.ts';
 
-const script = fileURLToPath(new URL('../telemetry-run.ts', import.meta.url));
+const script = fileURLToPath(new URL('../telemetryRun.ts', import.meta.url));
 const goalRatio = 1.03;
 /** A burst of clients may cost at most 5% of steps/s: ms/step at most 1/0.95 of the quiet runs'. */
 const burstGoalRatio = 1 / 0.95;

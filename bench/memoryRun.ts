@@ -1,6 +1,6 @@
 /**
  * One long training run for the memory section, in its own process so that its peak RSS
- * is its own: `tsx --expose-gc bench/memory-run.ts <direct|train> <steps> <every>`.
+ * is its own: `tsx --expose-gc bench/memoryRun.ts <direct|train> <steps> <every>`.
  * Prints one JSON line: memory after a full collection every `every` steps, and the peak.
  */
 import { directStep, mlpLayers, runtimeSteps, syntheticBatches } from './mlp.ts';

@@ -1,5 +1,5 @@
 /**
- * What the telemetry section and its run script (telemetry-run.ts) share: the modes, the run
+ * What the telemetry section and its run script (telemetryRun.ts) share: the modes, the run
  * lengths and the reports' shapes. A module of its own, without side effects, since the run
  * script measures as soon as it is loaded.
  */

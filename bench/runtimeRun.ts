@@ -4,7 +4,7 @@
  * (other work, the garbage collector's cycles, memory placement) hits them alike; each block
  * is timed. Prints one JSON line.
  *
- *     tsx bench/runtime-run.ts <mlp|neuron> <steps per block> <rounds> <warm-up steps> <driver>...
+ *     tsx bench/runtimeRun.ts <mlp|neuron> <steps per block> <rounds> <warm-up steps> <driver>...
  *
  * `direct` calls the same Layer objects in a loop with the same optimizer; `guarded` does
  * that and also reads every gradient for NaN and ±Infinity the way the trainer's guard does;
@@ -43,7 +43,7 @@ type Step = (count: number, offset: number) => void | Promise<void>;
 function driver(network: BenchNetwork, name: string): Step {
   const optimizer = sgd(network.learningRate);
   if (name === 'train') return liveTraining(network, optimizer);
-  if (!['direct', 'guarded', 'direct-yielding'].includes(name)) throw new Error(`runtime-run: unknown driver ${name}`);
+  if (!['direct', 'guarded', 'direct-yielding'].includes(name)) throw new Error(`runtimeRun: unknown driver ${name}`);
   const keys = network.layers.map((layer, i) => Object.keys(layer.params).map((param) => [param, `${i}.${param}`] as const));
   const guarded = name === 'guarded';
   if (name === 'direct-yielding') {
@@ -124,13 +124,13 @@ function directStep(layers: readonly Layer[], loss: Loss, batch: Batch, optimize
   }
   const lossPass = loss.forward(x, batch.target);
   let dy = lossPass.backward();
-  if (guarded && (!Number.isFinite(lossPass.loss) || !allFinite(dy.data))) throw new Error('runtime-run: non-finite loss');
+  if (guarded && (!Number.isFinite(lossPass.loss) || !allFinite(dy.data))) throw new Error('runtimeRun: non-finite loss');
   const gradients: Readonly<Record<string, { data: Float64Array }>>[] = [];
   for (let i = layers.length - 1; i >= 0; i--) {
     const { dx, dParams } = passes[i]!.backward(dy);
     if (guarded) {
-      if (i > 0 && !allFinite(dx.data)) throw new Error('runtime-run: non-finite dx');
-      for (const [param] of keys[i]!) if (!allFinite(dParams[param]!.data)) throw new Error('runtime-run: non-finite gradient');
+      if (i > 0 && !allFinite(dx.data)) throw new Error('runtimeRun: non-finite dx');
+      for (const [param] of keys[i]!) if (!allFinite(dParams[param]!.data)) throw new Error('runtimeRun: non-finite gradient');
     }
     gradients[i] = dParams;
     dy = dx;

@@ -4,7 +4,7 @@
  * every second. Each line on stdin, `<dashboard url> <live|slow|stall>`, moves the clients to
  * that dashboard (one run after another); an empty line disconnects them.
  *
- *     node bench/telemetry-client.mjs
+ *     node bench/telemetryClient.mjs
  *
  * `live` reads the stream as fast as it comes (a browser on a good link); `slow` reads 16 KiB
  * a second (a page on a slow link); `stall` connects and never reads. A line

@@ -1,9 +1,9 @@
 /**
  * The telemetry section's measurements, in a process of their own. Prints one JSON line.
  *
- *     tsx --expose-gc bench/telemetry-run.ts timing <steps per run> <rounds> <warm-up steps>
- *     tsx --expose-gc bench/telemetry-run.ts memory <steps> <samples>
- *     tsx --expose-gc bench/telemetry-run.ts burst <steps per run> <rounds> <burst at step>
+ *     tsx --expose-gc bench/telemetryRun.ts timing <steps per run> <rounds> <warm-up steps>
+ *     tsx --expose-gc bench/telemetryRun.ts memory <steps> <samples>
+ *     tsx --expose-gc bench/telemetryRun.ts burst <steps per run> <rounds> <burst at step>
  *
  * `timing`: runs of the benchmark MLP through `train()`, each mode with listeners in turn,
  * round after round, every such run between two runs without listeners; each run is timed
@@ -41,14 +41,14 @@ import type { Batch } from '../src/data/dataset.ts';
 import { benchNetwork, type BenchNetwork } from './networks.ts';
 import { memorySample } from './sections/memorySample.ts';
 import { mainThreadRunMs, threadCpuMs } from './threadCpu.ts';
-import { auditRunSteps, burstModes, burstSizes, settledAfter, telemetryModes, type BurstMode, type BurstReport, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetry-modes.ts';
+import { auditRunSteps, burstModes, burstSizes, settledAfter, telemetryModes, type BurstMode, type BurstReport, type MemoryReport, type ModeRuns, type TelemetryMode, type TimingReport } from './telemetryModes.ts';
 
 const nullStream = new Writable({ write: (_chunk, _encoding, done) => done() });
 const folder = mkdtempSync(join(tmpdir(), 'gradstream-bench-'));
 
 /** The dashboard's clients, in a process of their own. */
 function startClient() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./telemetry-client.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./telemetryClient.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
   let said = '';
   let announced: (url: string) => void;
   const receiver = new Promise<string>((resolve) => { announced = resolve; });
@@ -255,7 +255,7 @@ async function memory(steps: number, samples: number): Promise<MemoryReport> {
   const handle = train(graph, take(network, steps, 0), { loss: network.loss, optimizer: sgd(network.learningRate), runId: 'bench-memory' });
   const every = Math.max(1, Math.floor(steps / samples));
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error('telemetry-run memory: run node with --expose-gc');
+  if (!gc) throw new Error('telemetryRun memory: run node with --expose-gc');
   const watching = await watch(handle, { console: false, dashboard: true, layerStats: false });
   client.follow(watching.dashboard!.url, 'stall');
   const taken: MemoryReport['samples'][number][] = [];
