@@ -28,6 +28,7 @@ import { judgeTieGroup, type TieVerdict } from './judgeTieGroup.ts';
 import { interactsWith, movedAlone, splitByFootprints, tieGroupOf, tieGroupsWithin } from './tieGroups.ts';
 import { crossVariableGroups, judgeCrossVariableTie, type VariableCoordinate } from './crossVariableTies.ts';
 import { withinNearbyPieces } from './nearbyPieces.ts';
+import { withinPerOutputKinks } from './perOutputKinks.ts';
 import { analyticRounding, inputNoise, wholeSpan, type Objective, type Span, type Variable } from './objective.ts';
 import type { Tally } from './tally.ts';
 
@@ -157,7 +158,9 @@ const quietTieGroupsPerSpan = 2;
  * fails: cancelling terms can leave it far noisier than its parts'. A single
  * coordinate that fails alone passes when its tie group is explained by the pieces next to it;
  * one at a kink with no tie group, when its value lies within those of the pieces around the
- * point (see `nearbyPieces.ts`: kinks of several units meeting, as relu(W·x) with two units at 0).
+ * point (see `nearbyPieces.ts`: kinks of several units meeting, as relu(W·x) with two units at 0),
+ * or when each output it moves can take a derivative between its own one-sided ones (see
+ * `perOutputKinks.ts`: a row of W at 0 under inputs of both signs).
  */
 function localise(objective: Objective, variable: Variable, direction: Float64Array, span: Span, outcome: ProbeOutcome, random: Random): Localised {
   const values = variable.value.data;
@@ -175,6 +178,9 @@ function localise(objective: Objective, variable: Variable, direction: Float64Ar
     const part = interacts ? splitByFootprints(objective, variable, group).find((members) => members.includes(k))! : [];
     if (part.length >= 2 ? judgeTies(part, true).ok : alone.judgement.kink !== undefined && withinNearbyPieces(objective, variable, k, random)) {
       return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'neighbouring piece' } };
+    }
+    if (part.length < 2 && alone.judgement.kink !== undefined && withinPerOutputKinks(objective, variable, k, alone.judgement.tolerance)) {
+      return { kind: 'direction', judgement: { ...outcome.judgement, ok: true, explained: 'kinks of several outputs' } };
     }
     return { kind: 'coordinate', ...alone };
   }

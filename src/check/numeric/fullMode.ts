@@ -21,6 +21,7 @@ import { analyticRounding, inputNoise, type Objective, type Span, type Variable 
 import { kinkGroups, movedAlone } from './tieGroups.ts';
 import { crossVariableGroups, judgeCrossVariableTie } from './crossVariableTies.ts';
 import type { Site, Tally } from './tally.ts';
+import { withinPerOutputKinks } from './perOutputKinks.ts';
 
 /** Random mixtures judged per interacting part of a tie group, besides its sum. */
 const mixturesPerPart = 2;
@@ -104,7 +105,7 @@ export function judgeCoordinateRange(objective: Objective, { start, end }: Span)
     const shared = sharedValues(values);
     for (let k = from; k < to; k++) {
       const moved = objective.movedOutputs && shared.has(values[k]!) ? [] : undefined;
-      judged.push(judgeCoordinate(objective, variable, k, moved));
+      judged.push(byOutputKinks(objective, variable, k, judgeCoordinate(objective, variable, k, moved)));
       if (moved) samples.set(k, moved);
     }
     return { judged, samples };
@@ -132,6 +133,17 @@ function judgeTogether(objective: Objective, variable: Variable, members: readon
 /** A coordinate that failed alone, explained with its tie group by the pieces next to the tie. */
 function explainedByPiece(judgement: Judgement): Judgement {
   return { ...judgement, ok: true, kink: judgement.kink ?? { left: judgement.numeric, right: judgement.numeric }, explained: 'neighbouring piece' };
+}
+
+/**
+ * A coordinate that failed at a kink, judged again output by output (see `perOutputKinks.ts`):
+ * it passes when each output's derivative can lie between its own one-sided ones. Its kink
+ * stays evidence for the tie groups, which are judged after.
+ */
+export function byOutputKinks(objective: Objective, variable: Variable, k: number, alone: CoordinateJudgement): CoordinateJudgement {
+  const { judgement } = alone;
+  if (judgement.ok || judgement.kink === undefined || !withinPerOutputKinks(objective, variable, k, judgement.tolerance)) return alone;
+  return { ...alone, judgement: { ...judgement, ok: true, explained: 'kinks of several outputs' } };
 }
 
 /** One coordinate judged on its own: where it is, its analytic derivative and the verdict. */

@@ -34,6 +34,7 @@ export function layerObjective(
     variables,
     change: () => outputChange(dy.data, y.data, (latest = forward(input).y.data), yMagnitude),
     movedOutputs: () => movedOutputs(dy.data, y.data, latest),
+    outputs: { dy: dy.data, y0: y.data, current: () => latest },
     gradientAt: (name: string) => {
       const here = backward(forward(input))(dy);
       return (name === 'x' ? here.dx : here.dParams[name]!).data;

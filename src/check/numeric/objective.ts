@@ -34,6 +34,12 @@ export interface Objective {
   gradientAt?(variable: string): Float64Array;
   /** The outputs with a non-zero cotangent that the last {@link change} moved, see {@link movedOutputs}; absent for a scalar. */
   movedOutputs?(): number[];
+  /** The outputs themselves: the cotangent, the outputs at the unmoved point and those of the last {@link change}; absent for a scalar. */
+  readonly outputs?: {
+    readonly dy: Float64Array;
+    readonly y0: Float64Array;
+    current(): Float64Array;
+  };
 }
 
 /** How many rounding errors of size ε·magnitude one change is allowed; magnitudes are sums of absolute values already. */

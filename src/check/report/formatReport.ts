@@ -42,6 +42,7 @@ function formatKink(owner: string, k: Kink): string {
   const verdict =
     k.explained === 'several kinks' ? 'crosses several kinks; every part passed on its own'
     : k.explained === 'neighbouring piece' ? 'a tie shared with other coordinates; the derivative on a neighbouring piece'
+    : k.explained === 'kinks of several outputs' ? 'several outputs kink at once; the derivative of each lies between its own one-sided derivatives'
     : k.ok ? 'a subgradient' : 'NOT between them';
   return `${formatSite(owner, k)}${at}: one-sided derivatives ${formatNumber(k.left)} and ${formatNumber(k.right)}, analytic ${formatNumber(k.analytic)}, ${verdict}`;
 }

@@ -86,13 +86,17 @@ export interface Kink {
    *   coordinates, every part passed;
    * - `'neighbouring piece'`: a tie shared by several coordinates (one value in two overlapping
    *   max-pool windows); the analytic gradient of the tied coordinates is a convex combination
-   *   of the exact gradients on pieces next to the point, where the tie is broken.
+   *   of the exact gradients on pieces next to the point, where the tie is broken;
+   * - `'kinks of several outputs'`: one coordinate moves several outputs that each have a kink
+   *   at the point (relu(W·x) with a row of W at 0 and inputs of both signs); the analytic value
+   *   is Σ dy_i·s_i with each s_i between output i's own one-sided derivatives, as a backward
+   *   that picks a derivative at each output's kink (relu′(0) = 0) gives.
    */
   readonly explained?: KinkExplanation;
 }
 
 /** See {@link Kink.explained}. */
-export type KinkExplanation = 'several kinks' | 'neighbouring piece';
+export type KinkExplanation = 'several kinks' | 'neighbouring piece' | 'kinks of several outputs';
 
 /** Names of the checks beside the gradient, as they appear in reports. */
 export type CheckName =
