@@ -12,7 +12,7 @@
  * Each worker is started and watched by a supervisor thread (`supervisor.ts`), so that one that
  * dies without a word (out of memory) still ends the wait for its answer.
  */
-import { MessageChannel, Worker, isMainThread, receiveMessageOnPort, resourceLimits as ownLimits, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { MessageChannel, Worker, isMainThread, receiveMessageOnPort, resourceLimits as ownLimits, type MessagePort } from 'node:worker_threads';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { planLaunch, workerBootstrap, type WorkerLaunch } from '../isolated/workerLaunch.ts';
@@ -20,6 +20,7 @@ import type { CoordinateAnswer, CoordinateJob } from './coordinateJob.ts';
 import { installCoordinateWorkers, type CoordinateWorker } from './threadSlot.ts';
 import { answersPosted, endingOf, newSignals, stateOf, waitForAnswer, waitForStart, type CoordinateWorkerSetup, type WorkerEnding } from './signals.ts';
 import { supervisorScript, supervisorSetup } from './supervisor.ts';
+import type { HeapLimits } from './heapLimits.ts';
 
 /** How long a worker may take to load gradstream before it is given up. */
 const startLimitMs = 120_000;
@@ -43,7 +44,7 @@ class CoordinateThread implements CoordinateWorker {
     private readonly signals: Int32Array,
   ) {}
 
-  static start(launch: WorkerLaunch, resourceLimits?: ResourceLimits): CoordinateThread {
+  static start(launch: WorkerLaunch, resourceLimits?: HeapLimits): CoordinateThread {
     const { port1, port2 } = new MessageChannel();
     const signals = newSignals();
     const setup: CoordinateWorkerSetup = { launch, port: port2, signals };
@@ -99,7 +100,7 @@ const pools = new Map<string, CoordinateThread[]>();
  * missing and replacing those that ended. `resourceLimits` bound each worker's heaps; by default
  * those of the thread that calls (see {@link inheritedLimits}).
  */
-export function coordinateThreads(launch: WorkerLaunch, count: number, resourceLimits: ResourceLimits | undefined = inheritedLimits()): CoordinateThread[] {
+export function coordinateThreads(launch: WorkerLaunch, count: number, resourceLimits: HeapLimits | undefined = inheritedLimits()): CoordinateThread[] {
   const key = JSON.stringify([launch, resourceLimits ?? null]);
   const pool = (pools.get(key) ?? []).filter((thread) => !thread.ended);
   pools.set(key, pool);
@@ -138,7 +139,7 @@ export function moduleUrl(module: string): string {
  * worker of `gradstream check --memory MB` gives its coordinate workers the same heap. None on
  * the main thread.
  */
-export function inheritedLimits(): ResourceLimits | undefined {
+export function inheritedLimits(): HeapLimits | undefined {
   if (isMainThread) return undefined;
   const { maxOldGenerationSizeMb, maxYoungGenerationSizeMb } = ownLimits;
   return maxOldGenerationSizeMb ? { maxOldGenerationSizeMb, ...(maxYoungGenerationSizeMb ? { maxYoungGenerationSizeMb } : {}) } : undefined;

@@ -12,8 +12,8 @@
  * modules; the signal cells it writes come from `signals.ts` through its workerData. Ending
  * the supervisor ends its child with it.
  */
-import type { ResourceLimits } from 'node:worker_threads';
 import { signalLayout } from './signals.ts';
+import type { HeapLimits } from './heapLimits.ts';
 import type { CoordinateWorkerSetup } from './signals.ts';
 
 /** What the supervisor is started with. */
@@ -22,7 +22,7 @@ export interface SupervisorSetup {
   readonly bootstrap: string;
   readonly setup: CoordinateWorkerSetup;
   /** Limits of the child's heaps; none by default (Node's, as for the thread that checks). */
-  readonly resourceLimits?: ResourceLimits;
+  readonly resourceLimits?: HeapLimits;
   readonly layout: typeof signalLayout;
 }
 
@@ -45,6 +45,6 @@ child.on('exit', () => {
 `;
 
 /** The supervisor's workerData for a child started with `setup`. */
-export function supervisorSetup(bootstrap: string, setup: CoordinateWorkerSetup, resourceLimits?: ResourceLimits): SupervisorSetup {
+export function supervisorSetup(bootstrap: string, setup: CoordinateWorkerSetup, resourceLimits?: HeapLimits): SupervisorSetup {
   return { bootstrap, setup, ...(resourceLimits ? { resourceLimits } : {}), layout: signalLayout };
 }
