@@ -160,14 +160,27 @@ describe('watch', () => {
     const run = pacedRun(60, 5, { runId: 'paced' });
     const watching = await watch(run, { console: false, layerStats: false, flushEveryMs: 60 });
     const arrivals: { seq: number; type: string; at: number }[] = [];
-    watching.events$.subscribe((event) => arrivals.push({ seq: event.seq, type: event.type, at: performance.now() }));
+    // A burst is delivered synchronously, so a microtask queued at its first event runs after its last:
+    // each burst's start and end are read exactly (a pause inside a burst does not split it).
+    const bursts: { start: number; end: number }[] = [];
+    let open = false;
+    watching.events$.subscribe((event) => {
+      const at = performance.now();
+      arrivals.push({ seq: event.seq, type: event.type, at });
+      if (open) return;
+      open = true;
+      const burst = { start: at, end: at };
+      bursts.push(burst);
+      queueMicrotask(() => {
+        burst.end = performance.now();
+        open = false;
+      });
+    });
     await run.result;
     await watching.finished;
     await watching.dispose();
-    // A burst is delivered synchronously: its events arrive within a fraction of a ms of each other.
-    const burstStarts = arrivals.filter((arrival, index) => index === 0 || arrival.at - arrivals[index - 1]!.at > 5).map(({ at }) => at);
-    // The last burst is the run's end, delivered at once.
-    const gaps = burstStarts.slice(1, -1).map((at, index) => at - burstStarts[index]!);
+    // From the end of one delivery to the start of the next; the last burst is the run's end, delivered at once.
+    const gaps = bursts.slice(1, -1).map(({ start }, index) => start - bursts[index]!.end);
     expect(gaps.length).toBeGreaterThanOrEqual(2);
     expect(gaps.filter((gap) => gap < 60)).toEqual([]);
     // With no sink attached, the stream starts with this subscriber: at the first step.

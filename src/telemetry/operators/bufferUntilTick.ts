@@ -8,8 +8,8 @@ export interface BufferUntilTickOptions {
   /** Each emission of this stream flushes the waiting values at once (exit signals, dispose). */
   readonly flush$?: Observable<unknown>;
   /**
-   * Emit no sooner than this many ms after the previous emission: values wait for the first
-   * turn of the event loop past that time (maxCount, flush$, completion and errors still
+   * Emit no sooner than this many ms after the previous emission was delivered (counted from
+   * the end of its delivery): values wait for the first turn of the event loop past that time (maxCount, flush$, completion and errors still
    * flush at once). Default 0: every turn.
    */
   readonly minIntervalMs?: number;
@@ -48,8 +48,13 @@ export function bufferUntilTick<T>(options: BufferUntilTickOptions = {}): Operat
         if (waiting.length === 0) return;
         const batch = waiting;
         waiting = [];
-        if (minIntervalMs > 0) lastEmission = performance.now();
-        subscriber.next(batch);
+        // The interval runs from the end of a delivery, so the subscribers get at least
+        // minIntervalMs of quiet between batches however long one batch takes them.
+        try {
+          subscriber.next(batch);
+        } finally {
+          if (minIntervalMs > 0) lastEmission = performance.now();
+        }
       };
       // A timer may fire early by as long as the turn that set it ran (the event loop's clock is
       // read once per turn, and a busy machine can stall a turn for tens of milliseconds): the
