@@ -12,9 +12,14 @@
  *
  * A file that shrinks, or whose inode changes, was replaced (`--overwrite`, a run cut back to
  * its checkpoint): the tail says so (`onReset`) and reads the new content from its start.
+ *
+ * A file found in a directory tree is confined to it (`within`): each time it is opened, its
+ * real path must lie inside the tree and be the file opened, so that a file replaced later by
+ * a symbolic link to somewhere else (`~/.ssh/…`) is not read (see runFiles.ts).
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
+import { isInside } from './runFiles.ts';
 import { JsonlEventParser, type JsonlProblem } from '../jsonlReader.ts';
 import type { TelemetryEvent } from '../events.ts';
 
@@ -48,8 +53,9 @@ export class JsonlTail {
   /**
    * @param path the file
    * @param listener what is told of it
+   * @param within the real path of the directory tree the file must stay inside, or null (default) for a file named itself
    */
-  constructor(readonly path: string, private readonly listener: JsonlTailListener) {
+  constructor(readonly path: string, private readonly listener: JsonlTailListener, private readonly within: string | null = null) {
     this.parser = this.newParser();
     try {
       this.watcher = watch(path, { persistent: false }, () => this.poll());
@@ -108,6 +114,8 @@ export class JsonlTail {
   private async readNew(): Promise<void> {
     let handle;
     try {
+      // Before anything is read or reset: a record swapped for a link out of its tree keeps what was read of it.
+      if (this.within !== null && !isInside(await realpath(this.path), this.within)) throw this.outside();
       const found = await stat(this.path);
       if (!found.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
       this.modified = found.mtimeMs;
@@ -121,6 +129,7 @@ export class JsonlTail {
       handle = await open(this.path, 'r');
       const opened = await handle.stat();
       if (this.inode !== -1 && opened.ino !== this.inode) return; // swapped between stat and open: the next poll resets
+      if (this.within !== null) await this.assertConfined(opened.dev, opened.ino);
       this.inode = opened.ino;
       if (this.missing) this.missing = false;
       if (this.watcher === null && !this.closed) this.rewatch();
@@ -137,11 +146,26 @@ export class JsonlTail {
       const code = (error as NodeJS.ErrnoException).code;
       if (!this.missing) {
         this.missing = true;
-        this.listener.onMissing(code === 'ENOENT' ? 'the file is gone' : code === 'ENOTFILE' ? 'it is no longer a regular file' : `it cannot be read (${code ?? (error as Error).message})`);
+        this.listener.onMissing(code === 'ENOENT' ? 'the file is gone' : code === 'ENOTFILE' ? 'it is no longer a regular file' : code === 'EOUTSIDE' ? (error as Error).message : `it cannot be read (${code ?? (error as Error).message})`);
       }
     } finally {
       await handle?.close();
     }
+  }
+
+  /**
+   * Throws (code EOUTSIDE) unless the path, links resolved, lies inside `within` and is the
+   * file opened (device and inode): the path is resolved after the open, so a link swapped in
+   * between shows as another file.
+   */
+  private async assertConfined(device: number, inode: number): Promise<void> {
+    const real = await realpath(this.path);
+    const found = isInside(real, this.within!) ? await stat(real) : null;
+    if (found === null || found.dev !== device || found.ino !== inode) throw this.outside();
+  }
+
+  private outside(): Error {
+    return Object.assign(new Error(`it now leads outside ${this.within} (a symbolic link), so it is not read`), { code: 'EOUTSIDE' });
   }
 
   /** A watch lost with its file (deleted, replaced) is set again once the file is back. */

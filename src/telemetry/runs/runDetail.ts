@@ -25,8 +25,9 @@ export class RunDetail {
    * @param ordinal the run's place among its file's runs (0 for the first)
    * @param maxEvents the history's bound (it thins past it, as the one-run dashboard's)
    * @param onAppend called after events are added
+   * @param within the real path of the directory tree the file was found in, which it must stay inside; null (default) for a file named itself
    */
-  constructor(path: string, private readonly ordinal: number, maxEvents: number, onAppend: () => void) {
+  constructor(path: string, private readonly ordinal: number, maxEvents: number, onAppend: () => void, within: string | null = null) {
     this.store = new RunStore({ maxEvents });
     this.tail = new JsonlTail(path, {
       onEvent: (event) => {
@@ -36,7 +37,7 @@ export class RunDetail {
       // Replaced: its content is another run's now; the history keeps what it read.
       onReset: () => this.tail.close(),
       onMissing: () => undefined,
-    });
+    }, within);
     void this.tail.poll();
   }
 

@@ -6,10 +6,18 @@
  *
  * The walk skips hidden directories (`.git`), `node_modules` and symbolic links to
  * directories (a link back up the tree would never end), and stops at `maxFiles` files.
+ *
+ * A symbolic link named `*.jsonl` inside a tree is read only when it leads to a file inside
+ * the same tree. The dashboard shows what it reads (the start of a line that is not telemetry
+ * included) to anyone who can reach its port, so a link to `~/.aws/credentials` planted in a
+ * shared runs directory would otherwise publish that file; a file named as a path of its own
+ * is read wherever it is. Each file found in a tree comes with the tree's real path
+ * (`trees`), which its readers check again whenever they open it (the file could be
+ * replaced by such a link later).
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 
 /** What a scan found. */
 export interface FoundFiles {
@@ -21,6 +29,13 @@ export interface FoundFiles {
   readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
   /** Whether more files were there than `maxFiles`. */
   readonly truncated: boolean;
+  /** For each file found in a directory tree, the tree's real path (symbolic links resolved), which the file must stay inside. */
+  readonly trees: ReadonlyMap<string, string>;
+}
+
+/** Whether the real path `path` is `tree` or lies inside it. */
+export function isInside(path: string, tree: string): boolean {
+  return path === tree || path.startsWith(tree.endsWith(sep) ? tree : tree + sep);
 }
 
 /** Finds the JSONL files of `paths` (files, or directories searched through); at most `maxFiles`. */
@@ -28,13 +43,17 @@ export async function findJsonlFiles(paths: readonly string[], maxFiles: number)
   const files: string[] = [];
   const directories: string[] = [];
   const unreadable: { path: string; reason: string }[] = [];
+  const trees = new Map<string, string>();
   let truncated = false;
-  const add = (file: string): void => {
+  const add = (file: string, tree: string | null): void => {
     if (files.includes(file)) return;
     if (files.length >= maxFiles) truncated = true;
-    else files.push(file);
+    else {
+      files.push(file);
+      if (tree !== null) trees.set(file, tree);
+    }
   };
-  const walk = async (directory: string): Promise<void> => {
+  const walk = async (directory: string, tree: string): Promise<void> => {
     directories.push(directory);
     let entries;
     try {
@@ -48,23 +67,35 @@ export async function findJsonlFiles(paths: readonly string[], maxFiles: number)
       if (truncated) return;
       const path = join(directory, entry.name);
       if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path);
-      } else if (entry.name.endsWith('.jsonl') && (entry.isFile() || (entry.isSymbolicLink() && (await isFile(path))))) {
-        add(path);
+        if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, tree);
+      } else if (entry.name.endsWith('.jsonl') && entry.isFile()) {
+        add(path, tree);
+      } else if (entry.name.endsWith('.jsonl') && entry.isSymbolicLink() && (await isFile(path))) {
+        if (await leadsInside(path, tree)) add(path, tree);
+        else unreadable.push({ path, reason: `it is a symbolic link to a file outside ${tree}, and links out of a directory given are not followed (name the file itself to read it)` });
       }
     }
   };
   for (const path of paths) {
     try {
       const found = await stat(path);
-      if (found.isDirectory()) await walk(path);
-      else if (found.isFile()) add(path);
+      if (found.isDirectory()) await walk(path, await realpath(path));
+      else if (found.isFile()) add(path, null);
       else unreadable.push({ path, reason: 'not a regular file or a directory' });
     } catch (error) {
       unreadable.push({ path, reason: reasonOf(error) });
     }
   }
-  return { files, directories, unreadable, truncated };
+  return { files, directories, unreadable, truncated, trees };
+}
+
+/** Whether the link `path` resolves to a file inside the real path `tree`. */
+async function leadsInside(path: string, tree: string): Promise<boolean> {
+  try {
+    return isInside(await realpath(path), tree);
+  } catch {
+    return false;
+  }
 }
 
 async function isFile(path: string): Promise<boolean> {

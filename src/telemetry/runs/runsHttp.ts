@@ -84,6 +84,8 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
   const overviewStore = new RunStore({ maxEvents: config.maxHistoryEvents });
   const details = new Map<string, RunDetail>();
   const tails = new Map<string, JsonlTail>();
+  /** The tree each file found in a directory must stay inside (runFiles.ts). */
+  const trees = new Map<string, string>();
   const layout = runsStatsLayout;
   let scans = 0;
 
@@ -111,7 +113,7 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
       },
       onReset: () => overview.reset(path),
       onMissing: (reason) => overview.missing(path, reason),
-    });
+    }, trees.get(path) ?? null);
     tails.set(path, tail);
   };
 
@@ -120,6 +122,7 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
   const scan = (): Promise<void> => {
     scanning ??= (async () => {
       const found = await findJsonlFiles(config.paths, config.maxFiles);
+      for (const [file, tree] of found.trees) if (!tails.has(file)) trees.set(file, tree);
       for (const file of found.files) if (!tails.has(file)) follow(file);
       for (const { path, reason } of found.unreadable) {
         if (!ignoredOnce.has(`${path}\n${reason}`)) overview.ignore(path, reason);
@@ -187,7 +190,7 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
       details.delete(oldest[0]);
     }
     const run = overview.run(key)!;
-    const detail = new RunDetail(run.path, run.ordinal, config.maxHistoryEvents, () => streams.wake());
+    const detail = new RunDetail(run.path, run.ordinal, config.maxHistoryEvents, () => streams.wake(), trees.get(run.path) ?? null);
     details.set(key, detail);
     publishStats();
     return detail;

@@ -1,0 +1,83 @@
+/**
+ * Attacks on gradstream's servers and files by a hostile local user, each a case that got
+ * through before its fix (see docs/reliability.md, "Attacks tried on the servers" and "The
+ * run's record"):
+ *
+ * - a symbolic link named `*.jsonl` planted in a runs directory, leading to a private file:
+ *   the runs dashboard used to publish the file's first line to anyone who could reach its
+ *   port (as the reason it was not telemetry);
+ * - a record replaced, while the dashboard follows it, by such a link.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeEvent } from '../../src/telemetry/codec.ts';
+import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
+import { fakeRunEvents } from '../telemetry/fakeRun.ts';
+import { openSse, type SseFrame } from '../telemetry/sse.ts';
+
+const folder = mkdtempSync(join(tmpdir(), 'gradstream-attack-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const secret = 'aws_secret_access_key = THE-SECRET-7f3a';
+
+/** A private file of the user the dashboard runs as, outside the runs directory. */
+function privateFile(name: string): string {
+  const directory = join(folder, 'private');
+  mkdirSync(directory, { recursive: true });
+  const path = join(directory, name);
+  writeFileSync(path, `${secret}\n[profile two]\n`);
+  return path;
+}
+
+const notices = (frames: readonly SseFrame[]): Record<string, unknown>[] =>
+  frames.filter((frame) => frame.event === 'message').map((frame) => JSON.parse(frame.data) as Record<string, unknown>).filter((event) => String(event.type).startsWith('notice:'));
+
+describe('the runs dashboard and symbolic links out of its directories', () => {
+  it('does not read a *.jsonl link that leads outside the directory given, and says why', async () => {
+    const runs = join(folder, 'planted');
+    mkdirSync(runs);
+    symlinkSync(privateFile('credentials'), join(runs, 'steal.jsonl'));
+    // A link that stays inside the tree is still followed.
+    writeFileSync(join(runs, 'real.jsonl'), fakeRunEvents({ steps: 3, runId: 'inside' }).map((event) => `${encodeEvent(event)}\n`).join(''));
+    symlinkSync(join(runs, 'real.jsonl'), join(runs, 'latest.jsonl'));
+    const dashboard = await startRunsDashboard({ paths: [runs], pollMs: 50 });
+    const overview = await openSse(dashboard.url);
+    try {
+      const aboutTheLink = (frames: readonly SseFrame[]) => notices(frames).find((notice) => String(notice.file).endsWith('steal.jsonl'));
+      await overview.until((frames) => aboutTheLink(frames) !== undefined && frames.some((frame) => frame.data.includes('"type":"run-end"')));
+      expect(overview.frames.map((frame) => frame.data).join('\n')).not.toContain('THE-SECRET');
+      expect(aboutTheLink(overview.frames)!.reason).toBe(`it is a symbolic link to a file outside ${runs}, and links out of a directory given are not followed (name the file itself to read it)`);
+      expect(dashboard.files()).toBe(2); // real.jsonl and the link to it
+    } finally {
+      overview.destroy();
+      await dashboard.dispose();
+    }
+  });
+
+  it('stops reading a followed record once it is replaced by a link that leads outside', async () => {
+    const runs = join(folder, 'swapped');
+    mkdirSync(runs);
+    const record = join(runs, 'a.jsonl');
+    writeFileSync(record, fakeRunEvents({ steps: 3, runId: 'before-swap' }).map((event) => `${encodeEvent(event)}\n`).join(''));
+    const dashboard = await startRunsDashboard({ paths: [runs], pollMs: 50 });
+    const overview = await openSse(dashboard.url);
+    try {
+      await overview.until((frames) => frames.some((frame) => frame.data.includes('"type":"run-end"')));
+      const link = join(runs, '.a.jsonl.link');
+      symlinkSync(privateFile('token'), link);
+      renameSync(link, record);
+      await overview.until((frames) => frames.some((frame) => frame.data.includes('THE-SECRET')) || notices(frames).some((notice) => String(notice.fileMissing ?? '').includes('leads outside')));
+      expect(overview.frames.map((frame) => frame.data).join('\n')).not.toContain('THE-SECRET');
+      const missing = notices(overview.frames).find((notice) => String(notice.fileMissing ?? '').includes('leads outside'))!;
+      expect(missing.fileMissing).toBe(`it now leads outside ${runs} (a symbolic link), so it is not read`);
+      // A few more polls: still nothing of the private file.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(overview.frames.map((frame) => frame.data).join('\n')).not.toContain('THE-SECRET');
+    } finally {
+      overview.destroy();
+      await dashboard.dispose();
+    }
+  });
+});
