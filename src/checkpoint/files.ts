@@ -1,5 +1,4 @@
 /** Checkpoint files: save a graph and its run to a path, read one back, load one into a graph. */
-import { readFileSync } from 'node:fs';
 import type { Graph } from '../graph/graph.ts';
 import type { TrainerState } from '../graph/trainOptions.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
@@ -7,6 +6,7 @@ import { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './che
 import { decodeCheckpoint, encodeCheckpoint } from './codec.ts';
 import { CheckpointError } from './errors.ts';
 import { applyCheckpoint } from './restore.ts';
+import { readRegularFileSync } from '../telemetry/fileKind.ts';
 import type { ResumingRun } from '../graph/resumeCheck.ts';
 
 /**
@@ -23,14 +23,19 @@ export function saveCheckpoint(path: string, graph: Graph, state: TrainerState, 
   return checkpoint;
 }
 
-/** Reads and checks a checkpoint file; throws a CheckpointError when it is missing, truncated or corrupt. */
+/**
+ * Reads and checks a checkpoint file; throws a CheckpointError when it is missing, truncated
+ * or corrupt, or not a regular file (a FIFO would block the read forever, `/dev/zero` never end).
+ */
 export function readCheckpoint(path: string): Checkpoint {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`readCheckpoint: expected a file path, got ${typeof path}`);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFileSync(path);
   } catch (error) {
-    throw new CheckpointError(`cannot read the checkpoint ${path}: ${(error as Error).message}`, path, { cause: error });
+    const kind = (error as { kind?: string }).kind;
+    const why = kind === undefined ? (error as Error).message : `it is ${kind}, not a regular file; expected a checkpoint file gradstream saved`;
+    throw new CheckpointError(`cannot read the checkpoint ${path}: ${why}`, path, { cause: error });
   }
   return decodeCheckpoint(bytes, path);
 }

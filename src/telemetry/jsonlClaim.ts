@@ -13,11 +13,11 @@
  * A file shorter than the position, or one whose line at the position is not the event the
  * checkpoint recorded, is refused: its record was lost or replaced.
  */
-import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync, type Stats } from 'node:fs';
+import { appendFileSync, closeSync, readSync, statSync, truncateSync, type Stats } from 'node:fs';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import { jsonlEnd, type JsonlEnd, type JsonlPosition } from './jsonlFile.ts';
 import { JsonlFileError, type JsonlRefusal } from './jsonlErrors.ts';
-import { fileKind } from './fileKind.ts';
+import { fileKind, openRegularFileSync } from './fileKind.ts';
 
 /**
  * What to do with a file that already holds something other than this run's record:
@@ -199,7 +199,7 @@ function recordedAt(position: JsonlPosition): string {
 
 /** The first line (up to 1 MiB), and whether a newline ended it. */
 function firstLine(path: string): { text: string; bytes: Buffer; complete: boolean } {
-  const fd = openSync(path, 'r');
+  const { fd } = openRegularFileSync(path); // checked once more at the open: a FIFO swapped in would block a plain open
   try {
     const buffer = Buffer.alloc(1 << 20);
     const read = readSync(fd, buffer, 0, buffer.length, 0);

@@ -3,11 +3,13 @@
  * ends so a resumed run can append after it. A last line without its newline is what an
  * interrupted writer can leave; readers report it instead of failing.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, readSync } from 'node:fs';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import { describe } from '../tensor/tensor.ts';
 import { defaultMaxLineBytes } from './lineSplitter.ts';
+import { openRegularFileSync, readRegularFileSync } from './fileKind.ts';
+import { NotAFileError } from './jsonlReader.ts';
 
 /** A last line that was cut off: which line and how many bytes it had. */
 export interface TruncatedLine {
@@ -29,10 +31,12 @@ export interface JsonlRun {
  * Reads every event of a JSONL telemetry file. An incomplete last line (no newline and
  * not valid JSON) is left out and reported in `truncated`; a bad line anywhere else
  * throws a {@link TelemetryFormatError} naming the file and line. Empty lines are skipped.
+ * A path that is not a regular file (a FIFO, `/dev/zero`, a directory) is refused with a
+ * {@link NotAFileError} before anything is read.
  */
 export function readJsonl(path: string): JsonlRun {
   assertPath(path, 'readJsonl');
-  const text = readFileSync(path, 'utf8');
+  const text = regularFile(path, readRegularFileSync).toString('utf8');
   const lines = text.split('\n');
   const last = lines.pop()!; // '' when the file ends with a newline
   const events: TelemetryEvent[] = [];
@@ -75,14 +79,15 @@ const tailChunk = 64 * 1024;
  * Finds the last complete event of a JSONL file by reading backwards from its end, so a
  * long run's file is not read whole. A missing or empty file gives lastSeq −1. With `upTo`,
  * the file is read as if it ended at that byte offset (where a checkpoint says it stood).
+ * A path that is not a regular file is refused with a {@link NotAFileError}.
  */
 export function jsonlEnd(path: string, upTo?: number): JsonlEnd {
   assertPath(path, 'jsonlEnd');
   if (upTo !== undefined && !(Number.isSafeInteger(upTo) && upTo >= 0)) throw new RangeError(`jsonlEnd: upTo must be a byte offset, 0 or more, got ${describe(upTo)}`);
   if (!existsSync(path)) return { lastSeq: -1, lastStep: null, completeBytes: 0, tornBytes: 0, missingNewline: false, lastRunId: null };
-  const fd = openSync(path, 'r');
+  const { fd, stats } = regularFile(path, openRegularFileSync);
   try {
-    const size = Math.min(fstatSync(fd).size, upTo ?? Number.POSITIVE_INFINITY);
+    const size = Math.min(stats.size, upTo ?? Number.POSITIVE_INFINITY);
     const tail = new TailReader(fd, size, defaultMaxLineBytes);
     const lastNewline = tail.lastNewlineBefore(size);
     const completeBytes = lastNewline + 1;
@@ -103,6 +108,16 @@ export function jsonlEnd(path: string, upTo?: number): JsonlEnd {
     return { lastSeq: -1, lastStep: null, completeBytes, tornBytes: size - completeBytes, missingNewline: false, lastRunId: null };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `open(path)`, with a path that is not a regular file refused as a {@link NotAFileError}. */
+function regularFile<T>(path: string, open: (path: string) => T): T {
+  try {
+    return open(path);
+  } catch (error) {
+    const kind = (error as { kind?: string }).kind;
+    throw kind === undefined ? error : new NotAFileError(path, kind);
   }
 }
 

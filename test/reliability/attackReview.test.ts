@@ -6,12 +6,17 @@
  * - a symbolic link named `*.jsonl` planted in a runs directory, leading to a private file:
  *   the runs dashboard used to publish the file's first line to anyone who could reach its
  *   port (as the reason it was not telemetry);
- * - a record replaced, while the dashboard follows it, by such a link.
+ * - a record replaced, while the dashboard follows it, by such a link;
+ * - a FIFO or `/dev/zero` given as a checkpoint or a JSONL file to read: `readCheckpoint`,
+ *   `readJsonl` and `jsonlEnd` used to block forever (a FIFO without a writer) or read without
+ *   end (`/dev/zero`). Each is tried in a child process, killed after 20 s, since a blocked
+ *   synchronous read would hang the test's own process.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { encodeEvent } from '../../src/telemetry/codec.ts';
 import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
@@ -80,4 +85,32 @@ describe('the runs dashboard and symbolic links out of its directories', () => {
       await dashboard.dispose();
     }
   });
+});
+
+/** Calls `name(path)` of the module `module` (under src/) in a child process; what it threw, or how it failed to return. */
+function thrownInChild(module: string, name: string, path: string): string {
+  const url = new URL(`file://${resolve('src', module)}`).href;
+  const code = `import(${JSON.stringify(url)}).then((m) => { try { m[${JSON.stringify(name)}](${JSON.stringify(path)}); console.log('returned'); } catch (e) { console.log(e.name + ': ' + e.message); } })`;
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
+  if (child.signal !== null) return `killed by ${child.signal} after 20 s: it never returned`;
+  return child.stdout.trim();
+}
+
+describe.runIf(process.platform === 'linux')('readers given a FIFO or a device', () => {
+  const fifo = join(folder, 'never.ckpt');
+
+  it('readCheckpoint refuses a FIFO with no writer and /dev/zero at once', () => {
+    execFileSync('mkfifo', [fifo]);
+    expect(thrownInChild('checkpoint/files.ts', 'readCheckpoint', fifo)).toBe(`CheckpointError: cannot read the checkpoint ${fifo}: it is a pipe (FIFO), not a regular file; expected a checkpoint file gradstream saved`);
+    expect(thrownInChild('checkpoint/files.ts', 'readCheckpoint', '/dev/zero')).toBe('CheckpointError: cannot read the checkpoint /dev/zero: it is a device, not a regular file; expected a checkpoint file gradstream saved');
+  }, 60_000);
+
+  it('readJsonl and jsonlEnd refuse them too', () => {
+    const notAFile = (path: string, kind: string): string => `NotAFileError: ${path} is ${kind}, not a regular file; expected a JSONL file a run recorded (a pipe, a socket or a device may give data late or never, so it is not read)`;
+    expect(thrownInChild('telemetry/jsonlFile.ts', 'readJsonl', fifo)).toBe(notAFile(fifo, 'a pipe (FIFO)'));
+    expect(thrownInChild('telemetry/jsonlFile.ts', 'readJsonl', '/dev/zero')).toBe(notAFile('/dev/zero', 'a device'));
+    expect(thrownInChild('telemetry/jsonlFile.ts', 'jsonlEnd', fifo)).toBe(notAFile(fifo, 'a pipe (FIFO)'));
+    // It used to say that /dev/zero was an empty record.
+    expect(thrownInChild('telemetry/jsonlFile.ts', 'jsonlEnd', '/dev/zero')).toBe(notAFile('/dev/zero', 'a device'));
+  }, 120_000);
 });

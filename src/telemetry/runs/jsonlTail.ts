@@ -17,7 +17,7 @@
  * real path must lie inside the tree and be the file opened, so that a file replaced later by
  * a symbolic link to somewhere else (`~/.ssh/…`) is not read (see runFiles.ts).
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { constants, watch, type FSWatcher } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { isInside } from './runFiles.ts';
 import { JsonlEventParser, type JsonlProblem } from '../jsonlReader.ts';
@@ -126,8 +126,10 @@ export class JsonlTail {
         this.listener.onReset();
       }
       if (found.size === this.offset && this.inode !== -1) return;
-      handle = await open(this.path, 'r');
+      // Non-blocking, and checked on the opened file: a FIFO swapped in after the stat would block a plain open forever.
+      handle = await open(this.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       const opened = await handle.stat();
+      if (!opened.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
       if (this.inode !== -1 && opened.ino !== this.inode) return; // swapped between stat and open: the next poll resets
       if (this.within !== null) await this.assertConfined(opened.dev, opened.ino);
       this.inode = opened.ino;
