@@ -86,6 +86,11 @@ function hasNonFinite(value: unknown): boolean {
  */
 export function decodeEvent(line: string, where = 'event'): TelemetryEvent {
   if (typeof line !== 'string') throw new TypeError(`decodeEvent: ${where}: expected a line of text, got ${line === null ? 'null' : typeof line}`);
+  // Only a line with more than maxNesting opening brackets can nest that deep; counting them
+  // with indexOf (a fast search) spares events, which hold a few dozen, the scan character by character.
+  if (line.length > 2 * maxNesting && opensMoreThan(line, maxNesting) && nestsDeeperThan(line, maxNesting)) {
+    throw new TelemetryFormatError(`${where}: arrays and objects nested more than ${maxNesting} levels deep; expected an event (a few levels): ${preview(line)}`);
+  }
   let value: unknown;
   try {
     value = mayHoldNonFinite(line) ? JSON.parse(line, readNonFinite) : JSON.parse(line);
@@ -109,6 +114,48 @@ export function decodeEvent(line: string, where = 'event'): TelemetryEvent {
     throw new TelemetryFormatError(`${where}: expected a string runId and a numeric time, got runId ${excerpt(event.runId)}, time ${excerpt(event.time)}`);
   }
   return event as unknown as TelemetryEvent;
+}
+
+/**
+ * The deepest nesting of arrays and objects a line may hold: far beyond any event gradstream
+ * writes (a run-start's config and graph summary nest a few levels), and far below what
+ * re-encoding can take. JSON.parse reads 200,000 levels, but JSON.stringify and every
+ * recursive walk of the event overflow the stack after about 10,000: such a line, read by the
+ * runs dashboard, made its whole file unreadable ("Maximum call stack size exceeded").
+ */
+const maxNesting = 256;
+
+const [openBrace, openBracket, closeBrace, closeBracket, quote, backslash] = ['{', '[', '}', ']', '"', '\\'].map((character) => character.charCodeAt(0));
+
+/** Whether the text holds more than `limit` of `{` and `[` together. */
+function opensMoreThan(text: string, limit: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let index = text.indexOf(bracket); index !== -1; index = text.indexOf(bracket, index + 1)) {
+      if (++count > limit) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether the JSON text nests arrays and objects more than `limit` levels deep (brackets inside strings do not count). */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === backslash) index++;
+      else if (code === quote) inString = false;
+    } else if (code === quote) {
+      inString = true;
+    } else if (code === openBrace || code === openBracket) {
+      if (++depth > limit) return true;
+    } else if (code === closeBrace || code === closeBracket) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /**

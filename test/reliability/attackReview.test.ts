@@ -10,14 +10,17 @@
  * - a FIFO or `/dev/zero` given as a checkpoint or a JSONL file to read: `readCheckpoint`,
  *   `readJsonl` and `jsonlEnd` used to block forever (a FIFO without a writer) or read without
  *   end (`/dev/zero`). Each is tried in a child process, killed after 20 s, since a blocked
- *   synchronous read would hang the test's own process.
+ *   synchronous read would hang the test's own process;
+ * - a line of a record nested 200,000 levels deep: JSON.parse reads it, but re-encoding it
+ *   overflowed the stack, and the runs dashboard marked the whole file unreadable, leaving out
+ *   every event after it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeEvent } from '../../src/telemetry/codec.ts';
+import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
 import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
@@ -113,4 +116,41 @@ describe.runIf(process.platform === 'linux')('readers given a FIFO or a device',
     // It used to say that /dev/zero was an empty record.
     expect(thrownInChild('telemetry/jsonlFile.ts', 'jsonlEnd', '/dev/zero')).toBe(notAFile('/dev/zero', 'a device'));
   }, 120_000);
+});
+
+describe('a line nested deeper than any event', () => {
+  const events = fakeRunEvents({ steps: 6, runId: 'deep' });
+  const lines = events.map((event) => encodeEvent(event));
+  /** A step event whose loss is an array nested `levels` deep. */
+  const nested = (levels: number): string => lines[3]!.replace(/"loss":[^,]+/, `"loss":${'['.repeat(levels)}${']'.repeat(levels)}`);
+
+  it('is a TelemetryFormatError naming the depth; 256 levels are still read as JSON', () => {
+    expect(() => decodeEvent(nested(200_000), 'run.jsonl line 4')).toThrow(TelemetryFormatError);
+    expect(() => decodeEvent(nested(200_000), 'run.jsonl line 4')).toThrow(/^run\.jsonl line 4: arrays and objects nested more than 256 levels deep; expected an event \(a few levels\): "/);
+    // Brackets inside strings are text, not nesting.
+    const inString = lines[0]!.replace(/}$/, `,"note":${JSON.stringify('['.repeat(1000))}}`);
+    expect(decodeEvent(inString).type).toBe('run-start');
+    expect(() => decodeEvent(nested(255))).not.toThrow(/nested/);
+  });
+
+  it('is one bad line on the runs dashboard: the events after it are read and the run ends', async () => {
+    const runs = join(folder, 'deep');
+    mkdirSync(runs);
+    writeFileSync(join(runs, 'deep.jsonl'), [...lines.slice(0, 3), nested(200_000), ...lines.slice(3)].map((line) => `${line}\n`).join(''));
+    const dashboard = await startRunsDashboard({ paths: [runs], pollMs: 50 });
+    const overview = await openSse(dashboard.url);
+    try {
+      const last = (frames: readonly SseFrame[]) => notices(frames).filter((notice) => notice.type === 'notice:run').at(-1);
+      await overview.until((frames) => (last(frames)?.status === 'completed' && last(frames)?.problems === 1) || last(frames)?.fileMissing != null);
+      const run = last(overview.frames)!;
+      expect(run.fileMissing).toBeNull();
+      expect(run.status).toBe('completed');
+      expect(run.problems).toBe(1);
+      expect(String(run.lastProblem)).toMatch(/^line 4: arrays and objects nested more than 256 levels deep/);
+      expect(overview.frames.filter((frame) => frame.data.includes('"type":"step"')).length).toBe(6);
+    } finally {
+      overview.destroy();
+      await dashboard.dispose();
+    }
+  });
 });
