@@ -5,6 +5,7 @@ import { prometheusSink } from '../../src/telemetry/prometheusSink.ts';
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 import { openSse, rawGet, type SseFrame } from './sse.ts';
+import { waitFor } from '../waitFor.ts';
 
 const open: Dashboard[] = [];
 afterEach(async () => {
@@ -122,10 +123,10 @@ describe('dashboard server: the event stream', () => {
     const staying = clients.slice(33);
     await Promise.all(staying.map((client) => client.until((frames) => ids(frames).length === events.length)));
     for (const client of staying) expect(ids(client.frames)).toEqual(range(0, events.length));
-    await waitFor(() => dashboard.clients().length === 67);
+    await waitFor(() => dashboard.clients().length === 67, 'the 33 vanished clients forgotten');
     for (const client of staying) client.destroy();
-    await waitFor(() => dashboard.clients().length === 0);
-    await waitFor(() => countOf('TCPSocketWrap') <= baselineSockets + 1); // the listening socket
+    await waitFor(() => dashboard.clients().length === 0, 'every client forgotten');
+    await waitFor(() => countOf('TCPSocketWrap') <= baselineSockets + 1, 'the sockets closed'); // the listening socket
   });
 
   it('keeps a slow client bounded in memory and tells it how many events it missed', async () => {
@@ -133,7 +134,7 @@ describe('dashboard server: the event stream', () => {
     const events = fakeRunEvents({ steps: 20_000, statsEvery: 1 });
     const dashboard = await dashboardOf(source, { maxBacklog: 4000 });
     const slow = await openSse(dashboard.url, { paused: true });
-    await waitFor(() => dashboard.clients().length === 1);
+    await waitFor(() => dashboard.clients().length === 1, 'the slow client counted');
     let largestBuffer = 0;
     for (let i = 0; i < events.length; i++) {
       source.next(events[i]!);
@@ -148,7 +149,8 @@ describe('dashboard server: the event stream', () => {
     expect(largestBuffer).toBeLessThan(256 * 1024);
     // Far behind: still waiting for more than maxBacklog events, or already sent a thinned catch-up
     // (which of the two depends on how the server thread's turns fell between the batches; it
-    // publishes its figures as it gets to the events).
+    // publishes its figures as it gets to the events). The server thread runs at nice 10: beside
+    // two CPU burners it once took more than the 5 s this allowed, so the deadline is 30 s.
     await waitFor(() => dashboard.clients()[0]!.backlog + dashboard.clients()[0]!.dropped > 4000, 'the client seen far behind');
     slow.response.resume();
     await slow.until((frames) => ids(frames).at(-1) === events.length - 1);
@@ -175,14 +177,6 @@ describe('dashboard server: the event stream', () => {
     expect(source.observed).toBe(true);
     await dashboard.dispose();
     expect(source.observed).toBe(false);
-    await waitFor(() => countOf('TCPSocketWrap') <= baselineSockets && countOf('Timeout') <= baselineTimers);
+    await waitFor(() => countOf('TCPSocketWrap') <= baselineSockets && countOf('Timeout') <= baselineTimers, 'the sockets and timers released');
   });
 });
-
-async function waitFor(condition: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${what} not reached`);
-}
