@@ -9,8 +9,14 @@
  * the stale lock it judged: when another process took the lock over first, its fresh lock is
  * put back and the live owner is refused. A pid reused by an unrelated process makes a stale
  * lock look live; the message says which file to delete then.
+ *
+ * A lock path that is not a regular file (a FIFO, a device, a directory, or a link to one) is
+ * no lock of ours, and is never read: a FIFO planted as `f.jsonl.lock` used to block the
+ * reader forever (a run at its start, the runs dashboard's server thread). Taking it is
+ * refused with a FileLockError; asked whether it is held, the answer is 'none'.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readRegularFileSync } from '../telemetry/fileKind.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { describe } from '../tensor/tensor.ts';
@@ -76,7 +82,13 @@ export function acquireFileLock(path: string, options: FileLockOptions): FileLoc
   let tookOver: FileLockOwner | null = null;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (createExclusively(path, me)) return held(path, me, tookOver);
-    const found = readLock(path);
+    let found: ReturnType<typeof readLock>;
+    try {
+      found = readLock(path);
+    } catch (error) {
+      if (error instanceof FileLockError) throw new FileLockError(`${options.what}: ${error.message}`, path, null);
+      throw error;
+    }
     if (found === 'gone') continue;
     if (found === 'unnamed') {
       if (Date.now() - modifiedAt(path) < unnamedStaleAfterMs) {
@@ -133,20 +145,33 @@ function held(path: string, me: FileLockOwner, tookOver: FileLockOwner | null): 
     if (released) return;
     released = true;
     removeAtExit();
-    const found = readLock(path);
+    let found: ReturnType<typeof readLock>;
+    try {
+      found = readLock(path);
+    } catch {
+      return; // replaced by something that is not a lock: not ours to remove
+    }
     if (typeof found === 'object' && found.token === me.token) removeQuietly(path);
   };
   const removeAtExit = releaseAtExit(release);
   return { path, tookOver, release };
 }
 
-/** The lock's owner; 'gone' when there is no lock file, 'unnamed' when it names no owner. */
+/** The most of a lock file read: a lock is one short line of JSON. */
+const maxLockBytes = 4096;
+
+/**
+ * The lock's owner; 'gone' when there is no lock file, 'unnamed' when it names no owner.
+ * Throws a FileLockError when the path is not a regular file (see above).
+ */
 function readLock(path: string): FileLockOwner | 'gone' | 'unnamed' {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFileSync(path, maxLockBytes).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    const kind = (error as { kind?: string }).kind;
+    if (kind !== undefined) throw new FileLockError(`the lock file ${path} is ${kind}, not a lock gradstream wrote; refusing to go on: delete it once you know that no run uses it`, path, null);
     throw error;
   }
   try {

@@ -39,11 +39,11 @@ export function openRegularFileSync(path: string): { readonly fd: number; readon
   throw Object.assign(new Error(`${path} is ${kind}, not a regular file`), { code: 'ENOTREGULAR', kind });
 }
 
-/** Reads a whole regular file (see {@link openRegularFileSync} for what is refused). */
-export function readRegularFileSync(path: string): Buffer {
+/** Reads a regular file, its first `maxBytes` at most (default all; see {@link openRegularFileSync} for what is refused). */
+export function readRegularFileSync(path: string, maxBytes = Number.POSITIVE_INFINITY): Buffer {
   const { fd, stats } = openRegularFileSync(path);
   try {
-    const bytes = Buffer.allocUnsafe(stats.size);
+    const bytes = Buffer.allocUnsafe(Math.min(stats.size, maxBytes));
     let filled = 0;
     while (filled < bytes.length) {
       const read = readSync(fd, bytes, filled, bytes.length - filled, filled);

@@ -13,11 +13,14 @@
  *   synchronous read would hang the test's own process;
  * - a line of a record nested 200,000 levels deep: JSON.parse reads it, but re-encoding it
  *   overflowed the stack, and the runs dashboard marked the whole file unreadable, leaving out
- *   every event after it.
+ *   every event after it;
+ * - a FIFO planted as a record's lock file (`a.jsonl.lock`): reading it blocked forever, on
+ *   the runs dashboard's server thread (the page never loaded again) and in a run taking the
+ *   lock at its start.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
@@ -90,10 +93,10 @@ describe('the runs dashboard and symbolic links out of its directories', () => {
   });
 });
 
-/** Calls `name(path)` of the module `module` (under src/) in a child process; what it threw, or how it failed to return. */
-function thrownInChild(module: string, name: string, path: string): string {
+/** Calls `name(...args)` of the module `module` (under src/) in a child process; what it threw, or how it failed to return. */
+function thrownInChild(module: string, name: string, ...args: unknown[]): string {
   const url = new URL(`file://${resolve('src', module)}`).href;
-  const code = `import(${JSON.stringify(url)}).then((m) => { try { m[${JSON.stringify(name)}](${JSON.stringify(path)}); console.log('returned'); } catch (e) { console.log(e.name + ': ' + e.message); } })`;
+  const code = `import(${JSON.stringify(url)}).then((m) => { try { m[${JSON.stringify(name)}](...${JSON.stringify(args)}); console.log('returned'); } catch (e) { console.log(e.name + ': ' + e.message); } })`;
   const child = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
   if (child.signal !== null) return `killed by ${child.signal} after 20 s: it never returned`;
   return child.stdout.trim();
@@ -153,4 +156,38 @@ describe('a line nested deeper than any event', () => {
       await dashboard.dispose();
     }
   });
+});
+
+describe.runIf(process.platform === 'linux')('a FIFO planted as a lock file', () => {
+  it('leaves the runs dashboard answering: the record counts as having no lock', async () => {
+    const runs = join(folder, 'fifo-lock');
+    mkdirSync(runs);
+    const events = fakeRunEvents({ steps: 3, runId: 'unfinished' });
+    writeFileSync(join(runs, 'a.jsonl'), events.slice(0, -1).map((event) => `${encodeEvent(event)}\n`).join('')); // no run-end: its lock is looked at
+    const fifo = join(runs, 'a.jsonl.lock');
+    execFileSync('mkfifo', [fifo]);
+    const dashboard = await startRunsDashboard({ paths: [runs], pollMs: 50 });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const page = await fetch(dashboard.url, { signal: AbortSignal.timeout(10_000) }).then((response) => response.status, (error: unknown) => String(error));
+      expect(page).toBe(200);
+      const scans = dashboard.scans();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(dashboard.scans()).toBeGreaterThan(scans);
+    } finally {
+      // A reader still blocked on the FIFO gets its end of file, so the dashboard can close.
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // No reader waits.
+      }
+      await dashboard.dispose();
+    }
+  }, 30_000);
+
+  it('is refused when a run takes the lock, naming what the path is', () => {
+    const fifo = join(folder, 'fifo-lock', 'b.jsonl.lock');
+    execFileSync('mkfifo', [fifo]);
+    expect(thrownInChild('checkpoint/fileLock.ts', 'acquireFileLock', fifo, { what: 'the telemetry file b.jsonl' })).toBe(`FileLockError: the telemetry file b.jsonl: the lock file ${fifo} is a pipe (FIFO), not a lock gradstream wrote; refusing to go on: delete it once you know that no run uses it`);
+  }, 60_000);
 });
