@@ -50,16 +50,30 @@ export type VerifyLayerResult = VerifyResult<LayerCase> & {
   readonly threads?: ThreadsSummary;
 };
 
+/** True for a value shaped like a Layer: a `forward` function and a `params` record. */
+function isLayerShaped(value: unknown): value is Layer {
+  const layer = value as Partial<Layer> | null | undefined;
+  return typeof layer?.forward === 'function' && typeof layer.params === 'object' && layer.params !== null;
+}
+
 /** Verifies a layer's gradients over drawn cases; never throws for a wrong layer. */
 export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): VerifyLayerResult {
-  if (typeof make !== 'function') throw new TypeError(`verifyLayer: expected a function that makes the layer, got ${describe(make)}`);
+  if (typeof make !== 'function') {
+    // A built layer, passed as one would pass a torch module: say what to pass instead.
+    const given: unknown = make;
+    const built = isLayerShaped(given) ? given : undefined;
+    const got = built
+      ? `the built layer ${JSON.stringify(built.name)}; each case needs a fresh layer: pass () => ${built.factoryCall?.factory ?? built.name}(…), or check this one at one input with checkGradients(layer, x)`
+      : describe(make);
+    throw new TypeError(`verifyLayer: expected a function that makes the layer, got ${got}`);
+  }
   assertGradientOptions('verifyLayer', options);
   assertWorkerOptions('verifyLayer', options);
   const features = options.features;
   if (!Array.isArray(features)) throw new TypeError(`verifyLayer: features must be the input shape without the batch axis, got ${describe(features)}`);
   sizeOf(features, 'verifyLayer: features');
   const sample = make();
-  if (typeof sample?.forward !== 'function' || typeof sample.params !== 'object' || sample.params === null) {
+  if (!isLayerShaped(sample)) {
     throw new TypeError(`verifyLayer: make() returned ${describe(sample)}; expected a Layer (name, params, forward)`);
   }
   const inputSize = features.reduce((a, d) => a * d, 1);
