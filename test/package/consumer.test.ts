@@ -57,12 +57,14 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
   /** A command installed in the project, run as its user would: `npx` with no download. */
   const npx = (...args: string[]) => inProject('npx', '--no', '--', ...args);
 
+  // npm pack (which builds) and npm install: 21 s beside two CPU burners with npm's cache warm,
+  // and each may take up to 300 s (runCommand's limits) before it counts as hung.
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'gradstream-pack-'));
     packed = timed('pack', () => packRepository(scratch!));
     project = makeConsumerProject(packed.tarball);
     timed('install', () => installConsumerProject(project));
-  });
+  }, 180_000);
 
   afterAll(() => {
     if (project) rmSync(project, { recursive: true, force: true });
@@ -171,6 +173,8 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     expect(message).toContain('  const layer = featureScale(3);\n');
   });
 
+  // An npm install and a vitest run in child processes: 47 s when this test was written, 28 s
+  // beside two CPU burners with npm's cache warm; vitest's 60 s would fail it on a loaded machine.
   it("a TensorFlow.js project's vitest verifies its custom layer through gradstream/tfjs and shrinks the slip in its tf.customGrad op", () => {
     const tfjsProject = makeConsumerProject(packed.tarball, tfjsFixtureProject);
     try {
@@ -190,7 +194,7 @@ describe.skipIf(offline !== undefined)('gradstream installed from its tarball in
     } finally {
       rmSync(tfjsProject, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   describe.each(['nodenext', 'bundler'])('the published types under moduleResolution %s', (resolution) => {
     it.each([
