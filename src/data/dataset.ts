@@ -18,11 +18,15 @@ export interface ClassificationDataset {
   readonly classNames: readonly string[];
 }
 
-/** One training batch: inputs and targets (one-hot probabilities, shape [batch, classes]). */
+/** One batch of `train`, `evaluate` or `computeGradients`: inputs and the targets the loss takes. */
 export interface Batch {
   /** The inputs, shape [batch, ...features]. */
   readonly x: Tensor;
-  /** What the loss compares the output with, batch axis first: one-hot rows [batch, classes] from these functions. */
+  /**
+   * What the loss compares the output with, batch axis first, in the shape that loss takes:
+   * class indices [batch] or probability rows [batch, classes] (one-hot) for `softmaxCrossEntropy`, the
+   * output's shape for `mse`. `epochBatches` and `trainingBatches` give one-hot rows.
+   */
   readonly target: Tensor;
 }
 
