@@ -65,9 +65,10 @@ export interface CheckOptions {
 }
 
 /** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */
-export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown; path?: unknown }): void {
+export function assertGradientOptions(where: string, options: { mode?: unknown; seed?: unknown; probes?: unknown; maxMismatches?: unknown; path?: unknown; numRuns?: unknown }): void {
   requireOptions(options, where);
-  const { mode, seed, probes, maxMismatches, path } = options;
+  const { mode, seed, probes, maxMismatches, path, numRuns } = options;
+  if (numRuns !== undefined && !(Number.isInteger(numRuns) && (numRuns as number) >= 1)) throw new RangeError(`${where}: numRuns must be an integer ≥ 1, got ${describe(numRuns)}`);
   if (path !== undefined && (typeof path !== 'string' || !/^\d+(:\d+)*$/.test(path))) throw new RangeError(`${where}: path must be a replay path such as "3:0:1", got ${describe(path)}`);
   if (mode !== undefined && mode !== 'full' && mode !== 'fast') throw new RangeError(`${where}: mode must be 'full' or 'fast', got ${describe(mode)}`);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new RangeError(`${where}: seed must be a safe integer, got ${describe(seed)}`);

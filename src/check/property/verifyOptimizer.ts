@@ -72,12 +72,11 @@ export type VerifyOptimizerResult = PropertyVerdict<DescentCase, DescentReport>;
 function assertVerifyOptimizerArguments(make: unknown, options: unknown): void {
   if (typeof make !== 'function') throw new TypeError(`verifyOptimizer: expected a function (learningRate) => Optimizer, got ${describe(make)}`);
   assertOptions(options, 'verifyOptimizer');
-  const { learningRate, name, numRuns } = (options ?? {}) as Record<string, unknown>;
+  const { learningRate, name } = (options ?? {}) as Record<string, unknown>;
   if (learningRate !== undefined && !(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
     throw new RangeError(`verifyOptimizer: learningRate must be a finite number > 0, got ${describe(learningRate)}`);
   }
   if (name !== undefined && !(typeof name === 'string' && name.trim() !== '')) throw new TypeError(`verifyOptimizer: name must be a non-empty string, got ${describe(name)}`);
-  if (numRuns !== undefined && !(Number.isInteger(numRuns) && (numRuns as number) >= 1)) throw new RangeError(`verifyOptimizer: numRuns must be an integer ≥ 1, got ${describe(numRuns)}`);
   assertGradientOptions('verifyOptimizer', options as Record<string, unknown>);
 }
 
