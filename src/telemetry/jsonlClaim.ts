@@ -9,11 +9,18 @@
  *     another run's events              → refused ('append' adds after them, 'overwrite' replaces them)
  *     anything else (a note, binary)    → refused ('overwrite' replaces it)
  *     a directory, a device, a pipe     → refused, always
+ *     a symbolic link                   → refused, always
+ *
+ * A record is written only at its own path, never through a link: a link planted where a
+ * run's file goes (`f.jsonl → ~/.bashrc`) would otherwise have `'overwrite'` replace the file
+ * it leads to, and a link to nothing would create a file wherever it points. The opening for
+ * writing does not follow links either (jsonlRecorder.ts), so one swapped in after this
+ * check is refused there.
  *
  * A file shorter than the position, or one whose line at the position is not the event the
  * checkpoint recorded, is refused: its record was lost or replaced.
  */
-import { appendFileSync, closeSync, readSync, statSync, truncateSync, type Stats } from 'node:fs';
+import { appendFileSync, closeSync, lstatSync, readlinkSync, readSync, statSync, truncateSync, type Stats } from 'node:fs';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import { jsonlEnd, type JsonlEnd, type JsonlPosition } from './jsonlFile.ts';
 import { JsonlFileError, type JsonlRefusal } from './jsonlErrors.ts';
@@ -79,6 +86,9 @@ export function claimJsonlFile(path: string, options: JsonlClaimOptions = {}, ap
   const file = apply ? changes : unchanged;
   const existing = options.existing ?? 'continue';
   const position = options.position;
+  if (lstatOrNull(path)?.isSymbolicLink()) {
+    throw refuse(path, 'not-a-file', `is a symbolic link to ${linkTarget(path)}, and a record is written only at its own path, never through a link (which could lead anywhere)`);
+  }
   const stats = statOrNull(path);
   if (stats && !stats.isFile()) throw refuse(path, 'not-a-file', `is ${fileKind(stats)}`);
   if (!stats || stats.size === 0) {
@@ -219,6 +229,24 @@ function describeBytes(bytes: Buffer): string {
   if (binary) return 'binary data';
   const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   return `it starts with ${JSON.stringify(shown)}`;
+}
+
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null; // statOrNull says why, if it matters
+  }
+}
+
+/** Where a link leads, as it is written (quoted when it holds characters that would mislead in a message). */
+function linkTarget(path: string): string {
+  try {
+    const target = readlinkSync(path);
+    return /^[\w./ -]*$/.test(target) ? target : JSON.stringify(target);
+  } catch {
+    return 'somewhere it cannot read';
+  }
 }
 
 function statOrNull(path: string): Stats | null {

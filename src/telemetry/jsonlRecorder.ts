@@ -9,7 +9,7 @@
  * written, so the file never has a gap in its middle. `sync()` then throws, so that a
  * checkpoint is never saved past the end of the file.
  */
-import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { describe } from '../tensor/tensor.ts';
 import { messageOf } from '../util/errorText.ts';
 import { encodeEvent } from './codec.ts';
@@ -79,7 +79,8 @@ export function openJsonlRecorder(path: string, options: JsonlRecorderOptions = 
   let claim: ReturnType<typeof claimJsonlFile>;
   try {
     claim = claimJsonlFile(path, options);
-    fd = openSync(path, 'a');
+    // As 'a', but never through a symbolic link (the claim refuses one; this catches one swapped in since).
+    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0), 0o666);
   } catch (error) {
     lock?.release();
     throw error;

@@ -16,15 +16,19 @@
  *   every event after it;
  * - a FIFO planted as a record's lock file (`a.jsonl.lock`): reading it blocked forever, on
  *   the runs dashboard's server thread (the page never loaded again) and in a run taking the
- *   lock at its start.
+ *   lock at its start;
+ * - a symbolic link planted where a run's JSONL file goes: `--overwrite` replaced the file it
+ *   led to (`f.jsonl → ~/.bashrc`), and a link to nothing created a file where it pointed.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
 import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
+import { openJsonlRecorder } from '../../src/telemetry/jsonlRecorder.ts';
+import { JsonlFileError } from '../../src/telemetry/jsonlErrors.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -190,4 +194,34 @@ describe.runIf(process.platform === 'linux')('a FIFO planted as a lock file', ()
     execFileSync('mkfifo', [fifo]);
     expect(thrownInChild('checkpoint/fileLock.ts', 'acquireFileLock', fifo, { what: 'the telemetry file b.jsonl' })).toBe(`FileLockError: the telemetry file b.jsonl: the lock file ${fifo} is a pipe (FIFO), not a lock gradstream wrote; refusing to go on: delete it once you know that no run uses it`);
   }, 60_000);
+});
+
+describe("a symbolic link where a run's JSONL file goes", () => {
+  it("is refused, even with existing 'overwrite', and the file it leads to is left as it was", () => {
+    const directory = join(folder, 'jsonl-link');
+    mkdirSync(directory);
+    const victim = privateFile('bashrc');
+    const link = join(directory, 'f.jsonl');
+    symlinkSync(victim, link);
+    let refusal: unknown;
+    try {
+      openJsonlRecorder(link, { existing: 'overwrite' }).close();
+    } catch (error) {
+      refusal = error;
+    }
+    expect(readFileSync(victim, 'utf8')).toBe(`${secret}\n[profile two]\n`);
+    expect(refusal).toBeInstanceOf(JsonlFileError);
+    expect((refusal as JsonlFileError).message).toBe(`${link} is a symbolic link to ${victim}, and a record is written only at its own path, never through a link (which could lead anywhere); expected the path of a JSONL file`);
+    expect(existsSync(`${link}.lock`)).toBe(false); // the lock is released with the refusal
+  });
+
+  it('is refused when it leads nowhere, and creates nothing', () => {
+    const directory = join(folder, 'jsonl-dangling');
+    mkdirSync(directory);
+    const target = join(folder, 'private', 'created-by-a-link.txt');
+    const link = join(directory, 'g.jsonl');
+    symlinkSync(target, link);
+    expect(() => openJsonlRecorder(link).close()).toThrow(JsonlFileError);
+    expect(existsSync(target)).toBe(false);
+  });
 });
