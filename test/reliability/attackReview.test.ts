@@ -18,17 +18,20 @@
  *   the runs dashboard's server thread (the page never loaded again) and in a run taking the
  *   lock at its start;
  * - a symbolic link planted where a run's JSONL file goes: `--overwrite` replaced the file it
- *   led to (`f.jsonl → ~/.bashrc`), and a link to nothing created a file where it pointed.
+ *   led to (`f.jsonl → ~/.bashrc`), and a link to nothing created a file where it pointed;
+ * - symbolic links planted under the next TensorBoard event file names (predictable: the run's
+ *   start time, the host, the pid, a count): the records were appended to the file they led to.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
 import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
 import { openJsonlRecorder } from '../../src/telemetry/jsonlRecorder.ts';
 import { JsonlFileError } from '../../src/telemetry/jsonlErrors.ts';
+import { TensorBoardWriter } from '../../src/telemetry/tensorboard/eventFileWriter.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -223,5 +226,24 @@ describe("a symbolic link where a run's JSONL file goes", () => {
     symlinkSync(target, link);
     expect(() => openJsonlRecorder(link).close()).toThrow(JsonlFileError);
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('symbolic links planted under the names of TensorBoard event files', () => {
+  it('are passed over: the records go to a new file, and the files the links lead to are left as they were', () => {
+    const logdir = join(folder, 'tensorboard');
+    const events = fakeRunEvents({ steps: 4, runId: 'tb-run' });
+    const runDirectory = join(logdir, 'tb-run');
+    mkdirSync(runDirectory, { recursive: true });
+    const victim = privateFile('tensorboard-victim');
+    const prefix = `events.out.tfevents.${Math.floor(events[0]!.time / 1000)}.${hostname().replace(/[^A-Za-z0-9._-]/g, '_')}.${process.pid}.`;
+    for (let count = 0; count < 5; count++) symlinkSync(victim, join(runDirectory, `${prefix}${count}`));
+    const writer = new TensorBoardWriter(logdir);
+    for (const event of events) writer.write(event);
+    const [run] = writer.runs();
+    writer.close();
+    expect(readFileSync(victim, 'utf8')).toBe(`${secret}\n[profile two]\n`);
+    expect(run!.path).toBe(join(runDirectory, `${prefix}5`));
+    expect(readFileSync(run!.path).length).toBeGreaterThan(100);
   });
 });

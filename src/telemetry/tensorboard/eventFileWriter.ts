@@ -5,6 +5,12 @@
  * (`records.ts`) as they come and written together on `flush()`, in one synchronous append:
  * a crash leaves whole records and at most one torn at the end, which TensorBoard's reader
  * leaves out.
+ *
+ * An event file is always a new file, created exclusively (O_EXCL, which never follows a
+ * symbolic link): its name is predictable (a run's start time, the host, the pid), so in a
+ * log directory others can write, a link planted under that name would otherwise have the
+ * records appended to whatever file it leads to. A name taken already is passed over for the
+ * next number.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -20,15 +26,13 @@ let filesOpened = 0;
 
 /** One event file being written. */
 class EventFile {
-  private readonly descriptor: number;
   private pending: Buffer[] = [];
   /** Tags whose metadata this file holds already. */
   readonly tagged = new Set<string>();
   /** Records written or waiting, the first (the file version) included. */
   records = 0;
 
-  constructor(readonly path: string, wallTime: number) {
-    this.descriptor = openSync(path, 'a');
+  constructor(readonly path: string, private readonly descriptor: number, wallTime: number) {
     this.add({ wall_time: wallTime, file_version: fileVersion, source_metadata: { writer: 'gradstream' } });
   }
 
@@ -107,11 +111,28 @@ export class TensorBoardWriter {
     const directory = join(this.logdir, safeName(name));
     mkdirSync(directory, { recursive: true });
     const seconds = Math.floor(event.time / 1000);
-    const file = new EventFile(join(directory, `events.out.tfevents.${seconds}.${safeName(this.host)}.${process.pid}.${filesOpened++}`), event.time / 1000);
+    const { path, descriptor } = createEventFile(directory, `events.out.tfevents.${seconds}.${safeName(this.host)}.${process.pid}.`);
+    const file = new EventFile(path, descriptor, event.time / 1000);
     this.files.set(event.runId, file);
     this.directories.set(event.runId, directory);
     return file;
   }
+}
+
+/** Names tried for one event file before giving up: each taken one was made by another writer, or planted. */
+const maxNameAttempts = 1000;
+
+/** Creates a new event file `<prefix><n>` in `directory`, with n from this process's count of files opened; a name taken already is passed over. */
+function createEventFile(directory: string, prefix: string): { path: string; descriptor: number } {
+  for (let attempt = 0; attempt < maxNameAttempts; attempt++) {
+    const path = join(directory, `${prefix}${filesOpened++}`);
+    try {
+      return { path, descriptor: openSync(path, 'ax') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`TensorBoard: cannot create an event file in ${directory}: ${maxNameAttempts} names ${prefix}<n> were taken already; expected a log directory where this process's file names are free`);
 }
 
 /** A name made safe as one path segment: letters, digits, `.`, `_` and `-`, never `.` or `..` alone. */
