@@ -20,7 +20,9 @@
  * - a symbolic link planted where a run's JSONL file goes: `--overwrite` replaced the file it
  *   led to (`f.jsonl → ~/.bashrc`), and a link to nothing created a file where it pointed;
  * - symbolic links planted under the next TensorBoard event file names (predictable: the run's
- *   start time, the host, the pid, a count): the records were appended to the file they led to.
+ *   start time, the host, the pid, a count): the records were appended to the file they led to;
+ * - `saveCheckpoint` given the path of a file that is not a checkpoint (the run's JSONL file
+ *   for its checkpoint, say): it was replaced without a word.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,6 +34,9 @@ import { startRunsDashboard } from '../../src/telemetry/runs/runsDashboard.ts';
 import { openJsonlRecorder } from '../../src/telemetry/jsonlRecorder.ts';
 import { JsonlFileError } from '../../src/telemetry/jsonlErrors.ts';
 import { TensorBoardWriter } from '../../src/telemetry/tensorboard/eventFileWriter.ts';
+import { readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
+import { CheckpointError } from '../../src/checkpoint/errors.ts';
+import { tinyRun } from '../telemetry/tinyRun.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -245,5 +250,42 @@ describe('symbolic links planted under the names of TensorBoard event files', ()
     expect(readFileSync(victim, 'utf8')).toBe(`${secret}\n[profile two]\n`);
     expect(run!.path).toBe(join(runDirectory, `${prefix}5`));
     expect(readFileSync(run!.path).length).toBeGreaterThan(100);
+  });
+});
+
+describe('saveCheckpoint over something that is not a checkpoint', () => {
+  const directory = join(folder, 'checkpoints');
+  const save = async (path: string): Promise<unknown> => {
+    const run = tinyRun(2);
+    await run.result;
+    try {
+      saveCheckpoint(path, run.graph, run.state());
+      return null;
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it('refuses a file of another kind and leaves it as it was', async () => {
+    mkdirSync(directory, { recursive: true });
+    const record = join(directory, 'run.jsonl');
+    writeFileSync(record, '{"v":1,"runId":"r","seq":0}\n');
+    const refusal = await save(record);
+    expect(readFileSync(record, 'utf8')).toBe('{"v":1,"runId":"r","seq":0}\n');
+    expect(refusal).toBeInstanceOf(CheckpointError);
+    expect((refusal as Error).message).toBe(`cannot save the checkpoint ${record}: it holds 28 bytes that are not a gradstream checkpoint (they do not begin with {"format":"gradstream-checkpoint"…); refusing to replace it: choose another path, or remove it`);
+  });
+
+  it('refuses a symbolic link and a directory; replaces a checkpoint and fills an empty file', async () => {
+    const link = join(directory, 'link.ckpt');
+    symlinkSync(privateFile('checkpoint-victim'), link);
+    expect(String(await save(link))).toBe(`CheckpointError: cannot save the checkpoint ${link}: it is a symbolic link, which a save would replace by a file (a checkpoint is written at its own path, never through a link); refusing to replace it: choose another path, or remove it`);
+    mkdirSync(join(directory, 'dir.ckpt'));
+    expect(String(await save(join(directory, 'dir.ckpt')))).toMatch(/: it is a directory, not a checkpoint file; refusing to replace it/);
+    const checkpoint = join(directory, 'run.ckpt');
+    writeFileSync(checkpoint, '');
+    expect(await save(checkpoint)).toBeNull();
+    expect(await save(checkpoint)).toBeNull();
+    expect(readCheckpoint(checkpoint).trainer.step).toBe(2);
   });
 });
