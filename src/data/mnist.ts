@@ -20,10 +20,23 @@ export function loadMnist(options: { readonly image?: boolean } = {}): Classific
   return options.image ? { ...cached, x: cached.x.reshape([cached.x.shape[0]!, 1, side, side]) } : cached;
 }
 
+/**
+ * Throws a MissingPackageError saying that `neededBy` needs the `mnist` package, unless it is
+ * installed: for commands that should say so before they start, not when they reach the digits.
+ */
+export function requireMnistPackage(neededBy: string): void {
+  digitFile(0, neededBy);
+}
+
+/** The package's JSON file of one digit's images. */
+function digitFile(digit: number, neededBy: string): string {
+  return resolveOptional(`mnist/src/digits/${digit}.json`, 'mnist', neededBy, 'the MNIST digits, 41 MB');
+}
+
 function readDigits(): ClassificationDataset {
   const perDigit: number[][] = [];
   for (let digit = 0; digit < 10; digit++) {
-    const file = resolveOptional(`mnist/src/digits/${digit}.json`, 'mnist', 'loadMnist', 'the MNIST digits, 41 MB');
+    const file = digitFile(digit, 'loadMnist');
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { data: number[] };
     if (!Array.isArray(parsed.data) || parsed.data.length % pixels !== 0) {
       throw new Error(`loadMnist: ${file} does not hold whole 28×28 images`);

