@@ -13,6 +13,10 @@
  * Timeouts are short, for a server on this machine: a request's headers must arrive within
  * 10 s, an idle keep-alive connection is closed after 5 s, and the server checks them every
  * second (Node's default of 30 s would let a half-sent request hold a connection that long).
+ * A connection that sends nothing at all is closed after 10 s too: Node's header timeout
+ * starts with the first byte, so such connections were held for ever, and a few hundred of
+ * them (one local process, or a browser's unused preconnections) filled the limit and shut the
+ * user out.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -34,6 +38,9 @@ const securityHeaders: Readonly<Record<string, string>> = {
 export function withFrameAncestors(policy: string): string {
   return /(^|;)\s*frame-ancestors\s/i.test(policy) ? policy : `${policy.replace(/[;\s]+$/, '')}; frame-ancestors 'none'`;
 }
+
+/** A connection that has sent no request this long after it opened is closed, ms (as the header timeout). */
+const firstRequestTimeoutMs = 10_000;
 
 const hostPattern = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/i;
 const plainText = { 'Content-Type': 'text/plain; charset=utf-8' };
@@ -123,10 +130,25 @@ export function guardedServer(policy: GuardPolicy, handler: RequestListener): Se
     }
     socket.destroy();
   });
+  const silent = new WeakMap<object, ReturnType<typeof setTimeout>>();
   server.on('connection', (socket) => {
     open++;
-    socket.once('close', () => open--);
+    // One that has sent part of a request is left to the header timeout, which answers 408.
+    const timer = setTimeout(() => socket.bytesRead === 0 && socket.destroy(), firstRequestTimeoutMs);
+    timer.unref();
+    silent.set(socket, timer);
+    socket.once('close', () => {
+      open--;
+      clearTimeout(timer);
+    });
   });
+  // Any request, even one refused, or bytes Node could not parse (answered by clientError): the connection is no longer silent.
+  const spoke = (socket: object): void => {
+    clearTimeout(silent.get(socket));
+    silent.delete(socket);
+  };
+  server.prependListener('request', (request) => spoke(request.socket));
+  server.prependListener('clientError', (_error, socket) => spoke(socket));
   return Object.assign(server, { openConnections: () => open });
 }
 

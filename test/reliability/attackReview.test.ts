@@ -22,11 +22,15 @@
  * - symbolic links planted under the next TensorBoard event file names (predictable: the run's
  *   start time, the host, the pid, a count): the records were appended to the file they led to;
  * - `saveCheckpoint` given the path of a file that is not a checkpoint (the run's JSONL file
- *   for its checkpoint, say): it was replaced without a word.
+ *   for its checkpoint, say): it was replaced without a word;
+ * - connections to a telemetry server that send nothing at all: Node's header timeout starts
+ *   with the first byte, so they were held for ever, and a few hundred of them filled the
+ *   server's connection limit and shut its user out.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeEvent, encodeEvent, TelemetryFormatError } from '../../src/telemetry/codec.ts';
@@ -37,6 +41,7 @@ import { TensorBoardWriter } from '../../src/telemetry/tensorboard/eventFileWrit
 import { readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { tinyRun } from '../telemetry/tinyRun.ts';
+import { guardedServer, hostCheck, type GuardPolicy } from '../../src/telemetry/httpGuard.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -288,4 +293,38 @@ describe('saveCheckpoint over something that is not a checkpoint', () => {
     expect(await save(checkpoint)).toBeNull();
     expect(readCheckpoint(checkpoint).trainer.step).toBe(2);
   });
+});
+
+describe('connections that send nothing', () => {
+  it('are closed by the server after 10 s; one that sent part of a request still gets 408', async () => {
+    const policy: GuardPolicy = { hostRefusal: null, maxConnections: 300 };
+    const server = guardedServer(policy, (_request, response) => response.end('ok'));
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const { port } = server.address() as { port: number };
+    policy.hostRefusal = hostCheck('127.0.0.1', port);
+    const silent: Socket[] = [];
+    let closed = 0;
+    let partialAnswer = '';
+    try {
+      for (let index = 0; index < 100; index++) {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => undefined);
+        socket.on('close', () => closed++);
+        silent.push(socket);
+      }
+      const partial = connect(port, '127.0.0.1', () => partial.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`));
+      partial.setEncoding('utf8').on('data', (chunk: string) => (partialAnswer += chunk));
+      const started = Date.now();
+      while (closed < silent.length && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(closed).toBe(100);
+      expect(server.openConnections()).toBeLessThanOrEqual(1); // the partial request's, until its 408 is sent
+      while (!partialAnswer.includes('\r\n\r\n') && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(partialAnswer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+      partial.destroy();
+    } finally {
+      for (const socket of silent) socket.destroy();
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
+    }
+  }, 60_000);
 });
