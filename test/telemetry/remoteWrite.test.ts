@@ -20,6 +20,7 @@ import { assertProgram, freePort, requireProgram } from './externalProgram.ts';
 import { fakeRunEvents } from './fakeRun.ts';
 import { prometheusPath, query, startPrometheus, until, type PrometheusProcess } from './prometheusProcess.ts';
 import { pacedRun, tinyRun } from './tinyRun.ts';
+import { waitFor } from '../waitFor.ts';
 
 let folder: string;
 beforeEach(() => { folder = mkdtempSync(join(tmpdir(), 'gradstream-remote-write-')); });
@@ -199,9 +200,16 @@ describe('prometheusRemoteWrite, against a receiver of the test\'s', () => {
     const reports: string[] = [];
     const events = spacedEvents({ steps: 6, runId: 'never-answered', statsEvery: 100, auditEvery: 0 });
     try {
-      const sink = await push(events, { url: `http://127.0.0.1:${port}/api/v1/write`, closeTimeoutMs: 100, report: (message) => reports.push(message) });
+      const stream = new Subject<TelemetryEvent>();
+      const sink = prometheusRemoteWrite(stream as Observable<TelemetryEvent>, { url: `http://127.0.0.1:${port}/api/v1/write`, flushEveryMs: 10, closeTimeoutMs: 100, report: (message) => reports.push(message) });
+      for (const event of events) stream.next(event);
+      // The deadline is for a request in flight: close once the receiver holds one. Closed at once,
+      // a loaded machine could let the 100 ms pass before the request arrived (1 run in 5 beside
+      // two CPU burners found the receiver empty).
+      await waitFor(() => held.length > 0, 'a request held by the receiver');
+      stream.complete();
+      await sink.finished;
       const stats = sink.stats();
-      expect(held.length).toBeGreaterThan(0);
       expect(stats.pendingSamples).toBe(0);
       expect(stats.samplesSent).toBe(0);
       expect(stats.samplesDropped + stats.samplesMerged).toBe(expectedSamples(events));
