@@ -85,6 +85,7 @@ const everything: GradientsWanted = Object.freeze({ dx: true });
 
 /** Builds a {@link Layer} from its math. */
 export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
+  if (typeof definition?.name !== 'string' || definition.name === '') throw new TypeError(`defineLayer: name must be a non-empty string, the name reports and errors show; got ${describe(definition?.name)}`);
   const params = definition.params ? Object.freeze({ ...definition.params }) : noParams;
   const name = definition.name;
   const inputFeatures = definition.inputFeatures === undefined ? undefined : checkFeatures(definition.inputFeatures, `${name}: inputFeatures`);
@@ -93,7 +94,7 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
     params,
     forward(x: Tensor, context: ForwardContext = defaultContext): Pass {
       assertTensor(x, `${name}.forward: x`);
-      const { y, saved } = definition.forward(x, params, context);
+      const { y, saved } = resultObject(definition.forward(x, params, context), `${name}.forward`, '{ y, saved }: the output and what backward needs');
       const jvp = definition.jvp;
       const xShape = x.shape;
       return {
@@ -105,7 +106,7 @@ export function defineLayer<Saved>(definition: LayerDefinition<Saved>): Layer {
             throw new ShapeError(`${name}.backward: dy has shape ${formatShape(dy.shape)}, expected the output's shape ${formatShape(y.shape)}`);
           }
           if (typeof wanted?.dx !== 'boolean') throw new TypeError(`${name}.backward: wanted must be { dx: boolean }, got ${describe(wanted)}`);
-          const { dx, dParams } = definition.backward(dy, saved, params, wanted);
+          const { dx, dParams } = resultObject(definition.backward(dy, saved, params, wanted), `${name}.backward`, '{ dx, dParams }: the gradients by name (return { dx: … })');
           if (dx === undefined && wanted.dx) throw new TypeError(`${name}.backward: the definition returned no dx although dx was wanted; leave dx out only when wanted.dx is false`);
           return dx === undefined ? { dParams: dParams ?? noParams } : { dx, dParams: dParams ?? noParams };
         }) as Pass['backward'],
@@ -147,6 +148,16 @@ function completeTangents(name: string, tangents: Tangents, xShape: readonly num
     complete[key] = t;
   }
   return { x: tx, params: Object.freeze(complete) };
+}
+
+/**
+ * What a definition's forward or backward returned, when it is the object the contract asks for;
+ * a TypeError otherwise. A bare tensor is what torch.autograd.Function's forward and backward
+ * return, so the message says what to wrap it in.
+ */
+function resultObject<T extends object>(returned: T, where: string, expected: string): T {
+  if (typeof returned === 'object' && returned !== null && !(returned instanceof Tensor)) return returned;
+  throw new TypeError(`${where}: the definition returned ${describe(returned)}; expected ${expected}`);
 }
 
 /** A layer's `batchIndependent` declaration: a boolean, else a TypeError naming the layer. */
