@@ -199,7 +199,7 @@ export function defineLoss<Saved>(definition: LossDefinition<Saved>): Loss {
         throw new ShapeError(`${name}: the prediction ${formatShape(prediction.shape)} has no batch; expected shape [batch ≥ 1, ...]`);
       }
       checkTarget(prediction, target);
-      const { loss, saved } = definition.forward(prediction, target);
+      const { loss, saved } = resultObject(definition.forward(prediction, target), `${name}.forward`, '{ loss, saved }: the batch\'s loss and what backward needs');
       return { loss, backward: () => definition.backward(saved) };
     },
   });

@@ -1,11 +1,11 @@
 /**
  * defineLayer's definitions as a PyTorch user first writes them: a forward or backward that
  * returns a bare tensor (as torch.autograd.Function's do) instead of { y, saved } or { dx },
- * and a definition without a name. Each is refused with what was returned and what to return,
+ * a definition without a name, and a defineLoss forward that returns the loss itself. Each is refused with what was returned and what to return,
  * where the layer is called, in a check and in training alike.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, defineLayer, dense, formatReport, mse, sequential, sgd, tensor, train, type Layer, type LayerDefinition } from '../../src/index.ts';
+import { checkGradients, defineLayer, defineLoss, dense, formatReport, mse, sequential, sgd, tensor, train, type Layer, type LayerDefinition, type LossDefinition, type Tensor } from '../../src/index.ts';
 
 /** A layer from a definition the types would refuse, as plain JavaScript passes it. */
 const untyped = (definition: object): Layer => defineLayer(definition as LayerDefinition<unknown>);
@@ -48,5 +48,12 @@ describe('defineLayer, the name', () => {
     expect(() => untyped({ name, forward: (x: unknown) => ({ y: x, saved: {} }), backward: (dy: unknown) => ({ dx: dy }) })).toThrow(
       `defineLayer: name must be a non-empty string, the name reports and errors show; got ${shown}`,
     );
+  });
+});
+
+describe('defineLoss, a forward that returns the loss itself', () => {
+  it('is refused with { loss, saved } to return', () => {
+    const loss = defineLoss({ name: 'sumOfSquares', forward: (p: Tensor) => p.data.reduce((s, v) => s + v * v, 0), backward: () => tensor([[0]]) } as unknown as LossDefinition<unknown>);
+    expect(() => loss.forward(tensor([[1, 2]]), tensor([[0, 0]]))).toThrow("sumOfSquares.forward: the definition returned 5; expected { loss, saved }: the batch's loss and what backward needs");
   });
 });
