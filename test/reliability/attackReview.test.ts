@@ -25,7 +25,9 @@
  *   for its checkpoint, say): it was replaced without a word;
  * - connections to a telemetry server that send nothing at all: Node's header timeout starts
  *   with the first byte, so they were held for ever, and a few hundred of them filled the
- *   server's connection limit and shut its user out.
+ *   server's connection limit and shut its user out;
+ * - a runs directory of thousands of directories: the runs dashboard walked them all every
+ *   second and watched each (12,000 directories: half a core, 12,000 inotify watches).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -42,6 +44,7 @@ import { readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { tinyRun } from '../telemetry/tinyRun.ts';
 import { guardedServer, hostCheck, type GuardPolicy } from '../../src/telemetry/httpGuard.ts';
+import { findJsonlFiles } from '../../src/telemetry/runs/runFiles.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -325,6 +328,29 @@ describe('connections that send nothing', () => {
       for (const socket of silent) socket.destroy();
       server.closeAllConnections();
       await new Promise((done) => server.close(done));
+    }
+  }, 60_000);
+});
+
+describe('a runs directory of thousands of directories', () => {
+  it('is searched and watched up to 1,000 directories, and the page says so', async () => {
+    const runs = join(folder, 'many-directories');
+    mkdirSync(runs);
+    writeFileSync(join(runs, 'a.jsonl'), fakeRunEvents({ steps: 3, runId: 'among-many' }).map((event) => `${encodeEvent(event)}\n`).join(''));
+    for (let index = 0; index < 1200; index++) mkdirSync(join(runs, `d${String(index).padStart(4, '0')}`));
+    const found = await findJsonlFiles([runs], 1000, 1000);
+    expect(found.directories.length).toBe(1000);
+    expect(found.truncatedDirectories).toBe(true);
+    expect(found.files).toEqual([join(runs, 'a.jsonl')]);
+    const dashboard = await startRunsDashboard({ paths: [runs], pollMs: 50 });
+    const overview = await openSse(dashboard.url);
+    try {
+      const bound = (frames: readonly SseFrame[]) => notices(frames).find((notice) => String(notice.reason).startsWith('more than 1000 directories'));
+      await overview.until((frames) => bound(frames) !== undefined && frames.some((frame) => frame.data.includes('"type":"run-end"')));
+      expect(bound(overview.frames)!.reason).toBe('more than 1000 directories: the rest are not searched (a runs directory holds a few; give the directories of the runs themselves)');
+    } finally {
+      overview.destroy();
+      await dashboard.dispose();
     }
   }, 60_000);
 });

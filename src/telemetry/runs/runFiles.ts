@@ -5,7 +5,11 @@
  * after the page opened appears by itself.
  *
  * The walk skips hidden directories (`.git`), `node_modules` and symbolic links to
- * directories (a link back up the tree would never end), and stops at `maxFiles` files.
+ * directories (a link back up the tree would never end), and stops at `maxFiles` files and at
+ * `maxDirectories` directories: the dashboard walks the trees again every second and watches
+ * each directory, so a tree of 12,000 directories (a home directory given by mistake, or a
+ * shared runs directory filled on purpose) kept half a core busy and held 12,000 of the
+ * user's inotify watches, of which some systems allow 8,192 in all.
  *
  * A symbolic link named `*.jsonl` inside a tree is read only when it leads to a file inside
  * the same tree. The dashboard shows what it reads (the start of a line that is not telemetry
@@ -29,6 +33,8 @@ export interface FoundFiles {
   readonly unreadable: readonly { readonly path: string; readonly reason: string }[];
   /** Whether more files were there than `maxFiles`. */
   readonly truncated: boolean;
+  /** Whether more directories were there than `maxDirectories`: those past it were not searched. */
+  readonly truncatedDirectories: boolean;
   /** For each file found in a directory tree, the tree's real path (symbolic links resolved), which the file must stay inside. */
   readonly trees: ReadonlyMap<string, string>;
 }
@@ -38,13 +44,20 @@ export function isInside(path: string, tree: string): boolean {
   return path === tree || path.startsWith(tree.endsWith(sep) ? tree : tree + sep);
 }
 
-/** Finds the JSONL files of `paths` (files, or directories searched through); at most `maxFiles`. */
-export async function findJsonlFiles(paths: readonly string[], maxFiles: number): Promise<FoundFiles> {
+/** The runs dashboard's bound on the directories it searches and watches. */
+export const defaultMaxDirectories = 1000;
+
+/**
+ * Finds the JSONL files of `paths` (files, or directories searched through); at most
+ * `maxFiles`, searching at most `maxDirectories` directories (default no bound).
+ */
+export async function findJsonlFiles(paths: readonly string[], maxFiles: number, maxDirectories = Number.POSITIVE_INFINITY): Promise<FoundFiles> {
   const files: string[] = [];
   const directories: string[] = [];
   const unreadable: { path: string; reason: string }[] = [];
   const trees = new Map<string, string>();
   let truncated = false;
+  let truncatedDirectories = false;
   const add = (file: string, tree: string | null): void => {
     if (files.includes(file)) return;
     if (files.length >= maxFiles) truncated = true;
@@ -54,6 +67,10 @@ export async function findJsonlFiles(paths: readonly string[], maxFiles: number)
     }
   };
   const walk = async (directory: string, tree: string): Promise<void> => {
+    if (directories.length >= maxDirectories) {
+      truncatedDirectories = true;
+      return;
+    }
     directories.push(directory);
     let entries;
     try {
@@ -64,7 +81,7 @@ export async function findJsonlFiles(paths: readonly string[], maxFiles: number)
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      if (truncated) return;
+      if (truncated || truncatedDirectories) return;
       const path = join(directory, entry.name);
       if (entry.isDirectory()) {
         if (!entry.name.startsWith('.') && entry.name !== 'node_modules') await walk(path, tree);
@@ -86,7 +103,7 @@ export async function findJsonlFiles(paths: readonly string[], maxFiles: number)
       unreadable.push({ path, reason: reasonOf(error) });
     }
   }
-  return { files, directories, unreadable, truncated, trees };
+  return { files, directories, unreadable, truncated, truncatedDirectories, trees };
 }
 
 /** Whether the link `path` resolves to a file inside the real path `tree`. */

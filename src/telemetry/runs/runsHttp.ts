@@ -23,7 +23,7 @@ import { RunStore } from '../dashboard/runStore.ts';
 import { serveAsset } from '../dashboard/dashboardHttp.ts';
 import { SseStreams, type SseStreamsConfig } from '../dashboard/sseStreams.ts';
 import { loadRunsAssets } from './runsAssets.ts';
-import { DirectoryWatches, findJsonlFiles } from './runFiles.ts';
+import { defaultMaxDirectories, DirectoryWatches, findJsonlFiles } from './runFiles.ts';
 import { JsonlTail } from './jsonlTail.ts';
 import { RunsOverview } from './runsOverview.ts';
 import { RunDetail } from './runDetail.ts';
@@ -121,7 +121,7 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
   let scanning: Promise<void> | null = null;
   const scan = (): Promise<void> => {
     scanning ??= (async () => {
-      const found = await findJsonlFiles(config.paths, config.maxFiles);
+      const found = await findJsonlFiles(config.paths, config.maxFiles, defaultMaxDirectories);
       for (const [file, tree] of found.trees) if (!tails.has(file)) trees.set(file, tree);
       for (const file of found.files) if (!tails.has(file)) follow(file);
       for (const { path, reason } of found.unreadable) {
@@ -131,6 +131,10 @@ export async function serveRuns(config: RunsServerConfig, stats: Float64Array): 
       if (found.truncated && !ignoredOnce.has('maxFiles')) {
         ignoredOnce.add('maxFiles');
         overview.ignore(config.paths.join(', '), `more than ${config.maxFiles} JSONL files: the rest are not read (maxFiles, --max-files)`);
+      }
+      if (found.truncatedDirectories && !ignoredOnce.has('maxDirectories')) {
+        ignoredOnce.add('maxDirectories');
+        overview.ignore(config.paths.join(', '), `more than ${defaultMaxDirectories} directories: the rest are not searched (a runs directory holds a few; give the directories of the runs themselves)`);
       }
       watches.set(found.directories);
       scans++;
