@@ -27,7 +27,9 @@
  *   with the first byte, so they were held for ever, and a few hundred of them filled the
  *   server's connection limit and shut its user out;
  * - a runs directory of thousands of directories: the runs dashboard walked them all every
- *   second and watched each (12,000 directories: half a core, 12,000 inotify watches).
+ *   second and watched each (12,000 directories: half a core, 12,000 inotify watches);
+ * - a remote-write receiver that refuses with an endless body: the sink read the body whole,
+ *   at loopback speed, until the request's timeout, and then quoted nothing of it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,6 +47,10 @@ import { CheckpointError } from '../../src/checkpoint/errors.ts';
 import { tinyRun } from '../telemetry/tinyRun.ts';
 import { guardedServer, hostCheck, type GuardPolicy } from '../../src/telemetry/httpGuard.ts';
 import { findJsonlFiles } from '../../src/telemetry/runs/runFiles.ts';
+import { createServer } from 'node:http';
+import { Subject } from 'rxjs';
+import { prometheusRemoteWrite } from '../../src/telemetry/remoteWrite/prometheusRemoteWrite.ts';
+import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
 
@@ -351,6 +357,46 @@ describe('a runs directory of thousands of directories', () => {
     } finally {
       overview.destroy();
       await dashboard.dispose();
+    }
+  }, 60_000);
+});
+
+describe('a remote-write receiver that refuses with an endless body', () => {
+  it('is quoted from the start of its answer, the rest left unread and the connection let go', async () => {
+    let written = 0;
+    let left = false;
+    const chunk = Buffer.alloc(256 * 1024, 'endless refusal ');
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(400, { 'Content-Type': 'text/plain' });
+        const more = (): void => {
+          if (left) return;
+          written += chunk.length;
+          response.write(chunk);
+          setTimeout(more, 10);
+        };
+        more();
+        response.on('close', () => (left = true));
+      });
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const { port } = server.address() as { port: number };
+    const reports: string[] = [];
+    try {
+      const stream = new Subject<TelemetryEvent>();
+      const sink = prometheusRemoteWrite(stream, { url: `http://127.0.0.1:${port}/api/v1/write`, timeoutMs: 3000, report: (message) => reports.push(message) });
+      for (const event of fakeRunEvents({ steps: 3, runId: 'remote' })) stream.next(event);
+      stream.complete();
+      await sink.finished;
+      expect(reports.find((message) => message.includes('refused'))).toMatch(/\(400 Bad Request: endless refusal endless refusal .*\); not retried$/);
+      const started = Date.now();
+      while (!left && Date.now() - started < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(left).toBe(true);
+      expect(written).toBeLessThan(64 * 1024 * 1024); // what a 3 s read at loopback speed takes is hundreds of MB
+    } finally {
+      server.closeAllConnections();
+      await new Promise((done) => server.close(done));
     }
   }, 60_000);
 });

@@ -221,7 +221,7 @@ export class SendQueue {
         body: batch.body,
         signal: AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing.signal]),
       });
-      const answer = response.ok ? '' : (await response.text().catch(() => '')).trim().slice(0, quotedAnswer);
+      const answer = (await answerStart(response, response.ok ? 0 : quotedAnswer)).trim();
       if (response.ok) return 'sent';
       this.lastError = `${response.status} ${response.statusText}${answer ? `: ${answer}` : ''}`;
       if (response.status === 429 || response.status >= 500) return 'retry';
@@ -235,6 +235,32 @@ export class SendQueue {
       return 'retry';
     }
   }
+}
+
+/**
+ * The first `maxBytes` of an answer's body (what a refusal quotes), the rest left unread and
+ * the stream cancelled: a receiver's body can be of any size, and reading it whole (as
+ * `response.text()` does) let one that answered 500 with an endless body fill memory at
+ * loopback speed until the request's timeout.
+ */
+async function answerStart(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } catch {
+    // Cut off mid-answer: what came is quoted.
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }
 
 /** A timer that does not keep the process alive by itself. */
