@@ -31,9 +31,15 @@ export class FieldReader {
     return value;
   }
 
-  /** A JSON object whose keys are names of the reader's choosing (parameters, slots). */
+  /**
+   * A JSON object whose keys are names of the reader's choosing (parameters, slots). A key
+   * `__proto__` is refused: JSON.parse keeps it as an own key, but copying it into the record
+   * being built (`slots[key] = …`) sets that record's prototype instead, so the entry vanished
+   * from every later check and a crafted slot or setting was accepted without a word.
+   */
   entries(value: unknown, field: string, expected: string): [string, unknown][] {
     if (!isRecord(value)) this.refuse(problemAt(field, expected, value));
+    if (Object.hasOwn(value, '__proto__')) this.refuse(problemAt(fieldPath(field, '__proto__'), 'nothing (no parameter, slot or setting has that name)', value['__proto__']));
     return Object.entries(value);
   }
 

@@ -29,7 +29,10 @@
  * - a runs directory of thousands of directories: the runs dashboard walked them all every
  *   second and watched each (12,000 directories: half a core, 12,000 inotify watches);
  * - a remote-write receiver that refuses with an endless body: the sink read the body whole,
- *   at loopback speed, until the request's timeout, and then quoted nothing of it.
+ *   at loopback speed, until the request's timeout, and then quoted nothing of it;
+ * - a checkpoint edited (checksum recomputed) to hold an optimizer slot or setting named
+ *   `__proto__`: copied into the state being read, it set the record's prototype instead, so
+ *   it escaped every check and the checkpoint was accepted.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -44,6 +47,9 @@ import { JsonlFileError } from '../../src/telemetry/jsonlErrors.ts';
 import { TensorBoardWriter } from '../../src/telemetry/tensorboard/eventFileWriter.ts';
 import { readCheckpoint, saveCheckpoint } from '../../src/checkpoint/files.ts';
 import { CheckpointError } from '../../src/checkpoint/errors.ts';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/codec.ts';
+import { captureCheckpoint } from '../../src/checkpoint/checkpoint.ts';
+import { edited, type Body } from './fixtures/editedCheckpoint.ts';
 import { tinyRun } from '../telemetry/tinyRun.ts';
 import { guardedServer, hostCheck, type GuardPolicy } from '../../src/telemetry/httpGuard.ts';
 import { findJsonlFiles } from '../../src/telemetry/runs/runFiles.ts';
@@ -399,4 +405,30 @@ describe('a remote-write receiver that refuses with an endless body', () => {
       await new Promise((done) => server.close(done));
     }
   }, 60_000);
+});
+
+describe('a checkpoint holding a key named __proto__ (checksum recomputed)', () => {
+  /** Adds `key: value` to `record` as JSON.parse would: an own, enumerable key. */
+  const ownKey = (record: Body, key: string, value: unknown): void => {
+    Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  };
+
+  it.each([
+    ['an optimizer slot', (body: Body) => ownKey(body.optimizer.slots, '__proto__', { momentumBuffer: { length: 1, float64: 'AAAAAAAAAAA=' } }), 'optimizer.slots.__proto__'],
+    ['an optimizer setting', (body: Body) => ownKey(body.optimizer.hyperparameters, '__proto__', 5), 'optimizer.hyperparameters.__proto__'],
+    ['a slot value', (body: Body) => ownKey((body.optimizer.slots['dense_1.W'] = {}), '__proto__', 1), 'optimizer.slots["dense_1.W"].__proto__'],
+  ] as const)('refuses %s, naming the field', async (_, edit, field) => {
+    const run = tinyRun(2);
+    await run.result;
+    const bytes = edited(encodeCheckpoint(captureCheckpoint(run.graph, run.state())), edit);
+    let refusal: unknown;
+    try {
+      decodeCheckpoint(bytes, 'run.ckpt');
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(CheckpointError);
+    expect((refusal as CheckpointError).field).toBe(field);
+    expect((refusal as Error).message).toMatch(/: expected nothing \(no parameter, slot or setting has that name\), got /);
+  });
 });
