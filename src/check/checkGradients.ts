@@ -165,7 +165,7 @@ function firstPass(stage: Stage, givenDy: Tensor | undefined): FirstPass | undef
   const pass = attempt('forward runs', () => probe.forward(input), checks);
   if (!pass) return undefined;
   if (!(pass.y instanceof Tensor)) {
-    checks[checks.length - 1] = { name: 'forward runs', ok: false, detail: `${owner}.forward returned no output tensor y` };
+    checks[checks.length - 1] = { name: 'forward runs', ok: false, detail: `${owner}.forward returned ${describe(pass.y)} as y; expected a Tensor` };
     return undefined;
   }
   const y = pass.y.clone();

@@ -3,7 +3,7 @@
  * values, determinism, linearity in dy, and zero gradients for a zero dy. Each returns a
  * named {@link CheckResult} whose detail names the layer, the tensor and the index.
  */
-import { Tensor, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
+import { Tensor, describe, formatShape, sameShape, zeros } from '../tensor/tensor.ts';
 import type { Gradients, Layer } from '../layers/contract.ts';
 import type { CheckName, CheckResult } from './report/report.ts';
 import { combine, describeFirstNonFinite, firstChange, firstDeviation, limitsWhereFinite, maxNorm } from './numeric/tensorChecks.ts';
@@ -28,13 +28,13 @@ export function verdict(name: CheckName, problems: readonly (string | undefined)
 export function shapeCheck(layer: Layer, x: Tensor, gradients: Gradients): CheckResult {
   const owner = layer.name;
   const problems: string[] = [];
-  if (!(gradients.dx instanceof Tensor)) problems.push(`${owner}: backward returned no dx tensor`);
+  if (!(gradients.dx instanceof Tensor)) problems.push(`${owner}: backward returned ${describe(gradients.dx)} as dx; expected a Tensor of x's shape ${formatShape(x.shape)}`);
   else if (!sameShape(gradients.dx.shape, x.shape)) problems.push(`${owner}.dx has shape ${formatShape(gradients.dx.shape)}, expected x's shape ${formatShape(x.shape)}`);
   const dParams = gradients.dParams ?? {};
   for (const [key, param] of Object.entries(layer.params)) {
     const gradient = dParams[key];
     if (gradient === undefined) problems.push(`${owner}: backward returned no gradient for the parameter '${key}'`);
-    else if (!(gradient instanceof Tensor)) problems.push(`${owner}: the gradient for '${key}' is not a tensor`);
+    else if (!(gradient instanceof Tensor)) problems.push(`${owner}: the gradient for '${key}' is ${describe(gradient)}; expected a Tensor of shape ${formatShape(param.shape)}`);
     else if (!sameShape(gradient.shape, param.shape)) problems.push(`${owner}.d${key} has shape ${formatShape(gradient.shape)}, expected ${formatShape(param.shape)}`);
   }
   for (const key of Object.keys(dParams)) {
