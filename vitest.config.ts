@@ -26,7 +26,7 @@ const integrationFiles = [
   'test/package/*.test.ts',
   'test/vitest/pastedTest.test.ts',
   'test/bench/torchPeer.test.ts',
-  'test/reliability/{checkpoint,dashboard,record,replay}.test.ts',
+  'test/reliability/{checkpoint,dashboard,record,replay,attackReview}.test.ts',
   'test/telemetry/{browser,runsBrowser,prometheusServer,dashboardServer,runsServer,serverLimits,serverAccess,serve,replay,jsonlSink,runsCli,remoteWrite}.test.ts',
 ];
 
