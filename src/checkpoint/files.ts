@@ -15,8 +15,8 @@ import type { ResumingRun } from '../graph/resumeCheck.ts';
  * atomically: a crash mid-write leaves the previous file intact. `extras.jsonl` records
  * where the run's JSONL file stood (from `jsonl.sync()`, just before); default none.
  * What is at `path` already must be a checkpoint (which the save replaces) or an empty file;
- * anything else is refused with a CheckpointError before anything is written (see
- * {@link assertReplaceable}).
+ * anything else (another file, a symbolic link, a directory, a pipe, a device) is refused
+ * with a CheckpointError before anything is written.
  *
  * @example run.taps.step$.subscribe(({ step }) => step % 100 === 0 && saveCheckpoint('run.ckpt', net, run.state()));
  */
