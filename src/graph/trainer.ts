@@ -70,6 +70,18 @@ export interface TrainHandle {
 }
 
 const trainingGraphs = new WeakSet<Graph>();
+/** The run behind each handle `train` returned, for {@link hasRunStarted}. */
+const runsOfHandles = new WeakMap<TrainHandle, TrainingRun>();
+
+/**
+ * Whether the run behind `handle` has sent its run-start (it does on the microtask after
+ * `train` returns); undefined for an object `train` did not return. Sinks that record the run
+ * whole (a JSONL file) use it to refuse a late start instead of writing a record without its
+ * beginning.
+ */
+export function hasRunStarted(handle: TrainHandle): boolean | undefined {
+  return runsOfHandles.get(handle)?.started;
+}
 const yieldEveryMs = 50;
 
 /**
@@ -92,7 +104,7 @@ export function train(graph: Graph, data: BatchSource, options: TrainOptions): T
   const run = new TrainingRun(graph, data, resolved);
   const result = run.start().finally(() => trainingGraphs.delete(graph));
   result.catch(() => undefined); // failures also reach telemetry's run-end: never an unhandled rejection
-  return {
+  const handle: TrainHandle = {
     telemetry$: run.telemetry$.asObservable(),
     result,
     stop: () => run.stop(),
@@ -103,6 +115,8 @@ export function train(graph: Graph, data: BatchSource, options: TrainOptions): T
     state: () => run.state(),
     recordEvaluation: (evaluation) => run.recordEvaluation(evaluation),
   };
+  runsOfHandles.set(handle, run);
+  return handle;
 }
 
 /**
@@ -171,6 +185,11 @@ class TrainingRun {
   stop(): void {
     this.ending ??= 'stopped';
     this.interrupt?.resolve('stopped');
+  }
+
+  /** Whether run-start has been sent. */
+  get started(): boolean {
+    return this.startTime !== 0;
   }
 
   state(): TrainerState {

@@ -12,7 +12,7 @@
  */
 import { EMPTY, Subject, filter, map, merge, mergeMap, share, type Observable } from 'rxjs';
 import { Registry } from 'prom-client';
-import type { TrainHandle } from '../graph/trainer.ts';
+import { hasRunStarted, type TrainHandle } from '../graph/trainer.ts';
 import { assertMilliseconds, assertRun, disposeAll, type Disposable } from './attach.ts';
 import { assertOptions } from '../util/argumentChecks.ts';
 import { auditEvents, type AuditOptions } from './audits.ts';
@@ -142,6 +142,14 @@ export async function watch(run: TrainHandle, options: WatchOptions = {}): Promi
   assertOptions(options, 'watch');
   const jsonlOptions: JsonlWatchOptions | undefined = typeof options.jsonl === 'string' ? { path: options.jsonl } : options.jsonl;
   const auditOptions = options.audits === true ? {} : options.audits || null;
+  if (jsonlOptions && hasRunStarted(run)) {
+    // The run-start and the steps so far have gone by: the record would begin mid-run, and replay
+    // refuses such a file. Stopped, as a run whose file is refused is.
+    run.stop();
+    throw new Error(
+      `watch: the run ${run.runId} had started (at step ${run.state().step}) before watch was called with a JSONL file, so its record would lack the run's start and the steps so far; call watch(run, …) right after train(…), before any await`,
+    );
+  }
   let recorder: JsonlRecorder | null = null;
   let repro: ReproFiles | undefined;
   try {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { watch } from '../../src/telemetry/watch.ts';
 import { liveAudits } from '../../src/telemetry/audits.ts';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
@@ -154,6 +154,24 @@ describe('watch', () => {
     expect(delivered).toEqual(range(0, events.length));
     expect(events.map((e) => e.seq)).toEqual(range(0, events.length));
     expect(events.filter((e) => e.type === 'step')).toHaveLength(300);
+  });
+
+  it('refuses a JSONL record once the run has started (it would lack the run-start), stops the run, and writes no file; a live view may still attach late', async () => {
+    const path = join(folder, 'late.jsonl');
+    const run = pacedRun(1000, 5, { runId: 'late' });
+    await firstValueFrom(run.telemetry$.pipe(filter((event) => event.type === 'step')));
+    await expect(watch(run, { console: false, jsonl: path })).rejects.toThrow(/run late had started \(at step \d+\) before watch was called with a JSONL file.*call watch\(run, …\) right after train\(…\), before any await/);
+    expect(existsSync(path)).toBe(false);
+    expect((await run.result).reason).toBe('stopped');
+
+    const live = pacedRun(1000, 5, { runId: 'late-live' });
+    await firstValueFrom(live.telemetry$.pipe(filter((event) => event.type === 'step')));
+    const watching = await watch(live, { console: false, layerStats: false });
+    const seen = firstValueFrom(watching.events$);
+    expect((await seen).type).toBe('step');
+    live.stop();
+    await live.result;
+    await watching.dispose();
   });
 
   it('delivers to the sinks at most every flushEveryMs, in order and without loss', async () => {
