@@ -221,6 +221,24 @@ describe('prometheusRemoteWrite, against a receiver of the test\'s', () => {
     }
   });
 
+  it('does not follow a redirect (the headers would go wherever it points): the samples are refused, naming where it led', async () => {
+    const elsewhere = await receiver();
+    const redirecting = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(307, { location: elsewhere.url }).end());
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(redirecting.address() as { port: number }).port}/api/v1/write`;
+    const reports: string[] = [];
+    const sink = await push(spacedEvents({ steps: 10 }), { url, headers: { 'X-Scope-OrgID': 'tenant-secret' }, minBackoffMs: 5, report: (message) => reports.push(message) });
+    expect(elsewhere.received).toEqual([]);
+    expect(sink.stats()).toMatchObject({ samplesSent: 0, retries: 0, lastError: `307 Temporary Redirect: redirected to ${elsewhere.url}, which is not followed (the request's headers would go there); give that URL as url if it is the receiver` });
+    expect(sink.stats().samplesRejected).toBeGreaterThan(60);
+    expect(reports.at(-1)).toMatch(/refused \d+ samples \(307 Temporary Redirect: redirected to .*\); not retried$/);
+    await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+    await elsewhere.close();
+  });
+
   it('refuses options it cannot use, naming them', () => {
     const events$ = new Subject<TelemetryEvent>();
     expect(() => prometheusRemoteWrite(events$, { url: 'localhost:9090' })).toThrow(/url must be the receiver's http\(s\) address/);

@@ -219,11 +219,17 @@ export class SendQueue {
         method: 'POST',
         headers: this.settings.headers,
         body: batch.body,
+        // A redirect is not followed: the headers (a tenant, a token of the caller's own) would go
+        // wherever it points. It is refused as any 3xx answer, naming where it led.
+        redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.settings.timeoutMs), this.closing.signal]),
       });
       const answer = (await answerStart(response, response.ok ? 0 : quotedAnswer)).trim();
       if (response.ok) return 'sent';
-      this.lastError = `${response.status} ${response.statusText}${answer ? `: ${answer}` : ''}`;
+      const location = response.status >= 300 && response.status < 400 ? response.headers.get('location') : null;
+      this.lastError = location !== null
+        ? `${response.status} ${response.statusText}: redirected to ${location}, which is not followed (the request's headers would go there); give that URL as url if it is the receiver`
+        : `${response.status} ${response.statusText}${answer ? `: ${answer}` : ''}`;
       if (response.status === 429 || response.status >= 500) return 'retry';
       this.settings.report(`gradstream telemetry: remote write to ${this.settings.url} refused ${batch.samples} samples (${this.lastError}); not retried`);
       return 'rejected';
