@@ -16,7 +16,7 @@
  * refused with a FileLockError; asked whether it is held, the answer is 'none'.
  */
 import { closeSync, linkSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { readRegularFileSync } from '../telemetry/fileKind.ts';
+import { readRegularFileSync } from '../util/fileKind.ts';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { describe } from '../tensor/tensor.ts';

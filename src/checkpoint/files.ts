@@ -7,7 +7,7 @@ import { captureCheckpoint, type Checkpoint, type CheckpointExtras } from './che
 import { checkpointFormat, decodeCheckpoint, encodeCheckpoint } from './codec.ts';
 import { CheckpointError } from './errors.ts';
 import { applyCheckpoint } from './restore.ts';
-import { fileKind, readRegularFileSync } from '../telemetry/fileKind.ts';
+import { fileKind, readRegularFileSync } from '../util/fileKind.ts';
 import type { ResumingRun } from '../graph/resumeCheck.ts';
 
 /**

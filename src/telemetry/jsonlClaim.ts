@@ -24,7 +24,7 @@ import { appendFileSync, closeSync, lstatSync, readlinkSync, readSync, statSync,
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import { jsonlEnd, type JsonlEnd, type JsonlPosition } from './jsonlFile.ts';
 import { JsonlFileError, type JsonlRefusal } from './jsonlErrors.ts';
-import { fileKind, openRegularFileSync } from './fileKind.ts';
+import { fileKind, openRegularFileSync } from '../util/fileKind.ts';
 
 /**
  * What to do with a file that already holds something other than this run's record:

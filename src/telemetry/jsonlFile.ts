@@ -8,7 +8,7 @@ import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';
 import { describe } from '../tensor/tensor.ts';
 import { defaultMaxLineBytes } from './lineSplitter.ts';
-import { openRegularFileSync, readRegularFileSync } from './fileKind.ts';
+import { openRegularFileSync, readRegularFileSync } from '../util/fileKind.ts';
 import { NotAFileError } from './jsonlReader.ts';
 
 /** A last line that was cut off: which line and how many bytes it had. */

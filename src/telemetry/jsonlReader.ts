@@ -14,7 +14,7 @@
  * what an interrupted writer leaves: it is reported in `truncated`, not as a problem.
  */
 import { constants } from 'node:fs';
-import { fileKind } from './fileKind.ts';
+import { fileKind } from '../util/fileKind.ts';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { decodeEvent, TelemetryFormatError } from './codec.ts';
 import type { TelemetryEvent } from './events.ts';

@@ -13,7 +13,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { integerOption, type Disposable } from '../attach.ts';
 import { assertOptions } from '../../util/argumentChecks.ts';
-import { fileKind } from '../fileKind.ts';
+import { fileKind } from '../../util/fileKind.ts';
 import { assertAddress } from '../http.ts';
 import { assertAccessOptions } from '../httpGuard.ts';
 import { defaultMaxClients, type ServerAccessOptions } from '../serverAccess.ts';
