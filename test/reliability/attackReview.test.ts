@@ -59,6 +59,7 @@ import { prometheusRemoteWrite } from '../../src/telemetry/remoteWrite/prometheu
 import type { TelemetryEvent } from '../../src/telemetry/events.ts';
 import { fakeRunEvents } from '../telemetry/fakeRun.ts';
 import { openSse, type SseFrame } from '../telemetry/sse.ts';
+import { waitFor } from '../waitFor.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'gradstream-attack-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -203,9 +204,10 @@ describe.runIf(process.platform === 'linux')('a FIFO planted as a lock file', ()
       await new Promise((resolve) => setTimeout(resolve, 500));
       const page = await fetch(dashboard.url, { signal: AbortSignal.timeout(10_000) }).then((response) => response.status, (error: unknown) => String(error));
       expect(page).toBe(200);
+      // Still scanning (pollMs 50): a reader blocked on the FIFO would stop the count for good. The
+      // server thread runs at nice 10, so a loaded machine gets it a deadline rather than 300 ms.
       const scans = dashboard.scans();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(dashboard.scans()).toBeGreaterThan(scans);
+      await waitFor(() => dashboard.scans() > scans, 'another scan of the runs directory', { timeoutMs: 30_000 });
     } finally {
       // A reader still blocked on the FIFO gets its end of file, so the dashboard can close.
       try {
