@@ -70,6 +70,14 @@ export class SseStreams {
       return;
     }
     const start = store.positionAfter(lastEventId(request));
+    // Counted (and the count published) before the headers go out: a client that sees its stream
+    // open is already among clients().
+    const client = new SseClient(response, store, start, this.limits);
+    client.onWritable = () => this.wake();
+    this.clients.add(client);
+    this.responses.set(client, response);
+    this.stores.set(client, store);
+    this.onChange();
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -77,12 +85,6 @@ export class SseStreams {
       'X-Accel-Buffering': 'no',
     });
     response.write('retry: 1000\n\n');
-    const client = new SseClient(response, store, start, this.limits);
-    client.onWritable = () => this.wake();
-    this.clients.add(client);
-    this.responses.set(client, response);
-    this.stores.set(client, store);
-    this.onChange();
     response.once('close', () => this.forget(client));
     // A client that half-closes its socket (sends FIN) is gone: an EventSource never does.
     // Node would only end our side once every byte was read, which a gone client never does.
