@@ -9,6 +9,7 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { expecting, InvalidValue, type ValueType } from './valueTypes.ts';
 import { printable } from './printable.ts';
+import { fileKind } from '../util/fileKind.ts';
 import { isSystemError, systemErrorReason } from './systemErrors.ts';
 
 /**
@@ -46,7 +47,7 @@ export const writableDirectory: ValueType<string> = {
     refuseUnusable(path, writableDirectory.expected);
     const stats = statIfPresent(path);
     if (stats) {
-      if (!stats.isDirectory()) throw refusal(path, 'it is a file; expected a directory (one that exists or can be created)');
+      if (!stats.isDirectory()) throw refusal(path, `it is ${fileKind(stats)}; expected a directory (one that exists or can be created)`);
       if (!accessible(path, constants.W_OK | constants.X_OK)) throw refusal(path, 'the directory is not writable');
       return path;
     }

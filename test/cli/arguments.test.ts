@@ -64,7 +64,8 @@ describe('paths, checked before anything runs', () => {
     [['run', 'xor', '--jsonl', join(missing, 'run.jsonl')], `run: --jsonl ${join(missing, 'run.jsonl')}: the directory ${missing} does not exist`],
     [['run', 'xor', '--jsonl', join(aFile, 'run.jsonl')], `run: --jsonl ${join(aFile, 'run.jsonl')}: ${aFile} is a file, not a directory`],
     [['run', 'xor', '--jsonl', ''], 'run: --jsonl expects a file path in an existing, writable directory, got ""'],
-    [['run', 'xor', '--checkpoint', aFile], `run: --checkpoint ${aFile}: it is a file; expected a directory (one that exists or can be created)`],
+    [['run', 'xor', '--checkpoint', aFile], `run: --checkpoint ${aFile}: it is a regular file; expected a directory (one that exists or can be created)`],
+    [['run', 'xor', '--checkpoint', '/dev/null'], 'run: --checkpoint /dev/null: it is a device; expected a directory (one that exists or can be created)'],
     [['run', 'xor', '--checkpoint', join(aFile, 'sub', 'dir')], `run: --checkpoint ${join(aFile, 'sub', 'dir')}: it cannot be created: ${aFile} is a file`],
     [['run', 'xor', '--jsonl', 'a\u0000b.jsonl'], 'run: --jsonl a\\u0000b.jsonl: a path cannot hold a NUL character'],
   ])('gradstream %j', expectUsageError);
