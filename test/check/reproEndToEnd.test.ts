@@ -8,7 +8,7 @@
  *    a bundle beside the JSONL file;
  * 3. `gradstream repro` (in this process, and once as a child process) checks each bundle again,
  *    shrinks it and prints a test;
- * 4. the printed tests, with only the module placeholder filled in, type-check and fail under
+ * 4. the printed tests, as printed (or with the placeholder of a spec's factory filled in), type-check and fail under
  *    vitest in a child process for the planted mistake, and pass for the fixed layers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,8 +86,10 @@ beforeAll(async () => {
   reproNan = await cli(['repro', nanBundle.path, '--module', modules.xTanh]);
   const childRun = runTs(join(root, 'src/cli/main.ts'), swishArgs, { timeoutMs: 90_000 });
 
-  // What a user does with the printed test: put their module's path in place of './your-layer'.
-  const fill = (output: string, module: string) => testOf(output).replace("'./your-layer'", JSON.stringify(module));
+  // The printed test imports the module given to repro (or a placeholder for a LayerSpec's factory):
+  // as printed for the mistaken layers, with the fixed module in its place for the fixed ones.
+  const fill = (output: string, module: string) =>
+    testOf(output).replace("'./your-layer'", JSON.stringify(module)).replaceAll(/'[^']*\/test\/check\/fixtures\/repro\/[^']*\.ts'/g, JSON.stringify(module));
   const project = writePastedProject({
     'swishWithMistake.test.ts': fill(reproSwish.stdout, modules.swish),
     'swishFixed.test.ts': fill(reproSwish.stdout, modules.swishFixed),
@@ -149,7 +151,8 @@ describe('gradstream repro', () => {
     expect(reproSwish.stdout).toContain('FAILED again (gradient)');
     expect(reproSwish.stdout).toContain('x [8, 4] → [1, 4]');
     const test = testOf(reproSwish.stdout);
-    expect(test).toContain("import { swish } from './your-layer';");
+    // The module given with --module, not a placeholder: the test runs as printed.
+    expect(test).toContain(`import { swish } from '${modules.swish}'; // ← the module as given, from where the check ran`);
     expect(test).toContain('const layer = swish();');
     expect(test).toMatch(/const x = tensor\(\[\[[^\]]*\]\]\);/);
   });

@@ -66,7 +66,10 @@ describe("a custom layer, from a module's exports", () => {
   it('calls the export --factory names, with --args', () => {
     const maker = moduleMaker(bundle, { exports, module: 'layers.ts', factory: 'swish', args: [{ beta: 2 }] });
     expect(maker).toMatchObject({ call: 'swish({ beta: 2 })', origin: 'swish, exported by layers.ts' });
-    expect(maker.module).toBeUndefined(); // the pasted test keeps the placeholder for the user's module
+    // The pasted test imports it from the module given, as a relative import specifier.
+    expect(maker.module).toBe('./layers.ts');
+    expect(moduleMaker(bundle, { exports, module: '../src/layers.ts', factory: 'swish' }).module).toBe('../src/layers.ts');
+    expect(moduleMaker(bundle, { exports, module: '/abs/layers.ts', factory: 'swish' }).module).toBe('/abs/layers.ts');
   });
 
   it('finds a factory named as the layer, or the one the bundle records, with its recorded arguments', () => {
@@ -80,6 +83,7 @@ describe("a custom layer, from a module's exports", () => {
     const maker = moduleMaker(bundle, { exports: { spec }, module: 'specs.ts' });
     expect(maker.call).toBe('swish({ beta: 2 })');
     expect(maker.origin).toBe('the LayerSpec spec, exported by specs.ts');
+    expect(maker.module).toBeUndefined(); // specs.ts need not export swish: the pasted test keeps a placeholder
   });
 
   it('says what the module exports when nothing there builds the layer', () => {

@@ -18,7 +18,8 @@ export interface CounterexampleSource {
   readonly make?: string;
   /**
    * The module `make`'s leading name is imported from: `'gradstream'` for a built-in layer
-   * (imported with `tensor`). Default: a marked placeholder the user replaces with their module.
+   * (imported with `tensor`), or the user's module when the caller knows it (`gradstream repro
+   * --module`). Default: a marked placeholder the user replaces with their module.
    */
   readonly module?: string;
   readonly mode?: GradientMode;
@@ -113,7 +114,8 @@ function testFileSource(name: string, check: string, make: string, placeholder: 
     `import { ${[...(fromLibrary ? [factory] : []), 'tensor', check, 'formatReport'].join(', ')} } from 'gradstream';`,
   ];
   if (!fromLibrary && module !== undefined && !placeholder) {
-    imports.push(`import { ${factory} } from ${singleQuoted(module)};`);
+    const note = module === 'gradstream' ? '' : ' // ← the module as given, from where the check ran: adjust the path for your test file';
+    imports.push(`import { ${factory} } from ${singleQuoted(module)};${note}`);
   } else if (!fromLibrary) {
     const builtin = builtinFactoryNames.has(factory) ? ` ('gradstream' for the built-in ${factory})` : '';
     const note = placeholder

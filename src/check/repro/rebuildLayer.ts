@@ -24,7 +24,11 @@ export interface LayerMaker {
   readonly make: () => Layer;
   /** The call the pasted test makes (`dense(3, 4)`, `swish()`); undefined: a marked placeholder. */
   readonly call?: string;
-  /** Where the test imports the call's factory from: `'gradstream'` for a built-in; undefined: a marked placeholder. */
+  /**
+   * Where the test imports the call's factory from: `'gradstream'` for a built-in, the module
+   * given to repro (as a path from where it ran) for a factory it exports; undefined: a marked
+   * placeholder (a LayerSpec's factory, which the module need not export).
+   */
   readonly module?: string;
   /** Where the layer came from, for the report (`the built-in dense`, `swish, exported by layers.ts`). */
   readonly origin: string;
@@ -67,19 +71,27 @@ export function moduleMaker(bundle: ReproBundle, choice: ModuleChoice): LayerMak
     if (typeof value !== 'function') throw new RebuildError(`repro: ${module}'s export ${wanted} is neither a layer factory nor a LayerSpec ({ name, make, features })`);
     const args = choice.args ?? (recorded?.factory === wanted ? recorded.args : []);
     const factory = value as (...args: unknown[]) => Layer;
-    return { make: () => factory(...args), call: callSource({ factory: wanted, args }), origin: `${wanted}, exported by ${module}` };
+    return { make: () => factory(...args), call: callSource({ factory: wanted, args }), module: importSpecifier(module), origin: `${wanted}, exported by ${module}` };
   }
   const spec = findSpecs(exports).find((found) => found.kind === 'layer' && found.spec.name === bundle.layer.name);
   if (spec) return specMaker(spec.spec as LayerSpec, `the LayerSpec ${spec.source}, exported by ${module}`);
   const named = exports[bundle.layer.name];
   if (typeof named === 'function') {
     const factory = named as () => Layer;
-    return { make: () => factory(), call: `${bundle.layer.name}()`, origin: `${bundle.layer.name}, exported by ${module}` };
+    return { make: () => factory(), call: `${bundle.layer.name}()`, module: importSpecifier(module), origin: `${bundle.layer.name}, exported by ${module}` };
   }
   throw new RebuildError(
     `repro: ${module} exports no factory or LayerSpec for the bundle's layer ${bundle.layer.name}; its exports: ${exportList(exports)}. ` +
       'Name the one that builds it: --factory <export> (and --args \'[…]\' for its arguments)',
   );
+}
+
+/**
+ * The module path as given (from the directory repro ran in) as an import specifier: a relative
+ * path starts with `./` or `../`, so that it is not read as a package name.
+ */
+function importSpecifier(path: string): string {
+  return path.startsWith('/') || path.startsWith('./') || path.startsWith('../') ? path : `./${path}`;
 }
 
 /** A spec's maker: its `make`, called by the name the spec's factory reads back as, when it does. */
