@@ -26,6 +26,8 @@ describe('gradstream check', () => {
       expect(stdout).toMatch(new RegExp(`^ *${name}\\s.*FAILED$`, 'm'));
       expect(stdout).toMatch(new RegExp(`^${name}: FAILED after \\d+ runs?, shrunk \\d+ times? \\(seed -?\\d+, path "[\\d:]+"\\)$`, 'm'));
       expect(stdout).toContain(`= ${name}.make();`);
+      // Imported from the spec module, as a path from where the check ran (the repository's root here).
+      expect(stdout).toContain(`import { ${name} } from './test/check/mutants.ts'; // ← the module as given, from where the check ran`);
     }
     expect(stdout.match(/the smallest failing case, as a test:/g)).toHaveLength(names.length);
     expect(stdout).toContain('\n9 specs found in 1 module, 9 checked: 0 passed, 9 failed\n');

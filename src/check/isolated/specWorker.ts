@@ -9,7 +9,7 @@
  * the runner reports exactly that instead of waiting for the time limit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { extname } from 'node:path';
+import { extname, isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtinSpecs, featuresProblem, findSpecs, formatFeatures, formatFailures, summarizeOutcome, verifySpec, type FoundSpec } from '../property/verifySpecs.ts';
 import { describe } from '../../tensor/tensor.ts';
@@ -63,7 +63,7 @@ async function answer(job: SpecJob): Promise<void> {
     return;
   }
   if (!cached) send({ kind: 'loaded' });
-  const outcome = verifySpec(module.specs[job.index]!, job.options, { kind: 'spec', module: job.module, index: job.index });
+  const outcome = verifySpec(module.specs[job.index]!, job.options, { kind: 'spec', module: job.module, index: job.index }, job.module === null ? undefined : importPathFrom(job.module));
   if (outcome.result.ok) {
     send({ kind: 'verified', row: summarizeOutcome(outcome), ok: true });
     return;
@@ -111,4 +111,14 @@ function recordProcessExit(): void {
     recordExitCall(setup.exitCell, Number.isInteger(given) ? given : 1);
     return exit(code);
   }) as typeof process.exit;
+}
+
+/**
+ * A spec module's location (a file URL or a path) as the pasted test's import: a path from the
+ * current directory, starting with `./` or `../` so that it is not read as a package name.
+ */
+function importPathFrom(location: string): string {
+  const path = location.startsWith('file:') ? fileURLToPath(location) : location;
+  const fromHere = relative(process.cwd(), path).split(sep).join('/');
+  return fromHere.startsWith('../') || isAbsolute(fromHere) ? fromHere : `./${fromHere}`;
 }

@@ -99,7 +99,7 @@ export function lossCaseSource(
     `const report = checkLossGradients(loss, prediction, target${options ? `, { ${options} }` : ''});`,
     'expect(report.ok, formatReport(report)).toBe(true);',
   ];
-  return testFileSource(name, 'checkLossGradients', source.make ?? 'makeLoss()', source.make === undefined, lines);
+  return testFileSource(name, 'checkLossGradients', source.make ?? 'makeLoss()', source.make === undefined, lines, source.module);
 }
 
 /**

@@ -33,6 +33,8 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   readonly probes?: number;
   /** The source expression that builds the layer, for the pasteable counterexample. Default: the call read back from `make` (`swish()` for `swish` or `() => swish()`), else a marked placeholder. */
   readonly makeSource?: string;
+  /** The module the pasted counterexample imports `makeSource`'s leading name from (`gradstream check` passes the spec module's path). Default: a marked placeholder, `'./your-layer'`. */
+  readonly makeModule?: string;
   /** Full mode: threads that judge each case's coordinates, this one included (see `checkGradients`); results, seeds and counterexamples are those of one thread. Default 1. */
   readonly workers?: number;
   /** How a worker builds the layer again (see `checkGradients`). Default: the built-in factory its `factoryCall` names; without either, one thread. */
@@ -115,7 +117,7 @@ export function verifyLayer(make: () => Layer, options: VerifyLayerOptions): Ver
         sample.name,
         drawn,
         { x: [drawn.batch, ...features], y: [drawn.batch, ...outputFeatures], params: paramShapes },
-        { replay: replayCall, context, ...(makeSource ? { make: makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+        { replay: replayCall, context, ...(makeSource ? { make: makeSource } : {}), ...(makeSource && options.makeModule ? { module: options.makeModule } : {}), ...(options.mode ? { mode: options.mode } : {}) },
       ),
     replay,
     ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),

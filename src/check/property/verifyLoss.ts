@@ -26,6 +26,8 @@ export interface VerifyLossOptions extends LossCaseOptions {
   readonly mode?: GradientMode;
   /** The source expression that builds the loss, for the pasteable counterexample. Default `make()`. */
   readonly makeSource?: string;
+  /** The module the pasted counterexample imports `makeSource`'s leading name from (`gradstream check` passes the spec module's path). Default: a marked placeholder, `'./your-layer'`. */
+  readonly makeModule?: string;
 }
 
 /** The result of {@link verifyLoss}. */
@@ -61,7 +63,7 @@ export function verifyLoss(spec: LossSpec, options: VerifyLossOptions = {}): Ver
         spec.name,
         { prediction: drawn.prediction, target: Array.from(target.data) },
         { prediction: prediction.shape, target: target.shape },
-        { replay, ...(makeSource ? { make: makeSource } : {}), ...(options.mode ? { mode: options.mode } : {}) },
+        { replay, ...(makeSource ? { make: makeSource } : {}), ...(makeSource && options.makeModule ? { module: options.makeModule } : {}), ...(options.mode ? { mode: options.mode } : {}) },
       );
     },
     replay: (seed, path) => `verifyLoss(spec, { seed: ${seed}, path: "${path}" })`,

@@ -75,12 +75,14 @@ export interface SpecOutcome {
 
 /**
  * Verifies one spec; an exception outside the gradient check (make() throwing) becomes a failed
- * result. `layerSource`: how a coordinate worker builds a layer spec's layer (with `workers`).
+ * result. `layerSource`: how a coordinate worker builds a layer spec's layer (with `workers`);
+ * `makeModule`: where the pasted counterexample imports the spec from (default a placeholder).
  */
-export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}, layerSource?: LayerSource): SpecOutcome {
+export function verifySpec(found: FoundSpec, options: SpecRunOptions = {}, layerSource?: LayerSource, makeModule?: string): SpecOutcome {
   const started = performance.now();
   const common = {
     makeSource: `${found.source}.make()`,
+    ...(makeModule !== undefined ? { makeModule } : {}),
     ...(options.numRuns !== undefined ? { numRuns: options.numRuns } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.mode !== undefined ? { mode: options.mode } : {}),
