@@ -10,6 +10,6 @@
  * @packageDocumentation
  */
 export { fromTfjsFunction, type TfjsFunction, type FromTfjsFunctionOptions } from './tfjs/fromTfjsFunction.ts';
-export { fromTfjsLayer, type FromTfjsLayerOptions } from './tfjs/fromTfjsLayer.ts';
+export { fromTfjsLayer, type FromTfjsLayerOptions, type TfjsLayerLike, type TfjsWeightLike } from './tfjs/fromTfjsLayer.ts';
 export { verifyAgainstTwin, formatTwinResult, type VerifyAgainstTwinOptions, type VerifyAgainstTwinResult } from './tfjs/verifyAgainstTwin.ts';
 export { compareWithTwin, type TwinComparison, type TwinDisagreement, type TwinPoint } from './tfjs/compareWithTwin.ts';

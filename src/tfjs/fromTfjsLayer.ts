@@ -4,10 +4,35 @@
  * gradients compared are the ones TensorFlow.js trains the layer with.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { layers } from '@tensorflow/tfjs-layers';
 import { describe, sizeOf } from '../tensor/tensor.ts';
 import type { Layer } from '../layers/contract.ts';
 import { fromTfjsFunctionWithContext } from './fromTfjsFunction.ts';
+
+/**
+ * What {@link fromTfjsLayer} uses of a `tf.layers.Layer`, written out so that these
+ * declarations need @tensorflow/tfjs-core alone (a project with only tfjs-core type-checks them
+ * with `skipLibCheck` off); every `tf.layers.Layer` fits it.
+ */
+export interface TfjsLayerLike {
+  /** The layer's name (`dense_Dense1`). */
+  readonly name: string;
+  /** Whether its weights exist yet. */
+  readonly built: boolean;
+  /** Creates the weights for an input shape whose first axis (the batch) is null. */
+  build(inputShape: (number | null)[]): void;
+  /** The weights training changes. */
+  readonly trainableWeights: readonly TfjsWeightLike[];
+  /** y = layer(x); `training` switches dropout and the like. */
+  apply(inputs: tf.Tensor, kwargs?: { training?: boolean }): unknown;
+}
+
+/** What {@link fromTfjsLayer} uses of a layer's weight (a `LayerVariable`). */
+export interface TfjsWeightLike {
+  /** Its name as the layer gave it (`dense_Dense1/kernel`); the last part names the param. */
+  readonly originalName: string;
+  /** Its value, as a tensor. */
+  read(): tf.Tensor;
+}
 
 /** Options of {@link fromTfjsLayer}. */
 export interface FromTfjsLayerOptions {
@@ -23,13 +48,13 @@ export interface FromTfjsLayerOptions {
  * Wraps a TensorFlow.js layer. Its params are its trainable weights, named by the last part of
  * their names (`kernel`, `bias`; `kernel_1` for a second of the same name); forward passes
  * the context's `training` flag on to `apply`. Needs @tensorflow/tfjs-layers only for the
- * layer itself: this module imports its types alone.
+ * layer itself: the declarations name no type of it (see {@link TfjsLayerLike}).
  *
  * @example
  * const layer = fromTfjsLayer(tf.layers.dense({ units: 4 }), { inputShape: [3] });
  * verifyLayer(() => layer, { features: [3] });
  */
-export function fromTfjsLayer(layer: layers.Layer, options: FromTfjsLayerOptions): Layer {
+export function fromTfjsLayer(layer: TfjsLayerLike, options: FromTfjsLayerOptions): Layer {
   if (typeof (layer as { apply?: unknown } | null)?.apply !== 'function' || !Array.isArray((layer as { trainableWeights?: unknown }).trainableWeights)) {
     throw new TypeError(`fromTfjsLayer: expected a tf.layers.Layer (apply, trainableWeights), got ${describe(layer)}`);
   }
