@@ -9,7 +9,7 @@ export interface ReportHeader {
   readonly mode: GradientMode;
   readonly inputShape: readonly number[];
   readonly seed: number;
-  readonly precision?: 'float32';
+  readonly precision?: 'float32' | undefined;
 }
 
 /** A report from its header, the checks so far, the evaluation counts and, once run, the comparison. */

@@ -34,34 +34,34 @@ import { requireOptions } from '../util/argumentChecks.ts';
 /** Options of {@link checkGradients}. */
 export interface CheckOptions {
   /** `'full'` (every coordinate) or `'fast'` (random directions). Default: full when x and the parameters hold at most 1024 numbers (`fullModeLimit`). */
-  readonly mode?: GradientMode;
+  readonly mode?: GradientMode | undefined;
   /** The cotangent; default a seeded draw uniform in [−1, 1) of the output's shape. */
-  readonly dy?: Tensor;
+  readonly dy?: Tensor | undefined;
   /** Seed of dy and of the probe directions. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /**
    * The context every forward call gets (holds dropout masks and modes fixed). Default
    * { training: true, step: 0 }. A `spare` in it is left out: the check's passes must not share
    * one output buffer.
    */
-  readonly context?: ForwardContext;
+  readonly context?: ForwardContext | undefined;
   /** Fast mode: random directions per tensor. Default 2. */
-  readonly probes?: number;
+  readonly probes?: number | undefined;
   /** The `jvp` check (layers whose passes have jvp): tangent directions, each moving x and every parameter at once. Default 1. */
-  readonly jvpProbes?: number;
+  readonly jvpProbes?: number | undefined;
   /** How many mismatches and kinks the report lists (all are counted). Default 10. */
-  readonly maxMismatches?: number;
+  readonly maxMismatches?: number | undefined;
   /**
    * Full mode: threads that judge the coordinates, this one included (see `parallel/`); the
    * report is the one a single thread gives. Default 1.
    */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
   /** How a worker builds the layer again. Default: the built-in factory its `factoryCall` names; without either, one thread. */
-  readonly layerSource?: LayerSource;
+  readonly layerSource?: LayerSource | undefined;
   /** With `workers`, checks with less work (coordinates × numbers per forward pass) stay in one thread. Default 2²⁶ (about 0.2 s of forward passes). */
-  readonly workerThreshold?: number;
+  readonly workerThreshold?: number | undefined;
   /** With `workers`, told how the coordinates were judged: on how many threads, or in one and why. Default: not told. */
-  readonly onThreads?: (outcome: ThreadsOutcome) => void;
+  readonly onThreads?: ((outcome: ThreadsOutcome) => void) | undefined;
 }
 
 /** Throws a TypeError or RangeError naming the option when a verifier option shared by the checks is malformed. */

@@ -18,13 +18,13 @@ import { describeError } from '../util/errorText.ts';
 /** Options of {@link checkLossGradients}. */
 export interface CheckLossOptions {
   /** `'full'` or `'fast'`. Default: full when the prediction holds at most 1024 numbers. */
-  readonly mode?: GradientMode;
+  readonly mode?: GradientMode | undefined;
   /** Seed of the probe directions. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Fast mode: random directions. Default 2. */
-  readonly probes?: number;
+  readonly probes?: number | undefined;
   /** How many mismatches and kinks the report lists. Default 10. */
-  readonly maxMismatches?: number;
+  readonly maxMismatches?: number | undefined;
 }
 
 /** Checks a loss's gradient with respect to the prediction; never throws for a wrong loss. */

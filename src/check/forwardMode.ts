@@ -56,7 +56,7 @@ export interface ForwardModeSetup {
   /** Whether backward passed the gradient check; the adjoint identity is checked only then. */
   readonly backwardPassed: boolean;
   /** backward(w) of `pass`, when the caller has it already (a backward pass saved). Default: taken here. */
-  readonly atCotangent?: Gradients;
+  readonly atCotangent?: Gradients | undefined;
 }
 
 /** The `jvp` check, or undefined when the layer's passes have no jvp. */

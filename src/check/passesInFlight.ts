@@ -66,9 +66,9 @@ export interface PassProbe {
 export interface PassesInFlight {
   readonly check: CheckResult;
   /** x₂'s pass. */
-  readonly second?: HeldPass;
+  readonly second?: HeldPass | undefined;
   /** The pass of the batch mixing rows of x₂ (even rows) and x₁ (odd rows). */
-  readonly mixed?: Pass;
+  readonly mixed?: Pass | undefined;
 }
 
 /**

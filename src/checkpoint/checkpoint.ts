@@ -36,13 +36,13 @@ export interface Checkpoint {
    * Where the run's JSONL file stood at this step boundary, written and synced before the
    * checkpoint: a resumed run cuts the file back to it. Absent when no file was recorded.
    */
-  readonly jsonl?: JsonlPosition;
+  readonly jsonl?: JsonlPosition | undefined;
 }
 
 /** What a checkpoint may hold besides the graph and the run's state. */
 export interface CheckpointExtras {
   /** The run's JSONL position at the step boundary (from `jsonl.sync()`). Default none. */
-  readonly jsonl?: JsonlPosition;
+  readonly jsonl?: JsonlPosition | undefined;
 }
 
 /**

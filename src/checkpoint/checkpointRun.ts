@@ -19,11 +19,11 @@ export interface CheckpointRunOptions {
   /** The checkpoint file, replaced atomically at each save. Required. */
   readonly path: string;
   /** Save every this many steps (step numbers divisible by it). Default 100. */
-  readonly everySteps?: number;
+  readonly everySteps?: number | undefined;
   /** Save once more when the run completes or is stopped. Default true. */
-  readonly final?: boolean;
+  readonly final?: boolean | undefined;
   /** Runs just before each save: flush a telemetry file, so that it holds every step the checkpoint does. Default none. */
-  readonly beforeSave?: () => void;
+  readonly beforeSave?: (() => void) | undefined;
   /**
    * Runs just before each save, after `beforeSave`: writes and syncs the run's JSONL file up
    * to the step boundary and returns where it ends (`watching.jsonl.sync()`), which the
@@ -35,7 +35,7 @@ export interface CheckpointRunOptions {
    * Save once right away, before the run's first step and first event: a new run's record
    * then never exists without a checkpoint of the run to resume it. Default false.
    */
-  readonly atStart?: boolean;
+  readonly atStart?: boolean | undefined;
 }
 
 /** A run being checkpointed. */

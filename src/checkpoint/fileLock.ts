@@ -65,7 +65,7 @@ export interface FileLockOptions {
   /** What the lock protects, for messages (`the checkpoint directory runs/a`). Required. */
   readonly what: string;
   /** Where the note about a stale lock taken over goes. Default: nowhere. */
-  readonly note?: (text: string) => void;
+  readonly note?: ((text: string) => void) | undefined;
 }
 
 /** A lock file that names no owner (its writer was killed between creating and writing it) is stale once this old, ms. */

@@ -23,7 +23,7 @@ export interface ValueOption<T = unknown> {
   readonly description: string;
   readonly type: ValueType<T>;
   /** May be given more than once (`--allow-host a --allow-host b`): its value is then the list, in order. Default: the last one given counts. */
-  readonly repeatable?: boolean;
+  readonly repeatable?: boolean | undefined;
 }
 
 /** One command-line option. */

@@ -7,12 +7,12 @@
 /** A Node system error: an `Error` with a string `code` such as `ENOENT`. */
 export interface SystemError extends Error {
   readonly code: string;
-  readonly syscall?: string;
-  readonly path?: string;
-  readonly dest?: string;
-  readonly address?: string;
-  readonly port?: number;
-  readonly hostname?: string;
+  readonly syscall?: string | undefined;
+  readonly path?: string | undefined;
+  readonly dest?: string | undefined;
+  readonly address?: string | undefined;
+  readonly port?: number | undefined;
+  readonly hostname?: string | undefined;
 }
 
 /** What each system error code the CLI words means, in words. */

@@ -26,11 +26,11 @@ export interface UsageParts {
   /** Synopsis lines, without `gradstream ` in front: `run <scenario> [options]`. */
   readonly synopsis: readonly string[];
   /** The positional arguments, `[name, description]`. Default none. */
-  readonly arguments?: readonly (readonly [string, string])[];
+  readonly arguments?: readonly (readonly [string, string])[] | undefined;
   /** The command's options; `--help` is added. */
   readonly options: OptionTable;
   /** Further blocks after the options (a scenario's own options). Default none. */
-  readonly sections?: readonly UsageSection[];
+  readonly sections?: readonly UsageSection[] | undefined;
 }
 
 /** The usage text of `parts`, starting `usage: gradstream …`. */

@@ -32,13 +32,13 @@ export interface SequentialOptions {
    * first layer declares (`[in]` for `dense(in, out)`); required when it declares none
    * (conv2d, batchNorm, an embedding, activations).
    */
-  readonly inputFeatures?: readonly number[];
+  readonly inputFeatures?: readonly number[] | undefined;
 }
 
 /** Options of a node. */
 export interface NodeOptions {
   /** Unique name in the graph. Default `${layer.name}_${k}`, k counting that layer's nodes from 1. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** A node being built: pass it to later nodes as their input. */

@@ -23,11 +23,11 @@ export interface EvaluateOptions {
    * Also report accuracy: the fraction of rows whose largest output is the target class (class
    * indices, or one-hot rows). Default: when every target is class indices or one-hot.
    */
-  readonly accuracy?: boolean;
+  readonly accuracy?: boolean | undefined;
   /** The step layers see in their context (the trainer passes its current step). Default 0. */
-  readonly step?: number;
+  readonly step?: number | undefined;
   /** An operator on every edge (see `EdgeOperator`). Default none. */
-  readonly edge?: EdgeOperator;
+  readonly edge?: EdgeOperator | undefined;
 }
 
 /** What {@link evaluate} returns. */
@@ -35,7 +35,7 @@ export interface Evaluation {
   /** The loss over all samples: batch losses weighted by batch size. */
   readonly loss: number;
   /** Fraction of correct rows, when computed. */
-  readonly accuracy?: number;
+  readonly accuracy?: number | undefined;
   /** Samples evaluated: the sum of the batches' sizes (axis 0). */
   readonly samples: number;
   /** Batches the data yielded. */

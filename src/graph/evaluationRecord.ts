@@ -14,9 +14,9 @@ export interface EvaluationRecord {
   /** The loss over the split, weighted by batch size. Required; NaN and ±Infinity are recorded as they are. */
   readonly loss: number;
   /** Fraction correct, in [0, 1]; null or absent when not a classification. Default null. */
-  readonly accuracy?: number | null;
+  readonly accuracy?: number | null | undefined;
   /** The epoch it belongs to (1-based). Default the run's current epoch. */
-  readonly epoch?: number;
+  readonly epoch?: number | undefined;
 }
 
 /** Checks an {@link EvaluationRecord}; throws naming the field, what was given and what is expected. */

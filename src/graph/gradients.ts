@@ -18,9 +18,9 @@ export interface GradientOptions {
   /** Required. */
   readonly loss: Loss;
   /** The step layers see in their context. Default 1. */
-  readonly step?: number;
+  readonly step?: number | undefined;
   /** An operator on every edge (see `EdgeOperator`). Default none. */
-  readonly edge?: EdgeOperator;
+  readonly edge?: EdgeOperator | undefined;
 }
 
 /** The gradients of one step's loss. */

@@ -31,9 +31,9 @@ export interface GraphNode {
   /** What the node runs: the layer's name, the merge's name, or `input`. */
   readonly op: string;
   /** The layer, for kind `layer`. */
-  readonly layer?: Layer;
+  readonly layer?: Layer | undefined;
   /** The merge, for kind `merge`. */
-  readonly merge?: Merge;
+  readonly merge?: Merge | undefined;
   /** Producers, in slot order. */
   readonly inputs: readonly GraphNode[];
   /** Consumers, in the order their edges were created; the output also feeds the loss. */
@@ -86,8 +86,8 @@ export interface NodeDraft {
   readonly name: string;
   readonly kind: NodeKind;
   readonly op: string;
-  readonly layer?: Layer;
-  readonly merge?: Merge;
+  readonly layer?: Layer | undefined;
+  readonly merge?: Merge | undefined;
   readonly inputs: readonly NodeDraft[];
   readonly features: readonly number[];
 }

@@ -23,9 +23,9 @@ export interface NodeDone {
   readonly node: GraphNode;
   readonly dParams: Readonly<Record<string, Tensor>>;
   /** Set when the node's gradients are non-finite although its dy was finite. */
-  readonly nonFinite?: NonFiniteGradient;
+  readonly nonFinite?: NonFiniteGradient | undefined;
   /** For the input node: ∂L/∂x of the network's input, when it was wanted. */
-  readonly dx?: Tensor;
+  readonly dx?: Tensor | undefined;
 }
 
 /** A layer whose backward turned a finite dy into a non-finite gradient, with the case that did it (for a repro bundle). */
@@ -55,7 +55,7 @@ export interface NodeRun {
 interface Held {
   readonly inputs: readonly Tensor[];
   readonly y: Tensor;
-  readonly pass?: Pass;
+  readonly pass?: Pass | undefined;
 }
 
 /** Messages of one sweep arriving on several edges (merge inputs, fan-out gradients). */

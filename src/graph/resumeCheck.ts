@@ -28,13 +28,13 @@ import { fieldPath, problemAt, within, type StateProblem } from '../optim/stateP
  */
 export interface ResumingRun {
   /** The run's optimizer: the state's optimizer part must be its kind, with its settings and the slots it keeps. Default: not checked. */
-  readonly optimizer?: Optimizer;
+  readonly optimizer?: Optimizer | undefined;
   /** The run's data: when an array, the epoch position must lie within it and agree with the step. Default: not checked. */
-  readonly data?: BatchSource;
+  readonly data?: BatchSource | undefined;
   /** The run's `microbatches` option. Default 1. */
-  readonly microbatches?: number;
+  readonly microbatches?: number | undefined;
   /** The run's `guard` option: non-finite values are accepted only under 'continue'. Default 'stop'. */
-  readonly guard?: GuardPolicy;
+  readonly guard?: GuardPolicy | undefined;
 }
 
 /** A {@link ResumingRun} with its graph, the state's parameters loaded into it. */

@@ -24,9 +24,9 @@ export interface MicrobatchRecord extends MicrobatchGradients {
   /** The prediction the loss saw. */
   readonly prediction: Tensor;
   /** Set when the loss or its gradient is non-finite: what, and where it first appeared. */
-  readonly lossFault?: string;
+  readonly lossFault?: string | undefined;
   /** Set when a non-finite loss began at a layer's output: that layer's case (for a repro bundle). */
-  readonly forwardFault?: ForwardFault;
+  readonly forwardFault?: ForwardFault | undefined;
 }
 
 /** A layer node whose output went non-finite although its input was finite, in one sweep. */
@@ -62,9 +62,9 @@ interface Sweep {
   readonly batch: Batch;
   readonly where: string;
   loss: number;
-  prediction?: Tensor;
-  lossFault?: string;
-  forwardFault?: ForwardFault;
+  prediction?: Tensor | undefined;
+  lossFault?: string | undefined;
+  forwardFault?: ForwardFault | undefined;
 }
 
 /** What the runner keeps of a step whose microbatches are in flight; the trainer sees an {@link OpenStep} over it. */

@@ -90,7 +90,7 @@ export interface FaultTap {
   /** The alarm's message: which gradient, which entry, which value. */
   readonly message: string;
   /** The repro bundle the trainer wrote (its `reproDirectory` option), when it wrote one. */
-  readonly repro?: string;
+  readonly repro?: string | undefined;
 }
 
 /** The taps of a run. */

@@ -20,33 +20,33 @@ export interface TrainOptions {
   /** Updates the parameters once per step. Required. */
   readonly optimizer: Optimizer;
   /** Passes over re-readable data (arrays, fresh iterables, cold Observables); `Infinity` runs until stopped. Default 1. */
-  readonly epochs?: number;
+  readonly epochs?: number | undefined;
   /** Seeds the trainer's generator (the order of shuffled batches). Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Reads an array of batches in a new seeded order each epoch. Default false. */
-  readonly shuffle?: boolean;
+  readonly shuffle?: boolean | undefined;
   /**
    * Consecutive batches of the data that make one step: their gradients are accumulated,
    * weighted by their share of the step's samples, and applied in one update, which equals
    * one batch of the same samples. A last, shorter group at the end of an epoch is applied
    * as it is. Default 1.
    */
-  readonly microbatches?: number;
+  readonly microbatches?: number | undefined;
   /** On a NaN or ±Infinity in the loss or a gradient: emit an alarm, then stop, or skip the update and continue. Default 'stop'. */
-  readonly guard?: GuardPolicy;
+  readonly guard?: GuardPolicy | undefined;
   /** End the run (as completed) once the step counter reaches this. Default none. */
-  readonly maxSteps?: number;
+  readonly maxSteps?: number | undefined;
   /** Evaluated at the end of every epoch; emits an `evaluation` event. Default none. */
-  readonly validation?: BatchSource;
+  readonly validation?: BatchSource | undefined;
   /** The run's id in telemetry. Default the resumed run's id, or a fresh `run-…`. */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** Continues a run from `handle.state()`: step counter, epoch position, generator, optimizer state, telemetry sequence. */
-  readonly resume?: TrainerState;
+  readonly resume?: TrainerState | undefined;
   /**
    * The run's name for people (`'lr 0.01, seed 2'`), recorded in its `run-start` event and
    * shown by the runs dashboard. Default none (null in the event).
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /**
    * The run's configuration, free-form JSON (hyperparameters, notes, tags), recorded as is in
    * its `run-start` event beside what the trainer knows itself (`training`, `environment`);
@@ -54,7 +54,7 @@ export interface TrainOptions {
    * cannot carry unchanged (a function, `undefined`, NaN, a Date, a cycle) is refused with
    * its path. Default `{}`.
    */
-  readonly config?: Readonly<Record<string, JsonValue>>;
+  readonly config?: Readonly<Record<string, JsonValue>> | undefined;
   /**
    * Write a repro bundle into this directory when the guard finds a NaN or ±Infinity that began
    * at a layer (its backward turned a finite dy non-finite, or its forward a finite x), for
@@ -62,16 +62,16 @@ export interface TrainOptions {
    * event (`repro`) and the NonFiniteError. Needs Node; never inside a package's `src`. Under
    * `watch`, bundles go beside the JSONL file without this. Default none.
    */
-  readonly reproDirectory?: string;
+  readonly reproDirectory?: string | undefined;
   /** An operator on every edge of the graph (see `EdgeOperator`). Default none. */
-  readonly edge?: EdgeOperator;
+  readonly edge?: EdgeOperator | undefined;
   /**
    * An Observable source may run ahead of training (RxJS cannot slow a hot stream): its
    * batches wait in a queue, and once more than this many wait the run fails with a
    * DataError, instead of holding ever more batches in memory. Throttle or sample the
    * stream, or raise the limit. Default 1024.
    */
-  readonly maxQueuedBatches?: number;
+  readonly maxQueuedBatches?: number | undefined;
 }
 
 /** How a run ended, when it did not fail. */

@@ -23,7 +23,7 @@ export interface AppliedStep {
    * Set when the loss or a gradient was non-finite; the update was then not applied. `fault`
    * is the case of the layer it began at, when it began at one (for a repro bundle).
    */
-  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string; readonly fault?: LayerFault };
+  readonly alarm?: { readonly kind: AlarmEvent['kind']; readonly message: string; readonly node?: string; readonly fault?: LayerFault } | undefined;
 }
 
 /**

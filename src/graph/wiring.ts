@@ -29,15 +29,15 @@ export type EdgeOperator = MonoTypeOperatorFunction<Message>;
 /** Options of {@link wire}. */
 export interface WiringOptions {
   /** An operator on every edge (see {@link EdgeOperator}). Default none. */
-  readonly edge?: EdgeOperator;
+  readonly edge?: EdgeOperator | undefined;
   /** Where nodes publish their taps. Default: fresh Subjects nobody observes. */
-  readonly taps?: TapSubjects;
+  readonly taps?: TapSubjects | undefined;
   /**
    * Whether ∂L/∂x of the graph's input is computed (`SweepGradients.dx`). When false, the
    * layers it feeds are told `{ dx: false }` and skip it, and so do branches with no parameter
    * upstream (see `gradientPlan`). Default true.
    */
-  readonly inputGradient?: boolean;
+  readonly inputGradient?: boolean | undefined;
 }
 
 /** A sweep whose backward has reached every node: each node's parameter gradients, by node index. */
@@ -47,9 +47,9 @@ export interface SweepGradients {
   /** `dParams[i]` holds node i's parameter gradients by parameter name (`{}` for nodes without parameters). */
   readonly dParams: readonly Readonly<Record<string, Tensor>>[];
   /** ∂L/∂x of the network's input; absent when the wiring was made with `inputGradient: false` (and no backward tap was observed). */
-  readonly dx?: Tensor;
+  readonly dx?: Tensor | undefined;
   /** The first node (in backward order) whose gradients turned non-finite from a finite dy. */
-  readonly nonFinite?: NonFiniteGradient;
+  readonly nonFinite?: NonFiniteGradient | undefined;
 }
 
 /** A running graph. */
@@ -96,8 +96,8 @@ export interface Wiring {
 interface Collecting {
   remaining: number;
   readonly dParams: Readonly<Record<string, Tensor>>[];
-  dx?: Tensor;
-  nonFinite?: NonFiniteGradient;
+  dx?: Tensor | undefined;
+  nonFinite?: NonFiniteGradient | undefined;
 }
 
 /** Wires a graph for one run. */

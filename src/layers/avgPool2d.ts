@@ -9,13 +9,13 @@ import type { Size2d } from './conv2d.ts';
 /** Options of {@link avgPool2d}. */
 export interface AvgPool2dOptions {
   /** Step between windows. Default: the kernel size (windows that tile the image). */
-  readonly stride?: Size2d;
+  readonly stride?: Size2d | undefined;
   /** Zeros added on each side; at most half the window. Default 0. */
-  readonly padding?: Size2d;
+  readonly padding?: Size2d | undefined;
   /** Count padded zeros in each window's divisor (PyTorch's `count_include_pad`). Default true. */
-  readonly countIncludePad?: boolean;
+  readonly countIncludePad?: boolean | undefined;
   /** Name in reports and errors. Default `'avgPool2d'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -8,11 +8,11 @@ import type { Layer } from './contract.ts';
 /** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
   /** Added to the variance before the square root. Default 1e-5. */
-  readonly eps?: number;
+  readonly eps?: number | undefined;
   /** Weight of the batch in the running statistics' update. Default 0.1. */
-  readonly momentum?: number;
+  readonly momentum?: number | undefined;
   /** Name in reports and errors. Default `'batchNorm'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface ForwardContext {
    * reads it: the layer may write y into it when it has y's shape, overwriting every value, and
    * return it instead of a fresh array. y must be the same bits whatever it held. Default none.
    */
-  readonly spare?: Tensor;
+  readonly spare?: Tensor | undefined;
 }
 
 /** The context used when none is given: training mode, step 0. */
@@ -51,9 +51,9 @@ export interface GradientsWanted {
    * caching allocator serves the same purpose). The results must be the same bits as with
    * fresh arrays, whatever the spares held. Default none: every gradient in a fresh array.
    */
-  readonly spare?: Readonly<Record<string, Tensor>>;
+  readonly spare?: Readonly<Record<string, Tensor>> | undefined;
   /** The dx this layer's backward returned at the trainer's last step, to write dx into in the same way (only when `dx` is true). Default none. */
-  readonly spareDx?: Tensor;
+  readonly spareDx?: Tensor | undefined;
 }
 
 /**
@@ -62,7 +62,7 @@ export interface GradientsWanted {
  */
 export interface WantedGradients {
   /** ∂L/∂x, of x's shape; present whenever `wanted.dx` was true, optional otherwise. */
-  readonly dx?: Tensor;
+  readonly dx?: Tensor | undefined;
   /** ∂L/∂θ for every key of `params`, each of its parameter's shape, bit for bit what a call without the hint returns. */
   readonly dParams: Readonly<Record<string, Tensor>>;
 }
@@ -101,9 +101,9 @@ export interface Pass {
 /** The direction of a {@link Pass.jvp}: a tangent for x and for some parameters; absent ones are zero. */
 export interface Tangents {
   /** tx, of x's shape. Default: zero. */
-  readonly x?: Tensor;
+  readonly x?: Tensor | undefined;
   /** tθ by parameter name, each of its parameter's shape; a parameter left out has tangent zero. Default: `{}`. */
-  readonly params?: Readonly<Record<string, Tensor>>;
+  readonly params?: Readonly<Record<string, Tensor>> | undefined;
 }
 
 /** A differentiable layer. Axis 0 of every input and output is the batch. */
@@ -115,7 +115,7 @@ export interface Layer {
   /** Computes y. Must not modify x or params. */
   forward(x: Tensor, context?: ForwardContext): Pass;
   /** Non-trainable state (running statistics) that checkpoints save; absent when none. */
-  readonly buffers?: Readonly<Record<string, Tensor>>;
+  readonly buffers?: Readonly<Record<string, Tensor>> | undefined;
   /**
    * Output features (shape without the batch axis) for given input features; throws a
    * ShapeError naming what it expected when the input does not fit. When absent, the
@@ -131,7 +131,7 @@ export interface Layer {
    * end with it. Absent (the default) when the data decides part of the shape: conv2d fixes
    * its channels but not the image size, batch norm its first axis but not what follows.
    */
-  readonly inputFeatures?: readonly number[];
+  readonly inputFeatures?: readonly number[] | undefined;
   /**
    * For layers whose input is integer indices (an embedding): the number of valid
    * indices. Such a layer has no meaningful dx; the verifier draws integer inputs and
@@ -147,9 +147,9 @@ export interface Layer {
    * the verifier then rounds the values it draws to float32 and models rounding with float32's
    * ε = 2⁻²³ (its steps, noise and tolerances). Default `'float64'` (absent means float64).
    */
-  readonly precision?: 'float64' | 'float32';
+  readonly precision?: 'float64' | 'float32' | undefined;
   /** Set when the layer may legitimately produce non-finite values for finite input, with the reason. */
-  readonly nonFiniteReason?: string;
+  readonly nonFiniteReason?: string | undefined;
   /**
    * Whether the rows of a batch (the entries along axis 0) are computed independently: row i
    * of y depends on row i of x alone (and the parameters, the context, its position), and row
@@ -157,7 +157,7 @@ export interface Layer {
    * more. Default true (absent means true); false for a layer that couples the batch, as
    * batch normalisation in training does.
    */
-  readonly batchIndependent?: boolean;
+  readonly batchIndependent?: boolean | undefined;
   /**
    * How to build this layer again: its factory's name and the arguments that shape it (not its
    * parameter values, which a repro bundle stores itself). Built-in layers set it, so
@@ -165,7 +165,7 @@ export interface Layer {
    * `dense(3, 4)`; a custom layer may set it through `defineLayer`, so the test calls its factory
    * by name. Absent: unknown.
    */
-  readonly factoryCall?: FactoryCall;
+  readonly factoryCall?: FactoryCall | undefined;
 }
 
 /**

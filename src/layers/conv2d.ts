@@ -15,17 +15,17 @@ export type Size2d = number | readonly [number, number];
 /** Options of {@link conv2d}. */
 export interface Conv2dOptions {
   /** Step between windows. Default 1. */
-  readonly stride?: Size2d;
+  readonly stride?: Size2d | undefined;
   /** Zeros added on each side of the image. Default 0. */
-  readonly padding?: Size2d;
+  readonly padding?: Size2d | undefined;
   /** Spacing between the window's taps. Default 1. */
-  readonly dilation?: Size2d;
+  readonly dilation?: Size2d | undefined;
   /** Seed of the initial W and b. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Add the bias b. Default true. */
-  readonly bias?: boolean;
+  readonly bias?: boolean | undefined;
   /** Name in reports. Default `'conv2d'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

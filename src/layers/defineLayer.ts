@@ -16,24 +16,24 @@ export interface LayerDefinition<Saved> {
   /** The layer's {@link Layer.name}, used in reports and errors. */
   readonly name: string;
   /** Trainable tensors; omitted for parameter-free layers. */
-  readonly params?: Params;
+  readonly params?: Params | undefined;
   /** Non-trainable state such as running statistics. */
-  readonly buffers?: Params;
+  readonly buffers?: Params | undefined;
   /** Output features for input features; throws a ShapeError when the input does not fit. */
-  readonly outputShape?: (inputFeatures: readonly number[]) => readonly number[];
+  readonly outputShape?: ((inputFeatures: readonly number[]) => readonly number[]) | undefined;
   /** The input features the layer fixes, when it fixes them all (see {@link Layer.inputFeatures}). Default: none. */
-  readonly inputFeatures?: readonly number[];
+  readonly inputFeatures?: readonly number[] | undefined;
   /** For layers whose input is integer indices (see {@link Layer.indexInput}). Default: none. */
   readonly indexInput?: {
     /** Valid indices are the integers 0 … count − 1. */
     readonly count: number;
   };
   /** Why the layer may produce non-finite values for finite input (see {@link Layer.nonFiniteReason}). Default: none. */
-  readonly nonFiniteReason?: string;
+  readonly nonFiniteReason?: string | undefined;
   /** False when the layer couples the rows of a batch (see {@link Layer.batchIndependent}). Default: true. */
-  readonly batchIndependent?: boolean;
+  readonly batchIndependent?: boolean | undefined;
   /** The factory call that builds the layer again (see {@link Layer.factoryCall}). Default: none. */
-  readonly factoryCall?: FactoryCall;
+  readonly factoryCall?: FactoryCall | undefined;
   /** y = f(x; θ), and what backward will need. */
   readonly forward: (
     x: Tensor,
@@ -58,16 +58,16 @@ export interface LayerDefinition<Saved> {
     wanted: GradientsWanted,
   ) => {
     /** ∂L/∂x, of x's shape; may be left out only when `wanted.dx` is false. */
-    dx?: Tensor;
+    dx?: Tensor | undefined;
     /** ∂L/∂θ for every key of `params`, each of its parameter's shape. Default: `{}`. */
-    dParams?: Record<string, Tensor>;
+    dParams?: Record<string, Tensor> | undefined;
   };
   /**
    * Forward mode (see {@link Pass.jvp}): ty = ∂f/∂x·tx + Σ ∂f/∂θ·tθ from the tangents and the
    * values forward saved, at forward's point. `tangents` is complete: tx of x's shape and a
    * tangent for every parameter (zeros for those the caller left out). Default: none.
    */
-  readonly jvp?: (tangents: CompleteTangents, saved: Saved, params: Params) => Tensor;
+  readonly jvp?: ((tangents: CompleteTangents, saved: Saved, params: Params) => Tensor) | undefined;
 }
 
 /** The tangents a definition's `jvp` receives: tx and one tangent per parameter, none left out. */
@@ -171,7 +171,7 @@ export interface LossDefinition<Saved> {
   /** The loss's {@link Loss.name}, used in reports and errors. */
   readonly name: string;
   /** Throws when the target does not fit the prediction; the message names both shapes. */
-  readonly checkTarget?: (prediction: Tensor, target: Tensor) => void;
+  readonly checkTarget?: ((prediction: Tensor, target: Tensor) => void) | undefined;
   /** L(prediction, target), and what backward will need. */
   readonly forward: (
     prediction: Tensor,
@@ -217,7 +217,7 @@ export { assertTensor } from '../tensor/tensor.ts';
 /** The options of a layer factory whose only option is its name (relu, softmax, flatten, …). */
 export interface LayerNameOptions {
   /** Name in reports and errors. Default: the factory's name (`'relu'` for relu). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** A factory's `name` option: a non-empty string, or `fallback` when absent. */

@@ -10,15 +10,15 @@ import type { Layer } from './contract.ts';
 /** Options of {@link dense}. */
 export interface DenseOptions {
   /** Seed of the initial weights; the same seed gives the same weights on every machine. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Add the bias b. Default true. */
-  readonly bias?: boolean;
+  readonly bias?: boolean | undefined;
   /** Name in reports. Default `'dense'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Initial W ([out, in], nested arrays) instead of the seeded draw. */
-  readonly W?: readonly (readonly number[])[];
+  readonly W?: readonly (readonly number[])[] | undefined;
   /** Initial b ([out]) instead of the seeded draw. */
-  readonly b?: readonly number[];
+  readonly b?: readonly number[] | undefined;
 }
 
 /**

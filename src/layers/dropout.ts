@@ -7,9 +7,9 @@ import type { Layer } from './contract.ts';
 /** Options of {@link dropout}. */
 export interface DropoutOptions {
   /** Seed of the masks; with the step it fixes each step's mask. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Name in reports and errors. Default `'dropout'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -7,9 +7,9 @@ import type { Layer } from './contract.ts';
 /** Options of {@link embedding}. */
 export interface EmbeddingOptions {
   /** Seed of the initial table. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Name in reports and errors. Default `'embedding'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

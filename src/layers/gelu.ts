@@ -7,9 +7,9 @@ import type { Layer } from './contract.ts';
 /** Options of {@link gelu}. */
 export interface GeluOptions {
   /** `'none'`: the exact form through erf (PyTorch's default); `'tanh'`: the tanh approximation. Default `'none'`. */
-  readonly approximate?: 'none' | 'tanh';
+  readonly approximate?: 'none' | 'tanh' | undefined;
   /** Name in reports. Default `'gelu'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 const sqrtTwoOverPi = Math.sqrt(2 / Math.PI);

@@ -8,9 +8,9 @@ import type { Layer } from './contract.ts';
 /** Options of {@link layerNorm}. */
 export interface LayerNormOptions {
   /** Added to the variance before the square root. Default 1e-5. */
-  readonly eps?: number;
+  readonly eps?: number | undefined;
   /** Name in reports and errors. Default `'layerNorm'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

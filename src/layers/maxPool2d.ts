@@ -9,13 +9,13 @@ import type { Size2d } from './conv2d.ts';
 /** Options of {@link maxPool2d}. */
 export interface MaxPool2dOptions {
   /** Step between windows. Default: the kernel size (windows that tile the image). */
-  readonly stride?: Size2d;
+  readonly stride?: Size2d | undefined;
   /** Implicit −∞ added on each side; at most half the window. Default 0. */
-  readonly padding?: Size2d;
+  readonly padding?: Size2d | undefined;
   /** Spacing between the window's taps. Default 1. */
-  readonly dilation?: Size2d;
+  readonly dilation?: Size2d | undefined;
   /** Name in reports and errors. Default `'maxPool2d'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

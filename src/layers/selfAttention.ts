@@ -10,15 +10,15 @@ import type { Layer } from './contract.ts';
 /** Options of {@link selfAttention}. */
 export interface SelfAttentionOptions {
   /** Number of heads; must divide dModel. Default 1. */
-  readonly heads?: number;
+  readonly heads?: number | undefined;
   /** Mask keys after the query's position (an autoregressive model). Default false. */
-  readonly causal?: boolean;
+  readonly causal?: boolean | undefined;
   /** Seed of the initial weights. Default 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Add the biases bq, bk, bv, bo. Default true. */
-  readonly bias?: boolean;
+  readonly bias?: boolean | undefined;
   /** Name in reports. Default `'selfAttention'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 const projections = ['q', 'k', 'v'] as const;

@@ -3,13 +3,13 @@ import { defineOptimizer, type OptimizerFactory } from './defineOptimizer.ts';
 /** Options of {@link adam}; all default to PyTorch's `torch.optim.Adam`. */
 export interface AdamOptions {
   /** β₁, decay of the first moment. Default 0.9. */
-  readonly beta1?: number;
+  readonly beta1?: number | undefined;
   /** β₂, decay of the second moment. Default 0.999. */
-  readonly beta2?: number;
+  readonly beta2?: number | undefined;
   /** ε, added to the denominator. Default 1e-8. */
-  readonly eps?: number;
+  readonly eps?: number | undefined;
   /** λ, an L2 penalty added to the gradient (not AdamW's decoupled decay). Default 0. */
-  readonly weightDecay?: number;
+  readonly weightDecay?: number | undefined;
 }
 
 /**

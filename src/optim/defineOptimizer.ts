@@ -31,7 +31,7 @@ export interface NumberSetting {
   /** The bound above; `Infinity` for none. */
   readonly max: number;
   /** Whether `max` itself is allowed. Default false. */
-  readonly maxIncluded?: boolean;
+  readonly maxIncluded?: boolean | undefined;
 }
 
 /** A true-or-false setting and its default. */
@@ -81,11 +81,11 @@ export interface OptimizerDefinition<Specs extends Readonly<Record<string, Setti
   /** Each setting's default and range, in the order `hyperparameters` lists them (after `lr`). */
   readonly settings: Specs;
   /** Rules between settings (Nesterov needs momentum): throws a RangeError naming them. Default: none. */
-  readonly checkSettings?: (settings: SettingsOf<Specs>, where: string) => void;
+  readonly checkSettings?: ((settings: SettingsOf<Specs>, where: string) => void) | undefined;
   /** The slots each parameter keeps under these settings, in the order its state record lists them; `{}` for none. */
   readonly slots: (settings: SettingsOf<Specs>) => Readonly<Record<string, SlotKind>>;
   /** Why there are no slots, for a refusal of a state that holds some (`sgd without momentum keeps none`). Default: `<name> keeps no state per parameter`. */
-  readonly noSlots?: string;
+  readonly noSlots?: string | undefined;
   /** The update rule: θ, and the slots in `arrays`, changed in place. */
   readonly update: (step: ParameterUpdate<SettingsOf<Specs>>) => void;
 }

@@ -3,15 +3,15 @@ import { defineOptimizer, type OptimizerFactory, type SlotKind } from './defineO
 /** Options of {@link rmsprop}; all default to PyTorch's `torch.optim.RMSprop`. */
 export interface RmspropOptions {
   /** α, the decay of the running average of g². Default 0.99. */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
   /** ε, added to √v (after the square root, as PyTorch does; TensorFlow adds it inside). Default 1e-8. */
-  readonly eps?: number;
+  readonly eps?: number | undefined;
   /** λ, an L2 penalty added to the gradient. Default 0. */
-  readonly weightDecay?: number;
+  readonly weightDecay?: number | undefined;
   /** μ, momentum on the scaled gradient. Default 0 (none). */
-  readonly momentum?: number;
+  readonly momentum?: number | undefined;
   /** Divide by an estimate of the gradient's variance, v − ḡ², instead of its second moment v. Default false. */
-  readonly centered?: boolean;
+  readonly centered?: boolean | undefined;
 }
 
 /**

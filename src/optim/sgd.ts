@@ -3,13 +3,13 @@ import { defineOptimizer, type OptimizerFactory, type SlotKind } from './defineO
 /** Options of {@link sgd}; all default to PyTorch's `torch.optim.SGD`. */
 export interface SgdOptions {
   /** μ. Default 0 (plain gradient descent). */
-  readonly momentum?: number;
+  readonly momentum?: number | undefined;
   /** τ, the share of the gradient left out of the momentum buffer. Default 0. */
-  readonly dampening?: number;
+  readonly dampening?: number | undefined;
   /** Nesterov momentum; needs μ > 0 and τ = 0. Default false. */
-  readonly nesterov?: boolean;
+  readonly nesterov?: boolean | undefined;
   /** λ, an L2 penalty added to the gradient. Default 0. */
-  readonly weightDecay?: number;
+  readonly weightDecay?: number | undefined;
 }
 
 /**

@@ -27,17 +27,17 @@ export interface StateLayout {
   /** Each parameter's slots once it has been updated: `count` (a whole number ≥ 1) or `values` (one number per parameter value). */
   readonly slots: Readonly<Record<string, 'count' | 'values'>>;
   /** Why there are no slots, when `slots` is empty (`sgd without momentum keeps none`). */
-  readonly noSlots?: string;
+  readonly noSlots?: string | undefined;
 }
 
 /** What a state is checked against besides the optimizer itself; every part is optional. */
 export interface StateExpectations {
   /** Each parameter's key and value count: slots only for these keys, arrays of these lengths. Default: not checked. */
-  readonly parameters?: Readonly<Record<string, number>>;
+  readonly parameters?: Readonly<Record<string, number>> | undefined;
   /** Whether the run has applied updates (its step is past 0): every parameter must then hold its slots. Default false. */
-  readonly updated?: boolean;
+  readonly updated?: boolean | undefined;
   /** Accept NaN and ±Infinity in slot values (a run under guard 'continue' may keep them). Default false. */
-  readonly allowNonFinite?: boolean;
+  readonly allowNonFinite?: boolean | undefined;
 }
 
 /** The first problem with `state` for an optimizer of `layout`, or undefined when it can be loaded. Paths are from the state's root. */

@@ -39,32 +39,32 @@ import { applyCheckpoint } from '../checkpoint/restore.ts';
 /** Options of {@link resumableRuns}; every part is off unless given. */
 export interface ResumableRunsOptions {
   /** The checkpoint directory: runs resume from it and are saved to it. */
-  readonly checkpointDirectory?: string;
+  readonly checkpointDirectory?: string | undefined;
   /** Save every this many steps. Default 100. */
-  readonly checkpointEvery?: number;
+  readonly checkpointEvery?: number | undefined;
   /** Record every run's telemetry to this JSONL file: a new file, or the resumed run's own record. */
-  readonly jsonl?: string;
+  readonly jsonl?: string | undefined;
   /**
    * A JSONL file that holds something other than the run's own record (another run's, a
    * file that is not telemetry): `'continue'` refuses it with a JsonlFileError, `'append'`
    * adds the run after another run's record, `'overwrite'` replaces it. Default `'continue'`.
    */
-  readonly existingJsonl?: ExistingJsonl;
+  readonly existingJsonl?: ExistingJsonl | undefined;
   /**
    * When the JSONL file cannot be written (disk full, an I/O error): `'stop'` ends the run at
    * the step boundary, its last checkpoint one the file covers, and `settled()` rejects with
    * the JsonlWriteError; `'continue'` trains on without the record (checkpoints then record
    * no position) and says so through `warn`. Default `'stop'`.
    */
-  readonly onTelemetryError?: 'stop' | 'continue';
+  readonly onTelemetryError?: 'stop' | 'continue' | undefined;
   /** Stops every run, between steps, when aborted. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Where notes go (resuming from step N, a file cut back, a stale lock taken over). Default: nowhere. */
-  readonly print?: (text: string) => void;
+  readonly print?: ((text: string) => void) | undefined;
   /** Where warnings go (a record no longer written). Default: stderr. */
-  readonly warn?: (text: string) => void;
+  readonly warn?: ((text: string) => void) | undefined;
   /** The JSONL file's write call. Default `fs.writeSync` (tests pass one that fails as a full disk does). */
-  readonly jsonlWriteSync?: JsonlWriteSync;
+  readonly jsonlWriteSync?: JsonlWriteSync | undefined;
 }
 
 /** Runs started with checkpoints and telemetry attached. */

@@ -37,13 +37,13 @@ export interface MnistRunOptions {
   readonly seed: number;
   readonly epochs: number;
   /** Use only this many training digits (all when absent). */
-  readonly trainLimit?: number;
+  readonly trainLimit?: number | undefined;
   readonly print: (text: string) => void;
   /** Called with the run's handle as soon as training starts, to attach telemetry. */
-  readonly onStart?: (run: TrainHandle, net: Graph) => void;
-  readonly signal?: AbortSignal;
+  readonly onStart?: ((run: TrainHandle, net: Graph) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
   /** Starts the training run (the runner's, to checkpoint and resume it). Default `train`. */
-  readonly startRun?: StartRun;
+  readonly startRun?: StartRun | undefined;
 }
 
 /** Builds, trains and evaluates the 784-128-10 network. */

@@ -28,7 +28,7 @@ export interface ScenarioContext {
    * run from its checkpoint (`--checkpoint`), saves checkpoints, records telemetry (`--jsonl`)
    * and stops the run on Ctrl-C. Default `train` itself. Call it through {@link startRun}.
    */
-  readonly startRun?: StartRun;
+  readonly startRun?: StartRun | undefined;
 }
 
 /** Starts a training run through the context's `startRun` (the runner's), or `train`. */
@@ -44,14 +44,14 @@ export interface Scenario<Outcome = unknown> {
   /** The seed used when none is given. */
   readonly defaultSeed: number;
   /** Its training runs start through `context.startRun`, so `--checkpoint` and `--jsonl` apply to it. Default false. */
-  readonly resumable?: boolean;
+  readonly resumable?: boolean | undefined;
   /**
    * Options this scenario accepts besides the runner's own, with a description each: a flag
    * (`{ kind: 'flag' }`) or a value read by its type (`{ kind: 'value', type: positiveInteger }`,
    * types in `src/cli/valueTypes.ts`). `gradstream run` refuses a value its type refuses before
    * the scenario starts. Default none.
    */
-  readonly options?: Readonly<Record<string, OptionSpec>>;
+  readonly options?: Readonly<Record<string, OptionSpec>> | undefined;
   run(context: ScenarioContext): Promise<Outcome>;
 }
 

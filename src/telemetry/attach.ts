@@ -26,9 +26,9 @@ export interface SinkParts<T> {
   /** Handles one value; must not block. */
   readonly next: (value: T) => void;
   /** Runs exactly once: at the end of the stream, after an error, or on dispose. */
-  readonly close?: () => void | Promise<void>;
+  readonly close?: (() => void | Promise<void>) | undefined;
   /** Where a failure of the sink itself is reported. Default: one line on stderr. */
-  readonly report?: (message: string) => void;
+  readonly report?: ((message: string) => void) | undefined;
 }
 
 const reportToStderr = (message: string): void => {

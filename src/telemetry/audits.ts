@@ -34,19 +34,19 @@ import { assertOptions } from '../util/argumentChecks.ts';
 /** Options of {@link liveAudits}. */
 export interface AuditOptions {
   /** After the first sweep (every layer once, one per step from the first step), audit one layer every this many steps. Default 100. */
-  readonly everySteps?: number;
+  readonly everySteps?: number | undefined;
   /** Samples of the live batch the check uses (the first rows). Default 8. */
-  readonly maxRows?: number;
+  readonly maxRows?: number | undefined;
   /** Random directions per tensor in the fast check. Default 2. */
-  readonly probes?: number;
+  readonly probes?: number | undefined;
   /** Only these nodes (by name), in turn. Default every layer node with an input to differentiate. */
-  readonly layers?: readonly string[];
+  readonly layers?: readonly string[] | undefined;
   /**
    * Write a repro bundle of each failing layer into this directory (at most one per layer, ten
    * per run), for `gradstream repro`; never inside a package's `src`. Under `watch`, bundles go
    * beside the JSONL file unless this says otherwise. Default none.
    */
-  readonly reproDirectory?: string;
+  readonly reproDirectory?: string | undefined;
 }
 
 /** A run the audits can name in a bundle: a `TrainHandle` fits. */

@@ -19,23 +19,23 @@ import {
 /** Options of {@link consoleSink}. */
 export interface ConsoleSinkOptions {
   /** Where to write. Default `process.stdout`. */
-  readonly output?: TextOutput;
+  readonly output?: TextOutput | undefined;
   /** `'bar'` redraws one line in place; `'lines'` appends plain lines. Default: `'bar'` when the output is a terminal. */
-  readonly mode?: 'bar' | 'lines';
+  readonly mode?: 'bar' | 'lines' | undefined;
   /** Bar mode: the shortest time between redraws, ms. Default 100. */
-  readonly redrawMs?: number;
+  readonly redrawMs?: number | undefined;
   /** Lines mode: the shortest time between progress lines, ms. Default 5000. */
-  readonly everyMs?: number;
+  readonly everyMs?: number | undefined;
   /**
    * Lines mode: also a line for every step that is a multiple of this (useful when replaying,
    * where no time passes), written once that step's events are all in: when the next step
    * arrives, or at the run's end. Default: none.
    */
-  readonly everySteps?: number;
+  readonly everySteps?: number | undefined;
   /** The step the run will end at, when the run-start event does not say. */
-  readonly totalSteps?: number;
+  readonly totalSteps?: number | undefined;
   /** Scheduler of the redraw timer (tests pass a virtual one). Default `asyncScheduler`. */
-  readonly scheduler?: SchedulerLike;
+  readonly scheduler?: SchedulerLike | undefined;
 }
 
 interface State {

@@ -24,7 +24,7 @@ export interface RunStartEvent extends EventHeader {
   /** Discriminant of {@link TelemetryEvent}. */
   readonly type: 'run-start';
   /** The run's name for people (`train`'s `name`), or null; absent from records made before runs had names. */
-  readonly name?: string | null;
+  readonly name?: string | null | undefined;
   /**
    * The `config` given to `train`: free-form JSON (hyperparameters, notes, tags), `{}` when
    * none. In records made before `training` existed it also holds the trainer's settings
@@ -32,9 +32,9 @@ export interface RunStartEvent extends EventHeader {
    */
   readonly config: Readonly<Record<string, unknown>>;
   /** The trainer's own settings; absent from records made before it (see `config`). */
-  readonly training?: TrainingSummary;
+  readonly training?: TrainingSummary | undefined;
   /** Where the run ran; absent from records made before it. */
-  readonly environment?: RunEnvironment;
+  readonly environment?: RunEnvironment | undefined;
   /** The run's seed (`train`'s `seed` option), from which the order of shuffled batches is drawn. */
   readonly seed: number;
   /** The graph's summary: one entry per node. */
@@ -42,7 +42,7 @@ export interface RunStartEvent extends EventHeader {
   /** The step the run starts from (0, or the step of a resumed checkpoint). */
   readonly startStep: number;
   /** The step the run will end at when that is known in advance (epochs over finite data), for progress and ETA; absent or null otherwise. */
-  readonly totalSteps?: number | null;
+  readonly totalSteps?: number | null | undefined;
 }
 
 /** The trainer's own settings, as a run's `run-start` records them. */
@@ -152,7 +152,7 @@ export interface LayerStatsEvent extends EventHeader {
    * maximum), NaN throughout when a value is NaN. Absent when the statistics were taken
    * without distributions, and from runs recorded before they existed.
    */
-  readonly quantiles?: LayerQuantiles;
+  readonly quantiles?: LayerQuantiles | undefined;
 }
 
 /** The quantiles of a layer's outputs, parameters and gradients at one sampled step. */
@@ -196,11 +196,11 @@ export interface AuditEvent extends EventHeader {
   /** The report's one-line summary. */
   readonly summary: string;
   /** How long the check held training between two steps, ms. */
-  readonly durationMs?: number;
+  readonly durationMs?: number | undefined;
   /** How many layer nodes the run's audits take in turn (every layer, or those named in the options); may be absent from a recorded run. */
-  readonly auditableLayers?: number;
+  readonly auditableLayers?: number | undefined;
   /** A failed audit's repro bundle (a path, for `gradstream repro`), when the run writes bundles. */
-  readonly repro?: string;
+  readonly repro?: string | undefined;
 }
 
 /** Something went wrong (non-finite loss or gradient, a failed audit). */
@@ -216,9 +216,9 @@ export interface AlarmEvent extends EventHeader {
   /** What the run does about it. */
   readonly policy: 'stop' | 'continue';
   /** The node that produced the fault, when one did (absent for a non-finite loss). */
-  readonly layer?: string;
+  readonly layer?: string | undefined;
   /** The fault's repro bundle (a path, for `gradstream repro`), when the run writes bundles and the fault is a layer's. */
-  readonly repro?: string;
+  readonly repro?: string | undefined;
 }
 
 /** The run ended. */
@@ -232,7 +232,7 @@ export interface RunEndEvent extends EventHeader {
   /** Wall-clock seconds from the run's start to its end. */
   readonly durationSeconds: number;
   /** The message of what ended the run, for `error` and `alarm`. */
-  readonly error?: string;
+  readonly error?: string | undefined;
 }
 
 /** Any telemetry event. */

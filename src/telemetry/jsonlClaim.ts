@@ -37,11 +37,11 @@ export type ExistingJsonl = 'continue' | 'append' | 'overwrite';
 /** Options of {@link claimJsonlFile}. */
 export interface JsonlClaimOptions {
   /** Default `'continue'`. */
-  readonly existing?: ExistingJsonl;
+  readonly existing?: ExistingJsonl | undefined;
   /** The run to be recorded, when it is known (a resumed run's): a file ending with its events is continued. Default unknown: a new run. */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** Where a checkpoint of this run says the file stood: the file is cut back to it. Default none. */
-  readonly position?: JsonlPosition;
+  readonly position?: JsonlPosition | undefined;
 }
 
 /** What the file holds once claimed, and where writing goes on. */

@@ -33,15 +33,15 @@ export interface JsonlReadOptions {
    * naming the file and line. True: each problem goes to `onProblem`, its event is skipped,
    * and the reading goes on.
    */
-  readonly lenient?: boolean;
+  readonly lenient?: boolean | undefined;
   /** Lenient reading: receives each problem, in file order. Default: none. */
-  readonly onProblem?: (problem: JsonlProblem) => void;
+  readonly onProblem?: ((problem: JsonlProblem) => void) | undefined;
   /** Accept a file of several runs one after another, each beginning with its own `run-start` (its seq and steps start anew). Default false: one run per file. */
-  readonly multipleRuns?: boolean;
+  readonly multipleRuns?: boolean | undefined;
   /** The longest line read, in bytes; a longer one is a problem, skipped without being held. Default 16 MiB. */
-  readonly maxLineBytes?: number;
+  readonly maxLineBytes?: number | undefined;
   /** Bytes read at a time. Default 256 KiB. */
-  readonly chunkBytes?: number;
+  readonly chunkBytes?: number | undefined;
 }
 
 /** Something wrong with one line of a file. */

@@ -28,11 +28,11 @@ export type JsonlWriteSync = (fd: number, buffer: Uint8Array, offset: number, le
 /** Options of {@link openJsonlRecorder}. */
 export interface JsonlRecorderOptions extends JsonlClaimOptions {
   /** Take the lock file `<path>.lock` while the file is open. Default true. */
-  readonly lock?: boolean;
+  readonly lock?: boolean | undefined;
   /** Where notes go: a stale lock taken over, a file cut back or replaced. Default: nowhere. */
-  readonly note?: (text: string) => void;
+  readonly note?: ((text: string) => void) | undefined;
   /** The system call that writes; default `fs.writeSync` (tests pass one that fails as a full disk does). */
-  readonly writeSync?: JsonlWriteSync;
+  readonly writeSync?: JsonlWriteSync | undefined;
 }
 
 /** An open JSONL file. */

@@ -30,13 +30,13 @@ import { bufferUntilTick } from './operators/bufferUntilTick.ts';
  */
 export interface JsonlSinkOptions extends JsonlRecorderOptions {
   /** Write early once this many events wait. Default 1024. */
-  readonly maxBatch?: number;
+  readonly maxBatch?: number | undefined;
   /** Write the waiting lines on SIGINT, SIGTERM, SIGHUP and at exit. Default true. */
-  readonly flushOnExit?: boolean;
+  readonly flushOnExit?: boolean | undefined;
   /** Write at most this often, ms (at the first turn of the event loop this long after the last write). Default 0: every turn. */
-  readonly everyMs?: number;
+  readonly everyMs?: number | undefined;
   /** Called once when the file cannot be written (its record then ends at its last whole line). Default: one line on stderr. */
-  readonly onWriteError?: (error: JsonlWriteError) => void;
+  readonly onWriteError?: ((error: JsonlWriteError) => void) | undefined;
 }
 
 /** The JSONL sink's handle. */
@@ -89,9 +89,9 @@ export interface RecordBatchesOptions {
   /** Run `flush` on exit signals and at exit. */
   readonly flushOnExit: boolean;
   /** Runs once the sink has closed. Default nothing. */
-  readonly released?: () => void;
+  readonly released?: (() => void) | undefined;
   /** Called once when the file cannot be written. Default: one line on stderr. */
-  readonly onWriteError?: (error: JsonlWriteError) => void;
+  readonly onWriteError?: ((error: JsonlWriteError) => void) | undefined;
 }
 
 const reportToStderr = (error: JsonlWriteError): void => {

@@ -19,11 +19,11 @@ import { LayerDistributions } from './distributions.ts';
 /** How often a listener wants statistics. */
 export interface LayerStatsOptions {
   /** Sample steps whose number is a multiple of this. */
-  readonly everySteps?: number;
+  readonly everySteps?: number | undefined;
   /** Sample the first step after at least this many ms since the last sampled one. Default 250 when `everySteps` is absent. */
-  readonly everyMs?: number;
+  readonly everyMs?: number | undefined;
   /** Only these nodes (by name). Default every layer node. */
-  readonly layers?: readonly string[];
+  readonly layers?: readonly string[] | undefined;
   /**
    * Add each layer's distributions (`quantiles`: nine quantiles of its outputs, parameters
    * and gradients) to its statistics: on every sample (`true`), on none (`false`), or on the

@@ -21,9 +21,9 @@ import { hostServer, type HostedServer } from './serverThread.ts';
 /** Options of {@link prometheusSink}; `allowHosts` and `maxClients` (default 32 connections) apply to its own server. */
 export interface PrometheusSinkOptions extends ServerAccessOptions {
   /** Also serve `/metrics` on this port (0 picks a free one). Default: no server of its own. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Address of that server. Default `'127.0.0.1'`. */
-  readonly host?: string;
+  readonly host?: string | undefined;
 }
 
 /** The Prometheus sink's handle. */

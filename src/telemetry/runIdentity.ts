@@ -17,9 +17,9 @@ export interface RunIdentity {
 }
 
 interface LooseStart {
-  readonly name?: unknown;
-  readonly environment?: { readonly host?: unknown } | null;
-  readonly training?: unknown;
+  readonly name?: unknown | undefined;
+  readonly environment?: { readonly host?: unknown } | null | undefined;
+  readonly training?: unknown | undefined;
 }
 
 /** The identity a run-start gives its run. */

@@ -23,7 +23,7 @@ export interface RunSequenceOptions {
    * Accept several runs one after another, each beginning with its own `run-start` (its seq
    * and steps start anew). Default false: one run per file.
    */
-  readonly multipleRuns?: boolean;
+  readonly multipleRuns?: boolean | undefined;
 }
 
 /** What {@link RunSequence.check} says of an event. */

@@ -12,9 +12,9 @@ import { watch, type Watch, type WatchOptions } from './watch.ts';
 /** Options of {@link startRunDashboard}: the dashboard's address and limits, and the other sinks to attach alongside. */
 export interface RunDashboardOptions extends Omit<WatchOptions, 'dashboard' | 'prometheus'>, ServerAccessOptions {
   /** Default 0: a free port. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Default `'127.0.0.1'`. */
-  readonly host?: string;
+  readonly host?: string | undefined;
 }
 
 /** A run on the dashboard: its address, and the watch to dispose. */

@@ -11,9 +11,9 @@ export interface ServerAccessOptions {
    * names and the bound address, e.g. `['trainer.lan']` for a server bound to `0.0.0.0`.
    * A port after a name is ignored: the server's own port is required. Default none.
    */
-  readonly allowHosts?: readonly string[];
+  readonly allowHosts?: readonly string[] | undefined;
   /** Clients served at once: `/events` streams on the dashboard, open connections on a metrics port. Default 32. */
-  readonly maxClients?: number;
+  readonly maxClients?: number | undefined;
 }
 
 /** Default of {@link ServerAccessOptions.maxClients}. */

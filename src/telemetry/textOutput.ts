@@ -7,7 +7,7 @@ export interface TextOutput {
   /** Writes text as given; newlines are in the text. The result is ignored. */
   write(text: string): unknown;
   /** True for a terminal: progress redraws one line in place. */
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
   /** The terminal's width in characters. */
-  readonly columns?: number;
+  readonly columns?: number | undefined;
 }

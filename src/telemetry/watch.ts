@@ -45,35 +45,35 @@ const timed = (body: EventBody): TimedBody => ({ ...body, time: Date.now() });
 /** Which sinks {@link watch} attaches; each is off unless given (console: on). */
 export interface WatchOptions {
   /** Progress in the terminal. Default true (to `process.stdout`). */
-  readonly console?: boolean | ConsoleSinkOptions;
+  readonly console?: boolean | ConsoleSinkOptions | undefined;
   /**
    * Record every event to this JSONL file. A missing or empty file, or one that ends with
    * this run's events (a resumed run's), is written; another run's record or anything that
    * is not telemetry is refused (see {@link JsonlWatchOptions}). Default none.
    */
-  readonly jsonl?: string | JsonlWatchOptions;
+  readonly jsonl?: string | JsonlWatchOptions | undefined;
   /** Serve the live dashboard. Default none. */
-  readonly dashboard?: boolean | DashboardOptions;
+  readonly dashboard?: boolean | DashboardOptions | undefined;
   /** Keep a Prometheus exposition (at the dashboard's `/metrics`, and on `port` when given). Default none. */
-  readonly prometheus?: boolean | PrometheusSinkOptions;
+  readonly prometheus?: boolean | PrometheusSinkOptions | undefined;
   /** Run live gradient audits. Default none. */
-  readonly audits?: boolean | AuditOptions;
+  readonly audits?: boolean | AuditOptions | undefined;
   /**
    * Where repro bundles of failed audits and of the guard's non-finite gradients go, for
    * `gradstream repro`: beside the JSONL file by default (`run.jsonl` → `run.repro/`), else
    * nowhere; a directory puts them there, `false` writes none. At most one per layer and kind,
    * ten per run; never inside a package's `src`. (`audits.reproDirectory` takes precedence.)
    */
-  readonly reproDirectory?: string | false;
+  readonly reproDirectory?: string | false | undefined;
   /** Rate of the layer statistics every sink shares; false for none. Default `{ everyMs: 250 }` when a sink other than the console is attached. */
-  readonly layerStats?: false | LayerStatsOptions;
+  readonly layerStats?: false | LayerStatsOptions | undefined;
   /**
    * The sinks hear the events in batches, at most this often, ms: the JSONL lines are
    * written and the live views updated at the first turn of the event loop this long after
    * the last batch (0: at every turn). Exit signals, `jsonl.flush()` and the run's end
    * deliver what waits at once. Default 200.
    */
-  readonly flushEveryMs?: number;
+  readonly flushEveryMs?: number | undefined;
   /**
    * More sinks on the same stream: each function is given `events$` and attaches a sink to it
    * (`tensorboardSink` from `gradstream/tensorboard`, `prometheusRemoteWrite` from
@@ -81,13 +81,13 @@ export interface WatchOptions {
    * start; `dispose()` detaches them with the others, and `finished` waits for those that say
    * when they are. Default none.
    */
-  readonly sinks?: readonly ((events$: Observable<TelemetryEvent>) => AddedSink)[];
+  readonly sinks?: readonly ((events$: Observable<TelemetryEvent>) => AddedSink)[] | undefined;
 }
 
 /** What a function of {@link WatchOptions.sinks} returns: the sink it attached. */
 export interface AddedSink extends Disposable {
   /** Resolves once the sink has seen the stream end and written what it holds; `watch`'s `finished` waits for it. Optional. */
-  readonly finished?: Promise<void>;
+  readonly finished?: Promise<void> | undefined;
 }
 
 /**
@@ -97,16 +97,16 @@ export interface AddedSink extends Disposable {
  */
 export interface JsonlWatchOptions extends Omit<JsonlSinkOptions, 'maxBatch' | 'everyMs' | 'onWriteError' | 'runId'> {
   /** The file. Required unless `recorder` is given. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** A file already opened (and claimed) with `openJsonlRecorder` before the run started, used instead of `path`. */
-  readonly recorder?: JsonlRecorder;
+  readonly recorder?: JsonlRecorder | undefined;
   /**
    * When the file cannot be written (disk full, an I/O error): `'stop'` the run at the step
    * boundary (the record ends at its last whole line, `jsonl.failure()` holds the error), or
    * `'continue'` training without its record, with a warning on stderr; or a function that
    * decides. Default `'stop'`.
    */
-  readonly onWriteError?: 'stop' | 'continue' | ((error: JsonlWriteError) => void);
+  readonly onWriteError?: 'stop' | 'continue' | ((error: JsonlWriteError) => void) | undefined;
 }
 
 /** A watched run. */

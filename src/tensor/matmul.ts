@@ -16,9 +16,9 @@ import { preferredGemm } from './wasm/index.ts';
 /** Options of {@link matmul}: which operand to transpose. Both default to false. */
 export interface MatmulOptions {
   /** Multiply by aᵀ instead of a. Default false. */
-  readonly transposeA?: boolean;
+  readonly transposeA?: boolean | undefined;
   /** Multiply by bᵀ instead of b (dense's x·Wᵀ). Default false. */
-  readonly transposeB?: boolean;
+  readonly transposeB?: boolean | undefined;
 }
 
 /**

@@ -58,7 +58,7 @@ export interface TwinComparison {
   /** The disagreements, largest (relative to tolerance) first. */
   readonly disagreements: readonly TwinDisagreement[];
   /** Set when the two cannot be compared at all (a shape differs, a call threw). */
-  readonly problem?: string;
+  readonly problem?: string | undefined;
 }
 
 /** A case: x, the parameter values and dy, float64 values that are rounded to float32 before use. */

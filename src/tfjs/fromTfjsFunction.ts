@@ -33,13 +33,13 @@ export type TfjsFunctionWithContext = (x: tf.Tensor, context: ForwardContext) =>
 /** Options of {@link fromTfjsFunction}. */
 export interface FromTfjsFunctionOptions {
   /** The trainable tf.Variables that f reads, by the name reports give them. Default `{}` (f of x alone). */
-  readonly params?: Readonly<Record<string, tf.Variable>>;
+  readonly params?: Readonly<Record<string, tf.Variable>> | undefined;
   /** The name reports use. Default: f's own name, else `'tfjs function'`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Input features (shape without the batch axis) that f fixes, when it fixes them all. Default: absent (the data decides). */
-  readonly inputFeatures?: readonly number[];
+  readonly inputFeatures?: readonly number[] | undefined;
   /** Whether row i of y depends on row i of x alone (see `Layer.batchIndependent`). Default true. */
-  readonly batchIndependent?: boolean;
+  readonly batchIndependent?: boolean | undefined;
 }
 
 /**

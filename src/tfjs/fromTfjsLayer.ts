@@ -39,9 +39,9 @@ export interface FromTfjsLayerOptions {
   /** The input shape without the batch axis (`[3]` for a dense layer on 3 features); the layer is built for it if it is not built yet. */
   readonly inputShape: readonly number[];
   /** The name reports use. Default: the layer's own name (`dense_Dense1`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Whether row i of y depends on row i of x alone (see `Layer.batchIndependent`). Default true. */
-  readonly batchIndependent?: boolean;
+  readonly batchIndependent?: boolean | undefined;
 }
 
 /**

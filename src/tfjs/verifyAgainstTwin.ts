@@ -27,13 +27,13 @@ export interface VerifyAgainstTwinOptions extends LayerCaseOptions {
   /** The input shape without the batch axis. */
   readonly features: readonly number[];
   /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
-  readonly numRuns?: number;
+  readonly numRuns?: number | undefined;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** With `seed`, replays straight to a counterexample. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** The forward context of every call. Default { training: true, step: 0 }. */
-  readonly context?: ForwardContext;
+  readonly context?: ForwardContext | undefined;
 }
 
 /** The result of {@link verifyAgainstTwin}. */
@@ -49,11 +49,11 @@ export interface VerifyAgainstTwinResult {
   /** Replays the run, with `path` straight to the counterexample. */
   readonly seed: number;
   /** fast-check's path to the smallest failing case, present on failure. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** The smallest failing case. */
-  readonly counterexample?: LayerCase;
+  readonly counterexample?: LayerCase | undefined;
   /** Its comparison: the entries apart, or why the two could not be compared. */
-  readonly comparison?: TwinComparison;
+  readonly comparison?: TwinComparison | undefined;
 }
 
 /**

@@ -19,9 +19,9 @@ const namedTargets: Readonly<Record<'real' | 'probabilities', LossSpec['target']
 /** What a loss matcher needs besides the loss: features and a target generator. */
 export interface LossInputs {
   /** The prediction's shape without the batch axis; required for a loss given as a factory. */
-  readonly features?: readonly number[];
+  readonly features?: readonly number[] | undefined;
   /** How targets are drawn, for a loss given as a factory: `'real'` (uniform in [−1, 1)), `'probabilities'` (a probability vector per row), or a generator `(shape, uniform) => Tensor`. */
-  readonly target?: LossSpec['target'] | keyof typeof namedTargets;
+  readonly target?: LossSpec['target'] | keyof typeof namedTargets | undefined;
 }
 
 /** True for something shaped like a Layer: `forward` and a `params` record. */

@@ -25,13 +25,13 @@ export interface LayerShapes {
   /** Parameter sizes by name. */
   readonly paramSizes: Readonly<Record<string, number>>;
   /** For an embedding-like layer: inputs are integers in [0, count). */
-  readonly indexCount?: number;
+  readonly indexCount?: number | undefined;
 }
 
 /** Options of {@link layerCase}. */
 export interface LayerCaseOptions extends ValueOptions {
   /** Batch sizes drawn: one size or a range. Default { min: 1, max: 8 }. */
-  readonly batchSize?: BatchSize;
+  readonly batchSize?: BatchSize | undefined;
 }
 
 /**

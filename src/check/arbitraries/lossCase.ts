@@ -17,7 +17,7 @@ export interface LossCase {
 /** Options of {@link lossCase}. */
 export interface LossCaseOptions extends ValueOptions {
   /** Batch sizes drawn: one size or a range. Default { min: 1, max: 8 }. */
-  readonly batchSize?: BatchSize;
+  readonly batchSize?: BatchSize | undefined;
 }
 
 /** Cases for a loss whose prediction has `predictionSize` numbers per sample. */

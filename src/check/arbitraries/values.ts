@@ -13,7 +13,7 @@ export interface ValueOptions {
     readonly max: number;
   };
   /** Magnitudes far outside the range, drawn now and then. Default [1e3, −1e3]; [] for none. */
-  readonly largeValues?: readonly number[];
+  readonly largeValues?: readonly number[] | undefined;
 }
 
 /** Batch sizes to draw: one size, or a range. */

@@ -24,7 +24,7 @@ export interface IsolatedCheckOptions extends JobLimits {
    * can be checked, each splits its full-mode coordinates across its share (threads ÷ specs,
    * rounded down). Default: the number of cores.
    */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
 }
 
 /** What became of one module (the built-ins count as one, with path null). */
@@ -43,7 +43,7 @@ export interface SpecCheck {
   /** Passed or failed its check, or was not checked (invalid, stopped). */
   readonly status: 'passed' | 'failed' | 'not checked';
   /** For a failure its report and pasteable case; for a spec not checked, why. */
-  readonly details?: string;
+  readonly details?: string | undefined;
 }
 
 /** Everything a run found. */
@@ -59,7 +59,7 @@ export interface CheckRun {
 interface Target {
   readonly path: string | null;
   readonly url: ModuleUrl;
-  readonly unloadable?: string;
+  readonly unloadable?: string | undefined;
 }
 
 /** Checks the specs of `paths` (as the user gave them; none: the built-ins) in workers. */

@@ -34,7 +34,7 @@ export interface SpecListing {
   /** Its features as written (`[5]`). */
   readonly features: string;
   /** Why it is not checked (invalid features, too large for the memory limit); absent when it can be. */
-  readonly problem?: string;
+  readonly problem?: string | undefined;
 }
 
 /** A worker's message. */

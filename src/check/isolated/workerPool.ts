@@ -13,9 +13,9 @@ import type { WorkerLaunch } from './workerLaunch.ts';
 export interface WorkerPoolOptions extends JobLimits {
   readonly launch: WorkerLaunch;
   /** Workers at most. Default: the number of cores (`os.availableParallelism()`). */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** Called when a worker ends between jobs, with the modules it had loaded. */
-  readonly onIdleStop?: (stop: Stop, modules: readonly ModuleUrl[]) => void;
+  readonly onIdleStop?: ((stop: Stop, modules: readonly ModuleUrl[]) => void) | undefined;
 }
 
 /** Runs spec jobs on worker threads. */

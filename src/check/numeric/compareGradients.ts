@@ -19,9 +19,9 @@ export interface CompareOptions {
   /** The layer or loss name, for the check's detail. */
   readonly owner: string;
   /** Count non-finite values instead of comparing them (the layer states why it may produce them). */
-  readonly allowNonFinite?: boolean;
+  readonly allowNonFinite?: boolean | undefined;
   /** Full mode: how the coordinates are judged alone. Default: in this thread, in order. */
-  readonly judgeCoordinates?: CoordinatesJudge;
+  readonly judgeCoordinates?: CoordinatesJudge | undefined;
 }
 
 /** The tally of every comparison and the `gradient` check it amounts to. */

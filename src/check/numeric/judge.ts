@@ -29,9 +29,9 @@ export interface Judgement {
   readonly numeric: number;
   readonly tolerance: number;
   /** Set when the point is a kink. */
-  readonly kink?: { readonly left: number; readonly right: number };
+  readonly kink?: { readonly left: number; readonly right: number } | undefined;
   /** How a kink that the one-sided derivatives alone do not settle was explained. */
-  readonly explained?: KinkExplanation;
+  readonly explained?: KinkExplanation | undefined;
 }
 
 /** Rounding that the samples do not carry themselves. */

@@ -53,14 +53,14 @@ export interface TieGroupOptions {
   /** Whether some member failed when judged on its own (its axis is then a failing direction). */
   readonly memberFailed: boolean;
   /** Directions over the members to judge as well (a fast-mode probe's, restricted to them). Default none. */
-  readonly directions?: readonly Float64Array[];
+  readonly directions?: readonly Float64Array[] | undefined;
 }
 
 /** The verdict on a group, and the comparison that stands for it in the report. */
 export interface TieVerdict {
   readonly ok: boolean;
   /** Set when the gradients on neighbouring pieces were needed to explain the analytic gradient. */
-  readonly explained?: 'neighbouring piece';
+  readonly explained?: 'neighbouring piece' | undefined;
   /** The failing direction that is the worst, else the sum. */
   readonly site: Site & { readonly tieGroup: TieGroupSite };
   readonly analytic: number;

@@ -60,9 +60,9 @@ interface Piece {
   /** |p(o) − p(o/2)|, entry by entry (0 until extrapolated). */
   readonly drift: Float64Array;
   /** Whether `gradient` and `drift` come from p(o/2) already. */
-  readonly extrapolated?: boolean;
+  readonly extrapolated?: boolean | undefined;
   /** Whether the piece passed its check along its ray, once checked. */
-  verified?: boolean;
+  verified?: boolean | undefined;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface Variable {
   /** ∂objective/∂value from backward. */
   readonly analytic: Tensor;
   /** The magnitude of the terms each analytic value is summed from (see {@link magnitudePass}); absent when unknown. */
-  readonly analyticMagnitude?: Float64Array;
+  readonly analyticMagnitude?: Float64Array | undefined;
 }
 
 /** A scalar function of some variables, read as changes from the unmoved point. */
@@ -29,7 +29,7 @@ export interface Objective {
   /** The change from the unmoved point to the variables' current data, with its rounding noise. */
   change(): Change;
   /** The objective's condition noise, see {@link conditionNoise}; 0 when not known. */
-  readonly conditionNoise?: number;
+  readonly conditionNoise?: number | undefined;
   /** The analytic gradient of a variable at the variables' current data (a new forward and backward). */
   gradientAt?(variable: string): Float64Array;
   /** The outputs with a non-zero cotangent that the last {@link change} moved, see {@link movedOutputs}; absent for a scalar. */

@@ -9,7 +9,7 @@ import type { Judgement } from './judge.ts';
 export interface Site {
   readonly tensor: string;
   readonly index: readonly number[];
-  readonly probe?: number;
+  readonly probe?: number | undefined;
   readonly input: number;
 }
 
@@ -20,7 +20,7 @@ export interface TallyResult {
   readonly mismatchCount: number;
   readonly kinks: readonly Kink[];
   readonly kinkCount: number;
-  readonly worst?: GradientComparison;
+  readonly worst?: GradientComparison | undefined;
   readonly nonFinite: number;
 }
 

@@ -22,7 +22,7 @@ export interface VariableData {
   /** `'x'` or a parameter's name. */
   readonly name: string;
   readonly analytic: Float64Array;
-  readonly analyticMagnitude?: Float64Array;
+  readonly analyticMagnitude?: Float64Array | undefined;
 }
 
 /** Everything a worker needs to judge a share of the coordinates. */

@@ -3,6 +3,6 @@
  * here, apart from the worker modules, so that the published declarations need no Node types.
  */
 export interface HeapLimits {
-  readonly maxOldGenerationSizeMb?: number;
-  readonly maxYoungGenerationSizeMb?: number;
+  readonly maxOldGenerationSizeMb?: number | undefined;
+  readonly maxYoungGenerationSizeMb?: number | undefined;
 }

@@ -30,7 +30,7 @@ export type LayerSource =
       /** The export's name: a layer factory or a LayerSpec. */
       readonly export: string;
       /** The factory's arguments. Default: none. */
-      readonly args?: readonly unknown[];
+      readonly args?: readonly unknown[] | undefined;
     }
   | {
       /** A spec among a module's specs. */

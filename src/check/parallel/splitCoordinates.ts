@@ -56,11 +56,11 @@ export interface SplitSetting {
   /** Threads in all, the check's own included. */
   readonly workers: number;
   readonly threshold: number;
-  readonly source?: LayerSource;
+  readonly source?: LayerSource | undefined;
   /** Adds the forward passes workers ran to the check's count. */
   readonly chargeForward: (count: number) => void;
   /** Told how the coordinates were judged. */
-  readonly onOutcome?: (outcome: ThreadsOutcome) => void;
+  readonly onOutcome?: ((outcome: ThreadsOutcome) => void) | undefined;
 }
 
 /** The {@link CoordinatesJudge} that splits as the module's comment says. */

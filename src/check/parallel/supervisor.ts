@@ -22,7 +22,7 @@ export interface SupervisorSetup {
   readonly bootstrap: string;
   readonly setup: CoordinateWorkerSetup;
   /** Limits of the child's heaps; none by default (Node's, as for the thread that checks). */
-  readonly resourceLimits?: HeapLimits;
+  readonly resourceLimits?: HeapLimits | undefined;
   readonly layout: typeof signalLayout;
 }
 

@@ -15,24 +15,24 @@ export interface CounterexampleSource {
    * The expression that builds the layer or loss, e.g. `dense(3, 4)` or `mutants.wrongSign.make()`;
    * its leading name is imported. Default: a marked placeholder, `makeLayer()` or `makeLoss()`.
    */
-  readonly make?: string;
+  readonly make?: string | undefined;
   /**
    * The module `make`'s leading name is imported from: `'gradstream'` for a built-in layer
    * (imported with `tensor`), or the user's module when the caller knows it (`gradstream repro
    * --module`). Default: a marked placeholder the user replaces with their module.
    */
-  readonly module?: string;
-  readonly mode?: GradientMode;
+  readonly module?: string | undefined;
+  readonly mode?: GradientMode | undefined;
   /** The check's seed (fast mode's probe directions), when the case needs one other than 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Fast mode's directions per tensor, when the case needs other than 2. */
-  readonly probes?: number;
-  readonly context?: ForwardContext;
+  readonly probes?: number | undefined;
+  readonly context?: ForwardContext | undefined;
   /**
    * The replay call of the whole property. Not written into the test: the failure's first line
    * states the seed and path once, and the pasted test needs neither.
    */
-  readonly replay?: string;
+  readonly replay?: string | undefined;
 }
 
 /** Where the pasted test imports the user's factory from: a placeholder the user replaces. */

@@ -21,7 +21,7 @@ export interface VerifyStats {
     /** Backward calls. */
     readonly backward: number;
     /** Forward-mode calls (`Pass.jvp`); absent when no case made one. */
-    readonly jvp?: number;
+    readonly jvp?: number | undefined;
   };
 }
 
@@ -38,19 +38,19 @@ export interface PropertyVerdict<Case, Report> {
   /** Replays the run: pass it back as `seed` (with `path` to go straight to the counterexample). */
   readonly seed: number;
   /** fast-check's path to the smallest failing case (`"12:0:3"`), present on failure. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** The smallest failing case. */
-  readonly counterexample?: Case;
+  readonly counterexample?: Case | undefined;
   /** The report of the smallest failing case. */
-  readonly report?: Report;
+  readonly report?: Report | undefined;
 }
 
 /** The outcome of {@link verifyLayer} or {@link verifyLoss}. */
 export interface VerifyResult<Case> extends PropertyVerdict<Case, GradientReport> {
   /** The smallest failing case as TypeScript to paste into a regression test. */
-  readonly source?: string;
+  readonly source?: string | undefined;
   /** An error thrown outside the gradient check (building the layer, say). */
-  readonly error?: string;
+  readonly error?: string | undefined;
   /** What the run cost and found across its cases. */
   readonly stats: VerifyStats;
 }
@@ -75,9 +75,9 @@ export interface PropertySetup<Case> {
   readonly source: (drawn: Case, replay: string) => string;
   /** The replay call for a seed and path, e.g. `verifyLayer(make, { features: [3], seed: 1, path: "0" })`. */
   readonly replay: (seed: number, path: string) => string;
-  readonly numRuns?: number;
-  readonly seed?: number;
-  readonly path?: string;
+  readonly numRuns?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly path?: string | undefined;
 }
 
 /** Runs the property and collects its result. */

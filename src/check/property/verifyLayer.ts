@@ -20,27 +20,27 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
   /** The input shape without the batch axis. */
   readonly features: readonly number[];
   /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
-  readonly numRuns?: number;
+  readonly numRuns?: number | undefined;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** With `seed`, replays straight to a counterexample. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** Gradient check mode. Default: full up to 1024 numbers in x and the parameters, fast above. */
-  readonly mode?: GradientMode;
+  readonly mode?: GradientMode | undefined;
   /** The forward context of every call. Default { training: true, step: 0 }. */
-  readonly context?: ForwardContext;
+  readonly context?: ForwardContext | undefined;
   /** Fast mode: probes per tensor. Default 2. */
-  readonly probes?: number;
+  readonly probes?: number | undefined;
   /** The source expression that builds the layer, for the pasteable counterexample. Default: the call read back from `make` (`swish()` for `swish` or `() => swish()`), else a marked placeholder. */
-  readonly makeSource?: string;
+  readonly makeSource?: string | undefined;
   /** The module the pasted counterexample imports `makeSource`'s leading name from (`gradstream check` passes the spec module's path). Default: a marked placeholder, `'./your-layer'`. */
-  readonly makeModule?: string;
+  readonly makeModule?: string | undefined;
   /** Full mode: threads that judge each case's coordinates, this one included (see `checkGradients`); results, seeds and counterexamples are those of one thread. Default 1. */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
   /** How a worker builds the layer again (see `checkGradients`). Default: the built-in factory its `factoryCall` names; without either, one thread. */
-  readonly layerSource?: LayerSource;
+  readonly layerSource?: LayerSource | undefined;
   /** With `workers`, cases with less work stay in one thread (see `checkGradients`). Default 2²⁶. */
-  readonly workerThreshold?: number;
+  readonly workerThreshold?: number | undefined;
 }
 
 /**
@@ -49,7 +49,7 @@ export interface VerifyLayerOptions extends LayerCaseOptions {
  */
 export type VerifyLayerResult = VerifyResult<LayerCase> & {
   /** With `workers` above 1: how the cases' coordinates were judged. Absent otherwise. */
-  readonly threads?: ThreadsSummary;
+  readonly threads?: ThreadsSummary | undefined;
 };
 
 /** True for a value shaped like a Layer: a `forward` function and a `params` record. */

@@ -17,17 +17,17 @@ import { runProperty, type VerifyResult } from './runProperty.ts';
 /** Options of {@link verifyLoss}. */
 export interface VerifyLossOptions extends LossCaseOptions {
   /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
-  readonly numRuns?: number;
+  readonly numRuns?: number | undefined;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** With `seed`, replays straight to a counterexample. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /** Gradient check mode. Default: full for small predictions. */
-  readonly mode?: GradientMode;
+  readonly mode?: GradientMode | undefined;
   /** The source expression that builds the loss, for the pasteable counterexample. Default `make()`. */
-  readonly makeSource?: string;
+  readonly makeSource?: string | undefined;
   /** The module the pasted counterexample imports `makeSource`'s leading name from (`gradstream check` passes the spec module's path). Default: a marked placeholder, `'./your-layer'`. */
-  readonly makeModule?: string;
+  readonly makeModule?: string | undefined;
 }
 
 /** The result of {@link verifyLoss}. */

@@ -36,7 +36,7 @@ export interface DescentReport {
   /** Whether the first update scaled with η and went downhill. */
   readonly ok: boolean;
   /** The failed check, in words, with the numbers. */
-  readonly failure?: string;
+  readonly failure?: string | undefined;
   /** L at (w, b) before the step. */
   readonly loss: number;
   /** L after the step at learning rate η, for the report (a step may overshoot and still descend). */
@@ -50,19 +50,19 @@ export interface DescentReport {
 /** Options of {@link verifyOptimizer}. */
 export interface VerifyOptimizerOptions {
   /** The learning rate given to the rule. Default 1e-3. */
-  readonly learningRate?: number;
+  readonly learningRate?: number | undefined;
   /** Cases to run. Default: fast-check's global `numRuns` (`fc.configureGlobal`), else 100. */
-  readonly numRuns?: number;
+  readonly numRuns?: number | undefined;
   /** fast-check seed. Default: a fresh random seed, reported in the result. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** With `seed`, replays straight to a counterexample. */
-  readonly path?: string;
+  readonly path?: string | undefined;
   /**
    * The name the result and its text give the rule. Default: the optimizer's own `name`, which
    * is its kind (`sgd`) whatever its settings; name a configuration (`sgd nesterov`) to tell it
    * from the others in a report.
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The result of {@link verifyOptimizer}. */

@@ -59,11 +59,11 @@ export function builtinSpecs(): FoundSpec[] {
 
 /** Options shared by every spec of a run. */
 export interface SpecRunOptions {
-  readonly numRuns?: number;
-  readonly seed?: number;
-  readonly mode?: GradientMode;
+  readonly numRuns?: number | undefined;
+  readonly seed?: number | undefined;
+  readonly mode?: GradientMode | undefined;
   /** Threads that judge a layer's coordinates in full mode (see `verifyLayer`). Default 1. */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
 }
 
 /** One verified spec. */
@@ -106,13 +106,13 @@ export interface SpecRow {
   /** The spec's name, with the layer's own name in parentheses when they differ. */
   readonly layer: string;
   /** Cases run (up to the failing one). */
-  readonly runs?: number;
+  readonly runs?: number | undefined;
   /** The worst relative error, formatted (see {@link summarizeOutcome}). */
-  readonly worst?: string;
+  readonly worst?: string | undefined;
   /** Kinks met over the cases. */
-  readonly kinks?: number;
+  readonly kinks?: number | undefined;
   /** Forward, backward and jvp passes over the cases, shrinking included. */
-  readonly evaluations?: number;
+  readonly evaluations?: number | undefined;
   /** Wall time of the check. */
   readonly milliseconds: number;
   /** `ok`, `FAILED`, or why the spec was not checked (`TIMED OUT`, `INVALID` …). */

@@ -13,7 +13,7 @@ export interface GradientComparison {
   /** Multi-index of the coordinate; `[]` for a fast-mode probe along a direction over the whole tensor. */
   readonly index: readonly number[];
   /** Fast mode: which probe of the tensor (0, 1, …). */
-  readonly probe?: number;
+  readonly probe?: number | undefined;
   /** The tensor's value at the index (NaN for a probe). */
   readonly input: number;
   /** ∂g/∂u from backward (for a probe: ⟨t, ∂g/∂u⟩ along the probe's direction t). */
@@ -27,7 +27,7 @@ export interface GradientComparison {
   /** The tolerance this comparison was held to, derived from the measured finite-difference error. */
   readonly tolerance: number;
   /** Present when tied coordinates were compared together along a direction (see {@link TieGroupSite}). */
-  readonly tieGroup?: TieGroupSite;
+  readonly tieGroup?: TieGroupSite | undefined;
   /** Present when the coordinate is a kink: the extrapolated one-sided derivatives. */
   readonly kink?: {
     /** The derivative from below, (g(u) − g(u − h))/h extrapolated to h → 0. */
@@ -49,12 +49,12 @@ export interface TieGroupSite {
    * Present when the members lie in several tensors (an input tied with a parameter, as in
    * max(x, b)): each member's tensor, in the order of `members`. Absent: all in the site's tensor.
    */
-  readonly tensors?: readonly string[];
+  readonly tensors?: readonly string[] | undefined;
   /**
    * Present when some members move against the others (a tie of x with −λ, at x = −λ): +1 or
    * −1 per member, in the order of `members`; the direction is then Σ sign·e_member.
    */
-  readonly signs?: readonly number[];
+  readonly signs?: readonly number[] | undefined;
   /** `'sum'`: t = 1 on every member; `'mixture'`: t a seeded random mixture of them. */
   readonly along: 'sum' | 'mixture';
 }
@@ -66,7 +66,7 @@ export interface Kink {
   /** Multi-index of the coordinate; `[]` for a fast-mode probe. */
   readonly index: readonly number[];
   /** Fast mode: which probe of the tensor (0, 1, …). */
-  readonly probe?: number;
+  readonly probe?: number | undefined;
   /** The tensor's value at the index (NaN for a probe). */
   readonly input: number;
   /** The derivative backward gave there. */
@@ -76,7 +76,7 @@ export interface Kink {
   /** The extrapolated one-sided derivative from above. */
   readonly right: number;
   /** Present when tied coordinates were compared together (see {@link TieGroupSite}). */
-  readonly tieGroup?: TieGroupSite;
+  readonly tieGroup?: TieGroupSite | undefined;
   /** Whether the analytic value is a subgradient (within [min, max] of left and right, with tolerance). */
   readonly ok: boolean;
   /**
@@ -92,7 +92,7 @@ export interface Kink {
    *   is Σ dy_i·s_i with each s_i between output i's own one-sided derivatives, as a backward
    *   that picks a derivative at each output's kink (relu′(0) = 0) gives.
    */
-  readonly explained?: KinkExplanation;
+  readonly explained?: KinkExplanation | undefined;
 }
 
 /** See {@link Kink.explained}. */
@@ -122,7 +122,7 @@ export interface CheckResult {
   /** Whether it passed (a skipped check counts as passed and says why in `detail`). */
   readonly ok: boolean;
   /** What failed, naming the tensor and index; or why the check was skipped. */
-  readonly detail?: string;
+  readonly detail?: string | undefined;
 }
 
 /** Forward and backward calls that one check made. */
@@ -140,13 +140,13 @@ export interface Evaluations {
   /** Backward calls. */
   readonly backward: number;
   /** Forward-mode calls (`Pass.jvp`), all made by the `jvp` check; absent when the layer has no jvp. */
-  readonly jvp?: number;
+  readonly jvp?: number | undefined;
   /**
    * The same calls by the check they served, in the order of the report's `checks`, every
    * check listed (at 0 when it needed no pass of its own); a pass serving several checks is
    * counted under the first. Set by {@link checkGradients}; absent for losses.
    */
-  readonly byCheck?: Readonly<Partial<Record<CheckName, CheckEvaluations>>>;
+  readonly byCheck?: Readonly<Partial<Record<CheckName, CheckEvaluations>>> | undefined;
 }
 
 /** The result of {@link checkGradients} or {@link checkLossGradients}. */
@@ -166,7 +166,7 @@ export interface GradientReport {
    * rounded to float32, and the steps, the noise and every tolerance derived from float32's
    * ε = 2⁻²³ (unit roundoff 2⁻²⁴) instead of float64's 2⁻⁵². Absent for float64.
    */
-  readonly precision?: 'float32';
+  readonly precision?: 'float32' | undefined;
   /** Coordinates (full mode) or probes (fast mode) compared, and tie groups judged together (see {@link TieGroupSite}). */
   readonly compared: number;
   /**
@@ -174,7 +174,7 @@ export interface GradientReport {
    * otherwise the largest relative error among gradients at least a thousand times their tolerance
    * (below that, relative errors measure only the finite-difference noise).
    */
-  readonly worst?: GradientComparison;
+  readonly worst?: GradientComparison | undefined;
   /** Comparisons outside their tolerance, at most `maxMismatches` of them. */
   readonly mismatches: readonly GradientComparison[];
   /** All comparisons outside their tolerance, listed or not. */

@@ -25,11 +25,11 @@ export type ReproKind = 'audit-failed' | 'non-finite-gradient' | 'non-finite-los
 /** The options of the check that found the fault; the audits' are `{ mode: 'fast', seed: step, probes }`. */
 export interface ReproCheckOptions {
   /** The check's mode; absent: `checkGradients`'s default for the size. */
-  readonly mode?: GradientMode;
+  readonly mode?: GradientMode | undefined;
   /** Seed of the probe directions; absent: 0. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Random directions per tensor in fast mode; absent: 2. */
-  readonly probes?: number;
+  readonly probes?: number | undefined;
 }
 
 /** One layer's failing case. */
@@ -37,9 +37,9 @@ export interface ReproBundle {
   /** What found the fault. */
   readonly kind: ReproKind;
   /** The run's id, when known. */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** The run's seed (`train`'s `seed` option), when known. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The step the fault showed at. */
   readonly step: number;
   /** The graph node whose layer failed (`swish_1`). */
@@ -69,18 +69,18 @@ export interface ReproBundle {
 /** What {@link captureLayerCase} copies into a bundle. */
 export interface CaseToCapture {
   readonly kind: ReproKind;
-  readonly runId?: string;
-  readonly seed?: number;
+  readonly runId?: string | undefined;
+  readonly seed?: number | undefined;
   readonly step: number;
   readonly node: string;
   readonly layer: Layer;
   readonly x: Tensor;
   readonly dy: Tensor;
   readonly context: ForwardContext;
-  readonly check?: ReproCheckOptions;
+  readonly check?: ReproCheckOptions | undefined;
   readonly summary: string;
   /** The buffers as the layer had them before the failing pass (a forward may have moved them); default the layer's current ones. */
-  readonly buffers?: Readonly<Record<string, Tensor>>;
+  readonly buffers?: Readonly<Record<string, Tensor>> | undefined;
 }
 
 /** A bundle of copies: the layer's current parameters, x, dy and the rest, detached from the run. */

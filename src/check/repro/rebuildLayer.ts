@@ -23,13 +23,13 @@ export interface LayerMaker {
   /** Builds a fresh layer (its parameters are then overwritten with the bundle's). */
   readonly make: () => Layer;
   /** The call the pasted test makes (`dense(3, 4)`, `swish()`); undefined: a marked placeholder. */
-  readonly call?: string;
+  readonly call?: string | undefined;
   /**
    * Where the test imports the call's factory from: `'gradstream'` for a built-in, the module
    * given to repro (as a path from where it ran) for a factory it exports; undefined: a marked
    * placeholder (a LayerSpec's factory, which the module need not export).
    */
-  readonly module?: string;
+  readonly module?: string | undefined;
   /** Where the layer came from, for the report (`the built-in dense`, `swish, exported by layers.ts`). */
   readonly origin: string;
 }
@@ -54,9 +54,9 @@ export interface ModuleChoice {
   /** The module as typed, for messages. */
   readonly module: string;
   /** The export to use (`--factory`). Default: found from the bundle. */
-  readonly factory?: string;
+  readonly factory?: string | undefined;
   /** The factory's arguments (`--args`). Default: the bundle's recorded ones when it names the same factory, else none. */
-  readonly args?: readonly unknown[];
+  readonly args?: readonly unknown[] | undefined;
 }
 
 /** The layer maker a module provides for the bundle's layer (see the file's comment for the order). */

@@ -35,7 +35,7 @@ export interface ReproFiles {
 /** Options of {@link reproFiles}. */
 export interface ReproFilesOptions {
   /** Bundles written at most. Default {@link defaultMaxBundles}. */
-  readonly maxBundles?: number;
+  readonly maxBundles?: number | undefined;
 }
 
 /** What an alarm's message adds about its bundle when none was written for it: `; no repro bundle: …`, else nothing. */

@@ -24,7 +24,7 @@ import { shrinkCase, type CaseValues, type ShrinkResult } from './shrinkCase.ts'
 /** Options of {@link reproduce}. */
 export interface ReproOptions {
   /** Candidates the shrinker checks at most. Default 2000. */
-  readonly maxChecks?: number;
+  readonly maxChecks?: number | undefined;
 }
 
 /** What {@link reproduce} found. */

@@ -37,7 +37,7 @@ export interface ShrinkResult {
 /** Options of {@link shrinkCase}. */
 export interface ShrinkOptions {
   /** Candidates checked at most. Default 2000. */
-  readonly maxChecks?: number;
+  readonly maxChecks?: number | undefined;
 }
 
 /** Shrinks `start`, which must fail, keeping every candidate for which `fails` is true. */

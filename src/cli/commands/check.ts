@@ -54,7 +54,7 @@ interface CheckInvocation {
   /** Heap per worker, in megabytes. */
   readonly memoryMb: number;
   /** Threads at most; undefined: the available cores. */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
 }
 
 export const checkCommand: Command<CheckInvocation> = {

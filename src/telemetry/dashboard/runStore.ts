@@ -114,7 +114,7 @@ export const defaultMaxHistoryEvents = 1_500_000;
 /** Options of a {@link RunStore}. */
 export interface RunStoreOptions {
   /** Events held before the older part is thinned (at least 64). Default {@link defaultMaxHistoryEvents}. */
-  readonly maxEvents?: number;
+  readonly maxEvents?: number | undefined;
 }
 
 /** The events of one run, in seq order. */

@@ -24,9 +24,9 @@ import type { SseClientStats } from './sseClient.ts';
 /** Options of {@link startDashboard}. */
 export interface DashboardOptions extends ServerAccessOptions {
   /** Port; 0 picks a free one. Default 0. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Address to bind. Default `'127.0.0.1'` (this machine only). */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Serves `/metrics` from this exposition (a Prometheus sink). Default: `/metrics` is a 404. */
   readonly metrics?: {
     /** The exposition text, produced afresh for each scrape. */
@@ -35,21 +35,21 @@ export interface DashboardOptions extends ServerAccessOptions {
     readonly contentType: string;
   };
   /** Events a client may fall behind before it gets a sampled catch-up. Default 50,000. */
-  readonly maxBacklog?: number;
+  readonly maxBacklog?: number | undefined;
   /** Frames per write before yielding to the event loop. Default 256. */
-  readonly chunkEvents?: number;
+  readonly chunkEvents?: number | undefined;
   /** Milliseconds between keep-alive comments on idle streams. Default 15,000. */
-  readonly heartbeatMs?: number;
+  readonly heartbeatMs?: number | undefined;
   /** Bytes that may wait on the server for one client before it is dropped. Default 1 MiB (1,048,576). */
-  readonly maxBufferedBytes?: number;
+  readonly maxBufferedBytes?: number | undefined;
   /** Milliseconds a client's socket may take nothing, while frames wait for it, before it is dropped. Default 30,000. */
-  readonly stallTimeoutMs?: number;
+  readonly stallTimeoutMs?: number | undefined;
   /**
    * Events of the run the server keeps for pages opened later; past it the older part is
    * thinned, never the latest sixteenth (see runStore.ts). Default 1,500,000: a day of layer
    * statistics at the default rate for three layers, with a step beside each sample.
    */
-  readonly maxHistoryEvents?: number;
+  readonly maxHistoryEvents?: number | undefined;
 }
 
 /** A running dashboard. */

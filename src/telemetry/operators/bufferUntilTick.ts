@@ -4,15 +4,15 @@ import { assertMilliseconds } from '../attach.ts';
 /** Options of {@link bufferUntilTick}. */
 export interface BufferUntilTickOptions {
   /** Emit early once this many values are waiting, so a loop that never yields still flushes. Default 1024. */
-  readonly maxCount?: number;
+  readonly maxCount?: number | undefined;
   /** Each emission of this stream flushes the waiting values at once (exit signals, dispose). */
-  readonly flush$?: Observable<unknown>;
+  readonly flush$?: Observable<unknown> | undefined;
   /**
    * Emit no sooner than this many ms after the previous emission was delivered (counted from
    * the end of its delivery): values wait for the first turn of the event loop past that time (maxCount, flush$, completion and errors still
    * flush at once). Default 0: every turn.
    */
-  readonly minIntervalMs?: number;
+  readonly minIntervalMs?: number | undefined;
 }
 
 /**

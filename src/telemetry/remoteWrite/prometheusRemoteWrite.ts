@@ -25,27 +25,27 @@ export interface RemoteWriteOptions {
   /** The receiver's write endpoint (`http://127.0.0.1:9090/api/v1/write` for a Prometheus). Required. */
   readonly url: string;
   /** Labels added to every series (`{ job: 'training' }`); they may not be named `__name__`, `run_id`, `run_name`, `host`, or a metric's own labels. Default none. */
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
   /** The `host` label of runs whose start does not say where they ran. Default: this machine's name. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** More request headers (`Authorization`). Default none. */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /** Samples wait at most this long before they go in a request, ms. Default 1000. */
-  readonly flushEveryMs?: number;
+  readonly flushEveryMs?: number | undefined;
   /** A request holds at most this many samples; a full batch goes at once. Default 2000. */
-  readonly maxSamplesPerSend?: number;
+  readonly maxSamplesPerSend?: number | undefined;
   /** Samples kept waiting while the receiver is down; beyond, the oldest requests are dropped (counted). Default 100,000. */
-  readonly maxQueuedSamples?: number;
+  readonly maxQueuedSamples?: number | undefined;
   /** First wait before trying a failed request again, ms; it doubles up to `maxBackoffMs`. Default 100. */
-  readonly minBackoffMs?: number;
+  readonly minBackoffMs?: number | undefined;
   /** Longest wait between tries, ms. Default 5000. */
-  readonly maxBackoffMs?: number;
+  readonly maxBackoffMs?: number | undefined;
   /** A request not answered within this is a failure (and tried again), ms. Default 10,000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** At the end of the stream (or on dispose), how long what waits may take to go before it is dropped, ms. Default 5000. */
-  readonly closeTimeoutMs?: number;
+  readonly closeTimeoutMs?: number | undefined;
   /** Where the sink reports failures and recoveries (once per outage, not per request). Default: a line on stderr. */
-  readonly report?: (message: string) => void;
+  readonly report?: ((message: string) => void) | undefined;
 }
 
 /** A remote-write sink's handle. */

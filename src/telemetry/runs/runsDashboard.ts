@@ -28,36 +28,36 @@ export interface RunsDashboardOptions extends ServerAccessOptions {
   /** JSONL files, and directories searched through for `*.jsonl` files (hidden ones and `node_modules` skipped). Required, at least one. */
   readonly paths: readonly string[];
   /** Port; 0 picks a free one. Default 0. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Address to bind. Default `'127.0.0.1'` (this machine only). */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** Milliseconds between looks for new files, new lines and runs no longer written (fs.watch says sooner). Default 1,000. */
-  readonly pollMs?: number;
+  readonly pollMs?: number | undefined;
   /** JSONL files read at most; more are left out, and the page says so. Default 1,000. */
-  readonly maxFiles?: number;
+  readonly maxFiles?: number | undefined;
   /** Runs whose detail view (every event, layer statistics included) is held at once. Default 4. */
-  readonly maxDetailRuns?: number;
+  readonly maxDetailRuns?: number | undefined;
   /** A detail view nobody has looked at for this long is let go, ms. Default 60,000. */
-  readonly detailIdleMs?: number;
+  readonly detailIdleMs?: number | undefined;
   /**
    * A run without a `run-end` whose file has no lock this machine can judge (written by
    * another machine, or without a lock) counts as running while its file changed this
    * recently, ms; a held lock of a live process on this machine says running whatever the
    * time. Default 30,000.
    */
-  readonly quietMs?: number;
+  readonly quietMs?: number | undefined;
   /** Events the overview keeps (and each detail view), thinned past it as a run's dashboard's history. Default 1,500,000. */
-  readonly maxHistoryEvents?: number;
+  readonly maxHistoryEvents?: number | undefined;
   /**
    * Events a page may fall behind before it gets a sampled catch-up. Default 1,000,000: a
    * page opened on tens of runs of thousands of steps gets every step (it draws them
    * downsampled, but smooths the raw values).
    */
-  readonly maxBacklog?: number;
+  readonly maxBacklog?: number | undefined;
   /** Bytes that may wait on the server for one client before it is dropped. Default 1 MiB (1,048,576). */
-  readonly maxBufferedBytes?: number;
+  readonly maxBufferedBytes?: number | undefined;
   /** Milliseconds a client's socket may take nothing, while frames wait for it, before it is dropped. Default 30,000. */
-  readonly stallTimeoutMs?: number;
+  readonly stallTimeoutMs?: number | undefined;
 }
 
 /** A running runs dashboard. */

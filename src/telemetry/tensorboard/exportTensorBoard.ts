@@ -9,9 +9,9 @@ import { TensorBoardWriter, type TensorBoardRunFile } from './eventFileWriter.ts
 /** Options of {@link exportTensorBoard}. */
 export interface ExportTensorBoardOptions {
   /** Report each problem of a file and export the rest, instead of stopping at the first. Default false. */
-  readonly lenient?: boolean;
+  readonly lenient?: boolean | undefined;
   /** Receives each problem of a lenient reading, with its file and line. Default: none. */
-  readonly onProblem?: (problem: { path: string; line: number; message: string }) => void;
+  readonly onProblem?: ((problem: { path: string; line: number; message: string }) => void) | undefined;
 }
 
 /** What one recorded file became. */

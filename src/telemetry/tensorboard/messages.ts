@@ -14,25 +14,25 @@ export interface SummaryValue {
   /** The series' name (`loss/train`, `weights/dense_1`); TensorBoard groups tags by what comes before the first `/`. */
   readonly tag: string;
   /** Which plugin reads the series; set on a tag's first value in a file (null when read back without it). */
-  readonly metadata?: SummaryMetadata | null;
+  readonly metadata?: SummaryMetadata | null | undefined;
   /** A scalar, float32 as TensorBoard keeps it. */
-  readonly simple_value?: number;
+  readonly simple_value?: number | undefined;
   /** A histogram. */
-  readonly histo?: HistogramMessage;
+  readonly histo?: HistogramMessage | undefined;
   /** A tensor (text, the HParams plugin's records). */
-  readonly tensor?: TensorMessage;
+  readonly tensor?: TensorMessage | undefined;
 }
 
 /** Which plugin reads a series, and how. */
 export interface SummaryMetadata {
   /** The plugin, and its own serialized record. */
-  readonly plugin_data?: PluginData | null;
+  readonly plugin_data?: PluginData | null | undefined;
   /** A name to show instead of the tag. */
-  readonly display_name?: string;
+  readonly display_name?: string | undefined;
   /** A description (markdown). */
-  readonly summary_description?: string;
+  readonly summary_description?: string | undefined;
   /** 1: scalar, 2: tensor, 3: blob sequence; 0 leaves it to TensorBoard. */
-  readonly data_class?: number;
+  readonly data_class?: number | undefined;
 }
 
 /** The plugin a series belongs to. */
@@ -40,7 +40,7 @@ export interface PluginData {
   /** `text`, `hparams`, `scalars`, … */
   readonly plugin_name: string;
   /** The plugin's own record, serialized (empty for the text plugin). */
-  readonly content?: Uint8Array;
+  readonly content?: Uint8Array | undefined;
 }
 
 /** A histogram's buckets: `bucket[i]` counts the values in (`bucket_limit[i − 1]`, `bucket_limit[i]`], the first bucket's left edge being `min`. */
@@ -66,19 +66,19 @@ export interface TensorMessage {
   /** 1: float32, 2: float64, 7: string. */
   readonly dtype: number;
   /** Its shape; no dimension: a scalar. */
-  readonly tensor_shape?: TensorShape | null;
+  readonly tensor_shape?: TensorShape | null | undefined;
   /** float32 values, row-major. */
-  readonly float_val?: readonly number[];
+  readonly float_val?: readonly number[] | undefined;
   /** float64 values, row-major. */
-  readonly double_val?: readonly number[];
+  readonly double_val?: readonly number[] | undefined;
   /** Strings, as UTF-8 bytes. */
-  readonly string_val?: readonly Uint8Array[];
+  readonly string_val?: readonly Uint8Array[] | undefined;
 }
 
 /** A tensor's shape. */
 export interface TensorShape {
   /** Its dimensions, outermost first; none for a scalar. */
-  readonly dim?: readonly TensorDimension[];
+  readonly dim?: readonly TensorDimension[] | undefined;
 }
 
 /** One dimension of a tensor's shape. */
@@ -92,13 +92,13 @@ export interface EventMessage {
   /** Seconds since the Unix epoch. */
   readonly wall_time: number;
   /** The training step the values belong to. */
-  readonly step?: number;
+  readonly step?: number | undefined;
   /** Set on a file's first record only: `brain.Event:2`. */
-  readonly file_version?: string;
+  readonly file_version?: string | undefined;
   /** The values of the step. */
-  readonly summary?: SummaryMessage | null;
+  readonly summary?: SummaryMessage | null | undefined;
   /** Who wrote the file (`gradstream`), on its first record. */
-  readonly source_metadata?: SourceMetadata | null;
+  readonly source_metadata?: SourceMetadata | null | undefined;
 }
 
 /** The values of one record. */
@@ -119,10 +119,10 @@ export interface HParamsPluginDataMessage {
   readonly session_start_info?: {
     /** Each value is `{ number_value }`, `{ string_value }` or `{ bool_value }` (google.protobuf.Value). */
     readonly hparams: Readonly<Record<string, { number_value?: number; string_value?: string; bool_value?: boolean }>>;
-    readonly group_name?: string;
-    readonly start_time_secs?: number;
+    readonly group_name?: string | undefined;
+    readonly start_time_secs?: number | undefined;
   };
-  readonly session_end_info?: { readonly status: number; readonly end_time_secs: number };
+  readonly session_end_info?: { readonly status: number; readonly end_time_secs: number } | undefined;
 }
 
 const root = loadProtoRoot(join(dirname(fileURLToPath(import.meta.url)), 'proto'), ['summary.proto', 'hparams.proto'], 'gradstream/tensorboard');

@@ -16,7 +16,7 @@ import { TensorBoardWriter, type TensorBoardRunFile } from './eventFileWriter.ts
 /** Options of {@link tensorboardSink}. */
 export interface TensorBoardSinkOptions {
   /** Where a failure of the sink (a file that cannot be written) is reported. Default: one line on stderr. */
-  readonly report?: (message: string) => void;
+  readonly report?: ((message: string) => void) | undefined;
 }
 
 /** A TensorBoard sink's handle. */

@@ -78,7 +78,7 @@ export interface ModuleDefinition {
   /** The memory's minimum size in 64 KiB pages. */
   readonly minimumPages: number;
   /** A shared memory (threads) of at most this many pages; shared memories must state their maximum. Default: not shared, no maximum. */
-  readonly sharedMaximumPages?: number;
+  readonly sharedMaximumPages?: number | undefined;
   readonly functions: readonly FunctionDefinition[];
 }
 

@@ -49,13 +49,13 @@ for (;;) {
 /** Options of {@link createThreadedWasmGemm}. */
 export interface ThreadedGemmOptions {
   /** Threads in all, the calling one included. Default 2. */
-  readonly threads?: number;
+  readonly threads?: number | undefined;
   /**
    * Products of fewer multiply-adds than this run in the calling thread: waking a worker that
    * the system has descheduled costs more than a small product. Default 2²³ (a 203³ product);
    * 0 shares every product of two or more blocks.
    */
-  readonly minimumWork?: number;
+  readonly minimumWork?: number | undefined;
 }
 
 /** A threaded kernel and the means to end its workers. */
