@@ -33,7 +33,7 @@ import { watch, type Watch } from '../../src/telemetry/watch.ts';
 import { smooth } from '../../src/telemetry/dashboard/client/runsMath.js';
 import { cli } from '../cli/inProcess.ts';
 import { assertProgram, requireProgram } from './externalProgram.ts';
-import { pacedRun, syntheticBatch } from './tinyRun.ts';
+import { gatedRun, syntheticBatch, type RunGate } from './tinyRun.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -139,8 +139,8 @@ afterAll(async () => {
  * `<name>.jsonl`, scoring a held-out batch every 25 steps (its data is one stream, so it sends
  * the scores itself, with recordEvaluation).
  */
-async function sweepRun(directory: string, name: string, lr: number, steps: number): Promise<TrainHandle> {
-  const run = pacedRun(steps, 40, { optimizer: sgd(lr), name, config: { lr, sweep: 'learning rate' } });
+async function sweepRun(directory: string, name: string, lr: number, steps: number, gates: readonly RunGate[] = []): Promise<TrainHandle> {
+  const run = gatedRun(steps, 40, gates, { optimizer: sgd(lr), name, config: { lr, sweep: 'learning rate' } });
   const heldOut = syntheticBatch(10_000, 60);
   const labels = argmaxRows(heldOut.target);
   run.taps.step$.subscribe(({ step }) => {
@@ -155,13 +155,26 @@ async function sweepRun(directory: string, name: string, lr: number, steps: numb
   return run;
 }
 
+/** A promise and the call that settles it: a gate the test opens. */
+function opening(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
 describe('the runs dashboard in Chromium', () => {
   it.runIf(requireProgram(chromiumPath, 'Chromium runs dashboard'))('shows five live runs and a sixth that starts later; the legend hides lines, smoothing redraws them, the table sorts', { timeout: 240_000 }, async () => {
     assertProgram(chromiumPath, 'apt-get install -y --no-install-recommends chromium');
     const directory = join(folder, 'sweep');
     mkdirSync(directory);
     const rates = [0.4, 0.2, 0.1, 0.05, 0.02];
-    const runs = await Promise.all(rates.map((lr) => sweepRun(directory, `lr ${lr}`, lr, 250)));
+    // The runs wait (still running) after step 150 until the page has seen them live, and after
+    // step 240 until it has seen them grow: on a loaded machine the page may take longer than a
+    // run's 10 s to get there, and what is checked is the page, not the machine's speed.
+    const seenLive = opening();
+    const seenGrowing = opening();
+    const gates = [{ beforeStep: 150, open: seenLive.promise }, { beforeStep: 240, open: seenGrowing.promise }];
+    const runs = await Promise.all(rates.map((lr) => sweepRun(directory, `lr ${lr}`, lr, 250, gates)));
     dashboard = await startRunsDashboard({ paths: [directory], pollMs: 200 });
     browser = await chromium.launch({ executablePath: chromiumPath, args: flags, headless: true });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1150 } });
@@ -169,8 +182,10 @@ describe('the runs dashboard in Chromium', () => {
 
     // Five runs, live: running, and their lines grow on the loss chart.
     const live = await until(page, (state) => state.runs.length === 5 && state.runs.every((run) => run.status === 'running' && run.steps >= 5) && linesOf(state, 'chart-loss').length === 5);
+    seenLive.resolve();
     const grown = await until(page, (state) => state.runs.every((run) => run.steps > live.runs.find((before) => before.key === run.key)!.steps + 5));
     expect(grown.runs.every((run) => run.status === 'running')).toBe(true);
+    seenGrowing.resolve();
 
     // A sixth, started after the page opened, appears by itself.
     const late = await sweepRun(directory, 'lr 0.01', 0.01, 150);

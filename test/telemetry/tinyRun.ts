@@ -1,5 +1,5 @@
 /** A small real training run for telemetry tests: a 4-8-3 network on separable synthetic data. */
-import { interval, map, take, type Observable } from 'rxjs';
+import { interval, map, Observable, take } from 'rxjs';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import { createRandom } from '../../src/tensor/random.ts';
 import { dense } from '../../src/layers/dense.ts';
@@ -35,6 +35,35 @@ export function tinyRun(steps: number, options: Partial<TrainOptions> & { middle
   const { middle, ...trainOptions } = options;
   const batches = Array.from({ length: steps }, (_, i) => syntheticBatch(i));
   return train(tinyNet(middle), batches, { loss: softmaxCrossEntropy(), optimizer: sgd(0.1), ...trainOptions });
+}
+
+/** A point a gated run waits at: the batch of step `beforeStep + 1` is not sent until `open` settles. */
+export interface RunGate {
+  readonly beforeStep: number;
+  readonly open: Promise<unknown>;
+}
+
+/**
+ * A live run fed one batch every `everyMs` ms, for `steps` steps, that waits at each gate (still
+ * running, a step done) until the test opens it: a test that must see the run live waits for what
+ * it needs to see, however slow the machine, and lets it go on then.
+ */
+export function gatedRun(steps: number, everyMs: number, gates: readonly RunGate[], options: Partial<TrainOptions> = {}): TrainHandle {
+  const batches = new Observable<Batch>((subscriber) => {
+    let ended = false;
+    void (async () => {
+      for (let i = 0; i < steps && !ended; i++) {
+        for (const gate of gates) if (gate.beforeStep === i) await gate.open;
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+        if (!ended) subscriber.next(syntheticBatch(i));
+      }
+      if (!ended) subscriber.complete();
+    })();
+    return () => {
+      ended = true;
+    };
+  });
+  return train(tinyNet(), batches, { loss: softmaxCrossEntropy(), optimizer: sgd(0.1), ...options });
 }
 
 /** A live run fed one batch every `everyMs` ms, for up to `steps` steps (stop it earlier with `stop()`). */
