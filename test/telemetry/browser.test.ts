@@ -14,7 +14,7 @@ import { watch, type Watch } from '../../src/telemetry/watch.ts';
 import { readJsonl } from '../../src/telemetry/jsonlFile.ts';
 import type { TrainHandle } from '../../src/graph/trainer.ts';
 import { assertProgram, requireProgram } from './externalProgram.ts';
-import { pacedRun, syntheticBatch } from './tinyRun.ts';
+import { gatedRun, opening, syntheticBatch } from './tinyRun.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -53,9 +53,13 @@ afterAll(async () => {
 describe('the dashboard in Chromium', () => {
   it.runIf(requireProgram(chromiumPath, 'Chromium dashboard'))('draws the loss live, resumes after a reload without gaps, and keeps the whole run', async () => {
     assertProgram(chromiumPath, 'apt-get install -y --no-install-recommends chromium');
-    // 12 s of training: the page must find it running even when the process's first server
-    // takes seconds to start (its thread compiles the TypeScript sources through tsx on a busy machine).
-    run = pacedRun(300, 40, { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
+    // 12 s of training, which waits (still running) after step 100 until the page has drawn its
+    // first points and after step 200 until it has drawn more: the page must find it running even
+    // when the server thread takes seconds to start (it compiles the TypeScript sources through
+    // tsx) and gets little CPU on a busy machine.
+    const seenEarly = opening();
+    const seenLater = opening();
+    run = gatedRun(300, 40, [{ beforeStep: 100, open: seenEarly.promise }, { beforeStep: 200, open: seenLater.promise }], { runId: 'browser-run', validation: [syntheticBatch(10_000, 60)] });
     const record = join(userDataDir, 'run.jsonl');
     watching = await watch(run, { console: false, jsonl: record, dashboard: true, prometheus: true, layerStats: { everyMs: 100 }, audits: { everySteps: 25 } });
     context = await chromium.launchPersistentContext(userDataDir, { executablePath: chromiumPath, args: flags, headless: true, viewport: { width: 1400, height: 1000 } });
@@ -66,9 +70,11 @@ describe('the dashboard in Chromium', () => {
     await page.waitForFunction(() => (globalThis as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn >= 10);
     const early = await pageState(page);
     expect(early.status).toBe('running');
+    seenEarly.resolve();
     await page.waitForFunction((seen) => (globalThis as unknown as { gradstream: PageState }).gradstream.lossPointsDrawn > seen + 10, early.lossPointsDrawn);
     const later = await pageState(page);
     expect(later.status).toBe('running');
+    seenLater.resolve();
     expect(later.lossPointsDrawn).toBeGreaterThan(early.lossPointsDrawn);
     expect(consecutiveFrom1(later.lossSteps)).toBe(true);
 

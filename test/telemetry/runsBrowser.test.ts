@@ -33,7 +33,7 @@ import { watch, type Watch } from '../../src/telemetry/watch.ts';
 import { smooth } from '../../src/telemetry/dashboard/client/runsMath.js';
 import { cli } from '../cli/inProcess.ts';
 import { assertProgram, requireProgram } from './externalProgram.ts';
-import { gatedRun, syntheticBatch, type RunGate } from './tinyRun.ts';
+import { gatedRun, opening, syntheticBatch, type RunGate } from './tinyRun.ts';
 
 const chromiumPath = '/usr/bin/chromium';
 const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -153,13 +153,6 @@ async function sweepRun(directory: string, name: string, lr: number, steps: numb
   training.push(run);
   watches.push(await watch(run, { console: false, jsonl: join(directory, `${name}.jsonl`), layerStats: { everySteps: 10 } }));
   return run;
-}
-
-/** A promise and the call that settles it: a gate the test opens. */
-function opening(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((settle) => (resolve = settle));
-  return { promise, resolve };
 }
 
 describe('the runs dashboard in Chromium', () => {

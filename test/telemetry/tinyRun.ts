@@ -37,6 +37,13 @@ export function tinyRun(steps: number, options: Partial<TrainOptions> & { middle
   return train(tinyNet(middle), batches, { loss: softmaxCrossEntropy(), optimizer: sgd(0.1), ...trainOptions });
 }
 
+/** A promise and the call that settles it: a gate of {@link gatedRun} the test opens. */
+export function opening(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
 /** A point a gated run waits at: the batch of step `beforeStep + 1` is not sent until `open` settles. */
 export interface RunGate {
   readonly beforeStep: number;
