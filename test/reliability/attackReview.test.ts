@@ -322,11 +322,14 @@ describe('connections that send nothing', () => {
     policy.hostRefusal = hostCheck('127.0.0.1', port);
     const silent: Socket[] = [];
     let closed = 0;
+    let connected = 0;
+    let accepted = 0;
+    server.on('connection', () => accepted++);
     let firstClose: number | undefined;
     let partialAnswer = '';
     try {
       for (let index = 0; index < 100; index++) {
-        const socket = connect(port, '127.0.0.1');
+        const socket = connect(port, '127.0.0.1', () => connected++);
         socket.on('error', () => undefined);
         socket.on('close', () => {
           closed++;
@@ -339,7 +342,9 @@ describe('connections that send nothing', () => {
       const started = Date.now();
       // Closed at 10 s; a loaded machine (the suite beside other work) may take far longer to get there.
       while (closed < silent.length && Date.now() - started < 45_000) await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(closed).toBe(100);
+      // Should it fail again, what the two sides saw says where the connections were held (once, 89 of 100 in 45 s in a loaded run).
+      const seen = `after ${Date.now() - started} ms: ${connected} clients connected, the server accepted ${accepted} and holds ${server.openConnections()} open`;
+      expect(closed, seen).toBe(100);
       expect(firstClose! - started).toBeGreaterThanOrEqual(9_000); // not at once: a connection gets its 10 s
       expect(server.openConnections()).toBeLessThanOrEqual(1); // the partial request's, until its 408 is sent
       while (!partialAnswer.includes('\r\n\r\n') && Date.now() - started < 45_000) await new Promise((resolve) => setTimeout(resolve, 200));
