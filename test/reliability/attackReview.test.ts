@@ -321,20 +321,25 @@ describe('connections that send nothing', () => {
     const { port } = server.address() as { port: number };
     policy.hostRefusal = hostCheck('127.0.0.1', port);
     const silent: Socket[] = [];
-    let closed = 0;
-    let connected = 0;
+    // Counted on the server's side, which is what the limit is for: a client may learn of the close
+    // late (in two loaded runs of the suite one client of 100, then 11, had not seen it after 45 s,
+    // though the server had closed every one).
     let accepted = 0;
-    server.on('connection', () => accepted++);
+    let closed = 0;
     let firstClose: number | undefined;
+    server.on('connection', (socket: Socket) => {
+      accepted++;
+      socket.on('close', () => {
+        if (socket.bytesRead > 0) return; // the partial request's
+        closed++;
+        firstClose ??= Date.now();
+      });
+    });
     let partialAnswer = '';
     try {
       for (let index = 0; index < 100; index++) {
-        const socket = connect(port, '127.0.0.1', () => connected++);
+        const socket = connect(port, '127.0.0.1');
         socket.on('error', () => undefined);
-        socket.on('close', () => {
-          closed++;
-          firstClose ??= Date.now();
-        });
         silent.push(socket);
       }
       const partial = connect(port, '127.0.0.1', () => partial.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`));
@@ -342,9 +347,7 @@ describe('connections that send nothing', () => {
       const started = Date.now();
       // Closed at 10 s; a loaded machine (the suite beside other work) may take far longer to get there.
       while (closed < silent.length && Date.now() - started < 45_000) await new Promise((resolve) => setTimeout(resolve, 200));
-      // Should it fail again, what the two sides saw says where the connections were held (once, 89 of 100 in 45 s in a loaded run).
-      const seen = `after ${Date.now() - started} ms: ${connected} clients connected, the server accepted ${accepted} and holds ${server.openConnections()} open`;
-      expect(closed, seen).toBe(100);
+      expect(closed, `after ${Date.now() - started} ms, of ${accepted} connections accepted`).toBe(100);
       expect(firstClose! - started).toBeGreaterThanOrEqual(9_000); // not at once: a connection gets its 10 s
       expect(server.openConnections()).toBeLessThanOrEqual(1); // the partial request's, until its 408 is sent
       while (!partialAnswer.includes('\r\n\r\n') && Date.now() - started < 45_000) await new Promise((resolve) => setTimeout(resolve, 200));
