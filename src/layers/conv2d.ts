@@ -1,11 +1,11 @@
 import { Tensor, ShapeError, formatShape, sizeOf } from '../tensor/tensor.ts';
 import { gemm } from '../tensor/matmul.ts';
 import { createRandom } from '../tensor/random.ts';
-import { addRow, sumRows } from '../tensor/rows.ts';
+import { sumRows } from '../tensor/rows.ts';
 import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
 import { swapAxes } from '../tensor/permute.ts';
 import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
-import { defineLayer, positiveInteger, layerName } from './defineLayer.ts';
+import { defineLayer, fittingSpare, positiveInteger, layerName } from './defineLayer.ts';
 import { assertOptions } from '../util/argumentChecks.ts';
 import type { Layer } from './contract.ts';
 
@@ -75,29 +75,58 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
       }
       return [outChannels, ...spatialOutput(name, [features[1]!, features[2]!], window)];
     },
-    forward: (x, params) => {
+    forward: (x, params, context) => {
       const g = convGeometry(name, x.shape, window, inChannels);
       const positions = g.outHeight * g.outWidth;
       const rows = g.batch * positions;
       const patches = im2col(x.data, g);
       const product = new Float64Array(rows * outChannels); // [batch, positions, out]
       gemm(rows, outChannels, fanIn, patches, false, params.W!.data, true, product, false);
-      const linear = withBias ? addRow(new Tensor(product, [rows, outChannels]), params.b!).data : product;
-      const y = swapAxes(linear, g.batch, positions, outChannels, 1);
-      return { y: new Tensor(y, [g.batch, outChannels, g.outHeight, g.outWidth]), saved: { patches, g } };
+      // A spare from the trainer's last step is written over (every value is set).
+      const shape = [g.batch, outChannels, g.outHeight, g.outWidth];
+      const spare = fittingSpare(context.spare, shape, x, ...Object.values(params));
+      const y = channelsFirst(product, g.batch, positions, outChannels, withBias ? params.b!.data : undefined, spare?.data ?? new Float64Array(product.length));
+      return { y: spare ?? new Tensor(y, shape), saved: { patches, g } };
     },
     backward: (dy, { patches, g }, params, wanted) => {
       const positions = g.outHeight * g.outWidth;
       const rows = g.batch * positions;
       const dyRows = swapAxes(dy.data, g.batch, outChannels, positions, 1); // [batch, positions, out]
-      const dW = new Float64Array(outChannels * fanIn);
-      gemm(outChannels, fanIn, rows, dyRows, true, patches, false, dW, false);
-      const dParams: Record<string, Tensor> = { W: new Tensor(dW, W.shape) };
-      if (withBias) dParams.b = sumRows(new Tensor(dyRows, [rows, outChannels]));
+      // Spares handed back are written over, as dense's are: fresh arrays per step cost page faults.
+      const reads = [dy, ...Object.values(params)];
+      const spareW = fittingSpare(wanted.spare?.W, W.shape, ...reads);
+      const dW = spareW?.data ?? new Float64Array(outChannels * fanIn);
+      gemm(outChannels, fanIn, rows, dyRows, true, patches, false, dW, false); // accumulate false: every value written
+      const dParams: Record<string, Tensor> = { W: spareW ?? new Tensor(dW, W.shape) };
+      if (withBias) {
+        const spareB = fittingSpare(wanted.spare?.b, [outChannels], ...reads);
+        const db = sumRows(new Tensor(dyRows, [rows, outChannels]), spareB?.data);
+        dParams.b = spareB ?? db;
+      }
       if (!wanted.dx) return { dParams }; // the graph's input: the patch product and col2im are skipped
       const dPatches = new Float64Array(rows * patchLength(g));
       gemm(rows, fanIn, outChannels, dyRows, false, params.W!.data, false, dPatches, false);
-      return { dx: new Tensor(col2im(dPatches, g), [g.batch, inChannels, g.height, g.width]), dParams };
+      const xShape = [g.batch, inChannels, g.height, g.width];
+      const spareDx = fittingSpare(wanted.spareDx, xShape, ...reads);
+      const dx = col2im(dPatches, g, spareDx?.data);
+      return { dx: spareDx ?? new Tensor(dx, xShape), dParams };
     },
   });
+}
+
+/**
+ * y[n, o, p] = product[n, p, o] + b[o], written into `into` (every value): the gemm's rows
+ * [batch, positions, out] turned into channels first, the bias added on the way (one addition
+ * per entry, as adding it before the reordering would).
+ */
+function channelsFirst(product: Float64Array, batch: number, positions: number, channels: number, b: Float64Array | undefined, into: Float64Array): Float64Array {
+  const block = positions * channels;
+  for (let n = 0; n < batch; n++) {
+    const base = n * block;
+    for (let p = 0; p < positions; p++) {
+      const from = base + p * channels;
+      for (let o = 0; o < channels; o++) into[base + o * positions + p] = b ? product[from + o]! + b[o]! : product[from + o]!;
+    }
+  }
+  return into;
 }

@@ -57,15 +57,17 @@ export function im2col(x: Float64Array, g: ConvGeometry, padValue = 0): Float64A
 /**
  * The adjoint of {@link im2col}: adds every patch entry back onto the input position it
  * was read from (positions in the padding are dropped). Overlapping windows add up,
- * which is exactly the chain rule for an input read by several outputs.
+ * which is exactly the chain rule for an input read by several outputs. Written into `into`
+ * when given (zeroed first), else a fresh array.
  */
-export function col2im(patches: Float64Array, g: ConvGeometry): Float64Array {
+export function col2im(patches: Float64Array, g: ConvGeometry, into?: Float64Array): Float64Array {
   const { batch, channels, height, width, outHeight, outWidth } = g;
   const [kh, kw] = g.kernel;
   const [sh, sw] = g.stride;
   const K = patchLength(g);
   const positions = outHeight * outWidth;
-  const x = new Float64Array(batch * channels * height * width);
+  const size = batch * channels * height * width;
+  const x = into ? into.fill(0, 0, size) : new Float64Array(size);
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
       const plane = (n * channels + c) * height * width;

@@ -7,12 +7,12 @@
  * - attention heads: [batch, sequence, heads, dHead] ↔ [batch, heads, sequence, dHead].
  */
 
-/** Copies `source` viewed as [outer, a, b, inner] into a new array laid out as [outer, b, a, inner]. */
-export function swapAxes(source: Float64Array, outer: number, a: number, b: number, inner: number): Float64Array {
+/** Copies `source` viewed as [outer, a, b, inner] into an array laid out as [outer, b, a, inner]: `into` when given (every value written), else a new one. */
+export function swapAxes(source: Float64Array, outer: number, a: number, b: number, inner: number, into?: Float64Array): Float64Array {
   if (outer * a * b * inner !== source.length) {
     throw new RangeError(`swapAxes: [${outer}, ${a}, ${b}, ${inner}] holds ${outer * a * b * inner} values, the array ${source.length}`);
   }
-  const out = new Float64Array(source.length);
+  const out = into ?? new Float64Array(source.length);
   const block = a * b * inner;
   for (let o = 0; o < outer; o++) {
     const base = o * block;

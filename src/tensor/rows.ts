@@ -33,12 +33,13 @@ export function addRow(x: Tensor, row: Tensor): Tensor {
 
 /**
  * Sums a gradient over the axes a row was broadcast along: [..., n] → [n].
- * This is the backward of {@link addRow} and of every per-feature parameter.
+ * This is the backward of {@link addRow} and of every per-feature parameter. The sums go
+ * into `into` when given (zeroed first; the tensor returned holds it), else a fresh array.
  */
-export function sumRows(dy: Tensor): Tensor {
+export function sumRows(dy: Tensor, into?: Float64Array): Tensor {
   assertTensor(dy, 'sumRows');
   const n = rowLength(dy);
-  const out = new Float64Array(n);
+  const out = into ? into.fill(0, 0, n) : new Float64Array(n);
   const g = dy.data;
   for (let offset = 0; offset < g.length; offset += n) {
     for (let j = 0; j < n; j++) out[j]! += g[offset + j]!;
@@ -85,7 +86,13 @@ export function softmaxRows(x: Tensor): Tensor {
   return new Tensor(out, x.shape);
 }
 
-/** log-softmax over the last axis: x − max − log Σ exp(x − max). */
+/**
+ * log-softmax over the last axis: (x − max) − log Σ exp(x − max), in that order, as PyTorch
+ * computes it. Forming the normaliser max + log Σ first rounds log Σ to the spacing of doubles
+ * near max: log-probabilities of logits near 1e16 were off by up to 1, and a row of equal logits
+ * 1e17 or larger came out 0 instead of −log n (its gradient wrong with it). x − max is exact for
+ * the row's largest entries, so the result keeps its precision at any scale.
+ */
 export function logSoftmaxRows(x: Tensor): Tensor {
   assertTensor(x, 'logSoftmaxRows');
   const n = rowLength(x);
@@ -97,8 +104,8 @@ export function logSoftmaxRows(x: Tensor): Tensor {
     if (max === -Infinity) max = 0;
     let sum = 0;
     for (let j = 0; j < n; j++) sum += Math.exp(xs[offset + j]! - max);
-    const logNormaliser = max + Math.log(sum);
-    for (let j = 0; j < n; j++) out[offset + j] = xs[offset + j]! - logNormaliser;
+    const logSum = Math.log(sum);
+    for (let j = 0; j < n; j++) out[offset + j] = xs[offset + j]! - max - logSum;
   }
   return new Tensor(out, x.shape);
 }

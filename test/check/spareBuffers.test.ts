@@ -1,5 +1,5 @@
 /**
- * The `spare buffers` check: dense and relu write y, dx and parameter gradients into the
+ * The `spare buffers` check: dense, relu, conv2d and flatten write y, dx and parameter gradients into the
  * spares they are handed and return them, the same bits as fresh arrays; a layer that
  * accumulates into a spare without zeroing it is caught by `verifyLayer` with its default
  * options, by this check alone; a layer that ignores spares passes.
@@ -11,6 +11,8 @@ import { formatVerifyResult } from '../../src/check/property/runProperty.ts';
 import { formatReport } from '../../src/check/report/formatReport.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { relu } from '../../src/layers/relu.ts';
+import { conv2d } from '../../src/layers/conv2d.ts';
+import { flatten } from '../../src/layers/flatten.ts';
 import type { Layer } from '../../src/layers/contract.ts';
 import { Tensor } from '../../src/tensor/tensor.ts';
 import type { GradientReport } from '../../src/check/report/report.ts';
@@ -53,6 +55,29 @@ describe('spare buffers', () => {
       const gradients = pass.backward(dy, { dx: true, spareDx });
       expect(gradients.dx, layer.name).toBe(spareDx);
       expect(Array.from(spareDx.data), layer.name).toEqual(Array.from(expected.dx.data));
+    }
+  });
+
+  it('conv2d and flatten write y, dx and (conv2d) dW and db into spares and return them, the bits of fresh arrays', () => {
+    for (const [layer, xShape] of [[conv2d(2, 3, 3, { seed: 4, padding: 1, stride: [2, 1] }), [2, 2, 5, 4]], [flatten(), [2, 3, 2, 2]]] as const) {
+      const x = spread([...xShape]);
+      const plain = layer.forward(x);
+      const dy = spread([...plain.y.shape], 2);
+      const expected = plain.backward(dy);
+      const filled = (t: Tensor) => new Tensor(new Float64Array(t.size).fill(Number.NaN), t.shape.slice());
+      const spareY = filled(plain.y);
+      const spareDx = filled(x);
+      const spare = Object.fromEntries(Object.entries(expected.dParams).map(([key, t]) => [key, filled(t)]));
+      const pass = layer.forward(x, { training: true, step: 0, spare: spareY });
+      expect(pass.y, layer.name).toBe(spareY);
+      expect(Array.from(spareY.data), layer.name).toEqual(Array.from(plain.y.data));
+      const gradients = pass.backward(dy, { dx: true, spareDx, spare });
+      expect(gradients.dx, layer.name).toBe(spareDx);
+      expect(Array.from(spareDx.data), layer.name).toEqual(Array.from(expected.dx.data));
+      for (const [key, t] of Object.entries(expected.dParams)) {
+        expect(gradients.dParams[key], `${layer.name}.${key}`).toBe(spare[key]);
+        expect(Array.from(spare[key]!.data), `${layer.name}.${key}`).toEqual(Array.from(t.data));
+      }
     }
   });
 
