@@ -110,7 +110,11 @@ export function logSoftmaxRows(x: Tensor): Tensor {
   return new Tensor(out, x.shape);
 }
 
-/** Index of the largest entry of each row (the first on ties): [..., n] → [...]. */
+/**
+ * Index of the largest entry of each row (the first on ties): [..., n] → [...]. A NaN counts as
+ * the largest, so a row holding one gives the first NaN's index, as PyTorch's `argmax` does
+ * (it was passed over, so a prediction holding a NaN was scored by its other entries).
+ */
 export function argmaxRows(x: Tensor): Int32Array {
   assertTensor(x, 'argmaxRows');
   const n = rowLength(x);
@@ -119,7 +123,10 @@ export function argmaxRows(x: Tensor): Int32Array {
   const xs = x.data;
   for (let r = 0, offset = 0; r < rows; r++, offset += n) {
     let best = 0;
-    for (let j = 1; j < n; j++) if (xs[offset + j]! > xs[offset + best]!) best = j;
+    for (let j = 1; j < n; j++) {
+      const v = xs[offset + j]!, largest = xs[offset + best]!;
+      if (v > largest || (v !== v && largest === largest)) best = j;
+    }
     out[r] = best;
   }
   return out;

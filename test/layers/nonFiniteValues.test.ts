@@ -11,6 +11,7 @@ import { logSoftmax } from '../../src/layers/logSoftmax.ts';
 import { softmax } from '../../src/layers/softmax.ts';
 import { sigmoid } from '../../src/layers/sigmoid.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
+import { argmaxRows } from '../../src/tensor/rows.ts';
 
 const row = (values: number[]) => new Tensor(Float64Array.from(values), [1, values.length]);
 const dyRow = row([0.1, -0.2, 0.3, 0.45]);
@@ -121,4 +122,12 @@ describe('no built-in layer hides a NaN in its input (as in PyTorch)', () => {
       expect(y.some(Number.isNaN), `${entry.name}: a NaN at x[1] left no NaN in y = [${Array.from(y).join(', ')}]`).toBe(true);
     });
   }
+});
+
+describe('argmaxRows counts a NaN as the largest entry (PyTorch 1.13 argmax)', () => {
+  // torch.argmax gives 1, 0 and 2 for the first three rows: the first NaN wins over any number.
+  it('gives the first NaN of a row, and the first maximum of a row without one', () => {
+    const rows = new Tensor(Float64Array.of(1, NaN, 2, NaN, NaN, 5, 2, -1, 1, Infinity, NaN, 0, 3, 1, 3, -2), [4, 4]);
+    expect(Array.from(argmaxRows(rows))).toEqual([1, 0, 2, 0]);
+  });
 });
