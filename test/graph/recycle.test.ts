@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { filter, take } from 'rxjs';
-import type { Tensor } from '../../src/tensor/tensor.ts';
+import { Tensor } from '../../src/tensor/tensor.ts';
+import { conv2d } from '../../src/layers/conv2d.ts';
+import { leakyRelu } from '../../src/layers/leakyRelu.ts';
+import { flatten } from '../../src/layers/flatten.ts';
 import { dense } from '../../src/layers/dense.ts';
 import { tanh } from '../../src/layers/tanh.ts';
 import { mse } from '../../src/layers/mse.ts';
@@ -75,6 +78,36 @@ describe('spare gradients in train()', () => {
     run.taps.update$.subscribe(() => undefined); // an observed update tap turns spares off
     await run.result;
     expect(Object.values(snapshot(withSpares.parameters))).toEqual(Object.values(snapshot(without.parameters)));
+  });
+
+  it('a convolutional net: conv2d, leakyRelu and flatten write into their spares, and train to the bits of a run without spares', async () => {
+    const batches = regressionBatches(4, 3, 2 * 5 * 4, 2).map(({ x, target }) => ({ x: new Tensor(x.data, [3, 2, 5, 4]), target }));
+    const calls: Record<string, Call[]> = { conv: [], leaky: [], flat: [] };
+    const cnn = (record: boolean) =>
+      sequential(
+        [
+          record ? recording(conv2d(2, 3, 3, { seed: 1, padding: 1 }), calls.conv!) : conv2d(2, 3, 3, { seed: 1, padding: 1 }),
+          record ? recording(leakyRelu(0.1), calls.leaky!) : leakyRelu(0.1),
+          record ? recording(flatten(), calls.flat!) : flatten(),
+          dense(3 * 5 * 4, 2, { seed: 2 }),
+        ],
+        { inputFeatures: [2, 5, 4] },
+      );
+    const withSpares = cnn(true);
+    const without = cnn(false);
+    await train(withSpares, batches, { loss: mse(), optimizer: sgd(0.05), epochs: 2 }).result;
+    const run = train(without, batches, { loss: mse(), optimizer: sgd(0.05), epochs: 2 });
+    run.taps.update$.subscribe(() => undefined); // an observed update tap turns spares off
+    await run.result;
+    expect(Object.values(snapshot(withSpares.parameters))).toEqual(Object.values(snapshot(without.parameters)));
+    for (const [name, layerCalls] of Object.entries(calls)) {
+      expect(layerCalls[2]!.spareY, name).toBe(layerCalls[1]!.y);
+      expect(layerCalls[2]!.y, name).toBe(layerCalls[1]!.y);
+      expect(layerCalls[2]!.spareDx, name).toBe(layerCalls[1]!.dx);
+      expect(layerCalls[2]!.dx, name).toBe(layerCalls[1]!.dx);
+    }
+    expect(calls.conv![2]!.returned.W).toBe(calls.conv![1]!.returned.W);
+    expect(calls.conv![2]!.returned.b).toBe(calls.conv![1]!.returned.b);
   });
 
   it.each(['update$', 'backward$', 'forward$'] as const)('hands out no spare while taps.%s is observed', async (tap) => {
