@@ -43,8 +43,11 @@ export function softmaxCrossEntropy(): Loss {
       const probabilities = sameShape(target.shape, logits.shape) ? target.data : oneHot(target.data, classes);
       let sum = 0;
       for (let i = 0; i < logp.length; i++) {
-        const t = probabilities[i]!;
-        if (t !== 0) sum -= t * logp[i]!;
+        // A class of target 0 adds nothing, even where its logit is −∞ (PyTorch's 0·(−∞) = NaN
+        // there); a NaN log-probability is added all the same, so a NaN among the logits always
+        // reaches the loss, as in PyTorch, also in a row whose target is all zeros.
+        const t = probabilities[i]!, l = logp[i]!;
+        if (t !== 0 || l !== l) sum -= t * l;
       }
       return { loss: sum / rows, saved: { logp, probabilities, classes, rows, shape: logits.shape } };
     },

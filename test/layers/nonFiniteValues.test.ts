@@ -96,6 +96,28 @@ describe('softmax cross-entropy at large logits (PyTorch 1.13 values)', () => {
   }
 });
 
+describe('softmax cross-entropy at non-finite logits (PyTorch 1.13 values)', () => {
+  it('a NaN logit in a row whose target is all zeros makes the loss NaN', () => {
+    // The loss skipped every class of target 0, so this row's NaN log-probabilities never reached it.
+    const logits = new Tensor(Float64Array.of(NaN, 0.3, -0.2, 1, 0.5, 0.1, -0.3, 0.2), [2, 4]);
+    const target = new Tensor(Float64Array.of(0, 0, 0, 0, 0.1, 0.2, 0.3, 0.4), [2, 4]);
+    const pass = softmaxCrossEntropy().forward(logits, target);
+    expectValues('loss', [pass.loss], [NaN]);
+    expectValues('grad', pass.backward().data, [NaN, NaN, NaN, NaN, 0.12479661875172697, 0.017169677528531727, -0.0714588163650936, -0.07050747991516504]);
+  });
+
+  it('a logit of −∞ whose target is 0 adds nothing', () => {
+    // PyTorch's probability path gives NaN here (0·(−∞)); its class-index path and its value at a
+    // logit of −1e300 (the limit, written below) are finite, and so is gradstream's.
+    const pass = softmaxCrossEntropy().forward(row([-Infinity, 0.3, -0.2, 1]), row([0, 0.2, 0.3, 0.5]));
+    expectValues('loss', [pass.loss], [1.0865523010014775]);
+    expectValues('grad', pass.backward().data, [0, 0.07622147179547595, -0.1324632084850954, 0.056241736689619515]);
+    const indexed = softmaxCrossEntropy().forward(row([-Infinity, 0.3, -0.2, 1]), new Tensor(Float64Array.of(3), [1]));
+    expectValues('loss', [indexed.loss], [0.5865523010014776]);
+    expectValues('grad', indexed.backward().data, [0, 0.27622147179547596, 0.16753679151490458, -0.4437582633103805]);
+  });
+});
+
 describe('extreme finite inputs stay finite (PyTorch 1.13 values)', () => {
   it('softmax of logits ±1e308', () => {
     const pass = softmax().forward(row([1e308, -1e308, 0.5, 1]));
