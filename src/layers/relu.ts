@@ -6,7 +6,8 @@ import type { Layer } from './contract.ts';
 
 /**
  * Rectified linear unit, element-wise: y = max(0, x); dx = dy · [x > 0]; forward mode
- * ty = tx · [x > 0]. A NaN passes through (as in PyTorch), so the step's checks see it.
+ * ty = tx · [x > 0]. A NaN passes through (as in PyTorch), so the step's checks see it; at a
+ * NaN x backward keeps dy, as PyTorch's does.
  *
  * At x = 0 the derivative is taken as 0 (PyTorch's choice), a valid subgradient in [0, 1], in
  * both modes: along any tangent, 0 lies between the one-sided derivatives 0 and tx.

@@ -26,12 +26,15 @@ export function positivePart(x: Float64Array, into: Float64Array): Float64Array 
   return into;
 }
 
-/** into[i] = g[i] where x[i] > 0, else +0 (NaN x included): a gradient or tangent through the rectifier's step. */
+/**
+ * into[i] = g[i] where x[i] > 0 or x[i] is NaN, else +0: a gradient or tangent through the
+ * rectifier's step, kept at a NaN x as PyTorch's relu backward keeps it (only x ≤ 0 clears).
+ */
 export function wherePositive(g: Float64Array, x: Float64Array, into: Float64Array): Float64Array {
   const from = halvesOf(g);
   const to = halvesOf(into);
   for (let i = 0, j = 0; i < x.length; i++, j += 2) {
-    const keep = -+(x[i]! > 0);
+    const keep = -+!(x[i]! <= 0);
     to[j] = from[j]! & keep;
     to[j + 1] = from[j + 1]! & keep;
   }

@@ -29,21 +29,21 @@ describe('positivePart and wherePositive', () => {
     );
   });
 
-  it('wherePositive(g, x) is g where x > 0 and +0 elsewhere, whatever g holds', () => {
+  it('wherePositive(g, x) is g where x > 0 or NaN and +0 elsewhere, whatever g holds', () => {
     fc.assert(
       fc.property(lists, fc.array(values, { minLength: 13, maxLength: 13 }), ([list, offset], gradients) => {
         const g = placed(gradients.slice(0, list.length), offset + 1);
         const out = wherePositive(g, placed(list, offset), new Float64Array(list.length));
-        list.forEach((v, i) => expect(Object.is(out[i], v > 0 ? g[i] : 0)).toBe(true));
+        list.forEach((v, i) => expect(Object.is(out[i], v > 0 || Number.isNaN(v) ? g[i] : 0)).toBe(true));
       }),
       { seed: 20261205 },
     );
   });
 
-  it('relu lets a NaN through forward (as PyTorch does) and gives +0 below zero in both directions', () => {
+  it('relu lets a NaN through forward, and dy through backward at a NaN x (as PyTorch does), and gives +0 below zero', () => {
     const pass = relu().forward(new Tensor(new Float64Array([Number.NaN, -2, -0, 3, -Infinity]), [1, 5]));
     expect(Array.from(pass.y.data).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([Number.NaN, 0, 0, 3, 0]);
-    const dx = pass.backward(new Tensor(new Float64Array([1, -1, Infinity, -4, Number.NaN]), [1, 5])).dx!;
-    expect(Array.from(dx.data).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, 0, -4, 0]);
+    const dx = pass.backward(new Tensor(new Float64Array([0.3, -1, Infinity, -4, Number.NaN]), [1, 5])).dx!;
+    expect(Array.from(dx.data).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0.3, 0, 0, -4, 0]);
   });
 });
