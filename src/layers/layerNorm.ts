@@ -52,6 +52,9 @@ export function layerNorm(features: number, options: LayerNormOptions = {}): Lay
       const rows = rowCount(x);
       const { mean, variance } = rowMoments(x.data, rows, features);
       const scale = inverseStd(variance, eps);
+      // A row whose variance overflows (|x − μ| past ~1e154) would give 1/√∞ = 0 and y = β with zero
+      // gradients, hiding the overflow from the step's checks; PyTorch's layer_norm gives NaN there, and so does this.
+      for (let r = 0; r < rows; r++) if (variance[r] === Infinity) scale[r] = Number.NaN;
       const xhat = normalizeRows(x.data, features, mean, scale);
       const g = params.gamma!.data, b = params.beta!.data;
       const y = new Float64Array(x.size);

@@ -12,6 +12,7 @@ import { softmax } from '../../src/layers/softmax.ts';
 import { sigmoid } from '../../src/layers/sigmoid.ts';
 import { softmaxCrossEntropy } from '../../src/layers/softmaxCrossEntropy.ts';
 import { argmaxRows } from '../../src/tensor/rows.ts';
+import { layerNorm } from '../../src/layers/layerNorm.ts';
 
 const row = (values: number[]) => new Tensor(Float64Array.from(values), [1, values.length]);
 const dyRow = row([0.1, -0.2, 0.3, 0.45]);
@@ -151,5 +152,16 @@ describe('argmaxRows counts a NaN as the largest entry (PyTorch 1.13 argmax)', (
   it('gives the first NaN of a row, and the first maximum of a row without one', () => {
     const rows = new Tensor(Float64Array.of(1, NaN, 2, NaN, NaN, 5, 2, -1, 1, Infinity, NaN, 0, 3, 1, 3, -2), [4, 4]);
     expect(Array.from(argmaxRows(rows))).toEqual([1, 0, 2, 0]);
+  });
+});
+
+describe('layerNorm of a row whose variance overflows (PyTorch 1.13 layer_norm gives NaN)', () => {
+  it('gives NaN for that row, so the step\'s checks see it, and leaves the other rows as they were', () => {
+    const layer = layerNorm(4);
+    const ordinary = [0.5, -1, 2, 0.25];
+    const pass = layer.forward(new Tensor(Float64Array.of(1e308, -1e308, 0.3, 1, 1e160, -1e160, 0, 1, ...ordinary), [3, 4]));
+    const y = Array.from(pass.y.data);
+    expect(y.slice(0, 8).every(Number.isNaN), `y = [${y.join(', ')}]`).toBe(true);
+    expect(y.slice(8)).toEqual(Array.from(layer.forward(new Tensor(Float64Array.from(ordinary), [1, 4])).y.data));
   });
 });
