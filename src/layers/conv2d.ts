@@ -4,6 +4,7 @@ import { createRandom } from '../tensor/random.ts';
 import { sumRows } from '../tensor/rows.ts';
 import { im2col, col2im, patchLength } from '../tensor/im2col.ts';
 import { swapAxes } from '../tensor/permute.ts';
+import { ScratchArrays } from '../tensor/scratch.ts';
 import { convGeometry, pairOption, spatialOutput, type Window2d } from '../tensor/window.ts';
 import { defineLayer, fittingSpare, positiveInteger, layerName } from './defineLayer.ts';
 import { assertOptions } from '../util/argumentChecks.ts';
@@ -64,6 +65,8 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
   const W = new Tensor(random.uniformArray(outChannels * fanIn, -bound, bound), [outChannels, inChannels, kh, kw]);
   const b = new Tensor(random.uniformArray(outChannels, -bound, bound), [outChannels]);
   const withBias = options.bias ?? true;
+  // The gemm result, dy reordered and the patch gradients: filled and read within one call, never returned.
+  const scratch = new ScratchArrays();
 
   return defineLayer({
     name,
@@ -80,7 +83,7 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
       const positions = g.outHeight * g.outWidth;
       const rows = g.batch * positions;
       const patches = im2col(x.data, g);
-      const product = new Float64Array(rows * outChannels); // [batch, positions, out]
+      const product = scratch.take('product', rows * outChannels); // [batch, positions, out], read before forward returns
       gemm(rows, outChannels, fanIn, patches, false, params.W!.data, true, product, false);
       // A spare from the trainer's last step is written over (every value is set).
       const shape = [g.batch, outChannels, g.outHeight, g.outWidth];
@@ -91,7 +94,7 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
     backward: (dy, { patches, g }, params, wanted) => {
       const positions = g.outHeight * g.outWidth;
       const rows = g.batch * positions;
-      const dyRows = swapAxes(dy.data, g.batch, outChannels, positions, 1); // [batch, positions, out]
+      const dyRows = swapAxes(dy.data, g.batch, outChannels, positions, 1, scratch.take('dyRows', dy.size)); // [batch, positions, out]
       // Spares handed back are written over, as dense's are: fresh arrays per step cost page faults.
       const reads = [dy, ...Object.values(params)];
       const spareW = fittingSpare(wanted.spare?.W, W.shape, ...reads);
@@ -104,7 +107,7 @@ export function conv2d(inChannels: number, outChannels: number, kernelSize: Size
         dParams.b = spareB ?? db;
       }
       if (!wanted.dx) return { dParams }; // the graph's input: the patch product and col2im are skipped
-      const dPatches = new Float64Array(rows * patchLength(g));
+      const dPatches = scratch.take('dPatches', rows * patchLength(g)); // every value written by the gemm
       gemm(rows, fanIn, outChannels, dyRows, false, params.W!.data, false, dPatches, false);
       const xShape = [g.batch, inChannels, g.height, g.width];
       const spareDx = fittingSpare(wanted.spareDx, xShape, ...reads);
