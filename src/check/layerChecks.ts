@@ -77,7 +77,7 @@ export function determinismCheck(owner: string, pairs: readonly (readonly [name:
  * - where an element deviates by more, the backward may have subtracted nearly equal terms,
  *   whose rounding no magnitude of the result shows: if the backward is exactly odd and
  *   homogeneous, the identity's deviation at two more pairs of cotangents is observed (see
- *   `observedRounding`, four more backward passes) and 16 times it allowed.
+ *   `observedRounding`, ten more backward passes) and 16 times it allowed.
  */
 export function linearityCheck(
   owner: string,
