@@ -113,3 +113,38 @@ describe('rows independent', () => {
     expect(mixedBatch(a, b).toArray()).toEqual([[1, 2], [-3, -4], [5, 6]]);
   });
 });
+
+describe('a row of dy that is all zero (from three rows on)', () => {
+  /** tanh whose backward skips a row of dy that is all zero and leaves there the last row it computed (a reused row buffer). */
+  const tanhZeroRowStale = (stale: boolean) =>
+    defineLayer({
+      name: stale ? 'tanhZeroRowStale' : 'tanhRows',
+      outputShape: (features) => features.slice(),
+      forward: (x) => {
+        const y = x.data.map(Math.tanh);
+        return { y: new Tensor(y, x.shape), saved: { y, n: x.size / x.shape[0]! } };
+      },
+      backward: (dy, { y, n }) => {
+        const dx = new Float64Array(y.length), row = new Float64Array(n);
+        for (let r = 0; r < y.length / n; r++) {
+          let any = false;
+          for (let j = 0; j < n; j++) any ||= dy.data[r * n + j] !== 0;
+          if (any || !stale) for (let j = 0; j < n; j++) row[j] = dy.data[r * n + j]! * (1 - y[r * n + j]! ** 2);
+          dx.set(row, r * n);
+        }
+        return { dx: new Tensor(dx, dy.shape), dParams: {} };
+      },
+    });
+
+  it('fails a backward that leaves the previous row\'s dx in a row whose dy is zero, naming the entry', () => {
+    const report = checkGradients(tanhZeroRowStale(true), spread([3, 3]));
+    expect(failedChecks(report)).toEqual(['rows independent']);
+    expect(checkNamed(report, 'rows independent')?.detail).toMatch(/^tanhZeroRowStale\.dx\[2, 0\] is .+ for a row of dy that is all zero \(expected 0/);
+  });
+
+  it('passes the same backward that computes every row; verifyLayer finds the stale one at its drawn cases', () => {
+    expect(checkGradients(tanhZeroRowStale(false), spread([3, 3])).ok).toBe(true);
+    const verified = verifyLayer(() => tanhZeroRowStale(true), { features: [3], seed: 1 });
+    expect(verified.ok, formatVerifyResult(verified)).toBe(false);
+  });
+});

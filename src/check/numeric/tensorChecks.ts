@@ -7,7 +7,7 @@ import { firstNonFinite } from '../../tensor/elementwise.ts';
 import { formatNumber } from '../report/formatNumber.ts';
 
 /** `dense.W[1, 0]`. */
-function coordinateName(owner: string, tensor: string, shape: readonly number[], offset: number): string {
+export function coordinateName(owner: string, tensor: string, shape: readonly number[], offset: number): string {
   return `${owner}.${tensor}[${unflatIndex(shape, offset).join(', ')}]`;
 }
 
