@@ -373,3 +373,37 @@ describe('a backward whose rounding shows at few cotangents (linear in dy)', () 
     expect(formatReport(report)).toContain('beta');
   });
 });
+
+describe('a function steeper than the first step resolves', () => {
+  /** tanh(10⁶·x), element-wise, with the backward `slope(y)` gives for ∂y/∂x. */
+  const steepTanh = (name: string, slope: (y: number) => number) =>
+    defineLayer({
+      name,
+      outputShape: sameFeatures,
+      forward: (x) => {
+        const y = x.data.map((v) => Math.tanh(1e6 * v));
+        return { y: new Tensor(y, x.shape), saved: y };
+      },
+      backward: (dy, y) => ({ dx: new Tensor(dy.data.map((g, i) => g * slope(y[i]!)), dy.shape), dParams: {} }),
+    });
+  // At x = 0 and h ≈ 7.6e-6, 10⁶·h is 7.6: the estimate (3e5) is unresolved and its tolerance
+  // (5e5) larger than itself, so dx = 0 passed; the first resolved finer step measures 10⁶.
+  const atZero = tensor([[0, 0.5, -1]]);
+
+  it('fails dx = 0 and a backward without the factor 10⁶ at x = 0, in both modes', () => {
+    for (const layer of [steepTanh('steepTanhZero', () => 0), steepTanh('steepTanhNoChain', (y) => 1 - y * y)]) {
+      for (const mode of ['full', 'fast'] as const) {
+        const report = checkGradients(layer, atZero, { mode });
+        expect(report.ok, `${layer.name} ${mode}`).toBe(false);
+        expect(formatReport(report)).toContain(`${layer.name}.x[0, 0]`);
+      }
+    }
+  });
+
+  it('passes the right backward there, in both modes, and at drawn cases', () => {
+    const right = () => steepTanh('steepTanh', (y) => 1e6 * (1 - y * y));
+    for (const mode of ['full', 'fast'] as const) expect(checkGradients(right(), atZero, { mode }).ok, mode).toBe(true);
+    const verified = verifyLayer(right, { features: [3], seed: 11 });
+    expect(verified.ok).toBe(true);
+  });
+});

@@ -95,6 +95,10 @@ const maxRefinementsWhileSteepening = 12;
  *   coarser estimate is judged again with that noise. Four samples can agree by chance even
  *   where rounding is large; the finer step shows it.
  *
+ * - A pass whose estimate is unresolved and whose tolerance reaches past a quarter of the
+ *   derivative (see `passedLoosely`) is confirmed at finer steps: it fails if the first
+ *   resolved one disagrees.
+ *
  * Otherwise the verdict is the one of the most precise step (the smallest tolerance), so a
  * wrong gradient cannot slip through at a coarse step; refinement stops once rounding takes over.
  */
@@ -106,13 +110,43 @@ export function judgeWithRefinement(
 ): Judgement {
   const estimate = estimateAt(step);
   const judgement = judge(analytic, estimate, extra);
-  if (judgement.ok && !noiseDominates(estimate, judgement, extra)) return judgement;
+  if (judgement.ok && !noiseDominates(estimate, judgement, extra)) return passedLoosely(judgement, estimate, analytic) ? (failsWhenResolved(analytic, estimateAt, step, extra) ?? judgement) : judgement;
   const aboveNoise = judgeAboveNoise(analytic, estimateAt, estimate, extra, !judgement.ok);
   // A verdict above the noise is final: smaller steps would only add noise, and so would they
   // where a larger step agrees with a resolved h.
   if (aboveNoise !== undefined && aboveNoise !== 'no noise') return aboveNoise;
   if (judgement.ok || (aboveNoise === 'no noise' && isResolved(estimate))) return judgement;
   return refine(analytic, estimateAt, step, extra, estimate, judgement);
+}
+
+/**
+ * A pass that says little: a smooth point whose estimate is unresolved and whose tolerance, made
+ * of that spread, reaches past a quarter of the derivative's size. A function steeper than the
+ * step resolves (tanh(10⁶·x) at 0: at h ≈ 7.6e-6 the estimate is 3e5 with a tolerance of 5e5)
+ * passes any value in that band, 0 included, and a pass is otherwise never refined.
+ */
+function passedLoosely(judgement: Judgement, estimate: DerivativeEstimate, analytic: number): boolean {
+  return judgement.kink === undefined && !isResolved(estimate) && judgement.tolerance > looseFraction * Math.max(Math.abs(estimate.central), Math.abs(analytic));
+}
+
+/** A tolerance past this fraction of the derivative's size leaves a pass to be confirmed at finer steps. */
+const looseFraction = 0.25;
+
+/**
+ * The failing verdict at the first finer step (quartered up to {@link maxRefinementsWhileSteepening}
+ * times) whose estimate is resolved and no kink, or undefined: a loose pass turns into a failure
+ * only where a finer step measures the derivative well and the analytic value disagrees with it;
+ * where none resolves (rounding takes over first), the pass stands.
+ */
+function failsWhenResolved(analytic: number, estimateAt: (step: number) => DerivativeEstimate, step: number, extra: ExtraRounding): Judgement | undefined {
+  for (let level = 1; level <= maxRefinementsWhileSteepening; level++) {
+    step /= 4;
+    const finer = estimateAt(step);
+    if (!isResolved(finer)) continue;
+    const verdict = judge(analytic, finer, extra);
+    return verdict.ok || verdict.kink !== undefined ? undefined : verdict;
+  }
+  return undefined;
 }
 
 /** The spread is at most a thousandth of the estimate: φ is smooth on the scale of the step. */
