@@ -209,7 +209,8 @@ function sideChecks(stage: Stage, { pass, y, dy, gradients }: FirstPass): { magn
   stage.restoreParams();
   // backward(dy₂) serves linear in dy and then the jvp check's adjoint identity.
   const atDy2 = probe.backward(pass)(dy2);
-  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients, maxNorm(y), { atDy2 }));
+  const inputSize = Math.max(maxNorm(input), ...Object.values(layer.params).map(maxNorm));
+  checks.push(linearityCheck(owner, probe.backward(pass), dy, dy2, magnitudes.gradients, maxNorm(y), { atDy2, inputSize }));
   checks.push(zeroCheck(owner, probe.backward(pass), y.shape, gradients));
   return { magnitudes, dy2, atDy2 };
 }

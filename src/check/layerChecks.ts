@@ -70,10 +70,13 @@ export function determinismCheck(owner: string, pairs: readonly (readonly [name:
  *
  * Two more allowances follow the magnitudes that the backward sums where its result is far
  * smaller than they are:
- * - below 4·ε·`outputSize`·(2·|dy| + |dy₂|), the rounding of the terms ⟨dy, y⟩ is made of
- *   (`outputSize` is the largest |y|, default 0), a gradient is zero to working precision: a
- *   softmax row saturated to 1 − 1e-41 loses the small weight's product to the large one's for
- *   one dy and keeps it for another;
+ * - below 4·ε·`outputSize`·(2·|dy| + |dy₂|)·max(1, `inputSize`), the rounding of the terms
+ *   ⟨dy, y⟩ is made of, times the largest |x| or |θ| that a derivative of it may multiply them
+ *   by (`outputSize` is the largest |y|, default 0; `inputSize` the largest |x| or |θ|, default
+ *   1), a gradient is zero to working precision: a softmax row saturated to 1 − 1e-41 loses the
+ *   small weight's product to the large one's for one dy and keeps it for another, and a
+ *   temperature β of softmax(β·x) at two tied logits of x = −1000 gets dβ = Σ x·dz, terms of
+ *   270 that cancel to 0 up to their rounding, 1e-13, which no magnitude of the gradients shows;
  * - where an element deviates by more, the backward may have subtracted nearly equal terms,
  *   whose rounding no magnitude of the result shows: if the backward is exactly odd and
  *   homogeneous, the identity's deviation at two more pairs of cotangents is observed (see
@@ -86,7 +89,7 @@ export function linearityCheck(
   dy2: Tensor,
   termMagnitudes: ReadonlyMap<string, Float64Array>,
   outputSize = 0,
-  known: { readonly atDy2?: Gradients } = {},
+  known: { readonly atDy2?: Gradients; readonly inputSize?: number } = {},
 ): CheckResult {
   const named = (cotangent: Tensor) => new Map(gradientList(backward(cotangent)));
   const mixedDy = combine(2, dy, -1, dy2);
@@ -96,7 +99,8 @@ export function linearityCheck(
   const scales = new Map([...first].map(([name, g1]) => [name, 2 * maxNorm(g1) + maxNorm(second.get(name) ?? g1) + maxNorm(mixed.get(name) ?? g1)]));
   const largest = Math.max(0, ...[...scales.values()].filter(Number.isFinite));
   const epsilon = workingEpsilon();
-  const zeroToWorkingPrecision = 4 * epsilon * outputSize * (2 * maxNorm(dy) + maxNorm(dy2));
+  const inputSize = known.inputSize !== undefined && Number.isFinite(known.inputSize) ? Math.max(1, known.inputSize) : 1;
+  const zeroToWorkingPrecision = 4 * epsilon * outputSize * (2 * maxNorm(dy) + maxNorm(dy2)) * inputSize;
   const limits = (name: string, reference: Tensor, observed = 0) => {
     // 64·2⁻¹⁰⁷⁴: below the smallest normal number every result rounds to a multiple of 2⁻¹⁰⁷⁴, which ε of it underflows below.
     const allowed = Math.sqrt(epsilon) * scales.get(name)! + 64 * epsilon * largest + zeroToWorkingPrecision + observedRoundingFactor * observed + 64 * Number.MIN_VALUE;
