@@ -62,12 +62,21 @@ describe('downsample', () => {
       expect(shown.xs[0]).toBe(0);
       expect(shown.xs.at(-1)).toBe(xs.at(-1));
       for (let i = 1; i < shown.xs.length; i++) expect(shown.xs[i]!).toBeGreaterThan(shown.xs[i - 1]!);
-      expect(Math.min(...(shown.ys as number[]))).toBe(Math.min(...ys));
-      expect(Math.max(...(shown.ys as number[]))).toBe(Math.max(...ys));
+      // Compared as numbers: −0 and 0 are both the lowest of a series holding both, and either may be kept.
+      expect(Math.min(...(shown.ys as number[])) === Math.min(...ys)).toBe(true);
+      expect(Math.max(...(shown.ys as number[])) === Math.max(...ys)).toBe(true);
       // Only the series' own points: each kept (x, y) is one of them.
       shown.xs.forEach((x, i) => expect(shown.ys[i]).toBe(ys[x / 2]));
     },
   );
+
+  it('keeps a lowest value of a series of zeros and one −0, whichever sign it keeps (seed −987323935)', () => {
+    const ys = [...new Array<number>(48).fill(0), -0, 0];
+    const shown = downsample(ys.map((_, i) => i * 2), ys, 10);
+    expect(shown.xs.length).toBeLessThanOrEqual(10);
+    expect(shown.ys.every((y) => y === 0)).toBe(true);
+    expect(shown.xs.at(-1)).toBe(98);
+  });
 
   it('leaves a gap (null) where a value was not finite', () => {
     const ys = Array.from({ length: 1000 }, (_, i) => (i === 500 ? Number.NaN : Math.sin(i)));
