@@ -17,13 +17,22 @@ describe('activationStatistics', () => {
         const scale = Math.max(1, ...values.map(Math.abs));
         expect(Math.abs(stats.mean - mean)).toBeLessThanOrEqual(1e-9 * scale);
         expect(Math.abs(stats.std - Math.sqrt(variance))).toBeLessThanOrEqual(1e-6 * scale);
-        expect(stats.min).toBe(Math.min(...values));
-        expect(stats.max).toBe(Math.max(...values));
+        // As numbers: of [0, −0] either zero is the least and the greatest (Math.min says −0, a scan keeps the first).
+        expect(stats.min === Math.min(...values)).toBe(true);
+        expect(stats.max === Math.max(...values)).toBe(true);
         expect(stats.zeroFraction).toBe(values.filter((v) => v === 0).length / n);
         expect(stats.saturatedFraction).toBe(0);
       }),
       { numRuns: runs },
     );
+  });
+
+  it('gives a zero as min and max of zeros of both signs, in either order', () => {
+    for (const values of [[0, -0], [-0, 0], [0, -0, 0]]) {
+      const stats = activationStatistics(Float64Array.from(values));
+      expect(stats.min === 0 && stats.max === 0, `min ${stats.min}, max ${stats.max}`).toBe(true);
+      expect(stats.zeroFraction).toBe(1);
+    }
   });
 
   it('counts exact zeros as dead units', () => {
