@@ -16,14 +16,7 @@ function halvesOf(values: Float64Array): Int32Array {
  * PyTorch's relu does), so a NaN reaching the rectifier is not hidden from the step's checks.
  */
 export function positivePart(x: Float64Array, into: Float64Array): Float64Array {
-  const from = halvesOf(x);
-  const to = halvesOf(into);
-  for (let i = 0, j = 0; i < x.length; i++, j += 2) {
-    const keep = -+!(x[i]! <= 0);
-    to[j] = from[j]! & keep;
-    to[j + 1] = from[j + 1]! & keep;
-  }
-  return into;
+  return wherePositive(x, x, into); // x kept where x > 0 or NaN: the same mask as the backward's
 }
 
 /**
