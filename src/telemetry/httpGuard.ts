@@ -101,6 +101,9 @@ export interface GuardPolicy {
   readonly maxConnections: number;
 }
 
+/** How long an error answer may take to be written before its connection is closed anyway, ms. */
+const answerFlushMs = 2_000;
+
 /**
  * An HTTP server whose handler sees only GET and HEAD requests that name this machine, on a
  * connection within the limit; every answer carries {@link securityHeaders}. Also counts
@@ -125,7 +128,14 @@ export function guardedServer(policy: GuardPolicy, handler: RequestListener): Se
     if (socket.writable && !socket.writableEnded) {
       const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
       const headers = Object.entries({ ...securityHeaders, ...plainText, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n${reason.toLowerCase()}\n`);
+      // Closed once the answer is written, not when the client closes its side: a client that
+      // never reads would otherwise hold the connection half-open for ever (its end never comes).
+      const closing = setTimeout(() => socket.destroy(), answerFlushMs);
+      closing.unref();
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\n${headers}\r\n${reason.toLowerCase()}\n`, () => {
+        clearTimeout(closing);
+        socket.destroy();
+      });
       return;
     }
     socket.destroy();
